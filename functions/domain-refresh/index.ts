@@ -1,0 +1,43 @@
+/**
+ * Scheduled (and once at deploy): resolves every LivePerson service domain through CSDS and
+ * stores them as SSM parameters under LP_DOMAIN_PARAMETER_PATH for the other functions.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { readRuntimeEnvironment } from '../lib/aws/config.ts';
+import { refreshDomainParameters, type DomainRefreshResult } from '../lib/aws/domain-parameters.ts';
+import { DomainResolver } from '../lib/liveperson/domains.ts';
+import { LivePersonHttpClient } from '../lib/liveperson/http.ts';
+
+const logger = new Logger({ serviceName: 'domain-refresh' });
+const metrics = new Metrics({ serviceName: 'domain-refresh' });
+const environment = readRuntimeEnvironment();
+const http = new LivePersonHttpClient({
+  onRetry: (notice) => logger.warn('retrying CSDS', { retry: notice.retry, delayMs: notice.delayMs, reason: notice.error.message }),
+});
+const resolver = new DomainResolver({ accountId: environment.accountId, http, csdsUrl: environment.csdsUrl });
+const store = new SSMProvider();
+
+// Leave a second to log and report before Lambda's own timeout.
+const SAFETY_MARGIN_MS = 1_000;
+
+async function refresh(_event: unknown, context: Context): Promise<DomainRefreshResult> {
+  const deadline = Date.now() + context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS;
+  try {
+    const result = await refreshDomainParameters({ resolver, store, path: environment.domainParameterPath, deadline });
+    logger.info('domains refreshed', { ...result });
+    metrics.addMetric('DomainRefreshSucceeded', MetricUnit.Count, 1);
+    return result;
+  } catch (error) {
+    logger.error('domain refresh failed', { error });
+    metrics.addMetric('DomainRefreshFailed', MetricUnit.Count, 1);
+    throw error;
+  }
+}
+
+export const handler = middy(refresh).use(injectLambdaContext(logger)).use(logMetrics(metrics));

@@ -1,0 +1,170 @@
+/**
+ * Configuration from AWS: the environment contract of DESIGN.md, the LivePerson credentials
+ * secret (Secrets Manager) and the domain parameters (SSM), read through Powertools parameters
+ * with a bounded cache so a rotated secret or a refreshed domain takes effect within minutes.
+ */
+import { GetParameterError } from '@aws-lambda-powertools/parameters';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
+import { z } from 'zod';
+import { DEFAULT_CSDS_URL, type DomainSource } from '../liveperson/domains.ts';
+
+/** A configuration that cannot work. The message names what is wrong, never a value. */
+export class ConfigurationError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ConfigurationError';
+  }
+}
+
+const nonEmpty = (key: string) => z.string({ error: `${key} must be a non-empty string` }).trim().min(1, `${key} must be a non-empty string`);
+
+export const credentialsSecretSchema = z.object({
+  clientId: nonEmpty('clientId'),
+  clientSecret: nonEmpty('clientSecret'),
+  webhookToken: z
+    .string({ error: 'webhookToken must be a string' })
+    .min(16, 'webhookToken must be at least 16 characters (it guards an unsigned route)')
+    .optional(),
+  oauth1: z
+    .object(
+      {
+        consumerKey: nonEmpty('oauth1.consumerKey'),
+        consumerSecret: nonEmpty('oauth1.consumerSecret'),
+        accessToken: nonEmpty('oauth1.accessToken'),
+        accessTokenSecret: nonEmpty('oauth1.accessTokenSecret'),
+      },
+      { error: 'oauth1 must be an object with consumerKey, consumerSecret, accessToken and accessTokenSecret' },
+    )
+    .optional(),
+});
+export type LivePersonCredentials = z.infer<typeof credentialsSecretSchema>;
+
+/**
+ * Validates the secret's JSON. Errors say which key is missing or wrong; zod's issues carry
+ * paths and our messages only, never the input values, so no secret can leak through them.
+ */
+export function parseCredentialsSecret(secretId: string, raw: string | undefined): LivePersonCredentials {
+  if (raw === undefined || raw.trim() === '') {
+    throw new ConfigurationError(`secret ${secretId} is empty: store a JSON document with clientId and clientSecret`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw new ConfigurationError(`secret ${secretId} is not a JSON document: store {"clientId": "...", "clientSecret": "..."}`);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new ConfigurationError(`secret ${secretId} must be a JSON object with clientId and clientSecret`);
+  }
+  const result = credentialsSecretSchema.safeParse(json);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const key = issue.path.join('.');
+      return issue.code === 'invalid_type' && !hasPath(json, issue.path) ? `missing key ${key}` : issue.message;
+    });
+    throw new ConfigurationError(`secret ${secretId} is invalid: ${problems.join('; ')}`);
+  }
+  return result.data;
+}
+
+function hasPath(value: unknown, path: readonly PropertyKey[]): boolean {
+  let current = value;
+  for (const key of path) {
+    if (typeof current !== 'object' || current === null || !(key in current)) return false;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current !== undefined;
+}
+
+const environmentSchema = z.object({
+  LP_ACCOUNT_ID: z.string({ error: 'LP_ACCOUNT_ID is not set' }).regex(/^\d+$/, 'LP_ACCOUNT_ID must be the LivePerson account (site) id, digits only'),
+  LP_SECRET_ID: z.string({ error: 'LP_SECRET_ID is not set' }).min(1, 'LP_SECRET_ID is empty'),
+  LP_DOMAIN_PARAMETER_PATH: z
+    .string({ error: 'LP_DOMAIN_PARAMETER_PATH is not set' })
+    .regex(/^\/.*\/$/, 'LP_DOMAIN_PARAMETER_PATH must start and end with "/", e.g. /liveperson/12345678/domains/'),
+  LP_CSDS_URL: z.url({ error: 'LP_CSDS_URL must be a URL, e.g. https://api.liveperson.net' }).default(DEFAULT_CSDS_URL),
+});
+
+export interface RuntimeEnvironment {
+  readonly accountId: string;
+  readonly secretId: string;
+  readonly domainParameterPath: string;
+  readonly csdsUrl: string;
+}
+
+/** Reads the environment contract every function shares; errors name the variable. */
+export function readRuntimeEnvironment(env: NodeJS.ProcessEnv = process.env): RuntimeEnvironment {
+  const result = environmentSchema.safeParse({ ...env, LP_CSDS_URL: env.LP_CSDS_URL || undefined });
+  if (!result.success) {
+    throw new ConfigurationError(`invalid environment: ${result.error.issues.map((issue) => issue.message).join('; ')}`);
+  }
+  const e = result.data;
+  return { accountId: e.LP_ACCOUNT_ID, secretId: e.LP_SECRET_ID, domainParameterPath: e.LP_DOMAIN_PARAMETER_PATH, csdsUrl: e.LP_CSDS_URL };
+}
+
+/** How long configuration values are cached: rotation takes effect within this time. */
+export const DEFAULT_CONFIG_MAX_AGE_SECONDS = 300;
+
+/** The credentials secret, cached for a bounded time and validated once per distinct value. */
+export class CredentialsSource {
+  readonly #secretId: string;
+  readonly #maxAgeSeconds: number;
+  readonly #provider: SecretsProvider;
+  #lastRaw: string | undefined;
+  #lastParsed: LivePersonCredentials | undefined;
+
+  constructor(options: { secretId: string; maxAgeSeconds?: number; provider?: SecretsProvider }) {
+    this.#secretId = options.secretId;
+    this.#maxAgeSeconds = options.maxAgeSeconds ?? DEFAULT_CONFIG_MAX_AGE_SECONDS;
+    this.#provider = options.provider ?? new SecretsProvider();
+  }
+
+  async get(): Promise<LivePersonCredentials> {
+    let raw: string | Uint8Array | undefined;
+    try {
+      raw = await this.#provider.get(this.#secretId, { maxAge: this.#maxAgeSeconds });
+    } catch (error) {
+      throw new ConfigurationError(`cannot read secret ${this.#secretId}: ${describeAwsError(error)}`, { cause: error });
+    }
+    const text = raw instanceof Uint8Array ? Buffer.from(raw).toString('utf8') : raw;
+    if (text !== undefined && text === this.#lastRaw && this.#lastParsed) return this.#lastParsed;
+    const parsed = parseCredentialsSecret(this.#secretId, text);
+    this.#lastRaw = text;
+    this.#lastParsed = parsed;
+    return parsed;
+  }
+}
+
+/** Domains stored by the domain-refresh Lambda: one SSM parameter per service under a path. */
+export class SsmDomainSource implements DomainSource {
+  readonly #path: string;
+  readonly #maxAgeSeconds: number;
+  readonly #provider: SSMProvider;
+
+  constructor(options: { path: string; maxAgeSeconds?: number; provider?: SSMProvider }) {
+    this.#path = options.path;
+    this.#maxAgeSeconds = options.maxAgeSeconds ?? DEFAULT_CONFIG_MAX_AGE_SECONDS;
+    this.#provider = options.provider ?? new SSMProvider();
+  }
+
+  async get(service: string): Promise<string | undefined> {
+    try {
+      const value = await this.#provider.get(`${this.#path}${service}`, { maxAge: this.#maxAgeSeconds });
+      return typeof value === 'string' ? value : undefined;
+    } catch (error) {
+      if (error instanceof GetParameterError && isNamed(error.cause, 'ParameterNotFound')) return undefined;
+      throw new ConfigurationError(`cannot read SSM parameter ${this.#path}${service}: ${describeAwsError(error)}`, { cause: error });
+    }
+  }
+}
+
+function isNamed(error: unknown, name: string): boolean {
+  return error instanceof Error && error.name === name;
+}
+
+/** The AWS error's name and message; Powertools wraps the SDK's error in `cause`. */
+export function describeAwsError(error: unknown): string {
+  const root = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  return root instanceof Error ? `${root.name}: ${root.message}` : String(root);
+}

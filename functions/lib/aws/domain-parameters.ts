@@ -1,0 +1,42 @@
+/**
+ * Keeps one SSM parameter per LivePerson service in step with the Domain API (CSDS).
+ * Only changed values are written, so a scheduled run costs one CSDS call and one read.
+ */
+import type { DomainResolver } from '../liveperson/domains.ts';
+
+/** The part of Powertools' SSMProvider this needs (a fake in tests). */
+export interface DomainParameterStore {
+  getMultiple(path: string, options: { forceFetch: boolean; recursive: boolean }): Promise<Record<string, unknown> | undefined>;
+  set(name: string, options: { value: string; overwrite: boolean; description?: string }): Promise<number | undefined>;
+}
+
+export interface DomainRefreshResult {
+  readonly written: string[];
+  readonly unchanged: string[];
+}
+
+export async function refreshDomainParameters(options: {
+  resolver: Pick<DomainResolver, 'lookupAll'>;
+  store: DomainParameterStore;
+  path: string;
+  deadline?: number;
+}): Promise<DomainRefreshResult> {
+  const { resolver, store, path } = options;
+  const [domains, stored] = await Promise.all([
+    resolver.lookupAll({ deadline: options.deadline }),
+    store.getMultiple(path, { forceFetch: true, recursive: false }),
+  ]);
+  if (domains.size === 0) throw new Error('CSDS answered with no domains: check LP_ACCOUNT_ID');
+
+  const written: string[] = [];
+  const unchanged: string[] = [];
+  for (const [service, domain] of [...domains].sort(([a], [b]) => a.localeCompare(b))) {
+    if (stored?.[service] === domain) {
+      unchanged.push(service);
+      continue;
+    }
+    await store.set(`${path}${service}`, { value: domain, overwrite: true, description: `LivePerson ${service} domain (from CSDS)` });
+    written.push(service);
+  }
+  return { written, unchanged };
+}

@@ -1,0 +1,174 @@
+/**
+ * Where each LivePerson service lives for an account: the Domain API (CSDS), fronted by an
+ * optional faster source (SSM parameters written by the domain-refresh Lambda) and a memory cache.
+ */
+import { z } from 'zod';
+import { LivePersonResponseError } from './errors.ts';
+import type { LivePersonHttpClient } from './http.ts';
+
+export const DEFAULT_CSDS_URL = 'https://api.liveperson.net';
+
+/** The services this project calls. Names are case-sensitive. */
+export const LIVEPERSON_SERVICES = [
+  'sentinel',
+  'idp',
+  'asyncMessagingEnt',
+  'messagingRestApiDomain',
+  'connectToMessagingDomain',
+] as const;
+export type LivePersonService = (typeof LIVEPERSON_SERVICES)[number];
+
+/** LivePerson's guidance: cache domains, but for no longer than a day. */
+export const MAX_DOMAIN_CACHE_TTL_MS = 24 * 60 * 60 * 1000;
+
+const hostPattern = /^[A-Za-z0-9.-]+(:\d{1,5})?$/;
+
+/**
+ * A domain as CSDS or SSM holds it: a bare host (`va.connect-to-messaging.liveperson.net`), or a
+ * URL with a scheme (`http://127.0.0.1:4040`), which is how the simulator and local stack plug in.
+ */
+export const domainValueSchema = z
+  .string()
+  .trim()
+  .min(1, 'domain is empty')
+  .refine((value) => {
+    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return hostPattern.test(value);
+    try {
+      const url = new URL(value);
+      return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname !== '';
+    } catch {
+      return false;
+    }
+  }, 'domain must be a host name (e.g. va.connect-to-messaging.liveperson.net) or an http(s) URL');
+
+/** The base URL to call: a value with a scheme is used as given, a bare host gets `https://`. */
+export function toBaseUrl(domain: string): string {
+  const value = domain.trim().replace(/\/+$/, '');
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `https://${value}`;
+}
+
+/** A faster store of domains in front of CSDS. `undefined` means it holds none for that service. */
+export interface DomainSource {
+  get(service: string): Promise<string | undefined>;
+}
+
+export interface DomainResolverOptions {
+  readonly accountId: string;
+  readonly http: LivePersonHttpClient;
+  /** Base URL of the Domain API; default https://api.liveperson.net. */
+  readonly csdsUrl?: string;
+  /** How long a resolved domain is kept in memory; at most a day. Default 1 hour. */
+  readonly cacheTtlMs?: number;
+  readonly source?: DomainSource;
+  /** Told when the source fails, before falling back to CSDS (e.g. to log it). */
+  readonly onSourceError?: (service: string, error: unknown) => void;
+}
+
+export interface DeadlineOption {
+  /** Absolute time (epoch ms) by which the call must be over. */
+  readonly deadline?: number;
+}
+
+const serviceEntrySchema = z.object({
+  service: z.string(),
+  account: z.string().optional(),
+  baseURI: z.string().optional(),
+});
+const allServicesSchema = z.object({ baseURIs: z.array(serviceEntrySchema) });
+
+interface CachedDomain {
+  readonly baseUrl: string;
+  readonly expiresAt: number;
+}
+
+export class DomainResolver {
+  readonly #accountId: string;
+  readonly #http: LivePersonHttpClient;
+  readonly #csdsUrl: string;
+  readonly #cacheTtlMs: number;
+  readonly #source: DomainSource | undefined;
+  readonly #onSourceError: ((service: string, error: unknown) => void) | undefined;
+  readonly #cache = new Map<string, CachedDomain>();
+  readonly #inFlight = new Map<string, Promise<string>>();
+
+  constructor(options: DomainResolverOptions) {
+    const cacheTtlMs = options.cacheTtlMs ?? 60 * 60 * 1000;
+    if (!(cacheTtlMs > 0 && cacheTtlMs <= MAX_DOMAIN_CACHE_TTL_MS)) {
+      throw new RangeError(`cacheTtlMs must be between 1 ms and one day, got ${cacheTtlMs}`);
+    }
+    this.#accountId = options.accountId;
+    this.#http = options.http;
+    this.#csdsUrl = toBaseUrl(options.csdsUrl ?? DEFAULT_CSDS_URL);
+    this.#cacheTtlMs = cacheTtlMs;
+    this.#source = options.source;
+    this.#onSourceError = options.onSourceError;
+  }
+
+  /** The base URL (with scheme) of one service: from memory, else the source, else CSDS. */
+  async resolve(service: string, options: DeadlineOption = {}): Promise<string> {
+    const cached = this.#cache.get(service);
+    if (cached && cached.expiresAt > Date.now()) return cached.baseUrl;
+
+    // Concurrent callers share one lookup.
+    let pending = this.#inFlight.get(service);
+    if (!pending) {
+      pending = this.#resolveUncached(service, options).finally(() => this.#inFlight.delete(service));
+      this.#inFlight.set(service, pending);
+    }
+    return pending;
+  }
+
+  /** Forgets a cached domain, e.g. after its host stopped answering. */
+  invalidate(service: string): void {
+    this.#cache.delete(service);
+  }
+
+  /** Asks CSDS for one service, bypassing caches. Returns the domain as CSDS holds it. */
+  async lookup(service: string, options: DeadlineOption = {}): Promise<string> {
+    const operation = `CSDS lookup of ${service}`;
+    const url = `${this.#csdsUrl}/api/account/${encodeURIComponent(this.#accountId)}/service/${encodeURIComponent(service)}/baseURI.json?version=1.0`;
+    const entry = await this.#http.requestJson({ operation, url, deadline: options.deadline }, serviceEntrySchema);
+    return validDomain(operation, service, entry.baseURI);
+  }
+
+  /** Asks CSDS for every service of the account at once. Returns service name → domain as CSDS holds it. */
+  async lookupAll(options: DeadlineOption = {}): Promise<Map<string, string>> {
+    const operation = 'CSDS lookup of all services';
+    const url = `${this.#csdsUrl}/api/account/${encodeURIComponent(this.#accountId)}/service/baseURI.json?version=1.0`;
+    const answer = await this.#http.requestJson({ operation, url, deadline: options.deadline }, allServicesSchema);
+    const domains = new Map<string, string>();
+    for (const entry of answer.baseURIs) {
+      if (entry.baseURI === undefined || entry.baseURI.trim() === '') continue;
+      domains.set(entry.service, validDomain(operation, entry.service, entry.baseURI));
+    }
+    return domains;
+  }
+
+  async #resolveUncached(service: string, options: DeadlineOption): Promise<string> {
+    let domain: string | undefined;
+    if (this.#source) {
+      try {
+        const stored = await this.#source.get(service);
+        if (stored !== undefined) domain = validDomain(`stored domain of ${service}`, service, stored);
+      } catch (error) {
+        // A broken or unreachable store must not take the service down: CSDS still knows.
+        this.#onSourceError?.(service, error);
+      }
+    }
+    domain ??= await this.lookup(service, options);
+    const baseUrl = toBaseUrl(domain);
+    this.#cache.set(service, { baseUrl, expiresAt: Date.now() + this.#cacheTtlMs });
+    return baseUrl;
+  }
+}
+
+function validDomain(operation: string, service: string, value: string | undefined): string {
+  if (value === undefined || value.trim() === '') {
+    throw new LivePersonResponseError(operation, `no domain for service "${service}" (check the account id and the service name)`);
+  }
+  const parsed = domainValueSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new LivePersonResponseError(operation, `invalid domain for service "${service}": ${parsed.error.issues[0]?.message}`);
+  }
+  return parsed.data;
+}

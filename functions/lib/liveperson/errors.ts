@@ -1,0 +1,74 @@
+/**
+ * Typed errors of every LivePerson call. Callers branch on the class and on `retryable`;
+ * messages name the operation and never carry a credential or token.
+ */
+
+export class LivePersonError extends Error {
+  /** Whether the same call may succeed if made again later. */
+  readonly retryable: boolean;
+  /** What we were doing, e.g. "C2M eligibility" or "CSDS lookup of sentinel". */
+  readonly operation: string;
+
+  constructor(operation: string, message: string, retryable: boolean, options?: ErrorOptions) {
+    super(`${operation}: ${message}`, options);
+    this.name = new.target.name;
+    this.operation = operation;
+    this.retryable = retryable;
+  }
+}
+
+/** LivePerson answered with a non-2xx HTTP status. */
+export class LivePersonApiError extends LivePersonError {
+  readonly status: number;
+  /** LivePerson's own error code when the body carries one (C2M `errorCode`, Connector `body.errorCode`). */
+  readonly code: string | undefined;
+  /** LivePerson's error message when the body carries one. */
+  readonly apiMessage: string | undefined;
+  /** Seconds from a Retry-After header, when LivePerson sent one. */
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(
+    operation: string,
+    details: { status: number; code?: string | undefined; apiMessage?: string | undefined; retryAfterSeconds?: number | undefined },
+  ) {
+    const codePart = details.code === undefined ? '' : ` (LivePerson error ${details.code})`;
+    const messagePart = details.apiMessage === undefined ? '' : `: ${details.apiMessage}`;
+    super(operation, `HTTP ${details.status}${codePart}${messagePart}`, isRetryableStatus(details.status));
+    this.status = details.status;
+    this.code = details.code;
+    this.apiMessage = details.apiMessage;
+    this.retryAfterSeconds = details.retryAfterSeconds;
+  }
+}
+
+/** No answer: connection refused or reset, DNS failure, or the attempt's timeout elapsed. */
+export class LivePersonNetworkError extends LivePersonError {
+  readonly timedOut: boolean;
+
+  constructor(operation: string, message: string, timedOut: boolean, options?: ErrorOptions) {
+    super(operation, message, true, options);
+    this.timedOut = timedOut;
+  }
+}
+
+/** LivePerson answered 2xx, but not with what its contract promises. */
+export class LivePersonResponseError extends LivePersonError {
+  constructor(operation: string, message: string, options?: ErrorOptions) {
+    super(operation, message, false, options);
+  }
+}
+
+/**
+ * The caller's deadline leaves no time for another attempt or wait.
+ * `cause` holds the last failure, when there was one.
+ */
+export class DeadlineExceededError extends LivePersonError {
+  constructor(operation: string, message: string, options?: ErrorOptions) {
+    super(operation, message, false, options);
+  }
+}
+
+/** 429 and 5xx are worth another try; other 4xx are not (LivePerson retry policy). */
+export function isRetryableStatus(status: number): boolean {
+  return status === 429 || status >= 500;
+}

@@ -1,0 +1,255 @@
+/**
+ * The one HTTP layer of every LivePerson call: keep-alive connections, a timeout on every
+ * attempt, LivePerson's retry policy and an optional absolute deadline.
+ *
+ * Hand-written on top of the runtime's fetch because no retry library knows LivePerson's
+ * rules (different schedules for 429 and 5xx, Retry-After, never a retry on other 4xx) together
+ * with a hard deadline that forbids starting an attempt or a wait that cannot finish in time.
+ * Node's fetch keeps connections alive by default, so a warm Lambda reuses its sockets.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
+import {
+  DeadlineExceededError,
+  LivePersonApiError,
+  LivePersonError,
+  LivePersonNetworkError,
+  LivePersonResponseError,
+} from './errors.ts';
+
+export interface RetryPolicy {
+  /** Wait before each retry of a 5xx or a network failure; the list's length is the number of retries. */
+  readonly serverErrorDelaysMs: readonly number[];
+  /** Wait before each retry of a 429; a longer Retry-After from LivePerson wins. */
+  readonly rateLimitDelaysMs: readonly number[];
+}
+
+/** LivePerson's general policy: 5xx retried 3 times 5, 10 and 15 s apart; 429 waits at least 1 s. */
+export const LIVEPERSON_RETRY_POLICY: RetryPolicy = {
+  serverErrorDelaysMs: [5_000, 10_000, 15_000],
+  rateLimitDelaysMs: [1_000, 2_000, 4_000],
+};
+
+/** C2M's own advice for 429: three attempts with exponential delay from 5 s. */
+export const C2M_RETRY_POLICY: RetryPolicy = {
+  serverErrorDelaysMs: [5_000, 10_000, 15_000],
+  rateLimitDelaysMs: [5_000, 10_000],
+};
+
+export const NO_RETRY: RetryPolicy = { serverErrorDelaysMs: [], rateLimitDelaysMs: [] };
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export interface HttpRequest {
+  /** Names the call in errors and retry notices, e.g. "C2M eligibility". */
+  readonly operation: string;
+  readonly method?: HttpMethod;
+  readonly url: string | URL;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Sent as `application/json`. */
+  readonly json?: unknown;
+  /** Sent as `application/x-www-form-urlencoded`. */
+  readonly form?: Readonly<Record<string, string>>;
+  /** Timeout of one attempt; defaults to the client's. */
+  readonly timeoutMs?: number;
+  /** Absolute time (epoch ms) by which the whole call, retries included, must be over. */
+  readonly deadline?: number;
+  /** Defaults to the client's policy. */
+  readonly retry?: RetryPolicy;
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly text: string;
+}
+
+export interface RetryNotice {
+  readonly operation: string;
+  /** The retry about to be made, counting from 1. */
+  readonly retry: number;
+  readonly delayMs: number;
+  readonly error: LivePersonError;
+}
+
+export interface HttpClientOptions {
+  /** Timeout of one attempt (connect, headers and body). Default 5 s. */
+  readonly timeoutMs?: number;
+  readonly retry?: RetryPolicy;
+  /** An attempt is only started when at least this much time is left before the deadline. Default 100 ms. */
+  readonly minAttemptMs?: number;
+  /** Told before every retry, e.g. to log it. */
+  readonly onRetry?: (notice: RetryNotice) => void;
+  readonly fetch?: typeof fetch;
+  /** How to wait between attempts (tests pass a recorder). */
+  readonly sleep?: (ms: number) => Promise<unknown>;
+}
+
+const USER_AGENT = 'liveperson-aws-integrations/0.1';
+
+export class LivePersonHttpClient {
+  readonly #timeoutMs: number;
+  readonly #retry: RetryPolicy;
+  readonly #minAttemptMs: number;
+  readonly #onRetry: ((notice: RetryNotice) => void) | undefined;
+  readonly #fetch: typeof fetch;
+  readonly #sleep: (ms: number) => Promise<unknown>;
+
+  constructor(options: HttpClientOptions = {}) {
+    this.#timeoutMs = options.timeoutMs ?? 5_000;
+    this.#retry = options.retry ?? LIVEPERSON_RETRY_POLICY;
+    this.#minAttemptMs = options.minAttemptMs ?? 100;
+    this.#onRetry = options.onRetry;
+    this.#fetch = options.fetch ?? fetch;
+    this.#sleep = options.sleep ?? sleep;
+  }
+
+  /** Makes the call, retrying per policy; resolves with a 2xx answer or throws a typed LivePersonError. */
+  async request(request: HttpRequest): Promise<HttpResponse> {
+    const policy = request.retry ?? this.#retry;
+    let serverRetries = 0;
+    let rateLimitRetries = 0;
+    let lastError: LivePersonError | undefined;
+
+    for (let attempt = 1; ; attempt++) {
+      const attemptTimeoutMs = this.#attemptTimeout(request, lastError);
+      let error: LivePersonError;
+      try {
+        const response = await this.#attempt(request, attemptTimeoutMs);
+        if (response.status >= 200 && response.status < 300) return response;
+        error = toApiError(request.operation, response);
+      } catch (caught) {
+        if (!(caught instanceof LivePersonNetworkError)) throw caught;
+        error = caught;
+        if (caught.timedOut && request.deadline !== undefined && Date.now() >= request.deadline) {
+          throw new DeadlineExceededError(request.operation, `deadline reached during attempt ${attempt}`, { cause: caught });
+        }
+      }
+      if (!error.retryable) throw error;
+
+      let delayMs: number | undefined;
+      if (error instanceof LivePersonApiError && error.status === 429) {
+        const planned = policy.rateLimitDelaysMs[rateLimitRetries++];
+        delayMs = planned === undefined ? undefined : Math.max(planned, (error.retryAfterSeconds ?? 0) * 1000);
+      } else {
+        delayMs = policy.serverErrorDelaysMs[serverRetries++];
+      }
+      if (delayMs === undefined) throw error;
+      if (request.deadline !== undefined && Date.now() + delayMs + this.#minAttemptMs > request.deadline) {
+        throw new DeadlineExceededError(
+          request.operation,
+          `no time left to retry after ${describe(error)} (next retry would wait ${delayMs} ms)`,
+          { cause: error },
+        );
+      }
+      lastError = error;
+      this.#onRetry?.({ operation: request.operation, retry: attempt, delayMs, error });
+      await this.#sleep(delayMs);
+    }
+  }
+
+  /** Makes the call and validates its JSON answer; a body that breaks the contract is a LivePersonResponseError. */
+  async requestJson<T>(request: HttpRequest, schema: z.ZodType<T>): Promise<T> {
+    const response = await this.request(request);
+    return parseJsonBody(request.operation, response.text, schema);
+  }
+
+  #attemptTimeout(request: HttpRequest, lastError: LivePersonError | undefined): number {
+    const timeoutMs = request.timeoutMs ?? this.#timeoutMs;
+    if (request.deadline === undefined) return timeoutMs;
+    const remainingMs = request.deadline - Date.now();
+    if (remainingMs < this.#minAttemptMs) {
+      throw new DeadlineExceededError(request.operation, `only ${Math.max(remainingMs, 0)} ms left before the deadline`, {
+        cause: lastError,
+      });
+    }
+    return Math.min(timeoutMs, remainingMs);
+  }
+
+  async #attempt(request: HttpRequest, timeoutMs: number): Promise<HttpResponse> {
+    const headers: Record<string, string> = { 'user-agent': USER_AGENT, accept: 'application/json', ...request.headers };
+    let body: string | undefined;
+    if (request.json !== undefined) {
+      headers['content-type'] ??= 'application/json';
+      body = JSON.stringify(request.json);
+    } else if (request.form !== undefined) {
+      headers['content-type'] ??= 'application/x-www-form-urlencoded';
+      body = new URLSearchParams(request.form).toString();
+    }
+    try {
+      const response = await this.#fetch(request.url, {
+        method: request.method ?? (body === undefined ? 'GET' : 'POST'),
+        headers,
+        body,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      // Reading the whole body frees the connection for reuse.
+      const text = await response.text();
+      return { status: response.status, headers: response.headers, text };
+    } catch (caught) {
+      const timedOut = caught instanceof Error && (caught.name === 'TimeoutError' || caught.name === 'AbortError');
+      const reason = timedOut ? `no answer within ${timeoutMs} ms` : `request failed: ${networkReason(caught)}`;
+      throw new LivePersonNetworkError(request.operation, reason, timedOut, { cause: caught });
+    }
+  }
+}
+
+export function parseJsonBody<T>(operation: string, text: string, schema: z.ZodType<T>): T {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new LivePersonResponseError(operation, 'answer is not JSON');
+  }
+  const result = schema.safeParse(parsed);
+  if (!result.success) {
+    throw new LivePersonResponseError(operation, `unexpected answer: ${z.prettifyError(result.error).replaceAll('\n', '; ')}`);
+  }
+  return result.data;
+}
+
+// Error bodies differ per API: C2M `{errorCode, errorMessage}`, Connector `{body: {errorCode, message}}`,
+// Sentinel/OAuth `{error, error_description}`. Any of them may be missing.
+const codeValue = z.union([z.string(), z.number()]).transform(String);
+const errorBodySchema = z.object({
+  errorCode: codeValue.optional(),
+  errorMessage: z.string().optional(),
+  error: z.union([z.string(), z.object({ code: codeValue.optional(), message: z.string().optional() })]).optional(),
+  error_description: z.string().optional(),
+  message: z.string().optional(),
+  body: z.object({ errorCode: codeValue.optional(), message: z.string().optional() }).optional(),
+});
+
+function toApiError(operation: string, response: HttpResponse): LivePersonApiError {
+  let code: string | undefined;
+  let apiMessage: string | undefined;
+  try {
+    const parsed = errorBodySchema.safeParse(JSON.parse(response.text));
+    if (parsed.success) {
+      const b = parsed.data;
+      const nestedError = typeof b.error === 'object' ? b.error : undefined;
+      code = b.errorCode ?? b.body?.errorCode ?? nestedError?.code ?? (typeof b.error === 'string' ? b.error : undefined);
+      apiMessage = b.errorMessage ?? b.body?.message ?? nestedError?.message ?? b.error_description ?? b.message;
+    }
+  } catch {
+    // Not JSON (a proxy's HTML page, say): the status alone tells what happened.
+  }
+  const retryAfter = Number(response.headers.get('retry-after'));
+  return new LivePersonApiError(operation, {
+    status: response.status,
+    code,
+    apiMessage: apiMessage?.slice(0, 300),
+    retryAfterSeconds: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
+  });
+}
+
+function networkReason(caught: unknown): string {
+  if (!(caught instanceof Error)) return String(caught);
+  const cause = caught.cause;
+  if (cause instanceof Error && 'code' in cause && typeof cause.code === 'string') return `${cause.code} ${cause.message}`;
+  return caught.message;
+}
+
+function describe(error: LivePersonError): string {
+  return error instanceof LivePersonApiError ? `HTTP ${error.status}` : error.message;
+}

@@ -1,0 +1,71 @@
+/**
+ * Wires the LivePerson clients to their AWS configuration, once per container: the shared HTTP
+ * client, the credentials secret, domains (SSM first, then CSDS), the AppJWT and consumer JWS.
+ * Nothing here touches the network until first used, so it is safe at module load.
+ */
+import { AppJwtProvider } from './liveperson/app-jwt.ts';
+import { ConsumerJwsProvider, type ConsumerJwsStore } from './liveperson/consumer-jws.ts';
+import { DomainResolver, type LivePersonService } from './liveperson/domains.ts';
+import { LivePersonHttpClient, type RetryNotice } from './liveperson/http.ts';
+import { CredentialsSource, readRuntimeEnvironment, SsmDomainSource, type RuntimeEnvironment } from './aws/config.ts';
+
+export interface PlatformLogger {
+  warn(message: string, extra?: Record<string, unknown>): void;
+}
+
+export interface LivePersonPlatformOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  readonly logger?: PlatformLogger;
+  /** Cache lifetime of the secret and the domain parameters (seconds). */
+  readonly configMaxAgeSeconds?: number;
+  readonly consumerJwsStore?: ConsumerJwsStore;
+}
+
+export interface LivePersonPlatform {
+  readonly environment: RuntimeEnvironment;
+  readonly http: LivePersonHttpClient;
+  readonly credentials: CredentialsSource;
+  readonly domains: DomainResolver;
+  readonly appJwt: AppJwtProvider;
+  readonly consumerJws: ConsumerJwsProvider;
+  /** Loads the secret, the given domains and an AppJWT now, so the first request does not wait for them. */
+  prefetch(services: readonly LivePersonService[], options?: { appJwt?: boolean }): Promise<void>;
+}
+
+export function createLivePersonPlatform(options: LivePersonPlatformOptions = {}): LivePersonPlatform {
+  const environment = readRuntimeEnvironment(options.env);
+  const logger = options.logger;
+  const http = new LivePersonHttpClient({
+    onRetry: (notice: RetryNotice) =>
+      logger?.warn('retrying LivePerson call', {
+        operation: notice.operation,
+        retry: notice.retry,
+        delayMs: notice.delayMs,
+        reason: notice.error.message,
+      }),
+  });
+  const credentials = new CredentialsSource({ secretId: environment.secretId, maxAgeSeconds: options.configMaxAgeSeconds });
+  const domains = new DomainResolver({
+    accountId: environment.accountId,
+    http,
+    csdsUrl: environment.csdsUrl,
+    source: new SsmDomainSource({ path: environment.domainParameterPath, maxAgeSeconds: options.configMaxAgeSeconds }),
+    onSourceError: (service, error) =>
+      logger?.warn('domain parameter unreadable, asking CSDS', { service, reason: error instanceof Error ? error.message : String(error) }),
+  });
+  const appJwt = new AppJwtProvider({ accountId: environment.accountId, http, domains, credentials: () => credentials.get() });
+  const consumerJws = new ConsumerJwsProvider({ accountId: environment.accountId, http, domains, appJwt, store: options.consumerJwsStore });
+
+  return {
+    environment,
+    http,
+    credentials,
+    domains,
+    appJwt,
+    consumerJws,
+    async prefetch(services, prefetchOptions = {}) {
+      await Promise.all([credentials.get(), ...services.map((service) => domains.resolve(service))]);
+      if (prefetchOptions.appJwt) await appJwt.getToken();
+    },
+  };
+}

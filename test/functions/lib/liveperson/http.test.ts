@@ -1,0 +1,171 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import {
+  DeadlineExceededError,
+  LivePersonApiError,
+  LivePersonNetworkError,
+  LivePersonResponseError,
+} from '../../../../functions/lib/liveperson/errors.ts';
+import { LivePersonHttpClient, type RetryNotice } from '../../../../functions/lib/liveperson/http.ts';
+import { startScriptedServer, type ScriptedServer } from '../../../support/scripted-server.ts';
+
+const okSchema = z.object({ ok: z.boolean() });
+
+describe('LivePersonHttpClient', () => {
+  let server: ScriptedServer;
+  let waits: number[];
+  let notices: RetryNotice[];
+  let client: LivePersonHttpClient;
+
+  beforeAll(async () => {
+    server = await startScriptedServer({ status: 200, body: { ok: true } });
+  });
+  afterAll(() => server.close());
+  beforeEach(() => {
+    server.received.length = 0;
+    waits = [];
+    notices = [];
+    client = new LivePersonHttpClient({
+      timeoutMs: 1_000,
+      // Record the waits instead of sleeping, so the policy is checked exactly and quickly.
+      sleep: async (ms) => void waits.push(ms),
+      onRetry: (notice) => notices.push(notice),
+    });
+  });
+
+  it('returns a validated JSON answer', async () => {
+    await expect(client.requestJson({ operation: 'test call', url: `${server.url}/x` }, okSchema)).resolves.toEqual({ ok: true });
+    expect(server.received[0]).toMatchObject({ method: 'GET', url: '/x' });
+  });
+
+  it('sends JSON and form bodies with their content types', async () => {
+    await client.request({ operation: 'json', url: server.url, json: { a: 'é😀' } });
+    await client.request({ operation: 'form', url: server.url, form: { client_id: 'a b', client_secret: 'c&d' } });
+    expect(server.received[0]).toMatchObject({ method: 'POST', body: '{"a":"é😀"}' });
+    expect(server.received[0]?.headers['content-type']).toBe('application/json');
+    expect(server.received[1]?.body).toBe('client_id=a+b&client_secret=c%26d');
+    expect(server.received[1]?.headers['content-type']).toBe('application/x-www-form-urlencoded');
+  });
+
+  it('reuses one kept-alive connection for sequential calls', async () => {
+    const before = server.connections();
+    for (let i = 0; i < 5; i++) await client.request({ operation: 'keep-alive', url: server.url });
+    // Five calls open at most one new connection: the rest ride on kept-alive sockets.
+    expect(server.connections() - before).toBeLessThanOrEqual(1);
+    expect(new Set(server.received.map((r) => r.connection)).size).toBeLessThan(5);
+  });
+
+  it('rejects an answer that breaks the contract with a LivePersonResponseError', async () => {
+    server.script({ status: 200, body: { ok: 'yes' } }, { status: 200, body: 'not json' });
+    const bad = client.requestJson({ operation: 'contract', url: server.url }, okSchema);
+    await expect(bad).rejects.toBeInstanceOf(LivePersonResponseError);
+    await expect(bad).rejects.toThrow(/contract: unexpected answer: .*ok/);
+    await expect(client.requestJson({ operation: 'contract', url: server.url }, okSchema)).rejects.toThrow('answer is not JSON');
+  });
+
+  it('does not retry a 4xx and reads C2M, Connector and OAuth error bodies', async () => {
+    server.script(
+      { status: 400, body: { errorCode: 1001, errorMessage: 'Invalid customerPhoneNumber' } },
+      { status: 401, body: { kind: 'resp', code: 401, body: { errorCode: 40102, message: 'expired' } } },
+      { status: 401, body: { error: 'invalid_client', error_description: 'bad client' } },
+      { status: 404, body: '<html>nope</html>' },
+    );
+    const errors = [];
+    for (let i = 0; i < 4; i++) errors.push(await client.request({ operation: 'four', url: server.url }).catch((e: unknown) => e));
+    expect(server.received).toHaveLength(4);
+    expect(waits).toEqual([]);
+    expect(errors.map((e) => e instanceof LivePersonApiError && [e.status, e.code, e.apiMessage, e.retryable])).toEqual([
+      [400, '1001', 'Invalid customerPhoneNumber', false],
+      [401, '40102', 'expired', false],
+      [401, 'invalid_client', 'bad client', false],
+      [404, undefined, undefined, false],
+    ]);
+    expect(String(errors[0])).toContain('four: HTTP 400 (LivePerson error 1001): Invalid customerPhoneNumber');
+  });
+
+  it('retries a 5xx three times, 5, 10 and 15 s apart, then gives up', async () => {
+    server.script({ status: 503 }, { status: 500 }, { status: 502 }, { status: 504, body: { errorCode: 5000 } });
+    const error = await client.request({ operation: 'five', url: server.url }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LivePersonApiError);
+    expect(error).toMatchObject({ status: 504, code: '5000', retryable: true });
+    expect(server.received).toHaveLength(4);
+    expect(waits).toEqual([5_000, 10_000, 15_000]);
+    expect(notices.map((n) => [n.retry, n.delayMs])).toEqual([
+      [1, 5_000],
+      [2, 10_000],
+      [3, 15_000],
+    ]);
+  });
+
+  it('succeeds when a retry does', async () => {
+    server.script({ status: 500 }, { status: 200, body: { ok: true } });
+    await expect(client.requestJson({ operation: 'flaky', url: server.url }, okSchema)).resolves.toEqual({ ok: true });
+    expect(waits).toEqual([5_000]);
+  });
+
+  it('waits at least 1 s after a 429, longer when Retry-After says so', async () => {
+    server.script({ status: 429 }, { status: 429, headers: { 'retry-after': '7' } }, { status: 200, body: { ok: true } });
+    await client.request({ operation: 'limited', url: server.url });
+    expect(waits).toEqual([1_000, 7_000]);
+  });
+
+  it('follows a per-request retry policy', async () => {
+    server.script({ status: 429 }, { status: 429 }, { status: 429 });
+    const error = await client
+      .request({ operation: 'c2m', url: server.url, retry: { serverErrorDelaysMs: [], rateLimitDelaysMs: [5_000, 10_000] } })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 429 });
+    expect(waits).toEqual([5_000, 10_000]);
+    expect(server.received).toHaveLength(3);
+  });
+
+  it('times an attempt out and retries it like a 5xx', async () => {
+    const quick = new LivePersonHttpClient({ timeoutMs: 50, sleep: async (ms) => void waits.push(ms) });
+    server.script({ status: 200, delayMs: 400 }, { status: 200, body: { ok: true } });
+    await expect(quick.requestJson({ operation: 'slow', url: server.url }, okSchema)).resolves.toEqual({ ok: true });
+    expect(waits).toEqual([5_000]);
+  });
+
+  it('reports a refused connection as a retryable network error', async () => {
+    const closed = await startScriptedServer();
+    const url = closed.url;
+    await closed.close();
+    const noRetry = new LivePersonHttpClient({ retry: { serverErrorDelaysMs: [], rateLimitDelaysMs: [] } });
+    const error = await noRetry.request({ operation: 'refused', url }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LivePersonNetworkError);
+    expect(error).toMatchObject({ retryable: true, timedOut: false });
+    expect(String(error)).toMatch(/refused: request failed: ECONNREFUSED/);
+  });
+
+  describe('with a deadline', () => {
+    it('starts no attempt when the deadline leaves too little time', async () => {
+      const error = await client.request({ operation: 'late', url: server.url, deadline: Date.now() + 20 }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DeadlineExceededError);
+      expect(server.received).toHaveLength(0);
+    });
+
+    it('starts no wait that cannot finish before the deadline, and keeps the last failure as the cause', async () => {
+      server.script({ status: 503, body: { errorCode: 5001 } });
+      const error = await client.request({ operation: 'budget', url: server.url, deadline: Date.now() + 2_000 }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DeadlineExceededError);
+      expect((error as DeadlineExceededError).cause).toMatchObject({ status: 503, code: '5001' });
+      expect(String(error)).toContain('no time left to retry after HTTP 503');
+      expect(waits).toEqual([]);
+      expect(server.received).toHaveLength(1);
+    });
+
+    it('makes the retries that fit', async () => {
+      server.script({ status: 429 }, { status: 200, body: { ok: true } });
+      await client.request({ operation: 'fits', url: server.url, deadline: Date.now() + 3_000 });
+      expect(waits).toEqual([1_000]);
+    });
+
+    it('cuts an attempt short at the deadline', async () => {
+      server.script({ status: 200, delayMs: 1_000 });
+      const started = Date.now();
+      const error = await client.request({ operation: 'cut', url: server.url, deadline: started + 250 }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DeadlineExceededError);
+      expect((error as DeadlineExceededError).cause).toBeInstanceOf(LivePersonNetworkError);
+    });
+  });
+});
