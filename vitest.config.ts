@@ -7,6 +7,7 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    reporters: ['default', './test/support/summary-reporter.ts'],
     // Tests never reach beyond loopback: the AWS SDK and LivePerson clients are pointed at local servers or mocks.
     env: {
       AWS_REGION: 'us-east-1',

@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DomainResolver, LIVEPERSON_SERVICES, toBaseUrl } from '../../../../functions/lib/liveperson/domains.ts';
+import { LivePersonApiError, LivePersonResponseError } from '../../../../functions/lib/liveperson/errors.ts';
+import { LivePersonHttpClient } from '../../../../functions/lib/liveperson/http.ts';
+import { startLivePersonSimulator, type LivePersonSimulator } from '../../../../simulator/index.ts';
+import { clientsFor } from '../../../support/platform.ts';
+
+describe('toBaseUrl', () => {
+  it.each([
+    ['va.sentry.liveperson.net', 'https://va.sentry.liveperson.net'],
+    ['http://127.0.0.1:4040', 'http://127.0.0.1:4040'],
+    ['https://va.idp.liveperson.net/', 'https://va.idp.liveperson.net'],
+    [' lo.connect-to-messaging.liveperson.net ', 'https://lo.connect-to-messaging.liveperson.net'],
+  ])('%s → %s', (domain, expected) => expect(toBaseUrl(domain)).toBe(expected));
+});
+
+describe('DomainResolver against the simulator', () => {
+  let sim: LivePersonSimulator;
+  beforeAll(async () => {
+    sim = await startLivePersonSimulator();
+  });
+  afterAll(() => sim.close());
+  beforeEach(() => sim.clearRequests());
+
+  const csdsCalls = () => sim.requests({ service: 'csds' }).length;
+
+  it('resolves a service through CSDS and uses a domain with a scheme as given', async () => {
+    const { domains } = clientsFor(sim);
+    await expect(domains.resolve('sentinel')).resolves.toBe(sim.url);
+    const [call] = sim.requests({ service: 'csds' });
+    expect(call?.path).toBe(`/api/account/${sim.accountId}/service/sentinel/baseURI.json`);
+    expect(call?.query).toMatchObject({ version: '1.0' });
+  });
+
+  it('caches a domain and shares one lookup between concurrent callers', async () => {
+    const { domains } = clientsFor(sim);
+    const answers = await Promise.all(Array.from({ length: 10 }, () => domains.resolve('idp')));
+    await domains.resolve('idp');
+    expect(new Set(answers)).toEqual(new Set([sim.url]));
+    expect(csdsCalls()).toBe(1);
+  });
+
+  it('asks again once the cache lifetime is over, and after invalidate', async () => {
+    const { domains } = clientsFor(sim, { cacheTtlMs: 30 });
+    await domains.resolve('idp');
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    await domains.resolve('idp');
+    domains.invalidate('idp');
+    await domains.resolve('idp');
+    expect(csdsCalls()).toBe(3);
+  });
+
+  it('refuses a cache lifetime over one day (LivePerson guidance)', () => {
+    expect(() => new DomainResolver({ accountId: '1', http: new LivePersonHttpClient(), cacheTtlMs: 25 * 3600 * 1000 })).toThrow(RangeError);
+  });
+
+  it('prefers the source, and falls back to CSDS when it has nothing, fails, or holds garbage', async () => {
+    const stored: Record<string, string | Error> = { sentinel: 'va.sentry.liveperson.net', idp: new Error('SSM down'), asyncMessagingEnt: 'not a host!' };
+    const sourceErrors: string[] = [];
+    const source = {
+      get: async (service: string) => {
+        const value = stored[service];
+        if (value instanceof Error) throw value;
+        return value;
+      },
+    };
+    const { http } = clientsFor(sim);
+    const domains = new DomainResolver({ accountId: sim.accountId, http, csdsUrl: sim.url, source, onSourceError: (s) => sourceErrors.push(s) });
+    await expect(domains.resolve('sentinel')).resolves.toBe('https://va.sentry.liveperson.net');
+    expect(csdsCalls()).toBe(0);
+    await expect(domains.resolve('connectToMessagingDomain')).resolves.toBe(sim.url);
+    await expect(domains.resolve('idp')).resolves.toBe(sim.url);
+    await expect(domains.resolve('asyncMessagingEnt')).resolves.toBe(sim.url);
+    expect(csdsCalls()).toBe(3);
+    expect(sourceErrors).toEqual(['idp', 'asyncMessagingEnt']);
+  });
+
+  it('looks up every service at once', async () => {
+    const all = await clientsFor(sim).domains.lookupAll();
+    for (const service of LIVEPERSON_SERVICES) expect(all.get(service)).toBe(sim.url);
+  });
+
+  it('reports an unknown service as a non-retryable API error', async () => {
+    const error = await clientsFor(sim).domains.resolve('noSuchService').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LivePersonApiError);
+    expect(error).toMatchObject({ status: 404, retryable: false });
+  });
+
+  it('retries CSDS on 5xx per the LivePerson policy', async () => {
+    sim.fail({ service: 'csds', status: 503, times: 2 });
+    const { domains, waits } = clientsFor(sim);
+    await expect(domains.resolve('sentinel')).resolves.toBe(sim.url);
+    expect(waits).toEqual([5_000, 10_000]);
+  });
+
+  it('rejects a domain that is not a host or an http(s) URL', async () => {
+    const odd = await startLivePersonSimulator({ domains: { sentinel: 'ftp://files.example', idp: 'va.idp.liveperson.net' } });
+    try {
+      const { domains } = clientsFor(odd);
+      await expect(domains.resolve('sentinel')).rejects.toBeInstanceOf(LivePersonResponseError);
+      await expect(domains.resolve('idp')).resolves.toBe('https://va.idp.liveperson.net');
+    } finally {
+      await odd.close();
+    }
+  });
+});
