@@ -12,9 +12,9 @@ import { z } from 'zod';
 import {
   DeadlineExceededError,
   LivePersonApiError,
-  LivePersonError,
   LivePersonNetworkError,
   LivePersonResponseError,
+  type LivePersonError,
 } from './errors.ts';
 
 export interface RetryPolicy {

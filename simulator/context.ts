@@ -1,0 +1,34 @@
+// What every service handler may read or change: the resolved configuration and the in-memory state.
+import { STATUS_CODES } from 'node:http';
+import type { C2mState } from './c2m-state.ts';
+import type { ConversationStore } from './conversation-store.ts';
+import type { SimReply } from './http.ts';
+import type { TokenAuthority } from './tokens.ts';
+import type { OAuth1Credentials } from './types.ts';
+
+export interface SimulatorConfig {
+  accountId: string;
+  clientId: string;
+  clientSecret: string;
+  oauth1: OAuth1Credentials;
+  appJwtTtlSeconds: number;
+  c2mRateLimitPerSecond: number;
+  domains: Partial<Record<string, string>>;
+}
+
+export interface SimContext {
+  config: SimulatorConfig;
+  /** The simulator's own url ('http://127.0.0.1:PORT'); known once the server listens. */
+  baseUrl(): string;
+  tokens: TokenAuthority;
+  conversations: ConversationStore;
+  c2m: C2mState;
+}
+
+/**
+ * Simulator-defined error shape of the services whose error bodies LivePerson does not document
+ * (CSDS, IdP, unrouted paths): `{"error": "<HTTP reason phrase>", "message": "<what was wrong>"}`.
+ */
+export function plainError(status: number, message: string): SimReply {
+  return { status, json: { error: STATUS_CODES[status] ?? 'Error', message } };
+}

@@ -1,0 +1,150 @@
+// Public types and defaults of the LivePerson simulator. Kept apart from the server so that
+// code which only needs the credentials (a local stack, a benchmark) does not load the server.
+
+export const SIMULATOR_DEFAULTS = {
+  accountId: '12345678',
+  clientId: 'sim-client-id',
+  clientSecret: 'sim-client-secret',
+  webhookToken: 'sim-webhook-token',
+  oauth1: {
+    consumerKey: 'sim-consumer-key',
+    consumerSecret: 'sim-consumer-secret',
+    accessToken: 'sim-access-token',
+    accessTokenSecret: 'sim-access-token-secret',
+  },
+} as const;
+
+/** The services the simulator answers; each request is attributed to one of them (see RecordedRequest). */
+export type ServiceName = 'csds' | 'sentinel' | 'idp' | 'asyncMessagingEnt' | 'connectToMessagingDomain';
+
+export interface OAuth1Credentials {
+  consumerKey: string;
+  consumerSecret: string;
+  accessToken: string;
+  accessTokenSecret: string;
+}
+
+export interface SimulatorCredentials {
+  clientId: string;
+  clientSecret: string;
+  oauth1: OAuth1Credentials;
+}
+
+export interface SimulatorOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 0 (a free port). */
+  port?: number;
+  accountId?: string;
+  clientId?: string;
+  clientSecret?: string;
+  oauth1?: Partial<OAuth1Credentials>;
+  /** Lifetime of issued AppJWTs; default 3600 (LivePerson's one hour). */
+  appJwtTtlSeconds?: number;
+  /** C2M requests admitted per sliding second; default 30 (the documented limit). */
+  c2mRateLimitPerSecond?: number;
+  /** CSDS answers per service name (e.g. a bare host, as the real CSDS gives); default: the simulator's own url. */
+  domains?: Partial<Record<string, string>>;
+}
+
+export interface RecordedRequest {
+  /** 'unrouted' for a path that belongs to no simulated service (answered 404). */
+  service: ServiceName | 'unrouted';
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  /** Lower-case names; repeated headers joined with ', '. */
+  headers: Record<string, string>;
+  body: string;
+  /** 0 while the request is still being answered (e.g. an injected delay). */
+  status: number;
+  receivedAt: number;
+}
+
+export interface FaultRule {
+  /** Requests of this service only; any service when omitted. */
+  service?: ServiceName;
+  /** Answer with this status. Omitted: only delay, then answer normally. */
+  status?: number;
+  /** JSON-encoded unless a string (sent as is). Default: the service's usual error shape. */
+  body?: unknown;
+  /** How many matching requests the rule applies to; default 1. */
+  times?: number;
+  delayMs?: number;
+}
+
+export interface C2mConsumerProfile {
+  eligible: boolean;
+  availableChannels: string[];
+  recommendedChannelName: string;
+}
+
+export interface C2mInvite {
+  callId: string;
+  consumerPhoneNumber: string;
+  /** The channel used: overrideChannel resolved against availableChannels, else the recommended one. */
+  channel: string;
+  /** overrideSkill when given, else the eligibility call's skill. */
+  skill: string;
+  handoffId: string;
+  overrideMessage?: string;
+  receivedAt: number;
+}
+
+export type ConversationState = 'OPEN' | 'CLOSE';
+export type Originator = 'CONSUMER' | 'AGENT';
+
+export interface CampaignInfo {
+  campaignId: string | number;
+  engagementId: string | number;
+}
+
+/** A published event: ContentEvent, ChatStateEvent or AcceptStatusEvent, as the Connector API carries it. */
+export type MessagingEvent =
+  | { type: 'ContentEvent'; contentType: string; message: string }
+  | { type: 'ChatStateEvent'; chatState: 'COMPOSING' | 'ACTIVE' | 'INACTIVE' | 'GONE' | 'PAUSE' }
+  | { type: 'AcceptStatusEvent'; status: 'ACCEPT' | 'READ' | 'ACCESS' | 'NACK' | 'ACTION'; sequenceList: number[] };
+
+export interface ConversationMessage {
+  sequence: number;
+  event: MessagingEvent;
+  originator: Originator;
+  /** The consumer's ext_consumer_id, or the simulated agent's id. */
+  originatorId: string;
+  serverTimestamp: number;
+}
+
+export interface ConversationSnapshot {
+  conversationId: string;
+  /** The ext_consumer_id named by the consumer JWS. */
+  consumerId: string;
+  state: ConversationState;
+  skillId?: string;
+  campaignInfo?: CampaignInfo;
+  userProfile?: Record<string, unknown>;
+  ttrDefName?: string;
+  conversationContext?: Record<string, unknown>;
+  startTs: number;
+  closeTs?: number;
+  closedBy?: Originator;
+  messages: ConversationMessage[];
+}
+
+/** Payload of the 'conversation' event: emitted when a conversation opens or closes. */
+export interface ConversationChange {
+  change: 'OPENED' | 'CLOSED';
+  conversation: ConversationSnapshot;
+}
+
+/** Payload of the 'message' event: emitted for every event published into a conversation. */
+export interface MessagePublished {
+  conversationId: string;
+  /** LivePerson's main dialog id equals the conversation id. */
+  dialogId: string;
+  message: ConversationMessage;
+}
+
+export interface SimulatorEvents {
+  conversation: [ConversationChange];
+  message: [MessagePublished];
+}

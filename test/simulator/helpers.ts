@@ -1,0 +1,78 @@
+// Small clients for the simulator's contracts, written from the documentation (not from the
+// simulator's code) so the tests exercise what a real client would send.
+import { createHmac } from 'node:crypto';
+import OAuth from 'oauth-1.0a';
+import type { LivePersonSimulator } from '../../simulator/index.ts';
+
+export interface JsonResponse {
+  status: number;
+  body: unknown;
+  headers: Headers;
+}
+
+export async function request(url: string, init: RequestInit = {}): Promise<JsonResponse> {
+  const response = await fetch(url, init);
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // Not JSON: keep the text.
+  }
+  return { status: response.status, body, headers: response.headers };
+}
+
+export function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<JsonResponse> {
+  return request(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+/** An AppJWT from Sentinel, credentials in a form body (the current documented way). */
+export async function fetchAppJwt(sim: LivePersonSimulator): Promise<string> {
+  const response = await request(
+    `${sim.url}/sentinel/api/account/${sim.accountId}/app/token?v=1.0&grant_type=client_credentials`,
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ client_id: sim.credentials.clientId, client_secret: sim.credentials.clientSecret }).toString(),
+    },
+  );
+  if (response.status !== 200) throw new Error(`Sentinel answered ${response.status}`);
+  return (response.body as { access_token: string }).access_token;
+}
+
+export async function fetchConsumerJws(sim: LivePersonSimulator, appJwt: string, extConsumerId: string): Promise<string> {
+  const response = await postJson(`${sim.url}/api/account/${sim.accountId}/consumer?v=1.0`, { ext_consumer_id: extConsumerId }, {
+    authorization: appJwt,
+  });
+  if (response.status !== 201) throw new Error(`IdP answered ${response.status}`);
+  return (response.body as { token: string }).token;
+}
+
+/** An OAuth 1.0a HMAC-SHA1 Authorization header over method, URL (with its query) and the oauth_* parameters. */
+export function oauth1Header(
+  sim: LivePersonSimulator,
+  method: string,
+  url: string,
+  overrides: { consumerSecret?: string; accessTokenSecret?: string } = {},
+): string {
+  const { oauth1 } = sim.credentials;
+  const oauth = new OAuth({
+    consumer: { key: oauth1.consumerKey, secret: overrides.consumerSecret ?? oauth1.consumerSecret },
+    signature_method: 'HMAC-SHA1',
+    hash_function: (baseString, key) => createHmac('sha1', key).update(baseString).digest('base64'),
+  });
+  const authorization = oauth.authorize(
+    { url, method },
+    { key: oauth1.accessToken, secret: overrides.accessTokenSecret ?? oauth1.accessTokenSecret },
+  );
+  return oauth.toHeader(authorization).Authorization;
+}
+
+export function decodeJwtPayload(token: string): Record<string, unknown> {
+  const payload = token.split('.')[1] ?? '';
+  return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+}
