@@ -1,0 +1,173 @@
+// Deployment config: one object in CDK context key `liveperson`, validated before any construct is built,
+// so a typo fails `cdk synth` with a message naming the field instead of a broken deployment.
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Node } from 'constructs';
+import { z } from 'zod';
+
+/** CDK context key holding the deployment config (object in cdk.json, or JSON string from `-c liveperson='{...}'`). */
+export const CONFIG_CONTEXT_KEY = 'liveperson';
+
+export const DEFAULT_CSDS_URL = 'https://api.liveperson.net';
+
+/** Retention values CloudWatch Logs accepts (RetentionDays without INFINITE: every log group here expires). */
+export const LOG_RETENTION_DAYS: readonly number[] = Object.values(RetentionDays).filter(
+  (value): value is number => typeof value === 'number' && value !== RetentionDays.INFINITE,
+);
+
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+const CONNECT_INSTANCE_ARN = new RegExp(`^arn:aws[-a-z]*:connect:([a-z]{2}(?:-[a-z]+)+-\\d):(\\d{12}):instance/${UUID}$`);
+const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d$/;
+
+const ACCOUNT_ID_HINT = 'the LivePerson account (site) id, digits only, e.g. "12345678"';
+// JSON passed on the command line may carry the account id as a number; accept it as its digits.
+const accountIdSchema = z.preprocess(
+  (value) => (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? String(value) : value),
+  z
+    .string({ error: (issue) => (issue.input === undefined ? `is required: ${ACCOUNT_ID_HINT}` : `must be ${ACCOUNT_ID_HINT}`) })
+    .regex(/^\d{1,20}$/, `must be ${ACCOUNT_ID_HINT}`),
+);
+
+const capabilitiesSchema = z
+  .strictObject({
+    ingestion: z.boolean({ error: 'must be true or false' }).default(true),
+    processing: z.boolean({ error: 'must be true or false' }).default(true),
+    ivrDeflection: z.boolean({ error: 'must be true or false' }).default(true),
+    connector: z.boolean({ error: 'must be true or false' }).default(true),
+  })
+  // prefault (not default): the empty object is parsed, so every capability gets its own default.
+  .prefault({});
+
+const c2mSchema = z.strictObject({
+  defaultSkill: z.string({ error: 'must be a string' }).trim().min(1, 'must not be empty').max(256).optional(),
+  defaultHandoffId: z
+    .string({ error: 'must be a string' })
+    .trim()
+    .min(1, 'must not be empty')
+    .max(16, 'must be at most 16 characters (C2M handoff ids are short)')
+    .optional(),
+});
+
+export const deploymentConfigSchema = z
+  .strictObject({
+    accountId: accountIdSchema,
+    stackName: z
+      .string({ error: 'must be a string' })
+      .regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'must be a CloudFormation stack name: a letter, then letters, digits or "-", at most 128')
+      .optional(),
+    awsAccount: z.string({ error: 'must be a string' }).regex(/^\d{12}$/, 'must be a 12-digit AWS account id').optional(),
+    region: z.string({ error: 'must be a string' }).regex(REGION, 'must be an AWS region such as "us-east-1"').optional(),
+    secretName: z
+      .string({ error: 'must be a string' })
+      .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, 'must be a Secrets Manager secret name (letters, digits and /_+=.@-)')
+      .optional(),
+    createSecret: z.boolean({ error: 'must be true or false' }).default(true),
+    csdsUrl: z
+      .url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. "https://api.liveperson.net"' })
+      .transform((url) => url.replace(/\/+$/, ''))
+      .default(DEFAULT_CSDS_URL),
+    domainRefreshHours: z
+      .int({ error: 'must be a whole number of hours' })
+      .min(1, 'must be at least 1 hour')
+      .max(24, 'must be at most 24 hours: CSDS answers may be cached for a day at most')
+      .default(12),
+    logRetentionDays: z
+      .number({ error: 'must be a number of days' })
+      .refine((days) => LOG_RETENTION_DAYS.includes(days), {
+        error: `must be one of the values CloudWatch Logs allows: ${LOG_RETENTION_DAYS.join(', ')}`,
+      })
+      .default(30),
+    capabilities: capabilitiesSchema,
+    connectInstanceArn: z
+      .string({ error: 'must be a string' })
+      .regex(CONNECT_INSTANCE_ARN, 'must be an Amazon Connect instance ARN: arn:aws:connect:<region>:<account>:instance/<uuid>')
+      .optional(),
+    c2m: c2mSchema.optional(),
+  })
+  .superRefine((config, ctx) => {
+    // Amazon Connect only invokes Lambda functions in its own region: catch a mismatch at synth, not in a call.
+    const arnRegion = config.connectInstanceArn ? CONNECT_INSTANCE_ARN.exec(config.connectInstanceArn)?.[1] : undefined;
+    if (arnRegion && config.region && arnRegion !== config.region) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['connectInstanceArn'],
+        message: `is in region ${arnRegion} but the stack deploys to ${config.region}; Amazon Connect invokes Lambda functions in its own region only`,
+      });
+    }
+  })
+  .transform((config) => ({
+    ...config,
+    stackName: config.stackName ?? `LivePerson-${config.accountId}`,
+    secretName: config.secretName ?? `liveperson/${config.accountId}/credentials`,
+  }));
+
+/** Validated deployment config, defaults applied. */
+export type DeploymentConfig = z.output<typeof deploymentConfigSchema>;
+/** What a brand writes in cdk.json (only accountId is required). */
+export type DeploymentConfigInput = z.input<typeof deploymentConfigSchema>;
+
+export class DeploymentConfigError extends Error {
+  /** One line per problem: `<field path>: <what is wrong>`. */
+  readonly issues: readonly string[];
+
+  constructor(issues: readonly string[]) {
+    const header = `Invalid deployment config (context "${CONFIG_CONTEXT_KEY}"):`;
+    super(issues.length === 1 ? `${header} ${issues[0]}` : `${header}\n${issues.map((issue) => `  - ${issue}`).join('\n')}`);
+    this.name = 'DeploymentConfigError';
+    this.issues = issues;
+  }
+}
+
+function formatIssue(issue: z.core.$ZodIssue): string[] {
+  const field = issue.path.map(String).join('.');
+  if (issue.code === 'unrecognized_keys') {
+    // Name the stray key itself: a typo such as "acountId" should point at the exact spot.
+    return issue.keys.map((key) => `${field ? `${field}.` : ''}${key}: is not a known field (check its spelling)`);
+  }
+  return [field ? `${field}: ${issue.message}` : issue.message];
+}
+
+/**
+ * Validates the raw context value (an object, or the JSON string `cdk -c` passes) and applies defaults.
+ * Throws DeploymentConfigError listing every problem at once.
+ */
+export function parseDeploymentConfig(raw: unknown): DeploymentConfig {
+  let value = raw;
+  if (value === undefined || value === null || value === '') {
+    throw new DeploymentConfigError([
+      `is missing: set "${CONFIG_CONTEXT_KEY}": {"accountId": "<your LivePerson account id>"} in cdk.json's context, ` +
+        `or pass -c ${CONFIG_CONTEXT_KEY}='{"accountId":"12345678"}'`,
+    ]);
+  }
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value) as unknown;
+    } catch (error) {
+      throw new DeploymentConfigError([`is not valid JSON (${(error as Error).message})`]);
+    }
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new DeploymentConfigError(['must be a JSON object such as {"accountId": "12345678"}']);
+  }
+  const result = deploymentConfigSchema.safeParse(value);
+  if (!result.success) {
+    throw new DeploymentConfigError(result.error.issues.flatMap(formatIssue));
+  }
+  return result.data;
+}
+
+/** Reads and validates the config from a construct's context (normally the App's). */
+export function loadDeploymentConfig(node: Node): DeploymentConfig {
+  return parseDeploymentConfig(node.tryGetContext(CONFIG_CONTEXT_KEY));
+}
+
+/** Stack environment: explicit config first, else the CLI's default region; the account stays unset unless configured. */
+export function stackEnvironment(
+  config: DeploymentConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): { account?: string; region?: string } {
+  const region = config.region ?? env.CDK_DEFAULT_REGION;
+  return {
+    ...(config.awsAccount ? { account: config.awsAccount } : {}),
+    ...(region ? { region } : {}),
+  };
+}

@@ -1,0 +1,247 @@
+// The one place holding the Lambda defaults every LivePerson function shares: runtime, architecture,
+// log group, bundling and the environment contract of DESIGN.md.
+import * as path from 'node:path';
+import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { DEFAULT_CSDS_URL } from './config.ts';
+
+/** Repository root: esbuild's working directory, the lock file's home and the parent of functions/. */
+export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
+
+export const LIVEPERSON_FUNCTION_NAMES = [
+  'webhook-receiver',
+  'event-processor',
+  'c2m-invite',
+  'connector-send',
+  'domain-refresh',
+] as const;
+export type LivePersonFunctionName = (typeof LIVEPERSON_FUNCTION_NAMES)[number];
+
+/** Environment variable names every handler reads (DESIGN.md contract). */
+export const LIVEPERSON_ENV = {
+  accountId: 'LP_ACCOUNT_ID',
+  secretId: 'LP_SECRET_ID',
+  domainParameterPath: 'LP_DOMAIN_PARAMETER_PATH',
+  csdsUrl: 'LP_CSDS_URL',
+} as const;
+
+/** Namespace of the custom metrics every function emits through Powertools. */
+export const METRICS_NAMESPACE = 'LivePerson';
+
+/** Root of everything this project keeps in SSM Parameter Store. */
+export const PARAMETER_ROOT = '/liveperson';
+
+/** SSM path holding one String parameter per LivePerson service name, with the trailing slash. */
+export function domainParameterPath(accountId: string): string {
+  return `${PARAMETER_ROOT}/${accountId}/domains/`;
+}
+
+/** The credentials secret as functions see it: the construct to grant on and the id they are told to read. */
+export interface CredentialsSecretRef {
+  readonly secret: ISecret;
+  /** Value of LP_SECRET_ID: the ARN of a secret this stack owns, or the name of an imported one. */
+  readonly secretId: string;
+}
+
+export interface LivePersonFunctionProps {
+  /** Which handler: bundles `functions/<name>/index.ts`. */
+  readonly name: LivePersonFunctionName;
+  /** LivePerson account (site) id: LP_ACCOUNT_ID and the domain parameter path. */
+  readonly accountId: string;
+  /** @default https://api.liveperson.net */
+  readonly csdsUrl?: string;
+  /** The credentials secret: sets LP_SECRET_ID (the DESIGN.md contract gives every function the variable). */
+  readonly credentials?: CredentialsSecretRef;
+  /** Whether the function may read the secret. 'none' keeps LP_SECRET_ID as a bare name, with no access. @default 'read' */
+  readonly credentialsAccess?: 'none' | 'read';
+  /** Access to the domain parameters under the path. @default 'read' */
+  readonly domainParameterAccess?: 'none' | 'read' | 'read-write';
+  /** @default RetentionDays.ONE_MONTH */
+  readonly logRetention?: RetentionDays;
+  /**
+   * Retained by default: logs are the record of what happened with real conversations, and they
+   * still expire through the retention period after a stack is deleted.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
+  /** @default 256 (MB): arm64 CPU scales with memory; enough for the bundled SDK clients to start quickly. */
+  readonly memorySize?: number;
+  /** @default 10 seconds */
+  readonly timeout?: Duration;
+  /** Extra environment (e.g. EVENT_QUEUE_URL); cannot override the contract variables. */
+  readonly environment?: Record<string, string>;
+  readonly description?: string;
+  /** Mostly for tests; caps concurrency when a brand wants to protect a downstream. */
+  readonly reservedConcurrentExecutions?: number;
+}
+
+export class LivePersonFunction extends Construct {
+  readonly name: LivePersonFunctionName;
+  readonly fn: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+  readonly accountId: string;
+  readonly domainParameterPath: string;
+  private readonly credentials: CredentialsSecretRef | undefined;
+  private credentialsGranted = false;
+  private domainReadGranted = false;
+  private domainWriteGranted = false;
+  private domainWildcardAcknowledged = false;
+
+  constructor(scope: Construct, id: string, props: LivePersonFunctionProps) {
+    super(scope, id);
+    if (!LIVEPERSON_FUNCTION_NAMES.includes(props.name)) {
+      throw new Error(`Unknown LivePerson function "${props.name}"; expected one of ${LIVEPERSON_FUNCTION_NAMES.join(', ')}`);
+    }
+    this.name = props.name;
+    this.accountId = props.accountId;
+    this.domainParameterPath = domainParameterPath(props.accountId);
+    this.credentials = props.credentials;
+
+    this.logGroup = new LogGroup(this, 'LogGroup', {
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
+    });
+
+    // Own role, no AWSLambdaBasicExecutionRole: logging is granted on this function's log group only.
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `LivePerson ${props.name} function (account ${props.accountId})`,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    const contract: Record<string, string> = {
+      [LIVEPERSON_ENV.accountId]: props.accountId,
+      [LIVEPERSON_ENV.domainParameterPath]: this.domainParameterPath,
+      [LIVEPERSON_ENV.csdsUrl]: props.csdsUrl ?? DEFAULT_CSDS_URL,
+      ...(props.credentials ? { [LIVEPERSON_ENV.secretId]: props.credentials.secretId } : {}),
+      POWERTOOLS_SERVICE_NAME: props.name,
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      // Stack traces point into the TypeScript sources through the bundled source map.
+      NODE_OPTIONS: '--enable-source-maps',
+    };
+    const clash = Object.keys(props.environment ?? {}).filter((key) => key in contract);
+    if (clash.length > 0) {
+      throw new Error(`LivePersonFunction ${props.name}: environment cannot override ${clash.join(', ')}`);
+    }
+
+    this.fn = new NodejsFunction(this, 'Function', {
+      entry: path.join(PROJECT_ROOT, 'functions', props.name, 'index.ts'),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout ?? Duration.seconds(10),
+      role: this.role,
+      logGroup: this.logGroup,
+      description: props.description ?? `LivePerson ${props.name} (account ${props.accountId})`,
+      environment: { ...props.environment, ...contract },
+      ...(props.reservedConcurrentExecutions === undefined
+        ? {}
+        : { reservedConcurrentExecutions: props.reservedConcurrentExecutions }),
+      bundling: {
+        format: OutputFormat.ESM, // index.mjs: top-level await and ESM-only dependencies work
+        target: 'node24',
+        minify: true,
+        keepNames: true, // error and class names stay readable in logs
+        sourceMap: true,
+        sourceMapMode: SourceMapMode.DEFAULT,
+        sourcesContent: false, // maps only need positions; keeps the asset small
+        mainFields: ['module', 'main'],
+        // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
+        banner:
+          "import { createRequire as __lpCreateRequire } from 'node:module'; const require = __lpCreateRequire(import.meta.url);",
+        // Pinned SDK versions from package-lock.json, not whatever the runtime ships this month.
+        bundleAwsSDK: true,
+        forceDockerBundling: false, // local esbuild only: no Docker on the build machines
+        logLevel: LogLevel.WARNING,
+      },
+    });
+
+    if (props.credentials && (props.credentialsAccess ?? 'read') === 'read') this.grantCredentialsRead();
+    const access = props.domainParameterAccess ?? 'read';
+    if (access === 'read' || access === 'read-write') this.grantDomainParametersRead();
+    if (access === 'read-write') this.grantDomainParametersWrite();
+  }
+
+  /** Read of the credentials secret (GetSecretValue/DescribeSecret on that secret only). */
+  grantCredentialsRead(): void {
+    if (!this.credentials) {
+      throw new Error(`LivePersonFunction ${this.name}: no credentials secret was given, so there is nothing to grant`);
+    }
+    if (this.credentialsGranted) return;
+    this.credentialsGranted = true;
+    this.credentials.secret.grantRead(this.role);
+  }
+
+  /**
+   * ssm:GetParameter(s) on the parameters under the path; ssm:GetParametersByPath, which IAM checks against
+   * the requested path, on the path with and without its trailing slash (`<path>/*` also matches `<path>/`).
+   */
+  grantDomainParametersRead(): void {
+    if (this.domainReadGranted) return;
+    this.domainReadGranted = true;
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'ReadLivePersonDomains',
+        actions: ['ssm:GetParameter', 'ssm:GetParameters'],
+        resources: [parameterArn(`${this.domainParameterPath}*`)],
+      }),
+    );
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'ListLivePersonDomains',
+        actions: ['ssm:GetParametersByPath'],
+        resources: [parameterArn(this.domainParameterPath.replace(/\/$/, '')), parameterArn(`${this.domainParameterPath}*`)],
+      }),
+    );
+    this.acknowledgeDomainWildcard();
+  }
+
+  /** ssm:PutParameter on the parameters under the path (the domain-refresh function only). */
+  grantDomainParametersWrite(): void {
+    if (this.domainWriteGranted) return;
+    this.domainWriteGranted = true;
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'WriteLivePersonDomains',
+        actions: ['ssm:PutParameter'],
+        resources: [parameterArn(`${this.domainParameterPath}*`)],
+      }),
+    );
+    this.acknowledgeDomainWildcard();
+  }
+
+  // The one wildcard these grants need, acknowledged on this role's policy only and for this exact resource.
+  private acknowledgeDomainWildcard(): void {
+    const policy = this.role.node.tryFindChild('DefaultPolicy');
+    if (!policy || this.domainWildcardAcknowledged) return;
+    this.domainWildcardAcknowledged = true;
+    Validations.of(policy).acknowledge({
+      id: `AwsSolutions-IAM5[${domainParameterWildcardFinding(this.accountId)}]`,
+      reason:
+        'One SSM parameter per LivePerson service name under this account\'s domain path; the names come from ' +
+        'CSDS at run time, so the grant covers that path only, not a list of names.',
+    });
+  }
+}
+
+/**
+ * ARN of an SSM parameter (or path, given with its leading slash). Built from the pseudo parameters even
+ * when the stack's environment is known, so the cdk-nag finding to acknowledge reads the same everywhere.
+ */
+function parameterArn(parameterPath: string): string {
+  return `arn:${Aws.PARTITION}:ssm:${Aws.REGION}:${Aws.ACCOUNT_ID}:parameter${parameterPath}`;
+}
+
+/** cdk-nag's name for the domain path wildcard (IAM5 finding, resource flattened the way cdk-nag does). */
+export function domainParameterWildcardFinding(accountId: string): string {
+  return `Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:parameter${domainParameterPath(accountId)}*`;
+}

@@ -1,0 +1,73 @@
+// cdk-nag 3 runs as a CDK validation plugin: findings fail synthesis unless acknowledged with
+// Validations.of(construct).acknowledge({ id, reason }). These tests keep the count at zero.
+import { App, Stack } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { describe, expect, it } from 'vitest';
+import { LivePersonFunction } from '../../lib/lambda-function.ts';
+import { CLI_CONTEXT, SKIP_BUNDLING, buildApp } from './helpers.ts';
+import type { DeploymentConfigInput } from '../../lib/config.ts';
+
+const CONFIGS: Record<string, DeploymentConfigInput> = {
+  'created secret, env-agnostic': { accountId: '12345678' },
+  'imported secret, fixed environment': {
+    accountId: '87654321',
+    createSecret: false,
+    awsAccount: '123456789012',
+    region: 'eu-west-1',
+  },
+};
+
+function violationsOf(scope: App | Stack): string[] {
+  const report = new AwsSolutionsChecks().validateScope(scope);
+  return report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} (${v.severity}) at ${r.constructPath}`));
+}
+
+describe('cdk-nag AwsSolutions', () => {
+  it.each(Object.entries(CONFIGS))('finds nothing unacknowledged: %s', (_name, config) => {
+    const { app, stack } = buildApp(config);
+    expect(violationsOf(app)).toEqual([]);
+    // Synthesis runs the registered plugin for real; an unacknowledged finding would throw here.
+    expect(() => app.synth()).not.toThrow();
+    const annotations = Annotations.fromStack(stack);
+    expect(annotations.findError('*', Match.anyValue())).toEqual([]);
+    // Acknowledged warnings are dropped; anything left here is new and needs a fix or a reason.
+    expect(annotations.findWarning('*', Match.anyValue())).toEqual([]);
+  });
+
+  it('keeps each acknowledgement narrow: one resource, one finding', () => {
+    const { stack } = buildApp({ accountId: '12345678' });
+    const acknowledged = stack.node
+      .findAll()
+      .flatMap((c) => c.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules').map((m) => ({ path: c.node.path, ids: Object.keys(m.data as object) })));
+    expect(acknowledged).toEqual([
+      { path: 'LivePerson-12345678/Credentials/Secret', ids: [expect.stringMatching(/AwsSolutions-SMG4$/)] },
+      {
+        path: 'LivePerson-12345678/Domains/Refresh/Role/DefaultPolicy',
+        ids: [
+          expect.stringMatching(
+            /AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:parameter\/liveperson\/12345678\/domains\/\*\]$/,
+          ),
+        ],
+      },
+      { path: 'LivePerson-12345678/Domains/Refresh/Function', ids: [expect.stringMatching(/@aws-cdk\/aws-lambda:addPermissionsToVersionOrAlias$/)] },
+    ]);
+  });
+
+  it('still reports what is not acknowledged (the check is live)', () => {
+    const app = new App({ context: { ...CLI_CONTEXT, ...SKIP_BUNDLING } });
+    const stack = new Stack(app, 'Bare');
+    new Secret(stack, 'Unrotated');
+    expect(violationsOf(stack)).toEqual([expect.stringContaining('AwsSolutions-SMG4 (error) at Bare/Unrotated/Resource')]);
+  });
+
+  it('a function reading the credentials secret adds no finding', () => {
+    const app = new App({ context: { ...CLI_CONTEXT, ...SKIP_BUNDLING } });
+    const stack = new Stack(app, 'Fn');
+    const { credentials } = buildApp().stack;
+    const secret = Secret.fromSecretNameV2(stack, 'Imported', credentials.secretName);
+    new LivePersonFunction(stack, 'Reader', { name: 'domain-refresh', accountId: '42', credentials: { secret, secretId: credentials.secretName } });
+    expect(violationsOf(stack)).toEqual([]);
+  });
+});

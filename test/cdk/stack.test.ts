@@ -1,0 +1,202 @@
+// Template assertions with bundling skipped: the wiring, not the code.
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { LivePersonFunction, domainParameterPath } from '../../lib/lambda-function.ts';
+import { CLI_CONTEXT, SKIP_BUNDLING, buildApp, logicalIdsAt, templateOf } from './helpers.ts';
+
+const SSM_ARN_PREFIX = ['arn:', { Ref: 'AWS::Partition' }, ':ssm:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }];
+const ssmArn = (suffix: string) => ({ 'Fn::Join': ['', [...SSM_ARN_PREFIX, `:parameter${suffix}`]] });
+
+interface Statement {
+  Action: string | string[];
+  Resource: unknown;
+  Effect: string;
+}
+
+function statementsOfRoleAt(template: Template, pathPart: string): Statement[] {
+  const policies = template.findResources('AWS::IAM::Policy');
+  const ids = logicalIdsAt(template, 'AWS::IAM::Policy', pathPart);
+  return ids.flatMap((id) => (policies[id] as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement);
+}
+
+describe('LivePersonStack (default config)', () => {
+  let template: Template;
+  let refreshFunctionId: string;
+  beforeAll(() => {
+    template = templateOf({ accountId: '12345678' });
+    const ids = logicalIdsAt(template, 'AWS::Lambda::Function', '/Domains/Refresh/Function/');
+    expect(ids).toHaveLength(1);
+    refreshFunctionId = ids[0] ?? '';
+  });
+
+  it('runs domain-refresh on nodejs24.x, arm64, with its contract environment', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      MemorySize: 256,
+      Timeout: 60,
+      Environment: {
+        Variables: {
+          LP_ACCOUNT_ID: '12345678',
+          LP_DOMAIN_PARAMETER_PATH: '/liveperson/12345678/domains/',
+          LP_CSDS_URL: 'https://api.liveperson.net',
+          LP_SECRET_ID: { Ref: Match.stringLikeRegexp('^CredentialsSecret') },
+          POWERTOOLS_SERVICE_NAME: 'domain-refresh',
+          POWERTOOLS_METRICS_NAMESPACE: 'LivePerson',
+          NODE_OPTIONS: '--enable-source-maps',
+        },
+      },
+    });
+  });
+
+  it('gives the function its own retained log group with the configured retention', () => {
+    const logGroups = logicalIdsAt(template, 'AWS::Logs::LogGroup', '/Domains/Refresh/LogGroup');
+    expect(logGroups).toHaveLength(1);
+    template.hasResource('AWS::Logs::LogGroup', {
+      Properties: { RetentionInDays: 30 },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', { LoggingConfig: { LogGroup: { Ref: logGroups[0] } } });
+    expect(templateOf({ accountId: '12345678', logRetentionDays: 90 }).findResources('AWS::Logs::LogGroup', {
+      Properties: { RetentionInDays: 90 },
+    })).not.toEqual({});
+  });
+
+  it('uses its own role without the AWS managed basic execution policy', () => {
+    template.resourcePropertiesCountIs('AWS::IAM::Role', { ManagedPolicyArns: Match.anyValue(), Description: Match.stringLikeRegexp('domain-refresh') }, 0);
+    const statements = statementsOfRoleAt(template, '/Domains/Refresh/Role/');
+    expect(statements).toContainEqual(
+      expect.objectContaining({ Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^DomainsRefreshLogGroup/), 'Arn'] } }),
+    );
+  });
+
+  it('scopes domain-refresh SSM access to the parameter path and grants it no secret access', () => {
+    const statements = statementsOfRoleAt(template, '/Domains/Refresh/Role/');
+    const ssm = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('ssm:')));
+    expect(ssm).toEqual([
+      expect.objectContaining({ Action: ['ssm:GetParameter', 'ssm:GetParameters'], Resource: ssmArn('/liveperson/12345678/domains/*') }),
+      expect.objectContaining({
+        Action: 'ssm:GetParametersByPath',
+        Resource: [ssmArn('/liveperson/12345678/domains'), ssmArn('/liveperson/12345678/domains/*')],
+      }),
+      expect.objectContaining({ Action: 'ssm:PutParameter', Resource: ssmArn('/liveperson/12345678/domains/*') }),
+    ]);
+    const actions = statements.flatMap((s) => [s.Action].flat());
+    expect(actions.filter((a) => a.startsWith('secretsmanager:') || a.startsWith('kms:'))).toEqual([]);
+    expect(statements.every((s) => s.Effect === 'Allow' && s.Resource !== '*')).toBe(true);
+    expect(actions).not.toContain('ssm:DeleteParameter');
+  });
+
+  it('refreshes on a schedule of domainRefreshHours', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(12 hours)',
+      State: 'ENABLED',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [refreshFunctionId, 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 2 } })],
+    });
+    templateOf({ accountId: '12345678', domainRefreshHours: 1 }).hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 hour)',
+    });
+  });
+
+  it('runs the refresh once at deploy time, again whenever the handler changes', () => {
+    const versions = logicalIdsAt(template, 'AWS::Lambda::Version', '/Domains/Refresh/Function/');
+    expect(versions).toHaveLength(1);
+    template.hasResource('Custom::Trigger', {
+      Properties: {
+        HandlerArn: { Ref: versions[0] },
+        InvocationType: 'RequestResponse',
+        ExecuteOnHandlerChange: true,
+      },
+      DependsOn: Match.arrayWith([Match.stringLikeRegexp('^DomainsRefreshRoleDefaultPolicy')]),
+    });
+  });
+
+  it('creates the credentials secret from a placeholder template with a generated webhook token', () => {
+    template.hasResource('AWS::SecretsManager::Secret', {
+      Properties: {
+        Name: 'liveperson/12345678/credentials',
+        GenerateSecretString: {
+          SecretStringTemplate: JSON.stringify({ clientId: '', clientSecret: '' }),
+          GenerateStringKey: 'webhookToken',
+          ExcludePunctuation: true,
+          PasswordLength: 48,
+        },
+        SecretString: Match.absent(),
+      },
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  it('outputs the secret and the domain parameter path', () => {
+    template.hasOutput('CredentialsSecretArn', { Value: { Ref: Match.stringLikeRegexp('^CredentialsSecret') } });
+    template.hasOutput('CredentialsSecretName', { Value: 'liveperson/12345678/credentials' });
+    template.hasOutput('DomainParameterPath', { Value: '/liveperson/12345678/domains/' });
+  });
+});
+
+describe('LivePersonStack (custom config)', () => {
+  it('imports an existing secret by name and points LP_SECRET_ID at that name', () => {
+    const { stack } = buildApp({ accountId: '87654321', createSecret: false, secretName: 'brand/lp-creds', csdsUrl: 'http://127.0.0.1:4040' });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          LP_SECRET_ID: 'brand/lp-creds',
+          LP_CSDS_URL: 'http://127.0.0.1:4040',
+          LP_DOMAIN_PARAMETER_PATH: '/liveperson/87654321/domains/',
+        }),
+      },
+    });
+    template.hasOutput('CredentialsSecretName', { Value: 'brand/lp-creds' });
+  });
+
+  it('names the stack and sets its environment from the config', () => {
+    const { stack } = buildApp({ accountId: '1', stackName: 'Brand-LivePerson', awsAccount: '123456789012', region: 'eu-west-1' });
+    expect(stack.stackName).toBe('Brand-LivePerson');
+    expect(stack.account).toBe('123456789012');
+    expect(stack.region).toBe('eu-west-1');
+    expect(stack.config.capabilities).toEqual({ ingestion: true, processing: true, ivrDeflection: true, connector: true });
+  });
+});
+
+describe('LivePersonFunction', () => {
+  function functionStack(props: Partial<ConstructorParameters<typeof LivePersonFunction>[2]> = {}) {
+    const app = new App({ context: { ...CLI_CONTEXT, ...SKIP_BUNDLING } });
+    const stack = new Stack(app, 'Test', { env: { region: 'us-east-1', account: '123456789012' } });
+    const secret = new Secret(stack, 'Secret');
+    const fn = new LivePersonFunction(stack, 'Fn', {
+      name: 'domain-refresh',
+      accountId: '42',
+      credentials: { secret, secretId: secret.secretArn },
+      ...props,
+    });
+    return { stack, fn };
+  }
+
+  it('grants read of the credentials secret and the domain parameters by default', () => {
+    const { stack } = functionStack({ memorySize: 512, environment: { EVENT_QUEUE_URL: 'https://sqs.example/queue' } });
+    const template = Template.fromStack(stack);
+    const statements = statementsOfRoleAt(template, '/Fn/Role/');
+    const actions = statements.flatMap((s) => [s.Action].flat());
+    expect(actions).toEqual(expect.arrayContaining(['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret', 'ssm:GetParametersByPath']));
+    expect(actions).not.toContain('ssm:PutParameter');
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      MemorySize: 512,
+      Timeout: 10,
+      Environment: { Variables: Match.objectLike({ EVENT_QUEUE_URL: 'https://sqs.example/queue', LP_SECRET_ID: { Ref: Match.anyValue() } }) },
+    });
+  });
+
+  it('refuses environment that would override the contract', () => {
+    expect(() => functionStack({ environment: { LP_ACCOUNT_ID: '1' } })).toThrow(/cannot override LP_ACCOUNT_ID/);
+  });
+
+  it('exposes the path helper', () => {
+    expect(domainParameterPath('12345678')).toBe('/liveperson/12345678/domains/');
+  });
+});
