@@ -1,0 +1,181 @@
+import { createHash } from 'node:crypto';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { signWebhookBody } from '../../../../functions/lib/liveperson/webhook-signature.ts';
+import {
+  messageGroupId,
+  NO_CONVERSATION_GROUP,
+  receiveWebhook,
+  type QueuedEvent,
+  type WebhookRequest,
+} from '../../../../functions/lib/webhooks/receive-webhook.ts';
+import { contentNotification, conversationNotification } from '../../../support/notifications.ts';
+
+const ACCOUNT = '12345678';
+const credentials = { clientId: 'client-1', clientSecret: 'client-secret-1', webhookToken: 'messaging-token-0123456789' };
+
+describe('receiveWebhook', () => {
+  let queued: QueuedEvent[];
+  let failQueue: boolean;
+  const queue = {
+    send: async (event: QueuedEvent) => {
+      if (failQueue) throw Object.assign(new Error('Service Unavailable'), { name: 'ServiceUnavailable' });
+      queued.push(event);
+    },
+  };
+  const receive = (request: WebhookRequest, maxBodyBytes = 10_000) =>
+    receiveWebhook(request, { accountId: ACCOUNT, credentials, queue, maxBodyBytes });
+
+  beforeEach(() => {
+    queued = [];
+    failQueue = false;
+  });
+
+  function connectorRequest(body: unknown, overrides: { headers?: Record<string, string | undefined>; algorithm?: 'sha1' | 'sha256' } = {}) {
+    const rawBody = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body), 'utf8');
+    return {
+      route: 'connector' as const,
+      rawBody,
+      receivedAt: Date.parse('2026-11-23T10:00:00.000Z'),
+      headers: {
+        'content-type': 'application/json; charset=utf-8',
+        'x-liveperson-account-id': ACCOUNT,
+        'x-liveperson-client-id': credentials.clientId,
+        'x-liveperson-signature': signWebhookBody(rawBody, credentials.clientSecret, overrides.algorithm ?? 'sha1'),
+        ...overrides.headers,
+      },
+    };
+  }
+
+  function messagingRequest(body: string, pathToken: string | undefined, contentType = 'application/json') {
+    return { route: 'messaging' as const, rawBody: Buffer.from(body), receivedAt: Date.now(), pathToken, headers: { 'content-type': contentType } };
+  }
+
+  describe('accepts', () => {
+    it.each(['sha1', 'sha256'] as const)('a %s-signed ContentEvent with emoji and CJK text, queued byte for byte', async (algorithm) => {
+      const text = JSON.stringify(contentNotification('conv-1', 'héllo 😀 你好 🇯🇵'));
+      const request = connectorRequest(text, { algorithm });
+      const outcome = await receive(request);
+      expect(outcome).toMatchObject({ accepted: true, status: 200 });
+      expect(queued).toHaveLength(1);
+      expect(queued[0]).toEqual({
+        body: text,
+        groupId: 'conv-1',
+        deduplicationId: createHash('sha256').update(request.rawBody).digest('hex'),
+        attributes: {
+          route: 'connector',
+          eventType: 'ms.MessagingEventNotification.ContentEvent',
+          receivedAt: '2026-11-23T10:00:00.000Z',
+          accountId: ACCOUNT,
+        },
+      });
+    });
+
+    it('a conversation notification, grouped by convId', async () => {
+      await receive(connectorRequest(conversationNotification('conv-2', 'CLOSE')));
+      expect(queued[0]?.groupId).toBe('conv-2');
+      expect(queued[0]?.attributes.eventType).toBe('cqm.ExConversationChangeNotification');
+    });
+
+    it('a body with changes of several conversations whole, grouped by the first change', async () => {
+      const body = contentNotification('conv-a');
+      body.body.changes.push({ ...contentNotification('conv-b').body.changes[0]! });
+      await receive(connectorRequest(body));
+      expect(queued).toHaveLength(1);
+      expect(JSON.parse(queued[0]!.body).body.changes).toHaveLength(2);
+      expect(queued[0]?.groupId).toBe('conv-a');
+    });
+
+    it('a notification that names no conversation, in the shared fallback group', async () => {
+      await receive(connectorRequest({ kind: 'notification', type: 'ms.MessagingEventNotification', body: { changes: [{ event: { type: 'ChatStateEvent' } }] } }));
+      expect(queued[0]?.groupId).toBe(NO_CONVERSATION_GROUP);
+      expect(queued[0]?.attributes.eventType).toBe('ms.MessagingEventNotification.ChatStateEvent');
+    });
+
+    it('the same body twice with the same deduplication id (LivePerson redelivers)', async () => {
+      const request = connectorRequest(contentNotification('conv-1'));
+      await receive(request);
+      await receive(request);
+      expect(queued[0]?.deduplicationId).toBe(queued[1]?.deduplicationId);
+    });
+
+    it('a messaging subscription event with the right URL token', async () => {
+      const outcome = await receive(messagingRequest('{"type":"MessageEvent","conversationId":"conv-9"}', credentials.webhookToken));
+      expect(outcome.accepted).toBe(true);
+      expect(queued[0]).toMatchObject({ groupId: 'conv-9', attributes: { route: 'messaging', eventType: 'MessageEvent' } });
+    });
+  });
+
+  describe('rejects, queuing nothing', () => {
+    const cases: Array<[string, () => WebhookRequest, number, string]> = [
+      ['an oversized body', () => connectorRequest({ kind: 'notification', pad: 'x'.repeat(20_000) }), 413, 'body-too-large'],
+      ['no content type', () => connectorRequest(contentNotification('c'), { headers: { 'content-type': undefined } }), 415, 'unsupported-media-type'],
+      ['a text/plain body', () => connectorRequest(contentNotification('c'), { headers: { 'content-type': 'text/plain' } }), 415, 'unsupported-media-type'],
+      ['a missing signature', () => connectorRequest(contentNotification('c'), { headers: { 'x-liveperson-signature': undefined } }), 401, 'missing-signature'],
+      ['a wrong signature', () => connectorRequest(contentNotification('c'), { headers: { 'x-liveperson-signature': signWebhookBody('other', credentials.clientSecret) } }), 401, 'invalid-signature'],
+      ['a malformed signature', () => connectorRequest(contentNotification('c'), { headers: { 'x-liveperson-signature': 'nonsense' } }), 401, 'invalid-signature'],
+      ['another account', () => connectorRequest(contentNotification('c'), { headers: { 'x-liveperson-account-id': '999' } }), 403, 'wrong-account'],
+      ['a missing account header', () => connectorRequest(contentNotification('c'), { headers: { 'x-liveperson-account-id': undefined } }), 403, 'wrong-account'],
+      ['another client', () => connectorRequest(contentNotification('c'), { headers: { 'x-liveperson-client-id': 'intruder' } }), 403, 'wrong-client'],
+      ['a body that is not JSON', () => connectorRequest('{"kind": "notification",'), 400, 'not-json'],
+      ['a body that is not UTF-8', () => ({ ...connectorRequest('x'), ...resign(Buffer.from([0x7b, 0xff, 0x7d])) }), 400, 'not-json'],
+      ['a body with U+FFFF, which SQS refuses', () => connectorRequest('{"kind":"notification","x":"\uffff"}'), 400, 'not-json'],
+      ['a JSON array', () => connectorRequest([contentNotification('c')]), 400, 'not-a-notification'],
+      ['another kind', () => connectorRequest({ ...contentNotification('c'), kind: 'req' }), 400, 'not-a-notification'],
+      ['no changes', () => connectorRequest({ kind: 'notification', type: 'ms.MessagingEventNotification', body: { changes: [] } }), 400, 'not-a-notification'],
+      ['messaging: a wrong URL token', () => messagingRequest('{}', 'wrong-token'), 401, 'invalid-token'],
+      ['messaging: no URL token', () => messagingRequest('{}', undefined), 401, 'invalid-token'],
+      ['messaging: a JSON array', () => messagingRequest('[]', credentials.webhookToken), 400, 'not-a-notification'],
+      ['messaging: not JSON', () => messagingRequest('hello', credentials.webhookToken), 400, 'not-json'],
+    ];
+
+    function resign(rawBody: Buffer) {
+      const base = connectorRequest('x');
+      return { rawBody, headers: { ...base.headers, 'x-liveperson-signature': signWebhookBody(rawBody, credentials.clientSecret) } };
+    }
+
+    it.each(cases)('%s', async (_name, request, status, reason) => {
+      const outcome = await receive(request());
+      expect(outcome).toMatchObject({ accepted: false, status, reason });
+      expect(queued).toEqual([]);
+    });
+
+    it('explains a broken envelope', async () => {
+      const outcome = await receive(connectorRequest({ kind: 'notification', type: 'x', body: {} }));
+      expect(outcome).toMatchObject({ status: 400, message: expect.stringContaining('body.changes must be an array of objects') });
+    });
+
+    it('closes the messaging route when the secret has no webhookToken', async () => {
+      const outcome = await receiveWebhook(messagingRequest('{}', 'anything'), {
+        accountId: ACCOUNT,
+        credentials: { clientId: 'c', clientSecret: 's' },
+        queue,
+        maxBodyBytes: 1000,
+      });
+      expect(outcome).toMatchObject({ status: 401, reason: 'token-not-configured' });
+    });
+
+    it('never echoes the secret or the signature in its message', async () => {
+      const request = connectorRequest(contentNotification('c'), { headers: { 'x-liveperson-signature': 'sha1=AAAAAAAAAAAAAAAAAAAAAAAAAAA=' } });
+      const outcome = await receive(request);
+      expect(JSON.stringify(outcome)).not.toContain(credentials.clientSecret);
+      expect(JSON.stringify(outcome)).not.toContain('AAAAAAAAAAAA');
+    });
+  });
+
+  it('answers 503 when the queue does not confirm the write, so LivePerson retries', async () => {
+    failQueue = true;
+    const outcome = await receive(connectorRequest(contentNotification('conv-1')));
+    expect(outcome).toMatchObject({ accepted: false, status: 503, reason: 'queue-unavailable' });
+    expect(outcome.accepted === false && outcome.message).toContain('ServiceUnavailable: Service Unavailable');
+  });
+});
+
+describe('messageGroupId', () => {
+  it('keeps a conversation id SQS accepts, digests any other, and falls back when absent', () => {
+    expect(messageGroupId('0c3f0d3e-1b5a-4d8e-9f00-1234567890ab')).toBe('0c3f0d3e-1b5a-4d8e-9f00-1234567890ab');
+    expect(messageGroupId('conv with spaces')).toMatch(/^[0-9a-f]{64}$/);
+    expect(messageGroupId('x'.repeat(129))).toMatch(/^[0-9a-f]{64}$/);
+    expect(messageGroupId('conv with spaces')).toBe(messageGroupId('conv with spaces'));
+    expect(messageGroupId(undefined)).toBe(NO_CONVERSATION_GROUP);
+  });
+});

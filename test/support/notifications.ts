@@ -1,0 +1,45 @@
+/** Minimal LivePerson webhook bodies for receiver tests (the simulator builds the full ones). */
+export function contentNotification(conversationId: string, message = 'hello', sequence = 1) {
+  return {
+    kind: 'notification',
+    type: 'ms.MessagingEventNotification',
+    body: {
+      changes: [
+        {
+          sequence,
+          originatorId: 'consumer-1',
+          originatorMetadata: { id: 'consumer-1', role: 'CONSUMER' },
+          serverTimestamp: 1_700_000_000_000,
+          event: { type: 'ContentEvent', message, contentType: 'text/plain' },
+          conversationId,
+          dialogId: conversationId,
+          messageAudience: 'ALL',
+        },
+      ],
+    },
+  };
+}
+
+export function conversationNotification(convId: string, state: 'OPEN' | 'CLOSE' = 'OPEN') {
+  return {
+    kind: 'notification',
+    type: 'cqm.ExConversationChangeNotification',
+    body: {
+      changes: [
+        {
+          type: 'UPSERT',
+          result: {
+            convId,
+            conversationDetails: {
+              participants: [{ id: 'consumer-1', role: 'CONSUMER' }],
+              brandId: '12345678',
+              state,
+              startTs: 1_700_000_000_000,
+              metaDataLastUpdateTs: 1_700_000_000_500,
+            },
+          },
+        },
+      ],
+    },
+  };
+}
