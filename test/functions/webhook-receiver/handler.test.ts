@@ -2,11 +2,14 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type * as ReceiverModule from '../../../functions/webhook-receiver/index.ts';
 import { signWebhookBody } from '../../../functions/lib/liveperson/webhook-signature.ts';
 import { startLocalSqs, type LocalSqs } from '../../../local/sqs.ts';
 import { apiGatewayEvent } from '../../support/api-gateway-event.ts';
 import { lambdaContext } from '../../support/lambda-context.ts';
 import { contentNotification } from '../../support/notifications.ts';
+
+type ReceiverHandler = (typeof ReceiverModule)['handler'];
 
 const ACCOUNT = '12345678';
 const secret = { clientId: 'client-1', clientSecret: 'client-secret-1', webhookToken: 'messaging-token-0123456789' };
@@ -15,7 +18,7 @@ describe('webhook-receiver handler with a real SQS-protocol queue', () => {
   const secrets = mockClient(SecretsManagerClient);
   let sqs: LocalSqs;
   let queueUrl: string;
-  let handler: typeof import('../../../functions/webhook-receiver/index.ts').handler;
+  let handler: ReceiverHandler;
 
   beforeAll(async () => {
     sqs = await startLocalSqs();
