@@ -47,6 +47,41 @@ const c2mSchema = z.strictObject({
     .optional(),
 });
 
+/** Defaults of the `ingestion` block, shared with LivePersonIngestion so both read the same numbers. */
+export const INGESTION_DEFAULTS = {
+  throttlingRateLimit: 100,
+  throttlingBurstLimit: 200,
+  maxReceiveCount: 5,
+  queueRetentionDays: 14,
+  queueVisibilityTimeoutSeconds: 300,
+} as const;
+
+const ingestionSchema = z.strictObject({
+  throttlingRateLimit: z
+    .number({ error: 'must be a number of requests per second' })
+    .positive('must be greater than 0 requests per second')
+    .default(INGESTION_DEFAULTS.throttlingRateLimit),
+  throttlingBurstLimit: z
+    .int({ error: 'must be a whole number of requests' })
+    .min(1, 'must be at least 1 request')
+    .default(INGESTION_DEFAULTS.throttlingBurstLimit),
+  maxReceiveCount: z
+    .int({ error: 'must be a whole number of receives' })
+    .min(1, 'must be at least 1')
+    .max(1000, 'must be at most 1000 (the SQS limit)')
+    .default(INGESTION_DEFAULTS.maxReceiveCount),
+  queueRetentionDays: z
+    .int({ error: 'must be a whole number of days' })
+    .min(1, 'must be at least 1 day')
+    .max(14, 'must be at most 14 days (the SQS limit)')
+    .default(INGESTION_DEFAULTS.queueRetentionDays),
+  queueVisibilityTimeoutSeconds: z
+    .int({ error: 'must be a whole number of seconds' })
+    .min(0, 'must be at least 0 seconds')
+    .max(43_200, 'must be at most 43200 seconds (12 hours, the SQS limit)')
+    .default(INGESTION_DEFAULTS.queueVisibilityTimeoutSeconds),
+});
+
 export const deploymentConfigSchema = z
   .strictObject({
     accountId: accountIdSchema,
@@ -82,6 +117,7 @@ export const deploymentConfigSchema = z
       .regex(CONNECT_INSTANCE_ARN, 'must be an Amazon Connect instance ARN: arn:aws:connect:<region>:<account>:instance/<uuid>')
       .optional(),
     c2m: c2mSchema.optional(),
+    ingestion: ingestionSchema.optional(),
   })
   .superRefine((config, ctx) => {
     // Amazon Connect only invokes Lambda functions in its own region: catch a mismatch at synth, not in a call.

@@ -52,6 +52,19 @@ describe('cdk-nag AwsSolutions', () => {
         ],
       },
       { path: 'LivePerson-12345678/Domains/Refresh/Function', ids: [expect.stringMatching(/@aws-cdk\/aws-lambda:addPermissionsToVersionOrAlias$/)] },
+      { path: 'LivePerson-12345678/Ingestion/Api', ids: [expect.stringMatching(/AwsSolutions-APIG2$/)] },
+      {
+        path: 'LivePerson-12345678/Ingestion/Api/CloudWatchRole',
+        ids: [expect.stringMatching(/AwsSolutions-IAM4\[Policy::arn:<AWS::Partition>:iam::aws:policy\/service-role\/AmazonAPIGatewayPushToCloudWatchLogs\]$/)],
+      },
+      { path: 'LivePerson-12345678/Ingestion/Api/DeploymentStage.live', ids: [expect.stringMatching(/AwsSolutions-APIG3$/)] },
+      // LivePerson can send no IAM or Cognito credentials: the receiver authenticates both routes itself.
+      ...['connector', 'messaging/{token}'].flatMap((route) =>
+        ['APIG4', 'COG4'].map((rule) => ({
+          path: `LivePerson-12345678/Ingestion/Api/Default/webhooks/${route}/POST`,
+          ids: [expect.stringMatching(new RegExp(`AwsSolutions-${rule}$`))],
+        })),
+      ),
     ]);
   });
 

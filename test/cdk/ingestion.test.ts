@@ -1,0 +1,364 @@
+// Webhook ingestion wiring: queues, API routes and stage, receiver permissions, outputs and config.
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DeploymentConfigError, INGESTION_DEFAULTS, parseDeploymentConfig } from '../../lib/config.ts';
+import { LivePersonIngestion } from '../../lib/ingestion.ts';
+import type { LivePersonIngestionProps } from '../../lib/ingestion.ts';
+import { CLI_CONTEXT, SKIP_BUNDLING, logicalIdsAt, templateOf } from './helpers.ts';
+
+interface Resource {
+  Type: string;
+  Properties: Record<string, unknown>;
+  DependsOn?: string[];
+}
+interface Statement {
+  Action: string | string[];
+  Resource: unknown;
+  Effect: string;
+  Condition?: unknown;
+  Principal?: unknown;
+}
+
+const FOURTEEN_DAYS = 14 * 24 * 3600;
+
+function onlyId(template: Template, type: string, pathPart: string): string {
+  const ids = logicalIdsAt(template, type, pathPart);
+  expect(ids).toHaveLength(1);
+  return ids[0] ?? '';
+}
+
+function resourcesOf(template: Template, type: string): Record<string, Resource> {
+  return template.findResources(type) as Record<string, Resource>;
+}
+
+/** "POST /webhooks/connector" for every method of the API, its path rebuilt from the resource tree. */
+function routesOf(template: Template): string[] {
+  const resources = resourcesOf(template, 'AWS::ApiGateway::Resource');
+  const pathOf = (ref: unknown): string => {
+    const id = (ref as { Ref?: string }).Ref;
+    const resource = id === undefined ? undefined : resources[id];
+    if (!resource) return ''; // the root: Fn::GetAtt RootResourceId
+    return `${pathOf(resource.Properties.ParentId)}/${String(resource.Properties.PathPart)}`;
+  };
+  return Object.values(resourcesOf(template, 'AWS::ApiGateway::Method'))
+    .map((method) => {
+      const resourceId = method.Properties.ResourceId as { Ref?: string };
+      const path = resourceId.Ref === undefined ? '/' : pathOf(resourceId);
+      return `${String(method.Properties.HttpMethod)} ${path}`;
+    })
+    .sort();
+}
+
+function receiverStatements(template: Template): Statement[] {
+  const policyId = onlyId(template, 'AWS::IAM::Policy', '/Ingestion/Receiver/Role/');
+  const policy = resourcesOf(template, 'AWS::IAM::Policy')[policyId];
+  return (policy?.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
+}
+
+describe('LivePersonIngestion (default config)', () => {
+  let template: Template;
+  let queueId: string;
+  let dlqId: string;
+  let receiverId: string;
+  beforeAll(() => {
+    template = templateOf({ accountId: '12345678' });
+    queueId = onlyId(template, 'AWS::SQS::Queue', '/Ingestion/EventQueue/');
+    dlqId = onlyId(template, 'AWS::SQS::Queue', '/Ingestion/DeadLetterQueue/');
+    receiverId = onlyId(template, 'AWS::Lambda::Function', '/Ingestion/Receiver/Function/');
+  });
+
+  it('queues events on a high-throughput FIFO queue with explicit deduplication ids, SSE, 14 days', () => {
+    expect(resourcesOf(template, 'AWS::SQS::Queue')[queueId]?.Properties).toEqual({
+      FifoQueue: true,
+      ContentBasedDeduplication: false,
+      DeduplicationScope: 'messageGroup',
+      FifoThroughputLimit: 'perMessageGroupId',
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: FOURTEEN_DAYS,
+      VisibilityTimeout: 300,
+      MaximumMessageSize: 262_144,
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: 5 },
+    });
+  });
+
+  it('keeps failed events 14 days in an encrypted FIFO dead-letter queue', () => {
+    expect(resourcesOf(template, 'AWS::SQS::Queue')[dlqId]?.Properties).toMatchObject({
+      FifoQueue: true,
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: FOURTEEN_DAYS,
+    });
+    expect(resourcesOf(template, 'AWS::SQS::Queue')[dlqId]?.Properties.RedrivePolicy).toBeUndefined();
+  });
+
+  it('denies any request without TLS on both queues', () => {
+    for (const id of [queueId, dlqId]) {
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: id }],
+        PolicyDocument: {
+          Statement: [
+            {
+              Effect: 'Deny',
+              Principal: { AWS: '*' },
+              Action: 'sqs:*',
+              Resource: { 'Fn::GetAtt': [id, 'Arn'] },
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            },
+          ],
+        },
+      });
+    }
+  });
+
+  it('exposes exactly POST /webhooks/connector and POST /webhooks/messaging/{token}, proxied to the receiver', () => {
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', { EndpointConfiguration: { Types: ['REGIONAL'] } });
+    expect(routesOf(template)).toEqual(['POST /webhooks/connector', 'POST /webhooks/messaging/{token}']);
+    for (const method of Object.values(resourcesOf(template, 'AWS::ApiGateway::Method'))) {
+      expect(method.Properties).toMatchObject({
+        AuthorizationType: 'NONE',
+        Integration: {
+          Type: 'AWS_PROXY',
+          IntegrationHttpMethod: 'POST',
+          Uri: { 'Fn::Join': ['', expect.arrayContaining([{ 'Fn::GetAtt': [receiverId, 'Arn'] }])] },
+        },
+      });
+    }
+  });
+
+  it('lets API Gateway invoke the receiver from the two routes of the stage only', () => {
+    const permissions = Object.values(resourcesOf(template, 'AWS::Lambda::Permission')).filter(
+      (p) => JSON.stringify(p.Properties.FunctionName).includes(receiverId),
+    );
+    const sourceArns = permissions.map((p) => {
+      expect(p.Properties.Principal).toBe('apigateway.amazonaws.com');
+      const parts = (p.Properties.SourceArn as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+      return String(parts.at(-1));
+    });
+    expect(sourceArns.sort()).toEqual(['/POST/webhooks/connector', '/POST/webhooks/messaging/*']);
+    expect(JSON.stringify(permissions)).not.toContain('test-invoke-stage');
+  });
+
+  it('throttles the stage and logs errors only, without data trace', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'live',
+      MethodSettings: [
+        {
+          HttpMethod: '*',
+          ResourcePath: '/*',
+          ThrottlingRateLimit: 100,
+          ThrottlingBurstLimit: 200,
+          LoggingLevel: 'ERROR',
+          DataTraceEnabled: false,
+          MetricsEnabled: true,
+        },
+      ],
+    });
+  });
+
+  it('writes JSON access logs with the route template, never the path holding the URL token', () => {
+    const accessLogsId = onlyId(template, 'AWS::Logs::LogGroup', '/Ingestion/AccessLogs/');
+    const stage = Object.values(resourcesOf(template, 'AWS::ApiGateway::Stage'))[0];
+    const setting = stage?.Properties.AccessLogSetting as { DestinationArn: unknown; Format: string };
+    expect(JSON.stringify(setting.DestinationArn)).toContain(accessLogsId);
+    const format = JSON.parse(setting.Format) as Record<string, string>;
+    expect(format).toMatchObject({
+      requestId: '$context.requestId',
+      ip: '$context.identity.sourceIp',
+      requestTime: '$context.requestTime',
+      httpMethod: '$context.httpMethod',
+      resourcePath: '$context.resourcePath',
+      status: '$context.status',
+      responseLength: '$context.responseLength',
+      integrationLatency: '$context.integrationLatency',
+    });
+    expect(setting.Format).not.toMatch(/\$context\.(path|requestOverride)|\$input|\$method/);
+    template.hasResource('AWS::Logs::LogGroup', {
+      Properties: { RetentionInDays: 30 },
+      DeletionPolicy: 'Retain',
+      Metadata: { 'aws:cdk:path': Match.stringLikeRegexp('/Ingestion/AccessLogs/') },
+    });
+  });
+
+  it('sets up the CloudWatch role execution logging needs, and its log group with retention', () => {
+    const accountId = onlyId(template, 'AWS::ApiGateway::Account', '/Ingestion/Api/');
+    const executionLogsId = onlyId(template, 'AWS::Logs::LogGroup', '/Ingestion/ExecutionLogs/');
+    const apiId = onlyId(template, 'AWS::ApiGateway::RestApi', '/Ingestion/Api/');
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: { 'Fn::Join': ['', ['API-Gateway-Execution-Logs_', { Ref: apiId }, '/live']] },
+      RetentionInDays: 30,
+    });
+    template.hasResource('AWS::ApiGateway::Stage', { DependsOn: Match.arrayWith([accountId, executionLogsId]) });
+  });
+
+  it('runs the receiver with 512 MB, 10 s and the event queue URL', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('webhooks'),
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      MemorySize: 512,
+      Timeout: 10,
+      Environment: {
+        Variables: Match.objectLike({
+          EVENT_QUEUE_URL: { Ref: queueId },
+          LP_ACCOUNT_ID: '12345678',
+          LP_SECRET_ID: { Ref: Match.stringLikeRegexp('^CredentialsSecret') },
+          POWERTOOLS_SERVICE_NAME: 'webhook-receiver',
+        }),
+      },
+    });
+  });
+
+  it('grants the receiver sqs:SendMessage on the event queue and the secret read, nothing else', () => {
+    const statements = receiverStatements(template);
+    const actions = statements.flatMap((s) => [s.Action].flat());
+    expect(statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('sqs:')))).toEqual([
+      expect.objectContaining({ Action: 'sqs:SendMessage', Effect: 'Allow', Resource: { 'Fn::GetAtt': [queueId, 'Arn'] } }),
+    ]);
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+        Resource: { Ref: expect.stringMatching(/^CredentialsSecret/) },
+      }),
+    );
+    expect(actions.filter((a) => a.startsWith('ssm:') || a.startsWith('kms:'))).toEqual([]);
+    expect([...new Set(actions)].sort()).toEqual([
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'secretsmanager:DescribeSecret',
+      'secretsmanager:GetSecretValue',
+      'sqs:SendMessage',
+    ]);
+  });
+
+  it('outputs both webhook URLs, without the token, and both queue URLs', () => {
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    const apiId = onlyId(template, 'AWS::ApiGateway::RestApi', '/Ingestion/Api/');
+    const stageId = onlyId(template, 'AWS::ApiGateway::Stage', '/Ingestion/Api/');
+    const url = (path: string) => ({
+      'Fn::Join': ['', ['https://', { Ref: apiId }, '.execute-api.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }, '/', { Ref: stageId }, path]],
+    });
+    expect(outputs.ConnectorWebhookUrl?.Value).toEqual(url('/webhooks/connector'));
+    expect(outputs.MessagingWebhookUrl?.Value).toEqual(url('/webhooks/messaging/<webhookToken from the secret>'));
+    // The token only exists inside the secret: no reference to it may reach an output.
+    expect(JSON.stringify(outputs.MessagingWebhookUrl)).not.toMatch(/resolve:secretsmanager|CredentialsSecret|SecretString/);
+    template.hasOutput('EventQueueUrl', { Value: { Ref: queueId } });
+    template.hasOutput('DeadLetterQueueUrl', { Value: { Ref: dlqId } });
+    // RestApi's own Endpoint output (the bare stage URL) is dropped: the webhook URLs are what to register.
+    expect(Object.keys(outputs).filter((name) => name.includes('Endpoint'))).toEqual([]);
+  });
+});
+
+describe('LivePersonIngestion (custom config)', () => {
+  it('takes throttling, redrive, retention and visibility from the ingestion block', () => {
+    const template = templateOf({
+      accountId: '12345678',
+      logRetentionDays: 90,
+      ingestion: {
+        throttlingRateLimit: 25.5,
+        throttlingBurstLimit: 50,
+        maxReceiveCount: 3,
+        queueRetentionDays: 4,
+        queueVisibilityTimeoutSeconds: 900,
+      },
+    });
+    const dlqId = onlyId(template, 'AWS::SQS::Queue', '/Ingestion/DeadLetterQueue/');
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      MessageRetentionPeriod: 4 * 24 * 3600,
+      VisibilityTimeout: 900,
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: 3 },
+    });
+    // The dead-letter queue keeps the SQS maximum whatever the event queue's retention.
+    template.hasResourceProperties('AWS::SQS::Queue', { FifoQueue: true, MessageRetentionPeriod: FOURTEEN_DAYS, RedrivePolicy: Match.absent() });
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 25.5, ThrottlingBurstLimit: 50 })],
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith(['API-Gateway-Execution-Logs_'])]) }),
+      RetentionInDays: 90,
+    });
+  });
+
+  it('builds no ingestion resources or outputs when the capability is off', () => {
+    const template = templateOf({ accountId: '12345678', capabilities: { ingestion: false } });
+    for (const type of ['AWS::SQS::Queue', 'AWS::ApiGateway::RestApi', 'AWS::ApiGateway::Account']) template.resourceCountIs(type, 0);
+    expect(Object.keys(template.toJSON().Outputs as object)).toEqual(['CredentialsSecretArn', 'CredentialsSecretName', 'DomainParameterPath']);
+  });
+});
+
+describe('ingestion config', () => {
+  it('applies the defaults to an empty block and leaves an absent block absent', () => {
+    expect(parseDeploymentConfig({ accountId: '1', ingestion: {} }).ingestion).toEqual(INGESTION_DEFAULTS);
+    expect(INGESTION_DEFAULTS).toEqual({
+      throttlingRateLimit: 100,
+      throttlingBurstLimit: 200,
+      maxReceiveCount: 5,
+      queueRetentionDays: 14,
+      queueVisibilityTimeoutSeconds: 300,
+    });
+    expect(parseDeploymentConfig({ accountId: '1' }).ingestion).toBeUndefined();
+    expect(parseDeploymentConfig({ accountId: '1', ingestion: { maxReceiveCount: 1000, queueVisibilityTimeoutSeconds: 0 } }).ingestion).toMatchObject({
+      maxReceiveCount: 1000,
+      queueVisibilityTimeoutSeconds: 0,
+    });
+  });
+
+  it.each<[Record<string, unknown>, string]>([
+    [{ throttlingRateLimit: 0 }, 'ingestion.throttlingRateLimit: must be greater than 0 requests per second'],
+    [{ throttlingRateLimit: '100' }, 'ingestion.throttlingRateLimit: must be a number of requests per second'],
+    [{ throttlingBurstLimit: 0 }, 'ingestion.throttlingBurstLimit: must be at least 1 request'],
+    [{ throttlingBurstLimit: 2.5 }, 'ingestion.throttlingBurstLimit: must be a whole number of requests'],
+    [{ maxReceiveCount: 0 }, 'ingestion.maxReceiveCount: must be at least 1'],
+    [{ maxReceiveCount: 1001 }, 'ingestion.maxReceiveCount: must be at most 1000 (the SQS limit)'],
+    [{ queueRetentionDays: 0 }, 'ingestion.queueRetentionDays: must be at least 1 day'],
+    [{ queueRetentionDays: 15 }, 'ingestion.queueRetentionDays: must be at most 14 days (the SQS limit)'],
+    [{ queueRetentionDays: 1.5 }, 'ingestion.queueRetentionDays: must be a whole number of days'],
+    [{ queueVisibilityTimeoutSeconds: -1 }, 'ingestion.queueVisibilityTimeoutSeconds: must be at least 0 seconds'],
+    [{ queueVisibilityTimeoutSeconds: 43_201 }, 'ingestion.queueVisibilityTimeoutSeconds: must be at most 43200 seconds'],
+    [{ visibilityTimeout: 30 }, 'ingestion.visibilityTimeout: is not a known field'],
+  ])('names the field for a bad ingestion value %j', (ingestion, expected) => {
+    let error: unknown;
+    try {
+      parseDeploymentConfig({ accountId: '12345678', ingestion });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(DeploymentConfigError);
+    expect((error as DeploymentConfigError).issues).toEqual([expect.stringContaining(expected)]);
+  });
+});
+
+describe('LivePersonIngestion construct on its own', () => {
+  function standalone(props: Partial<LivePersonIngestionProps> = {}) {
+    const app = new App({ context: { ...CLI_CONTEXT, ...SKIP_BUNDLING } });
+    const stack = new Stack(app, 'Brand');
+    const secret = new Secret(stack, 'Secret');
+    const ingestion = new LivePersonIngestion(stack, 'Webhooks', {
+      accountId: '42',
+      credentials: { secret, secretId: secret.secretArn },
+      ...props,
+    });
+    return { stack, ingestion };
+  }
+
+  it('rejects out-of-range settings with every problem named', () => {
+    expect(() => standalone({ maxReceiveCount: 0, queueRetentionDays: 20, throttlingRateLimit: -1 })).toThrow(
+      'LivePersonIngestion: throttlingRateLimit must be greater than 0, got -1; maxReceiveCount must be a whole number from 1 to 1000, got 0; ' +
+        'queueRetentionDays must be a whole number from 1 to 14, got 20',
+    );
+  });
+
+  it('leaves the account-level CloudWatch role out on request and adds no cdk-nag finding', () => {
+    const { stack, ingestion } = standalone({ cloudWatchRole: false, stageName: 'prod' });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::ApiGateway::Account', 0);
+    template.hasResourceProperties('AWS::ApiGateway::Stage', { StageName: 'prod' });
+    expect(ingestion.messagingWebhookUrlTemplate).toMatch(/\/webhooks\/messaging\/<webhookToken from the secret>$/);
+    const report = new AwsSolutionsChecks().validateScope(stack);
+    // The bare test secret is not the construct's: its rotation finding is the only one allowed here.
+    expect(report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}`))).toEqual([
+      'AwsSolutions-SMG4 at Brand/Secret/Resource',
+    ]);
+  });
+});
