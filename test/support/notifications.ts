@@ -43,3 +43,27 @@ export function conversationNotification(convId: string, state: 'OPEN' | 'CLOSE'
     },
   };
 }
+
+export function chatStateNotification(conversationId: string, chatState = 'COMPOSING') {
+  return {
+    kind: 'notification',
+    type: 'ms.MessagingEventNotification',
+    body: {
+      changes: [
+        {
+          originatorId: 'consumer-1',
+          originatorMetadata: { id: 'consumer-1', role: 'CONSUMER' },
+          event: { type: 'ChatStateEvent', chatState },
+          conversationId,
+          dialogId: conversationId,
+        },
+      ],
+    },
+  };
+}
+
+export function conversationUpdate(convId: string, state: 'OPEN' | 'CLOSE', lastUpdateTs: number) {
+  const notification = conversationNotification(convId, state);
+  notification.body.changes[0]!.result.conversationDetails.metaDataLastUpdateTs = lastUpdateTs;
+  return notification;
+}

@@ -1,0 +1,20 @@
+/**
+ * Your event handlers: edit this file. Each LivePerson event reaches the handlers registered for
+ * its type, in order, once (duplicates are skipped before they get here) and in order within its
+ * conversation. A handler that throws makes the whole notification retry later: keep handlers
+ * idempotent where their side effects leave this function.
+ *
+ * The default publishes every event to the EventBridge bus (detail-type = event type), so other
+ * systems can subscribe with a rule instead of changing this code.
+ */
+import { EventHandlerRegistry, publishToEventBridge } from '../lib/processing/registry.ts';
+
+export const registry = new EventHandlerRegistry().on('*', publishToEventBridge);
+
+// Examples:
+// registry.on('ContentEvent', async (event) => {
+//   if (event.originatorRole === 'CONSUMER') await myCrm.recordMessage(event.conversationId, event.message);
+// });
+// registry.on('ExConversationChangeNotification', async (event) => {
+//   if (event.state === 'CLOSE') await mySurveys.schedule(event.conversationId);
+// });

@@ -1,0 +1,91 @@
+/**
+ * The conversation state table: the latest known state of each conversation, kept from
+ * LivePerson's conversation notifications. An update older than the stored one is ignored, so
+ * redelivered or reordered notifications never roll a conversation back.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import type { ConversationChangeEvent } from '../liveperson/events.ts';
+
+const conversationStateSchema = z.object({
+  conversationId: z.string(),
+  state: z.enum(['OPEN', 'CLOSE']),
+  changeType: z.enum(['UPSERT', 'DELETE']),
+  participants: z.array(z.object({ id: z.string(), role: z.string() })),
+  /** The first participant with role CONSUMER. */
+  consumerId: z.string().optional(),
+  skillId: z.string().optional(),
+  startTs: z.number().optional(),
+  lastUpdateTs: z.number(),
+  closeReason: z.string().optional(),
+  updatedAt: z.string(),
+});
+export type ConversationState = z.infer<typeof conversationStateSchema>;
+
+export type StateUpdateResult = 'applied' | 'stale';
+
+export interface ConversationStateStore {
+  apply(event: ConversationChangeEvent): Promise<StateUpdateResult>;
+  get(conversationId: string): Promise<ConversationState | undefined>;
+}
+
+export class DynamoDbConversationStateStore implements ConversationStateStore {
+  readonly #tableName: string;
+  readonly #client: DynamoDBDocumentClient;
+  readonly #retentionSeconds: number;
+
+  constructor(options: { tableName: string; client?: DynamoDBClient; retentionDays?: number }) {
+    this.#tableName = options.tableName;
+    this.#client = DynamoDBDocumentClient.from(options.client ?? new DynamoDBClient({}), {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+    this.#retentionSeconds = (options.retentionDays ?? 90) * 24 * 60 * 60;
+  }
+
+  async apply(event: ConversationChangeEvent): Promise<StateUpdateResult> {
+    const now = new Date();
+    const values = {
+      state: event.state,
+      changeType: event.changeType,
+      participants: event.participants.map(({ id, role }) => ({ id, role })),
+      consumerId: event.participants.find((p) => p.role === 'CONSUMER')?.id,
+      skillId: event.skillId,
+      brandId: event.brandId,
+      startTs: event.startTs,
+      lastUpdateTs: event.lastUpdateTs,
+      closeReason: event.closeReason,
+      updatedAt: now.toISOString(),
+      // DynamoDB TTL removes conversations nobody has touched for the retention period.
+      expiresAt: Math.floor(now.getTime() / 1000) + this.#retentionSeconds,
+    };
+    const present = Object.entries(values).filter(([, value]) => value !== undefined);
+    const absent = Object.entries(values).filter(([, value]) => value === undefined);
+    const set = present.map(([name]) => `#${name} = :${name}`).join(', ');
+    const remove = absent.length > 0 ? ` REMOVE ${absent.map(([name]) => `#${name}`).join(', ')}` : '';
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: { conversationId: event.conversationId },
+          UpdateExpression: `SET ${set}${remove}`,
+          ConditionExpression: 'attribute_not_exists(conversationId) OR lastUpdateTs < :lastUpdateTs',
+          ExpressionAttributeNames: Object.fromEntries(Object.keys(values).map((name) => [`#${name}`, name])),
+          ExpressionAttributeValues: Object.fromEntries(present.map(([name, value]) => [`:${name}`, value])),
+        }),
+      );
+      return 'applied';
+    } catch (error) {
+      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return 'stale';
+      throw error;
+    }
+  }
+
+  async get(conversationId: string): Promise<ConversationState | undefined> {
+    const { Item } = await this.#client.send(new GetCommand({ TableName: this.#tableName, Key: { conversationId }, ConsistentRead: true }));
+    if (Item === undefined) return undefined;
+    const parsed = conversationStateSchema.safeParse(Item);
+    if (!parsed.success) throw new Error(`conversation ${conversationId} in ${this.#tableName} is malformed: ${parsed.error.issues[0]?.message}`);
+    return parsed.data;
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * Moves a record that can never succeed straight to the FIFO dead-letter queue, with the reason,
+ * instead of letting SQS retry it until maxReceiveCount while its conversation waits behind it.
+ */
+import { SQSClient, SendMessageCommand, type MessageAttributeValue } from '@aws-sdk/client-sqs';
+
+export interface DeadLetterRecord {
+  readonly messageId: string;
+  readonly body: string;
+  readonly groupId: string | undefined;
+  readonly deduplicationId: string | undefined;
+  readonly attributes: Readonly<Record<string, string | undefined>>;
+}
+
+export interface DeadLetterSink {
+  send(record: DeadLetterRecord, reason: string): Promise<void>;
+}
+
+export class SqsDeadLetterSink implements DeadLetterSink {
+  readonly #queueUrl: string;
+  readonly #client: SQSClient;
+
+  constructor(options: { queueUrl: string; client?: SQSClient }) {
+    this.#queueUrl = options.queueUrl;
+    this.#client = options.client ?? new SQSClient({});
+  }
+
+  async send(record: DeadLetterRecord, reason: string): Promise<void> {
+    const attributes: Record<string, MessageAttributeValue> = {};
+    for (const [name, value] of Object.entries(record.attributes)) {
+      if (value !== undefined) attributes[name] = { DataType: 'String', StringValue: value };
+    }
+    attributes.deadLetterReason = { DataType: 'String', StringValue: reason.slice(0, 1000) };
+    attributes.sourceMessageId = { DataType: 'String', StringValue: record.messageId };
+    await this.#client.send(
+      new SendMessageCommand({
+        QueueUrl: this.#queueUrl,
+        MessageBody: record.body,
+        MessageGroupId: record.groupId ?? 'dead-letter',
+        MessageDeduplicationId: record.deduplicationId ?? record.messageId,
+        MessageAttributes: attributes,
+      }),
+    );
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * The brand's event handlers: `on(type, handler)` registers a typed handler for one event type
+ * (or '*' for all). Handlers run in registration order; what they publish goes to an outbox
+ * that the processor sends to EventBridge once every handler of the record has succeeded.
+ */
+import type { LivePersonEvent, LivePersonEventType } from '../liveperson/events.ts';
+import type { BusEntry } from '../aws/event-bus.ts';
+
+export interface HandlerContext {
+  readonly accountId: string;
+  /** When the webhook reached the receiver (ISO time), if known. */
+  readonly receivedAt: string | undefined;
+  /** Queues an EventBridge entry; sent after all handlers of the record succeed. */
+  publish(entry: BusEntry): void;
+}
+
+export type EventOf<T extends LivePersonEventType> = Extract<LivePersonEvent, { type: T }>;
+export type EventHandler<E extends LivePersonEvent = LivePersonEvent> = (event: E, context: HandlerContext) => void | Promise<void>;
+
+export class EventHandlerRegistry {
+  readonly #handlers: Array<{ type: LivePersonEventType | '*'; handler: EventHandler }> = [];
+
+  on<T extends LivePersonEventType>(type: T, handler: EventHandler<EventOf<T>>): this;
+  on(type: '*', handler: EventHandler): this;
+  on(type: LivePersonEventType | '*', handler: EventHandler<never>): this {
+    this.#handlers.push({ type, handler: handler as EventHandler });
+    return this;
+  }
+
+  /** Runs every handler registered for the event's type, in order; the first failure stops it. */
+  async dispatch(event: LivePersonEvent, context: HandlerContext): Promise<void> {
+    for (const { type, handler } of this.#handlers) {
+      if (type === '*' || type === event.type) await handler(event, context);
+    }
+  }
+}
+
+/** The EventBridge source of every event this project publishes. */
+export const EVENT_SOURCE = 'liveperson';
+
+/**
+ * The default handler: one EventBridge event per LivePerson event, detail-type = event type,
+ * with the conversation id in the detail for rules to match on.
+ */
+export const publishToEventBridge: EventHandler = (event, context) => {
+  const { identity: _identity, ...detail } = event;
+  context.publish({
+    source: EVENT_SOURCE,
+    detailType: event.type,
+    detail: { accountId: context.accountId, receivedAt: context.receivedAt, ...detail },
+  });
+};

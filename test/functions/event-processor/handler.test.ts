@@ -1,0 +1,144 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type * as HandlersModule from '../../../functions/event-processor/handlers.ts';
+import type * as ProcessorModule from '../../../functions/event-processor/index.ts';
+import { IDEMPOTENCY_TABLE_KEY, startLocalDynamoDb, STATE_TABLE_KEY, type LocalDynamoDb } from '../../../local/dynamodb.ts';
+import { startLocalSqs, type LocalSqs } from '../../../local/sqs.ts';
+import { lambdaContext } from '../../support/lambda-context.ts';
+import { chatStateNotification, contentNotification, conversationUpdate } from '../../support/notifications.ts';
+import { sqsEvent, sqsRecord } from '../../support/sqs-event.ts';
+
+type Module = typeof ProcessorModule;
+
+describe('event-processor handler (local DynamoDB and SQS, EventBridge mocked)', () => {
+  const eventBridge = mockClient(EventBridgeClient);
+  let dynamo: LocalDynamoDb;
+  let sqs: LocalSqs;
+  let deadLetterUrl: string;
+  let processor: Module;
+  let handlers: typeof HandlersModule;
+  let published: Array<{ detailType: string; detail: Record<string, unknown> }>;
+  let tables = 0;
+
+  beforeAll(async () => {
+    [dynamo, sqs] = await Promise.all([startLocalDynamoDb(), startLocalSqs()]);
+    deadLetterUrl = await sqs.createQueue('events-dlq.fifo');
+    vi.stubEnv('LP_ACCOUNT_ID', '12345678');
+    vi.stubEnv('LP_SECRET_ID', 'liveperson/12345678/credentials');
+    vi.stubEnv('LP_DOMAIN_PARAMETER_PATH', '/liveperson/12345678/domains/');
+    vi.stubEnv('EVENT_BUS_NAME', 'lp-bus');
+    vi.stubEnv('DEAD_LETTER_QUEUE_URL', deadLetterUrl);
+    vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', dynamo.endpoint);
+    vi.stubEnv('AWS_ENDPOINT_URL_SQS', sqs.endpoint);
+  });
+  afterAll(async () => {
+    vi.unstubAllEnvs();
+    eventBridge.restore();
+    await Promise.all([dynamo.stop(), sqs.stop()]);
+  });
+
+  // Fresh tables and a fresh module per test: no state leaks between tests.
+  beforeEach(async () => {
+    tables++;
+    vi.stubEnv('STATE_TABLE_NAME', await dynamo.createTable(`state-${tables}`, STATE_TABLE_KEY));
+    vi.stubEnv('IDEMPOTENCY_TABLE_NAME', await dynamo.createTable(`idempotency-${tables}`, IDEMPOTENCY_TABLE_KEY));
+    published = [];
+    eventBridge.reset();
+    eventBridge.on(PutEventsCommand).callsFake((input: { Entries: Array<{ DetailType: string; Detail: string }> }) => {
+      for (const entry of input.Entries) published.push({ detailType: entry.DetailType, detail: JSON.parse(entry.Detail) });
+      return { FailedEntryCount: 0, Entries: input.Entries.map((_, i) => ({ EventId: `e${i}` })) };
+    });
+    vi.resetModules();
+    processor = await import('../../../functions/event-processor/index.ts');
+    handlers = await import('../../../functions/event-processor/handlers.ts');
+  });
+
+  const run = (...records: Parameters<typeof sqsEvent>) =>
+    processor.handler(sqsEvent(...records), lambdaContext('event-processor', 60_000)) as Promise<SQSBatchResponse>;
+  const messages = (p: typeof published) => p.map((e) => `${e.detail.conversationId}:${e.detail.message ?? e.detailType}`);
+
+  it('publishes each event, in order, with the conversation id in the detail', async () => {
+    const result = await run(
+      sqsRecord(contentNotification('conv-a', 'a1', 1), { groupId: 'conv-a' }),
+      sqsRecord(contentNotification('conv-a', 'a2', 2), { groupId: 'conv-a' }),
+      sqsRecord(chatStateNotification('conv-b'), { groupId: 'conv-b' }),
+    );
+    expect(result.batchItemFailures).toEqual([]);
+    expect(messages(published)).toEqual(['conv-a:a1', 'conv-a:a2', 'conv-b:ChatStateEvent']);
+    expect(published[0]?.detail).toMatchObject({ accountId: '12345678', sequence: 1, originatorRole: 'CONSUMER' });
+  });
+
+  it('keeps order within a conversation when one record fails, and lets other conversations go on', async () => {
+    let failOnce = true;
+    handlers.registry.on('ContentEvent', (event) => {
+      if (event.message === 'a2' && failOnce) {
+        failOnce = false;
+        throw new Error('downstream unavailable');
+      }
+    });
+    const a1 = sqsRecord(contentNotification('conv-a', 'a1', 1), { groupId: 'conv-a' });
+    const a2 = sqsRecord(contentNotification('conv-a', 'a2', 2), { groupId: 'conv-a' });
+    const a3 = sqsRecord(contentNotification('conv-a', 'a3', 3), { groupId: 'conv-a' });
+    const b1 = sqsRecord(contentNotification('conv-b', 'b1', 1), { groupId: 'conv-b' });
+    const first = await run(a1, a2, a3, b1);
+    expect(first.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([a2.messageId, a3.messageId]);
+    expect(messages(published)).toEqual(['conv-a:a1', 'conv-b:b1']);
+
+    // SQS redelivers the failed records in order; the ones already handled are not handled again.
+    const second = await run(a2, a3);
+    expect(second.batchItemFailures).toEqual([]);
+    expect(messages(published)).toEqual(['conv-a:a1', 'conv-b:b1', 'conv-a:a2', 'conv-a:a3']);
+  });
+
+  it('skips a duplicate delivery', async () => {
+    const body = contentNotification('conv-d', 'once', 5);
+    await run(sqsRecord(body, { groupId: 'conv-d' }));
+    const again = await run(sqsRecord(body, { groupId: 'conv-d' }));
+    expect(again.batchItemFailures).toEqual([]);
+    expect(messages(published)).toEqual(['conv-d:once']);
+  });
+
+  it('moves a schema violation to the dead-letter queue at once, with the reason, and goes on', async () => {
+    const broken = sqsRecord({ kind: 'notification', type: 'ms.MessagingEventNotification', body: { changes: [{ event: { type: 'ContentEvent' } }] } }, { groupId: 'conv-x' });
+    const next = sqsRecord(contentNotification('conv-x', 'after', 2), { groupId: 'conv-x' });
+    const result = await run(broken, next);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(messages(published)).toEqual(['conv-x:after']);
+    const { Messages = [] } = await sqs.client.send(
+      new ReceiveMessageCommand({ QueueUrl: deadLetterUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], MessageSystemAttributeNames: ['MessageGroupId'] }),
+    );
+    expect(Messages).toHaveLength(1);
+    expect(Messages[0]?.Body).toBe(broken.body);
+    expect(Messages[0]?.Attributes?.MessageGroupId).toBe('conv-x');
+    expect(Messages[0]?.MessageAttributes?.deadLetterReason?.StringValue).toContain('body.changes.0.conversationId');
+  });
+
+  it('ignores a conversation update older than the stored one', async () => {
+    await run(sqsRecord(conversationUpdate('conv-s', 'CLOSE', 200), { groupId: 'conv-s' }));
+    await run(sqsRecord(conversationUpdate('conv-s', 'OPEN', 100), { groupId: 'conv-s' }));
+    const { DynamoDbConversationStateStore } = await import('../../../functions/lib/aws/conversation-state.ts');
+    const store = new DynamoDbConversationStateStore({ tableName: process.env.STATE_TABLE_NAME ?? '', client: dynamo.client });
+    expect(await store.get('conv-s')).toMatchObject({ state: 'CLOSE', lastUpdateTs: 200 });
+  });
+
+  it('retries the entries PutEvents refuses, and fails the record when they stay refused', async () => {
+    eventBridge.reset();
+    eventBridge
+      .on(PutEventsCommand)
+      .resolvesOnce({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'ThrottlingException', ErrorMessage: 'Rate exceeded' }] })
+      .resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'ok' }] });
+    expect((await run(sqsRecord(contentNotification('conv-p', 'p1', 1), { groupId: 'conv-p' }))).batchItemFailures).toEqual([]);
+
+    eventBridge.reset();
+    eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'down' }] });
+    const refused = sqsRecord(contentNotification('conv-p', 'p2', 2), { groupId: 'conv-p' });
+    // With every record of the batch failed, Powertools fails the invocation: SQS retries them all.
+    await expect(run(refused)).rejects.toThrow('All records failed processing');
+    eventBridge.reset();
+    eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'ok' }] });
+    expect((await run(refused)).batchItemFailures).toEqual([]);
+  });
+});

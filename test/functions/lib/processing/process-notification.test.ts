@@ -1,0 +1,121 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { BusEntry } from '../../../../functions/lib/aws/event-bus.ts';
+import type { ConversationStateStore, StateUpdateResult } from '../../../../functions/lib/aws/conversation-state.ts';
+import { SchemaViolation, type LivePersonEvent } from '../../../../functions/lib/liveperson/events.ts';
+import { EventInProgressError, type ClaimResult, type EventLedger } from '../../../../functions/lib/processing/idempotency.ts';
+import { processNotification, type QueuedNotification } from '../../../../functions/lib/processing/process-notification.ts';
+import { EventHandlerRegistry, publishToEventBridge } from '../../../../functions/lib/processing/registry.ts';
+import { contentNotification, conversationNotification } from '../../../support/notifications.ts';
+
+class FakeLedger implements EventLedger {
+  readonly status = new Map<string, 'in-progress' | 'done'>();
+  async claim(identity: string): Promise<ClaimResult> {
+    const current = this.status.get(identity);
+    if (current === 'done') return 'already-done';
+    if (current === 'in-progress') throw new EventInProgressError(identity);
+    this.status.set(identity, 'in-progress');
+    return 'claimed';
+  }
+  async complete(identity: string) {
+    this.status.set(identity, 'done');
+  }
+  async release(identity: string) {
+    this.status.delete(identity);
+  }
+}
+
+describe('processNotification', () => {
+  let ledger: FakeLedger;
+  let published: BusEntry[][];
+  let publishFails: boolean;
+  let stateResult: StateUpdateResult;
+  let seen: string[];
+  let registry: EventHandlerRegistry;
+
+  const state: ConversationStateStore = { apply: async () => stateResult, get: async () => undefined };
+  const publisher = {
+    publish: async (entries: readonly BusEntry[]) => {
+      if (publishFails) throw new Error('EventBridge down');
+      published.push([...entries]);
+    },
+  };
+  const run = (body: unknown, observer = {}) =>
+    processNotification(
+      { body: JSON.stringify(body), route: 'connector', receivedAt: '2026-11-23T10:00:00.000Z' } satisfies QueuedNotification,
+      { accountId: '12345678', ledger, state, registry, publisher, remainingTimeMs: () => 30_000, observer },
+    );
+
+  beforeEach(() => {
+    ledger = new FakeLedger();
+    published = [];
+    publishFails = false;
+    stateResult = 'applied';
+    seen = [];
+    registry = new EventHandlerRegistry().on('*', (event) => void seen.push(event.identity)).on('*', publishToEventBridge);
+  });
+
+  it('hands every change to the handlers in order and publishes them in one batch', async () => {
+    const body = contentNotification('conv-a', 'one', 1);
+    body.body.changes.push({ ...contentNotification('conv-a', 'two', 2).body.changes[0]! });
+    const result = await run(body);
+    expect(seen).toEqual(['ContentEvent:conv-a:1', 'ContentEvent:conv-a:2']);
+    expect(published).toHaveLength(1);
+    expect(published[0]?.map((e) => [e.source, e.detailType])).toEqual([
+      ['liveperson', 'ContentEvent'],
+      ['liveperson', 'ContentEvent'],
+    ]);
+    expect(published[0]?.[0]?.detail).toMatchObject({ accountId: '12345678', conversationId: 'conv-a', message: 'one', receivedAt: '2026-11-23T10:00:00.000Z' });
+    expect(published[0]?.[0]?.detail).not.toHaveProperty('identity');
+    expect(result.handled).toHaveLength(2);
+    expect([...ledger.status.values()]).toEqual(['done', 'done']);
+  });
+
+  it('skips events already handled', async () => {
+    const duplicates: LivePersonEvent[] = [];
+    await run(contentNotification('conv-a', 'one', 1));
+    const result = await run(contentNotification('conv-a', 'one', 1), { duplicate: (e: LivePersonEvent) => duplicates.push(e) });
+    expect(result.duplicates).toHaveLength(1);
+    expect(duplicates).toHaveLength(1);
+    expect(seen).toEqual(['ContentEvent:conv-a:1']);
+    expect(published).toHaveLength(1);
+  });
+
+  it('releases every claim when a handler fails, so the retry handles the whole notification', async () => {
+    registry.on('ContentEvent', (event) => {
+      if (event.sequence === 2) throw new Error('CRM down');
+    });
+    const body = contentNotification('conv-a', 'one', 1);
+    body.body.changes.push({ ...contentNotification('conv-a', 'two', 2).body.changes[0]! });
+    await expect(run(body)).rejects.toThrow('CRM down');
+    expect(published).toEqual([]);
+    expect(ledger.status.size).toBe(0);
+  });
+
+  it('releases every claim when publishing fails', async () => {
+    publishFails = true;
+    await expect(run(contentNotification('conv-a'))).rejects.toThrow('EventBridge down');
+    expect(ledger.status.size).toBe(0);
+    publishFails = false;
+    await run(contentNotification('conv-a'));
+    expect(published).toHaveLength(1);
+  });
+
+  it('reports an event another invocation holds, and leaves its claim alone', async () => {
+    ledger.status.set('ContentEvent:conv-a:1', 'in-progress');
+    await expect(run(contentNotification('conv-a'))).rejects.toBeInstanceOf(EventInProgressError);
+    expect(ledger.status.get('ContentEvent:conv-a:1')).toBe('in-progress');
+  });
+
+  it('updates the conversation state before the handlers, and tells of a stale update', async () => {
+    const stale: LivePersonEvent[] = [];
+    stateResult = 'stale';
+    await run(conversationNotification('conv-s', 'CLOSE'), { staleState: (e: LivePersonEvent) => stale.push(e) });
+    expect(stale.map((e) => e.conversationId)).toEqual(['conv-s']);
+    expect(published[0]?.[0]?.detailType).toBe('ExConversationChangeNotification');
+  });
+
+  it('lets a schema violation through untouched, claiming nothing', async () => {
+    await expect(run({ kind: 'notification', type: 'ms.MessagingEventNotification', body: { changes: [{}] } })).rejects.toBeInstanceOf(SchemaViolation);
+    expect(ledger.status.size).toBe(0);
+  });
+});
