@@ -4,6 +4,51 @@ export { startLivePersonSimulator } from './server.ts';
 export type { LivePersonSimulator } from './server.ts';
 export { SIMULATED_AGENT_ID } from './conversation-store.ts';
 export { SIMULATOR_DEFAULTS } from './types.ts';
+export { WEBHOOK_DEFAULTS } from './webhooks.ts';
+export type {
+  RedeliveryOptions,
+  SignatureAlgorithm,
+  WebhookAttempt,
+  WebhookDelivery,
+  WebhookDeliveryOptions,
+  WebhookDeliveryState,
+  WebhookDropReason,
+  WebhookSendOptions,
+  WebhookSender,
+  WebhookSubscribeOptions,
+  WebhookSubscription,
+} from './webhooks.ts';
+export {
+  EX_CONVERSATION_CHANGE_NOTIFICATION,
+  MESSAGING_EVENT_NOTIFICATION,
+  SIMULATED_TTR_SECONDS,
+  WEBHOOK_EVENT_TYPES,
+  acceptStatusEventChange,
+  changeFromConversation,
+  changeFromMessage,
+  chatStateEventChange,
+  contentEventChange,
+  conversationChange,
+  conversationNotification,
+  messagingNotification,
+  richContentEventChange,
+} from './notifications.ts';
+export type {
+  AcceptStatus,
+  ChatState,
+  ConversationChangeInput,
+  ConversationDetails,
+  ExConversationChange,
+  ExConversationChangeNotification,
+  MessagingEventChange,
+  MessagingEventNotification,
+  NotificationEvent,
+  OriginatorInput,
+  Participant,
+  ParticipantRole,
+  WebhookEventType,
+  WebhookNotification,
+} from './notifications.ts';
 export type {
   C2mConsumerProfile,
   C2mInvite,

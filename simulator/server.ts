@@ -18,6 +18,8 @@ import { handleCsds } from './services/csds.ts';
 import { handleIdp } from './services/idp.ts';
 import { handleSentinel, sentinelError } from './services/sentinel.ts';
 import { createTokenAuthority } from './tokens.ts';
+import type { WebhookSender } from './webhooks.ts';
+import { WebhookDispatcher } from './webhooks.ts';
 import type {
   C2mConsumerProfile,
   C2mInvite,
@@ -68,7 +70,12 @@ export interface LivePersonSimulator {
   };
   /** 'conversation' (opened/closed) and 'message' (every published event): what a webhook sender listens to. */
   readonly events: EventEmitter<SimulatorEvents>;
-  /** Closes the server and every keep-alive connection; pending injected delays are cut short. Idempotent. */
+  /** Connector API webhooks: the store's events, signed and POSTed to subscribed urls with LivePerson's redelivery. */
+  readonly webhooks: WebhookSender;
+  /**
+   * Closes the server and every keep-alive connection; pending injected delays are cut short; webhook
+   * tries in flight are aborted and pending deliveries dropped ('simulator-closed'). Idempotent.
+   */
   close(): Promise<void>;
 }
 
@@ -91,6 +98,14 @@ export async function startLivePersonSimulator(options: SimulatorOptions = {}): 
     conversations: new ConversationStore(events),
     c2m: new C2mState(),
   };
+  const webhooks = new WebhookDispatcher({
+    accountId: config.accountId,
+    clientId: config.clientId,
+    clientSecret: config.clientSecret,
+    agentId: SIMULATED_AGENT_ID,
+    events,
+    conversation: (conversationId) => context.conversations.get(conversationId),
+  });
   const recorded: RecordedRequest[] = [];
   const faults: Array<FaultRule & { remaining: number }> = [];
   const shutdown = new AbortController();
@@ -236,13 +251,17 @@ export async function startLivePersonSimulator(options: SimulatorOptions = {}): 
       },
     },
     events,
+    webhooks,
     close() {
       // Idempotent: a test may close explicitly and again in afterEach.
-      closing ??= new Promise<void>((resolve, reject) => {
-        shutdown.abort();
-        server.close((error) => (error === undefined ? resolve() : reject(error)));
-        server.closeAllConnections();
-      });
+      closing ??= Promise.all([
+        webhooks.close(),
+        new Promise<void>((resolve, reject) => {
+          shutdown.abort();
+          server.close((error) => (error === undefined ? resolve() : reject(error)));
+          server.closeAllConnections();
+        }),
+      ]).then(() => undefined);
       return closing;
     },
   };
