@@ -1,0 +1,106 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { describe, expect, it } from 'vitest';
+import { LivePersonProcessing, type LivePersonProcessingProps } from '../../lib/processing.ts';
+import { CLI_CONTEXT, SKIP_BUNDLING } from './helpers.ts';
+
+function build(overrides: Partial<LivePersonProcessingProps> = {}) {
+  const app = new App({ context: { ...CLI_CONTEXT, ...SKIP_BUNDLING } });
+  const stack = new Stack(app, 'Test');
+  const eventQueue = new Queue(stack, 'Events', { fifo: true, enforceSSL: true });
+  const deadLetterQueue = new Queue(stack, 'DeadLetters', { fifo: true, enforceSSL: true });
+  const secret = new Secret(stack, 'Secret');
+  const processing = new LivePersonProcessing(stack, 'Processing', {
+    accountId: '12345678',
+    credentials: { secret, secretId: secret.secretArn },
+    eventQueue,
+    deadLetterQueue,
+    ...overrides,
+  });
+  return { app, stack, processing, template: Template.fromStack(stack) };
+}
+
+describe('LivePersonProcessing', () => {
+  const { template, stack, processing } = build();
+
+  it('drives the processor from the FIFO queue with partial batch responses', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Events'), 'Arn'] },
+    });
+    template.resourcePropertiesCountIs('AWS::Lambda::EventSourceMapping', { MaximumBatchingWindowInSeconds: Match.anyValue() }, 0);
+  });
+
+  it('keeps the state and idempotency tables on demand, with TTL and point-in-time recovery', () => {
+    for (const [key, ttl] of [
+      ['conversationId', 'expiresAt'],
+      ['id', 'expiration'],
+    ]) {
+      template.hasResourceProperties('AWS::DynamoDB::Table', {
+        KeySchema: [{ AttributeName: key, KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        TimeToLiveSpecification: { AttributeName: ttl, Enabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true },
+      });
+    }
+  });
+
+  it('gives the processor its tables, bus and dead-letter queue, and nothing of LivePerson', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          EVENT_BUS_NAME: { Ref: Match.stringLikeRegexp('^ProcessingBus') },
+          STATE_TABLE_NAME: { Ref: Match.stringLikeRegexp('^ProcessingConversationState') },
+          IDEMPOTENCY_TABLE_NAME: { Ref: Match.stringLikeRegexp('^ProcessingIdempotency') },
+          DEAD_LETTER_QUEUE_URL: { Ref: Match.stringLikeRegexp('^DeadLetters') },
+          IDEMPOTENCY_TTL_SECONDS: String(96 * 3600),
+        }),
+      },
+    });
+    const policy = JSON.stringify(template.findResources('AWS::IAM::Policy'));
+    expect(policy).not.toContain('secretsmanager:');
+    expect(policy).not.toContain('ssm:');
+    expect(policy).toContain('events:PutEvents');
+  });
+
+  it('scopes each permission to its own resource', () => {
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+      (p) => (p as { Properties: { PolicyDocument: { Statement: Array<{ Sid?: string; Action: string | string[]; Resource: unknown }> } } }).Properties.PolicyDocument.Statement,
+    );
+    const bySid = Object.fromEntries(statements.filter((s) => s.Sid).map((s) => [s.Sid, s]));
+    expect(bySid.ConversationState?.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ProcessingConversationState/), 'Arn'] });
+    expect(bySid.Idempotency?.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ProcessingIdempotency/), 'Arn'] });
+    expect(bySid.PublishEvents?.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ProcessingBus/), 'Arn'] });
+    expect(bySid.ParkUnprocessableEvents?.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^DeadLetters/), 'Arn'] });
+    expect(bySid.ParkUnprocessableEvents?.Action).toBe('sqs:SendMessage');
+  });
+
+  it('names the bus after the account', () => {
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'liveperson-12345678' });
+    expect(processing.eventBus).toBeDefined();
+    expect(stack.resolve(processing.eventBus.eventBusName)).toEqual({ Ref: expect.stringMatching(/^ProcessingBus/) });
+  });
+
+  it('takes a batch size and a concurrency cap, and refuses impossible ones', () => {
+    build({ batchSize: 5, maxConcurrency: 4 }).template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 5,
+      ScalingConfig: { MaximumConcurrency: 4 },
+    });
+    expect(() => build({ batchSize: 11 })).toThrow('batchSize must be a whole number from 1 to 10');
+    expect(() => build({ maxConcurrency: 1 })).toThrow('maxConcurrency must be a whole number from 2 to 1000');
+  });
+
+  it('has no unacknowledged cdk-nag finding', () => {
+    const { app } = build();
+    const report = new AwsSolutionsChecks().validateScope(app);
+    const findings = report.violations
+      .flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}`))
+      .filter((finding) => finding.includes('/Processing/'));
+    expect(findings).toEqual([]);
+  });
+});
