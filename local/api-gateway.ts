@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { lambdaContext } from './lambda-context.ts';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
@@ -44,7 +45,7 @@ export async function startLocalApiGateway(options: {
       const event = proxyEvent(request, { resource: route.resource, path: path ?? '', stage, body, token: token ? decodeURIComponent(token) : undefined, query: url.searchParams });
       let result: APIGatewayProxyResult;
       try {
-        result = await options.handler(event, lambdaContext(options.timeoutMs ?? 10_000));
+        result = await options.handler(event, lambdaContext('webhook-receiver', options.timeoutMs ?? 10_000));
       } catch {
         // What API Gateway answers when the Lambda integration fails.
         result = { statusCode: 502, body: '{"message":"Internal server error"}' };
@@ -112,24 +113,5 @@ function proxyEvent(
       resourceId: 'local',
       resourcePath: parts.resource,
     },
-  };
-}
-
-function lambdaContext(timeoutMs: number): Context {
-  const started = Date.now();
-  const requestId = randomUUID();
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'webhook-receiver',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:webhook-receiver',
-    memoryLimitInMB: '512',
-    awsRequestId: requestId,
-    logGroupName: '/aws/lambda/webhook-receiver',
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, timeoutMs - (Date.now() - started)),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
   };
 }
