@@ -8,6 +8,7 @@ import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-l
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, ESM_REQUIRE_BANNER } from './bundling.ts';
 import { DEFAULT_CSDS_URL } from './config.ts';
 
 /** Repository root: esbuild's working directory, the lock file's home and the parent of functions/. */
@@ -148,16 +149,14 @@ export class LivePersonFunction extends Construct {
         : { reservedConcurrentExecutions: props.reservedConcurrentExecutions }),
       bundling: {
         format: OutputFormat.ESM, // index.mjs: top-level await and ESM-only dependencies work
-        target: 'node24',
+        target: BUNDLE_TARGET,
         minify: true,
         keepNames: true, // error and class names stay readable in logs
         sourceMap: true,
         sourceMapMode: SourceMapMode.DEFAULT,
         sourcesContent: false, // maps only need positions; keeps the asset small
-        mainFields: ['module', 'main'],
-        // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
-        banner:
-          "import { createRequire as __lpCreateRequire } from 'node:module'; const require = __lpCreateRequire(import.meta.url);",
+        mainFields: BUNDLE_MAIN_FIELDS,
+        banner: ESM_REQUIRE_BANNER,
         // Pinned SDK versions from package-lock.json, not whatever the runtime ships this month.
         bundleAwsSDK: true,
         forceDockerBundling: false, // local esbuild only: no Docker on the build machines

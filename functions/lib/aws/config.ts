@@ -113,6 +113,7 @@ export class CredentialsSource {
   readonly #provider: SecretsProvider;
   #lastRaw: string | undefined;
   #lastParsed: LivePersonCredentials | undefined;
+  #inFlight: Promise<LivePersonCredentials> | undefined;
 
   constructor(options: { secretId: string; maxAgeSeconds?: number; provider?: SecretsProvider }) {
     this.#secretId = options.secretId;
@@ -120,7 +121,15 @@ export class CredentialsSource {
     this.#provider = options.provider ?? new SecretsProvider();
   }
 
-  async get(): Promise<LivePersonCredentials> {
+  /** The credentials; concurrent callers (a cold-start prefetch and the first request) share one read. */
+  get(): Promise<LivePersonCredentials> {
+    this.#inFlight ??= this.#read().finally(() => {
+      this.#inFlight = undefined;
+    });
+    return this.#inFlight;
+  }
+
+  async #read(): Promise<LivePersonCredentials> {
     let raw: string | Uint8Array | undefined;
     try {
       raw = await this.#provider.get(this.#secretId, { maxAge: this.#maxAgeSeconds });

@@ -94,6 +94,13 @@ describe('CredentialsSource', () => {
     expect(secrets).toHaveReceivedCommandTimes(GetSecretValueCommand, 1);
   });
 
+  it('shares one read between concurrent callers', async () => {
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(valid) });
+    const source = new CredentialsSource({ secretId: 'lp/creds' });
+    await Promise.all([source.get(), source.get(), source.get()]);
+    expect(secrets).toHaveReceivedCommandTimes(GetSecretValueCommand, 1);
+  });
+
   it('picks up a rotated secret once the cache expires', async () => {
     secrets
       .on(GetSecretValueCommand)

@@ -1,0 +1,98 @@
+/** `npm run bench [-- --duration <s>] [--rate <rps>] [--json] [--check]`: see benchmark.ts. */
+import { parseArgs } from 'node:util';
+import { runBenchmark, type BenchReport } from './benchmark.ts';
+import { formatReport } from './report.ts';
+
+export interface BenchArgs {
+  readonly durationSeconds: number;
+  readonly rate: number;
+  readonly json: boolean;
+  readonly check: boolean;
+  readonly help: boolean;
+}
+
+export const USAGE = `Usage: npm run bench -- [options]
+  --duration <s>   seconds of sustained load per phase (default 15)
+  --rate <rps>     invocations per second (default 200)
+  --json           print the report as JSON
+  --check          exit 1 when a target is missed (receiver p99, an event lost, a handler not loading)
+  --help           this text`;
+
+export function parseBenchArgs(argv: readonly string[]): BenchArgs {
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      duration: { type: 'string', default: '15' },
+      rate: { type: 'string', default: '200' },
+      json: { type: 'boolean', default: false },
+      check: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  return {
+    durationSeconds: positive('--duration', values.duration),
+    rate: positive('--rate', values.rate),
+    json: values.json,
+    check: values.check,
+    help: values.help,
+  };
+}
+
+function positive(flag: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${flag} must be a positive number, got "${text}"`);
+  return value;
+}
+
+/** Targets missed, by name: the receiver's p99, lost events, a handler that would not bundle or load. */
+export function missedTargets(report: BenchReport): string[] {
+  const missed: string[] = [];
+  if (report.receiver.target.verdict === 'MISS') missed.push(`receiver p99 ${report.receiver.p99Ms.toFixed(2)} ms is not under ${report.receiver.target.p99Ms} ms`);
+  if (report.delivery.verdict === 'MISS') missed.push(`delivery: ${report.delivery.lost} lost, ${report.delivery.unexpected} unexpected`);
+  for (const failed of report.coldStart.filter((c) => !c.ok)) missed.push(`cold start of ${failed.handler} could not be measured`);
+  return missed;
+}
+
+/** Runs the benchmark and prints the report; returns the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let args: BenchArgs;
+  try {
+    args = parseBenchArgs(argv);
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    return 2;
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return 0;
+  }
+
+  // Ctrl-C or a kill: abort, so the children are killed and the servers stopped before leaving.
+  const controller = new AbortController();
+  const abort = () => controller.abort(new Error('interrupted'));
+  process.once('SIGINT', abort);
+  process.once('SIGTERM', abort);
+  try {
+    const report = await runBenchmark({
+      durationSeconds: args.durationSeconds,
+      rate: args.rate,
+      signal: controller.signal,
+      onProgress: (line) => console.error(`… ${line}`),
+    });
+    console.log(args.json ? JSON.stringify(report, null, 2) : formatReport(report));
+    const missed = missedTargets(report);
+    if (missed.length > 0 && args.check) {
+      console.error(`\n--check: ${missed.join('; ')}`);
+      return 1;
+    }
+    return 0;
+  } catch (error) {
+    console.error(controller.signal.aborted ? 'benchmark interrupted' : `benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return controller.signal.aborted ? 130 : 1;
+  } finally {
+    process.off('SIGINT', abort);
+    process.off('SIGTERM', abort);
+  }
+}
