@@ -1,13 +1,13 @@
 /**
- * Secrets Manager and SSM Parameter Store on loopback, for the tests, the benchmark and the
- * local stack: one HTTP server speaking the AWS JSON 1.1 protocol (POST /, `x-amz-target`) for
- * the few calls our handlers make. No npm package emulates these two, and the real SDK clients
+ * Secrets Manager, SSM Parameter Store and EventBridge PutEvents on loopback, for the tests, the
+ * benchmark and the local stack: one HTTP server speaking the AWS JSON 1.1 protocol (POST /,
+ * `x-amz-target`) for the few calls our handlers make. No npm package emulates these, and the real SDK clients
  * (and Powertools parameters on top of them) must run unchanged, so the wire format follows
  * what @aws-sdk/core's AwsJson1_1Protocol sends and expects: timestamps as epoch seconds, errors
  * as HTTP 400 with `__type` and the message under the member name each service's model uses.
  *
- * Point clients at it with `endpoint`, or with AWS_ENDPOINT_URL_SECRETS_MANAGER and
- * AWS_ENDPOINT_URL_SSM set to it (one server serves both: the target names the service).
+ * Point clients at it with `endpoint`, or with AWS_ENDPOINT_URL_SECRETS_MANAGER,
+ * AWS_ENDPOINT_URL_SSM and AWS_ENDPOINT_URL_EVENTBRIDGE set to it (the target names the service).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -24,6 +24,16 @@ export interface AwsStandInsOptions {
   readonly region?: string;
 }
 
+/** An event accepted by the EventBridge stand-in's PutEvents. */
+export interface PublishedEvent {
+  readonly eventId: string;
+  readonly eventBusName: string;
+  readonly source: string;
+  readonly detailType: string;
+  readonly detail: unknown;
+  readonly time: string;
+}
+
 /** One request as received: the `x-amz-target` header and the parsed JSON body. */
 export interface AwsCall {
   readonly target: string;
@@ -31,7 +41,7 @@ export interface AwsCall {
 }
 
 export interface AwsStandIns {
-  /** http://127.0.0.1:PORT: the value for AWS_ENDPOINT_URL_SECRETS_MANAGER and AWS_ENDPOINT_URL_SSM. */
+  /** http://127.0.0.1:PORT: the value for AWS_ENDPOINT_URL_SECRETS_MANAGER, AWS_ENDPOINT_URL_SSM and AWS_ENDPOINT_URL_EVENTBRIDGE. */
   readonly endpoint: string;
   /** Creates the secret, or stores a new AWSCURRENT version of it (the old one becomes AWSPREVIOUS). */
   setSecret(name: string, value: string): void;
@@ -43,6 +53,12 @@ export interface AwsStandIns {
   parameter(name: string): string | undefined;
   /** Every request received so far, in order (a copy). */
   calls(): AwsCall[];
+  /** Events accepted by PutEvents, in order (a copy). */
+  events(): PublishedEvent[];
+  /** Told of each event PutEvents accepts (the local stack prints them). */
+  onEvent(listener: (event: PublishedEvent) => void): void;
+  /** Makes PutEvents refuse the next `count` entries with this error code (fault injection). */
+  refuseEvents(count: number, errorCode?: string): void;
   stop(): Promise<void>;
 }
 
@@ -51,6 +67,7 @@ const CONTENT_TYPE = 'application/x-amz-json-1.1';
 const MAX_REQUEST_BYTES = 1024 * 1024;
 const SECRETS_TARGET = 'secretsmanager.';
 const SSM_TARGET = 'AmazonSSM.';
+const EVENTS_TARGET = 'AWSEvents.';
 
 interface SecretVersion {
   readonly versionId: string;
@@ -307,7 +324,46 @@ export async function startAwsStandIns(options: AwsStandInsOptions = {}): Promis
     return { Version: version.version, Tier: 'Standard' };
   }
 
+  const published: PublishedEvent[] = [];
+  const eventListeners: Array<(event: PublishedEvent) => void> = [];
+  let refusals: { count: number; errorCode: string } = { count: 0, errorCode: 'InternalFailure' };
+
+  // PutEvents answers per entry, in request order; a refused entry carries an ErrorCode.
+  function putEvents(body: Body): Body {
+    if (!Array.isArray(body.Entries) || body.Entries.length === 0 || body.Entries.length > 10) {
+      throw new AwsError('ValidationException', 'Entries must hold 1 to 10 entries');
+    }
+    let failed = 0;
+    const entries = (body.Entries as Body[]).map((entry) => {
+      if (refusals.count > 0) {
+        refusals = { ...refusals, count: refusals.count - 1 };
+        failed++;
+        return { ErrorCode: refusals.errorCode, ErrorMessage: 'refused by the local stand-in (fault injection)' };
+      }
+      let detail: unknown;
+      try {
+        detail = JSON.parse(requireString(entry.Detail, 'Detail'));
+      } catch {
+        failed++;
+        return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is not valid JSON' };
+      }
+      const event: PublishedEvent = {
+        eventId: randomUUID(),
+        eventBusName: optionalString(entry.EventBusName, 'EventBusName') ?? 'default',
+        source: requireString(entry.Source, 'Source'),
+        detailType: requireString(entry.DetailType, 'DetailType'),
+        detail,
+        time: new Date().toISOString(),
+      };
+      published.push(event);
+      for (const listener of eventListeners) listener(event);
+      return { EventId: event.eventId };
+    });
+    return { FailedEntryCount: failed, Entries: entries };
+  }
+
   const operations: Readonly<Record<string, (body: Body) => Body>> = {
+    [`${EVENTS_TARGET}PutEvents`]: putEvents,
     [`${SECRETS_TARGET}GetSecretValue`]: getSecretValue,
     [`${SECRETS_TARGET}PutSecretValue`]: putSecretValue,
     [`${SSM_TARGET}GetParameter`]: getParameter,
@@ -374,6 +430,11 @@ export async function startAwsStandIns(options: AwsStandInsOptions = {}): Promis
     secret: (name) => secrets.get(name)?.versions.find((v) => v.stages.includes('AWSCURRENT'))?.secretString,
     parameter: (name) => parameters.get(name)?.versions.at(-1)?.value,
     calls: () => [...received],
+    events: () => [...published],
+    onEvent: (listener) => void eventListeners.push(listener),
+    refuseEvents: (count, errorCode = 'InternalFailure') => {
+      refusals = { count, errorCode };
+    },
     stop: async () => {
       // The SDK keeps its connections alive; close them or close() waits for their idle timeout.
       server.closeAllConnections();

@@ -1,3 +1,4 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
 import {
@@ -204,5 +205,28 @@ describe('local AWS stand-ins (Secrets Manager and SSM over AWS JSON 1.1)', () =
     const before = aws.calls().length;
     await ssm.send(new GetParameterCommand({ Name: `${DOMAINS}sentinel`, WithDecryption: true }));
     expect(aws.calls().slice(before)).toEqual([{ target: 'AmazonSSM.GetParameter', body: { Name: `${DOMAINS}sentinel`, WithDecryption: true } }]);
+  });
+});
+
+describe('EventBridge PutEvents stand-in', () => {
+  it('accepts events through the real SDK client, tells listeners, and refuses on request', async () => {
+    const standIns = await startAwsStandIns();
+    try {
+      const client = new EventBridgeClient({ endpoint: standIns.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+      const heard: string[] = [];
+      standIns.onEvent((event) => heard.push(event.detailType));
+      const entry = { EventBusName: 'lp-bus', Source: 'liveperson', DetailType: 'ContentEvent', Detail: '{"conversationId":"c1"}' };
+      const ok = await client.send(new PutEventsCommand({ Entries: [entry] }));
+      expect(ok.FailedEntryCount).toBe(0);
+      expect(standIns.events()).toMatchObject([{ eventBusName: 'lp-bus', source: 'liveperson', detailType: 'ContentEvent', detail: { conversationId: 'c1' } }]);
+      expect(heard).toEqual(['ContentEvent']);
+      standIns.refuseEvents(1, 'ThrottlingException');
+      const refused = await client.send(new PutEventsCommand({ Entries: [entry, entry] }));
+      expect(refused.FailedEntryCount).toBe(1);
+      expect(refused.Entries?.map((e) => e.ErrorCode)).toEqual(['ThrottlingException', undefined]);
+      client.destroy();
+    } finally {
+      await standIns.stop();
+    }
   });
 });
