@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { runBenchmark } from './benchmark.ts';
 import { missedTargets, parseBenchArgs } from './cli.ts';
 import { listHandlers } from './cold-start.ts';
+import { formatProcessorBenchmark, runProcessorBenchmark } from './processor.ts';
 import { formatReport } from './report.ts';
 
 const phaseShape = {
@@ -60,5 +61,16 @@ describe('npm run bench', () => {
     expect(text).toMatch(/webhook-receiver\s+\d+\.\d/);
     expect(text).toMatch(/no-such-handler\s+FAILED/);
     expect(JSON.parse(JSON.stringify(report))).toMatchObject({ delivery: { lost: 0 } });
+  });
+});
+
+describe('processor benchmark (smoke)', () => {
+  it('reports throughput and CPU per event for both variants', async () => {
+    const report = await runProcessorBenchmark({ cpuBatches: 5, loopbackBatches: 2 });
+    expect(report.cpu.events).toBe(50);
+    expect(report.loopback.events).toBe(20);
+    expect(report.cpu.eventsPerSecond).toBeGreaterThan(0);
+    expect(report.cpu.cpuMicrosPerEvent).toBeGreaterThan(0);
+    expect(formatProcessorBenchmark(report)).toContain('events/s');
   });
 });

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { runBenchmark, type BenchReport } from './benchmark.ts';
 import { formatReport } from './report.ts';
+import { formatProcessorBenchmark, runProcessorBenchmark } from './processor.ts';
 
 export interface BenchArgs {
   readonly durationSeconds: number;
@@ -71,6 +72,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   // Ctrl-C or a kill: abort, so the children are killed and the servers stopped before leaving.
   const controller = new AbortController();
+  const onProgress = (line: string) => console.error(`… ${line}`);
   const abort = () => controller.abort(new Error('interrupted'));
   process.once('SIGINT', abort);
   process.once('SIGTERM', abort);
@@ -79,9 +81,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       durationSeconds: args.durationSeconds,
       rate: args.rate,
       signal: controller.signal,
-      onProgress: (line) => console.error(`… ${line}`),
+      onProgress,
     });
-    console.log(args.json ? JSON.stringify(report, null, 2) : formatReport(report));
+    onProgress('processor: full batches, in memory and against local DynamoDB');
+    const processor = await runProcessorBenchmark();
+    console.log(args.json ? JSON.stringify({ ...report, processor }, null, 2) : `${formatReport(report)}\n\n${formatProcessorBenchmark(processor)}`);
     const missed = missedTargets(report);
     if (missed.length > 0 && args.check) {
       console.error(`\n--check: ${missed.join('; ')}`);
