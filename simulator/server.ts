@@ -60,6 +60,12 @@ export interface LivePersonSimulator {
     setOpenConversation(phone: string, open: boolean): void;
     /** Simulates a broken account set-up: every C2M call answers 400 with this code until reset with undefined. */
     setAccountSetupError(errorCode: AccountSetupErrorCode | undefined): void;
+    /**
+     * The invited consumer answers on the messaging channel: opens their conversation (consumer id =
+     * the phone number, skill of the invite) unless one is open, and publishes their text. This is what
+     * C2M does when a consumer replies within the lookback period. Throws for an unknown callId.
+     */
+    consumerReplies(callId: string, text: string): { conversationId: string; sequence: number };
   };
   readonly connector: {
     conversations(): ConversationSnapshot[];
@@ -232,6 +238,20 @@ export async function startLivePersonSimulator(options: SimulatorOptions = {}): 
       setOpenConversation: (phone, open) => context.c2m.setOpenConversation(phone, open),
       setAccountSetupError: (errorCode) => {
         context.c2m.accountSetupError = errorCode;
+      },
+      consumerReplies(callId, text) {
+        const invite = context.c2m.invites().find((candidate) => candidate.callId === callId);
+        if (invite === undefined) throw new Error(`No invite was sent for call ${callId}`);
+        const consumerId = invite.consumerPhoneNumber;
+        const opened = context.conversations.open({ consumerId, skillId: invite.skill, conversationContext: { type: 'C2M', callId, channel: invite.channel } });
+        const conversationId = opened.ok ? opened.conversation.conversationId : opened.openConversationId;
+        const published = context.conversations.publish(conversationId, {
+          originator: 'CONSUMER',
+          originatorId: consumerId,
+          event: { type: 'ContentEvent', contentType: 'text/plain', message: text },
+        });
+        if (!published.ok) throw new Error(`Cannot publish to conversation ${conversationId}: ${published.reason}`);
+        return { conversationId, sequence: published.message.sequence };
       },
     },
     connector: {

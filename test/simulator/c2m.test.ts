@@ -225,6 +225,22 @@ describe('C2M invite', () => {
     ]);
   });
 
+  it('lets the invited consumer answer: a conversation of the invite\'s skill opens with their message', async () => {
+    const callId = await callIdFor();
+    await invite({ callId });
+    const first = sim.c2m.consumerReplies(callId, 'yes please 👍');
+    const second = sim.c2m.consumerReplies(callId, 'are you there?');
+    expect(second.conversationId).toBe(first.conversationId);
+    expect(second.sequence).toBeGreaterThan(first.sequence);
+    const conversation = sim.connector.conversations().find((c) => c.conversationId === first.conversationId);
+    expect(conversation).toMatchObject({ consumerId: PHONE, skillId: 'support', state: 'OPEN' });
+    expect(conversation?.messages.map((m) => [m.originator, m.event])).toEqual([
+      ['CONSUMER', { type: 'ContentEvent', contentType: 'text/plain', message: 'yes please 👍' }],
+      ['CONSUMER', { type: 'ContentEvent', contentType: 'text/plain', message: 'are you there?' }],
+    ]);
+    expect(() => sim.c2m.consumerReplies('no-such-call', 'hi')).toThrow('No invite was sent for call no-such-call');
+  });
+
   it('accepts the invite over an OAuth 1.0a API key', async () => {
     const callId = await callIdFor();
     const url = inviteUrl();
