@@ -1,0 +1,216 @@
+/**
+ * The connector's command format: what a brand puts on the outbound queue or passes to a direct
+ * invocation, and what comes back. One JSON object per command, validated here before anything is sent.
+ */
+import { z } from 'zod';
+import { CHAT_STATES, TTR_DEF_NAMES } from '../liveperson/connector.ts';
+
+/**
+ * The command's idempotency key, also the SQS MessageDeduplicationId, so it follows SQS's rule:
+ * 1 to 128 characters, letters, digits and punctuation (ASCII 0x21 to 0x7E).
+ */
+export const commandIdSchema = z
+  .string({ error: (issue) => (issue.input === undefined ? 'commandId is required' : 'commandId must be a string') })
+  .min(1, 'commandId is empty')
+  .max(128, 'commandId is longer than 128 characters')
+  .regex(/^[\x21-\x7E]+$/, 'commandId may hold only letters, digits and punctuation (no spaces), as an SQS deduplication id');
+
+const idString = (name: string) =>
+  z
+    .union([z.string(), z.number().int().nonnegative()], { error: `${name} must be a string or a whole number` })
+    .transform(String)
+    .pipe(z.string().trim().min(1, `${name} is empty`).max(64, `${name} is longer than 64 characters`));
+
+/** Routing of a new conversation: a campaign's engagement, a skill (`"-1"` = any skill), or both. */
+export const routingSchema = z
+  .strictObject({
+    skillId: idString('routing.skillId').optional(),
+    campaignId: idString('routing.campaignId').optional(),
+    engagementId: idString('routing.engagementId').optional(),
+  })
+  .refine((r) => (r.campaignId === undefined) === (r.engagementId === undefined), 'routing needs campaignId and engagementId together')
+  .refine((r) => r.skillId !== undefined || r.campaignId !== undefined, 'routing needs a skillId or a campaignId with an engagementId');
+export type RoutingInput = z.infer<typeof routingSchema>;
+
+/** An engagement attribute (SDE) as LivePerson defines it, e.g. `{"type": "personal", "personal": {"firstname": "Ada"}}`. */
+const sdeSchema = z.looseObject({ type: z.string({ error: 'each SDE needs a type, e.g. "personal" or "ctmrinfo"' }).min(1) });
+
+/** How to open a conversation: used by openConversation, and by sendText when the consumer has none open. */
+const openFields = {
+  sdes: z.array(sdeSchema).max(50, 'at most 50 SDEs').optional(),
+  routing: routingSchema.optional(),
+  ttrDefName: z.enum(TTR_DEF_NAMES).optional(),
+};
+export const openOptionsSchema = z.strictObject(openFields);
+export type OpenOptions = z.infer<typeof openOptionsSchema>;
+
+const text = (name: string) => z.string({ error: `${name} must be a string` }).refine((value) => value.trim() !== '', `${name} is empty`);
+
+/** The brand's id for the consumer: LivePerson's ext_consumer_id (the IdP's limits). */
+export const consumerIdSchema = z
+  .string({ error: (issue) => (issue.input === undefined ? 'consumerId is required' : 'consumerId must be a string') })
+  .trim()
+  .min(1, 'consumerId is empty')
+  .max(256, 'consumerId is longer than 256 characters');
+
+const base = { commandId: commandIdSchema, consumerId: consumerIdSchema };
+
+export const openConversationSchema = z.strictObject({
+  type: z.literal('openConversation'),
+  ...base,
+  ...openFields,
+  /** Sent as the consumer's first message once the conversation is open. */
+  firstMessage: text('firstMessage').optional(),
+});
+
+export const sendTextSchema = z.strictObject({
+  type: z.literal('sendText'),
+  ...base,
+  text: text('text'),
+  /** Profile and routing for the conversation opened when the consumer has none open (defaults otherwise). */
+  open: openOptionsSchema.optional(),
+});
+
+export const sendTypingSchema = z.strictObject({
+  type: z.literal('sendTyping'),
+  ...base,
+  chatState: z.enum(CHAT_STATES).default('COMPOSING'),
+});
+
+export const markReadSchema = z.strictObject({
+  type: z.literal('markRead'),
+  ...base,
+  sequenceList: z.array(z.int().nonnegative(), { error: 'sequenceList must be a list of sequence numbers' }).min(1, 'sequenceList is empty').max(100),
+  /** The conversation the sequences belong to; default: the consumer's open conversation. */
+  conversationId: z.string().trim().min(1).max(128).optional(),
+  status: z.enum(['READ', 'ACCEPT']).default('READ'),
+});
+
+export const closeConversationSchema = z.strictObject({
+  type: z.literal('closeConversation'),
+  ...base,
+});
+
+export const connectorCommandSchema = z.discriminatedUnion(
+  'type',
+  [openConversationSchema, sendTextSchema, sendTypingSchema, markReadSchema, closeConversationSchema],
+  { error: 'type must be one of openConversation, sendText, sendTyping, markRead, closeConversation' },
+);
+
+/** A validated command, defaults applied. */
+export type ConnectorCommand = z.infer<typeof connectorCommandSchema>;
+/** What a brand writes: defaults may be left out. */
+export type ConnectorCommandInput = z.input<typeof connectorCommandSchema>;
+export type CommandType = ConnectorCommand['type'];
+export const COMMAND_TYPES: readonly CommandType[] = ['openConversation', 'sendText', 'sendTyping', 'markRead', 'closeConversation'];
+
+/** A command that can never be applied as given. The message lists every problem, never a value. */
+export class InvalidCommandError extends Error {
+  readonly issues: readonly string[];
+
+  constructor(issues: readonly string[]) {
+    super(`invalid command: ${issues.join('; ')}`);
+    this.name = 'InvalidCommandError';
+    this.issues = issues;
+  }
+}
+
+/** Validates a command given as an object or as JSON text (an SQS body). */
+export function parseCommand(input: unknown): ConnectorCommand {
+  let value = input;
+  if (typeof input === 'string') {
+    try {
+      value = JSON.parse(input);
+    } catch {
+      throw new InvalidCommandError(['the message body is not JSON']);
+    }
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidCommandError(['a command must be a JSON object with type, commandId and consumerId']);
+  }
+  const result = connectorCommandSchema.safeParse(value);
+  if (!result.success) {
+    // zod's messages here are ours and its paths are field names: no input value is echoed back.
+    throw new InvalidCommandError(result.error.issues.map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message)));
+  }
+  return result.data;
+}
+
+/** What a command's fields say about it before validation, for logs and error results of invalid ones. */
+export function describeRawCommand(input: unknown): { commandId?: string; type?: string; consumerId?: string } {
+  let value = input;
+  if (typeof input === 'string') {
+    try {
+      value = JSON.parse(input);
+    } catch {
+      return {};
+    }
+  }
+  if (typeof value !== 'object' || value === null) return {};
+  const record = value as Record<string, unknown>;
+  const pick = (key: string) => {
+    const field = record[key];
+    return typeof field === 'string' && field.length <= 256 ? field : undefined;
+  };
+  const described: { commandId?: string; type?: string; consumerId?: string } = {};
+  const commandId = pick('commandId');
+  const type = pick('type');
+  const consumerId = pick('consumerId');
+  if (commandId !== undefined) described.commandId = commandId;
+  if (type !== undefined) described.type = type;
+  if (consumerId !== undefined) described.consumerId = consumerId;
+  return described;
+}
+
+// Results --------------------------------------------------------------------------------------
+
+/** Why nothing was sent although the command succeeded. */
+export type SkipReason = 'no-open-conversation' | 'conversation-closed';
+
+export interface CommandSuccess {
+  readonly ok: true;
+  readonly commandId: string;
+  readonly type: CommandType;
+  readonly consumerId: string;
+  /** The conversation the command went to (absent when skipped with none open). */
+  readonly conversationId?: string;
+  /** A new conversation was opened for this command. */
+  readonly openedConversation: boolean;
+  /** The closed conversation that the new one replaced (LivePerson said it was closed). */
+  readonly replacedConversationId?: string;
+  /** LivePerson's sequence number of the published event (text and first message). */
+  readonly sequence?: number;
+  /** Set when the command needed no call: typing or read with no open conversation, close of a closed one. */
+  readonly skipped?: SkipReason;
+  /** The command was already applied: this is the stored result of that run, and nothing was sent again. */
+  readonly duplicate?: true;
+}
+
+export type CommandErrorCode =
+  /** The command breaks the format: fix it; never retried. */
+  | 'INVALID_COMMAND'
+  /** LivePerson refused it (HTTP 400 other than a closed conversation): never retried. */
+  | 'REJECTED_BY_LIVEPERSON'
+  /** The commandId was used before for a different command: never retried. */
+  | 'COMMAND_ID_REUSED'
+  /** The same commandId is being applied by another invocation right now: retry later. */
+  | 'IN_PROGRESS'
+  /** LivePerson, AWS or the configuration failed for now: retry later with the same commandId. */
+  | 'TEMPORARY_FAILURE';
+
+export interface CommandFailure {
+  readonly ok: false;
+  readonly commandId?: string;
+  readonly type?: string;
+  readonly consumerId?: string;
+  readonly error: {
+    readonly code: CommandErrorCode;
+    readonly message: string;
+    /** Whether the same command may succeed when sent again later (with the same commandId). */
+    readonly retryable: boolean;
+    /** For INVALID_COMMAND: one entry per problem, naming the field. */
+    readonly issues?: readonly string[];
+  };
+}
+
+export type CommandOutcome = CommandSuccess | CommandFailure;

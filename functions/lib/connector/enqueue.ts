@@ -1,0 +1,68 @@
+/**
+ * The brand's side of the outbound queue: validates a command and sends it to the connector's FIFO
+ * queue with MessageGroupId = the consumer (one consumer's commands run in order, consumers in
+ * parallel) and MessageDeduplicationId = commandId (SQS drops a resend within 5 minutes; the
+ * connector's idempotency catches later ones).
+ *
+ *   const outbound = new ConnectorCommandQueue({ queueUrl: process.env.OUTBOUND_QUEUE_URL! });
+ *   await outbound.send({ type: 'sendText', commandId: randomUUID(), consumerId: 'customer-42', text: 'Hi' });
+ */
+import { createHash } from 'node:crypto';
+import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { InvalidCommandError, parseCommand, type ConnectorCommand, type ConnectorCommandInput } from './commands.ts';
+
+/** SQS's limit on a message body. */
+export const MAX_COMMAND_BYTES = 256 * 1024;
+
+// SQS message group ids: 1 to 128 characters, letters, digits and punctuation.
+const SQS_GROUP_ID = /^[\x21-\x7E]{1,128}$/;
+
+/**
+ * The FIFO message group of a consumer: the consumer id itself when SQS accepts it as a group id, else
+ * a digest of it (a consumer id may be up to 256 characters of any kind); either way one group per consumer.
+ */
+export function messageGroupIdFor(consumerId: string): string {
+  return SQS_GROUP_ID.test(consumerId) ? consumerId : `consumer-sha256-${createHash('sha256').update(consumerId, 'utf8').digest('hex')}`;
+}
+
+export interface EnqueuedCommand {
+  readonly messageId: string;
+  readonly sequenceNumber: string | undefined;
+  readonly messageGroupId: string;
+  readonly messageDeduplicationId: string;
+}
+
+export class ConnectorCommandQueue {
+  readonly #queueUrl: string;
+  readonly #client: SQSClient;
+
+  constructor(options: { queueUrl: string; client?: SQSClient }) {
+    if (!options.queueUrl) throw new Error('ConnectorCommandQueue needs the outbound queue URL (the stack output OutboundQueueUrl)');
+    this.#queueUrl = options.queueUrl;
+    this.#client = options.client ?? new SQSClient({});
+  }
+
+  /** Validates the command (InvalidCommandError lists every problem) and queues it. */
+  async send(input: ConnectorCommandInput | ConnectorCommand): Promise<EnqueuedCommand> {
+    const command = parseCommand(input);
+    const body = JSON.stringify(command);
+    if (Buffer.byteLength(body, 'utf8') > MAX_COMMAND_BYTES) {
+      throw new InvalidCommandError([`the command is larger than ${MAX_COMMAND_BYTES} bytes, the most an SQS message holds`]);
+    }
+    const messageGroupId = messageGroupIdFor(command.consumerId);
+    const result = await this.#client.send(
+      new SendMessageCommand({
+        QueueUrl: this.#queueUrl,
+        MessageBody: body,
+        MessageGroupId: messageGroupId,
+        MessageDeduplicationId: command.commandId,
+        MessageAttributes: {
+          commandType: { DataType: 'String', StringValue: command.type },
+          commandId: { DataType: 'String', StringValue: command.commandId },
+        },
+      }),
+    );
+    if (!result.MessageId) throw new Error('SQS did not confirm the command (no MessageId)');
+    return { messageId: result.MessageId, sequenceNumber: result.SequenceNumber, messageGroupId, messageDeduplicationId: command.commandId };
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * What invoked the connector: the outbound FIFO queue (an SQS event), an EventBridge rule (a brand's
+ * event whose detail is a command, forwarded to the queue), or a direct invocation (the command itself).
+ * Told apart by validating the event's shape; a command never has `Records` or `detail-type`.
+ */
+import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
+import type { SQSEvent } from 'aws-lambda';
+import { z } from 'zod';
+
+/** detail-type of the events the construct's EventBridge rule routes to the outbound queue by default. */
+export const COMMAND_EVENT_DETAIL_TYPE = 'LivePerson Connector Command';
+
+const sqsEventShape = z.object({ Records: z.array(z.looseObject({ eventSource: z.literal('aws:sqs') })).min(1) });
+
+export type BridgedEvent = z.infer<typeof EventBridgeSchema>;
+
+export type Invocation =
+  | { readonly kind: 'queue'; readonly event: SQSEvent }
+  | { readonly kind: 'event-bridge'; readonly event: BridgedEvent }
+  | { readonly kind: 'direct'; readonly input: unknown };
+
+export function classifyInvocation(event: unknown): Invocation {
+  if (sqsEventShape.safeParse(event).success) return { kind: 'queue', event: event as SQSEvent };
+  const bridged = EventBridgeSchema.safeParse(event);
+  if (bridged.success) return { kind: 'event-bridge', event: bridged.data };
+  return { kind: 'direct', input: event };
+}

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { describeRawCommand, InvalidCommandError, parseCommand } from '../../../../functions/lib/connector/commands.ts';
+import { toRouting } from '../../../../functions/lib/connector/execute.ts';
+
+const issuesOf = (input: unknown): readonly string[] => {
+  try {
+    parseCommand(input);
+  } catch (error) {
+    if (error instanceof InvalidCommandError) return error.issues;
+    throw error;
+  }
+  throw new Error('expected an invalid command');
+};
+
+describe('parseCommand', () => {
+  it('accepts each command type, applying defaults and trimming the consumer id', () => {
+    expect(parseCommand({ type: 'sendTyping', commandId: 't-1', consumerId: ' c-1 ' })).toEqual({
+      type: 'sendTyping',
+      commandId: 't-1',
+      consumerId: 'c-1',
+      chatState: 'COMPOSING',
+    });
+    expect(parseCommand({ type: 'markRead', commandId: 'r-1', consumerId: 'c-1', sequenceList: [0, 2] })).toMatchObject({ status: 'READ' });
+    expect(parseCommand({ type: 'closeConversation', commandId: 'x-1', consumerId: 'c-1' }).type).toBe('closeConversation');
+    expect(
+      parseCommand({
+        type: 'openConversation',
+        commandId: 'o-1',
+        consumerId: 'c-1',
+        sdes: [{ type: 'personal', personal: { firstname: 'Ada' } }],
+        routing: { campaignId: 99, engagementId: '88' },
+        firstMessage: 'Hello',
+      }),
+    ).toMatchObject({ routing: { campaignId: '99', engagementId: '88' }, sdes: [{ type: 'personal', personal: { firstname: 'Ada' } }] });
+  });
+
+  it('reads JSON text, as an SQS body carries it', () => {
+    expect(parseCommand(JSON.stringify({ type: 'sendText', commandId: 's-1', consumerId: 'c-1', text: 'hi' }))).toMatchObject({ text: 'hi' });
+  });
+
+  it('names every problem by field, without echoing values', () => {
+    expect(issuesOf({ type: 'sendText', text: '  ' })).toEqual(['commandId: commandId is required', 'consumerId: consumerId is required', 'text: text is empty']);
+    expect(issuesOf({ type: 'sendText', commandId: 'has space', consumerId: 'c', text: 'secret words' }).join()).not.toContain('secret');
+    expect(issuesOf({ type: 'sendText', commandId: 'has space', consumerId: 'c', text: 'x' })).toEqual([
+      'commandId: commandId may hold only letters, digits and punctuation (no spaces), as an SQS deduplication id',
+    ]);
+    expect(issuesOf({ type: 'shout', commandId: 'a', consumerId: 'c' })[0]).toContain(
+      'type must be one of openConversation, sendText, sendTyping, markRead, closeConversation',
+    );
+    expect(issuesOf({ type: 'openConversation', commandId: 'a', consumerId: 'c', routing: { campaignId: '1' } })).toEqual([
+      'routing: routing needs campaignId and engagementId together',
+    ]);
+    expect(issuesOf({ type: 'sendText', commandId: 'a', consumerId: 'c', text: 'x', colour: 'red' })[0]).toContain('colour');
+    expect(issuesOf('{not json')).toEqual(['the message body is not JSON']);
+    expect(issuesOf([1, 2])).toEqual(['a command must be a JSON object with type, commandId and consumerId']);
+    expect(issuesOf({ type: 'markRead', commandId: 'a', consumerId: 'c', sequenceList: [] })).toEqual(['sequenceList: sequenceList is empty']);
+  });
+
+  it('describes what it can of an invalid command, for logs and error results', () => {
+    expect(describeRawCommand('{"type":"sendText","commandId":"c-9","text":"x"}')).toEqual({ type: 'sendText', commandId: 'c-9' });
+    expect(describeRawCommand('nope')).toEqual({});
+  });
+});
+
+describe('toRouting', () => {
+  it('uses the given routing, else any skill', () => {
+    expect(toRouting({ skillId: '12' })).toEqual({ skillId: '12' });
+    expect(toRouting({ campaignId: '1', engagementId: '2' })).toEqual({ campaignInfo: { campaignId: '1', engagementId: '2' } });
+    expect(toRouting({ skillId: '3', campaignId: '1', engagementId: '2' })).toEqual({ skillId: '3', campaignInfo: { campaignId: '1', engagementId: '2' } });
+    expect(toRouting(undefined)).toEqual({ skillId: '-1' });
+    expect(toRouting({})).toEqual({ skillId: '-1' });
+  });
+});
