@@ -1,0 +1,127 @@
+/**
+ * The local stack's control endpoint: what Amazon Connect, a brand's backend and a tester would do
+ * to the stack, over HTTP, so a demo or a person can drive a stack running in another process.
+ *
+ *   GET  /health                      the stack's URLs
+ *   POST /connect/c2m                 {"phoneNumber": "+1...", "parameters": {"action": "deflect", ...}} → the C2M handler's output
+ *   POST /connector/commands          a connector command → the connector handler's result (direct invocation)
+ *   GET  /events[?conversationId=]    events published to EventBridge so far
+ *   GET  /simulator/invites           C2M invites the simulator received
+ *   POST /simulator/consumer-reply    {"callId": "...", "text": "..."}: the invited consumer answers
+ *   POST /simulator/agent-reply       {"conversationId": "...", "text": "..."}: the agent answers
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
+import type { LivePersonSimulator } from '../simulator/index.ts';
+import type { AwsStandIns } from './aws-standins.ts';
+
+export interface ControlServer {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+const c2mRequest = z.object({
+  phoneNumber: z.string().min(1, 'phoneNumber is required'),
+  parameters: z.record(z.string(), z.string()).default({}),
+});
+const consumerReply = z.object({ callId: z.string().min(1), text: z.string().min(1) });
+const agentReply = z.object({ conversationId: z.string().min(1), text: z.string().min(1) });
+
+class RequestError extends Error {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+export async function startControlServer(options: {
+  port: number;
+  simulator: LivePersonSimulator | undefined;
+  aws: AwsStandIns;
+  invokeC2m(phoneNumber: string, parameters: Record<string, string>): Promise<unknown>;
+  invokeConnector(command: unknown): Promise<unknown>;
+  info(): Record<string, unknown>;
+}): Promise<ControlServer> {
+  const simulator = () => {
+    if (!options.simulator) throw new RequestError(409, 'the local stack runs against a real LivePerson account: no simulator');
+    return options.simulator;
+  };
+
+  async function route(method: string, url: URL, body: () => Promise<unknown>): Promise<unknown> {
+    const key = `${method} ${url.pathname}`;
+    switch (key) {
+      case 'GET /health':
+        return { ok: true, ...options.info() };
+      case 'POST /connect/c2m': {
+        const request = parse(c2mRequest, await body());
+        return options.invokeC2m(request.phoneNumber, request.parameters);
+      }
+      case 'POST /connector/commands':
+        return options.invokeConnector(await body());
+      case 'GET /events': {
+        const conversationId = url.searchParams.get('conversationId');
+        return options.aws
+          .events()
+          .filter((event) => conversationId === null || (event.detail as { conversationId?: string }).conversationId === conversationId);
+      }
+      case 'GET /simulator/invites':
+        return simulator().c2m.invites();
+      case 'POST /simulator/consumer-reply': {
+        const reply = parse(consumerReply, await body());
+        return simulator().c2m.consumerReplies(reply.callId, reply.text);
+      }
+      case 'POST /simulator/agent-reply': {
+        const reply = parse(agentReply, await body());
+        return { sequence: simulator().connector.sendAgentMessage(reply.conversationId, reply.text) };
+      }
+      default:
+        throw new RequestError(404, `no control route ${key}`);
+    }
+  }
+
+  const server = createServer((request, response) => void answer(request, response));
+  async function answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    try {
+      const result = await route(request.method ?? 'GET', url, () => readJson(request));
+      send(response, 200, result ?? null);
+    } catch (error) {
+      const status = error instanceof RequestError ? error.status : 500;
+      send(response, status, { error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  await new Promise<void>((resolve) => server.listen(options.port, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    async stop() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new RequestError(400, z.prettifyError(result.error).replaceAll('\n', '; '));
+  return result.data;
+}
+
+async function readJson(request: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new RequestError(400, 'body is not JSON');
+  }
+}
+
+function send(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}

@@ -1,0 +1,153 @@
+/**
+ * `npm run demo`: a full story against a local stack, each step printed and checked. It uses only
+ * the stack's control endpoint (HTTP), so it runs against a stack started with `npm start` or,
+ * when none answers, one it starts itself.
+ *
+ *   1. a call enters the IVR: the contact flow asks C2M whether the caller can be reached by messaging
+ *   2. the caller accepts: the flow sends the invite
+ *   3. the invited consumer answers on their phone
+ *   4. LivePerson's signed webhooks arrive, are processed in order and published to EventBridge
+ *   5. the agent answers, and that too is published in order
+ *   6. the brand's own app sends a consumer message through the Connector API
+ */
+import { randomUUID } from 'node:crypto';
+import { parseArgs, styleText } from 'node:util';
+
+export interface DemoStep {
+  readonly title: string;
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+interface PublishedEvent {
+  readonly detailType: string;
+  readonly detail: { conversationId?: string; message?: string; sequence?: number; state?: string; originatorRole?: string };
+}
+
+
+export async function runDemo(controlUrl: string, onStep: (step: DemoStep) => void = () => undefined): Promise<DemoStep[]> {
+  // A new caller each run: C2M does not invite a consumer who already has an open conversation.
+  const caller = `+1206555${String(Math.floor(Math.random() * 10_000)).padStart(4, '0')}`;
+  const steps: DemoStep[] = [];
+  const record = (title: string, ok: boolean, detail: string) => {
+    const step = { title, ok, detail };
+    steps.push(step);
+    onStep(step);
+    return ok;
+  };
+  const call = async <T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> => {
+    const response = await fetch(`${controlUrl}${path}`, {
+      method,
+      ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    });
+    const json = (await response.json()) as T & { error?: string };
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${json.error ?? ''}`);
+    return json;
+  };
+  const eventsOf = (conversationId: string) => call<PublishedEvent[]>('GET', `/events?conversationId=${encodeURIComponent(conversationId)}`);
+  const waitFor = async (conversationId: string, done: (events: PublishedEvent[]) => boolean, timeoutMs = 15_000) => {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const events = await eventsOf(conversationId);
+      if (done(events) || Date.now() > until) return events;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+
+  try {
+    const eligibility = await call<Record<string, string>>('POST', '/connect/c2m', { phoneNumber: caller, parameters: { action: 'eligibility' } });
+    const callId = eligibility.callId ?? '';
+    if (!record('A call enters the IVR: C2M eligibility', eligibility.result === 'ELIGIBLE' && callId !== '', `result=${eligibility.result} channels=${eligibility.availableChannels ?? ''} callId=${callId}`)) return steps;
+
+    const invite = await call<Record<string, string>>('POST', '/connect/c2m', { phoneNumber: caller, parameters: { action: 'invite', callId } });
+    const invites = await call<Array<{ callId: string; channel: string }>>('GET', '/simulator/invites');
+    const sent = invites.find((candidate) => candidate.callId === callId);
+    if (!record('The caller accepts: C2M invite sent', invite.result === 'INVITED' && sent !== undefined, `result=${invite.result} channel=${sent?.channel ?? 'none'}`)) return steps;
+
+    const reply = await call<{ conversationId: string }>('POST', '/simulator/consumer-reply', { callId, text: 'Yes, text me please 👍' });
+    record('The consumer answers the invitation on their phone', true, `conversation ${reply.conversationId}`);
+
+    const arrived = await waitFor(reply.conversationId, (events) => events.some((e) => e.detail.message === 'Yes, text me please 👍'));
+    const opened = arrived.find((e) => e.detailType === 'ExConversationChangeNotification' && e.detail.state === 'OPEN');
+    const consumerMessage = arrived.find((e) => e.detailType === 'ContentEvent' && e.detail.originatorRole === 'CONSUMER');
+    if (
+      !record(
+        'Signed webhooks accepted, processed and published',
+        opened !== undefined && consumerMessage !== undefined,
+        arrived.map((e) => `${e.detailType}${e.detail.message ? ` "${e.detail.message}"` : ''}`).join(', ') || 'nothing published',
+      )
+    ) {
+      return steps;
+    }
+
+    await call('POST', '/simulator/agent-reply', { conversationId: reply.conversationId, text: 'Hi! How can I help?' });
+    const conversation = await waitFor(reply.conversationId, (events) => events.some((e) => e.detail.message === 'Hi! How can I help?'));
+    const messages = conversation.filter((e) => e.detailType === 'ContentEvent');
+    const sequences = messages.map((e) => e.detail.sequence ?? -1);
+    const inOrder = sequences.every((sequence, i) => i === 0 || sequence > (sequences[i - 1] ?? -1));
+    if (
+      !record(
+        'The agent answers; the conversation is published in order',
+        messages.length >= 2 && inOrder && messages.at(-1)?.detail.message === 'Hi! How can I help?',
+        messages.map((e) => `#${e.detail.sequence} ${e.detail.originatorRole}: "${e.detail.message}"`).join(' → '),
+      )
+    ) {
+      return steps;
+    }
+
+    const consumerId = `demo-app-user-${randomUUID().slice(0, 8)}`;
+    const text = 'Hello from the brand app';
+    const sendResult = await call<{ conversationId?: string; ok?: boolean }>('POST', '/connector/commands', {
+      type: 'sendText',
+      commandId: randomUUID(),
+      consumerId,
+      text,
+    });
+    const outboundConversation = sendResult.conversationId ?? '';
+    const echoed = outboundConversation === '' ? [] : await waitFor(outboundConversation, (events) => events.some((e) => e.detail.message === text));
+    record(
+      'The brand app sends a consumer message through the Connector API; it comes back as an event',
+      echoed.some((e) => e.detailType === 'ContentEvent' && e.detail.message === text),
+      `consumer ${consumerId}, conversation ${outboundConversation || 'none'}`,
+    );
+  } catch (error) {
+    record('The story could not go on', false, error instanceof Error ? error.message : String(error));
+  }
+  return steps;
+}
+
+async function controlUrlAnswering(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1_000) });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({ options: { url: { type: 'string', default: 'http://127.0.0.1:3001' } } });
+  let controlUrl = values.url;
+  let stop: (() => Promise<void>) | undefined;
+  if (await controlUrlAnswering(controlUrl)) {
+    console.log(styleText('dim', `using the local stack at ${controlUrl}`));
+  } else {
+    console.log(styleText('dim', `no local stack at ${controlUrl}: starting one in this process`));
+    const { startLocalStack } = await import('./stack.ts');
+    const stack = await startLocalStack();
+    controlUrl = stack.urls.control;
+    stop = () => stack.stop();
+  }
+  try {
+    const steps = await runDemo(controlUrl, (step) =>
+      console.log(`${step.ok ? styleText('green', '✓') : styleText('red', '✗')} ${step.title}\n  ${styleText('dim', step.detail)}`),
+    );
+    const passed = steps.length === 6 && steps.every((step) => step.ok);
+    console.log(passed ? styleText('green', 'demo complete: every step observed') : styleText('red', 'demo failed'));
+    return passed ? 0 : 1;
+  } finally {
+    await stop?.();
+  }
+}
+
+if (import.meta.main) process.exitCode = await main();

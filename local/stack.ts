@@ -1,0 +1,227 @@
+/**
+ * The whole product on one machine, on loopback: the LivePerson simulator (or a real LivePerson
+ * account), SQS (fauxqs), DynamoDB (dynalite), stand-ins for Secrets Manager, SSM and EventBridge,
+ * an API Gateway stand-in in front of the real webhook receiver, pollers that feed the queues to the
+ * real processor and connector handlers as Lambda would, and a control endpoint that invokes the
+ * real C2M handler with an Amazon Connect event.
+ *
+ * The handlers are the deployed code: this only sets the environment they read (AWS_ENDPOINT_URL_*,
+ * LP_CSDS_URL, queue and table names) before importing them. Handlers read their environment once, at
+ * import, so one process runs one local stack.
+ */
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, ConnectContactFlowEvent, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { EventEmitter } from 'node:events';
+import { startLivePersonSimulator, SIMULATOR_DEFAULTS, type LivePersonSimulator } from '../simulator/index.ts';
+import { startLocalApiGateway, type LocalApiGateway } from './api-gateway.ts';
+import { startAwsStandIns, type AwsStandIns, type PublishedEvent } from './aws-standins.ts';
+import { contactFlowEvent } from './connect-event.ts';
+import { startControlServer, type ControlServer } from './control.ts';
+import { IDEMPOTENCY_TABLE_KEY, startLocalDynamoDb, STATE_TABLE_KEY, type LocalDynamoDb } from './dynamodb.ts';
+import { lambdaContext } from './lambda-context.ts';
+import { startSqsPoller, type BatchOutcome, type SqsPoller } from './sqs-poller.ts';
+import { startLocalSqs, type LocalSqs } from './sqs.ts';
+
+export interface RealLivePerson {
+  readonly accountId: string;
+  readonly csdsUrl?: string;
+  /** The credentials secret's JSON document (clientId, clientSecret, optional webhookToken and oauth1). */
+  readonly secret: string;
+}
+
+export interface LocalStackOptions {
+  /** Fixed ports for a person at a terminal; 0 (any free port) everywhere by default. */
+  readonly ports?: { readonly simulator?: number; readonly gateway?: number; readonly control?: number };
+  /** A real LivePerson account instead of the simulator (its webhooks cannot reach this machine). */
+  readonly livePerson?: RealLivePerson;
+  /** Powertools log level of the handlers. @default 'WARN' (the stack prints its own one-line events) */
+  readonly handlerLogLevel?: string;
+  /** Seconds before a failed queue record comes back. @default 2 */
+  readonly visibilityTimeoutSeconds?: number;
+}
+
+/** What flows through the stack, one event per line on the console. */
+export type LocalStackEvent =
+  | { readonly kind: 'webhook'; readonly resource: string; readonly status: number; readonly durationMs: number }
+  | { readonly kind: 'batch'; readonly queue: 'events' | 'outbound'; readonly records: number; readonly failed: number; readonly error?: string }
+  | { readonly kind: 'published'; readonly event: PublishedEvent }
+  | { readonly kind: 'c2m'; readonly phoneNumber: string; readonly action: string; readonly output: Record<string, string | null> }
+  | { readonly kind: 'connector'; readonly command: unknown; readonly result: unknown };
+
+export interface LocalStack {
+  readonly urls: {
+    readonly webhooks: string;
+    readonly control: string;
+    readonly simulator: string | undefined;
+    readonly sqs: string;
+    readonly dynamodb: string;
+    readonly aws: string;
+  };
+  readonly accountId: string;
+  readonly simulator: LivePersonSimulator | undefined;
+  readonly aws: AwsStandIns;
+  readonly sqs: LocalSqs;
+  readonly queues: { readonly events: string; readonly eventsDeadLetter: string; readonly outbound: string; readonly outboundDeadLetter: string };
+  readonly tables: { readonly state: string; readonly idempotency: string };
+  readonly events: EventEmitter<{ event: [LocalStackEvent] }>;
+  /** Invokes the C2M handler as an Amazon Connect flow block would. */
+  invokeC2m(phoneNumber: string, parameters?: Record<string, string>): Promise<Record<string, string | null>>;
+  /** Invokes the connector handler directly (synchronous callers). */
+  invokeConnector(command: unknown): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+const REGION = 'us-east-1';
+
+type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+type QueueHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
+type ConnectHandler = (event: ConnectContactFlowEvent, context: Context) => Promise<Record<string, string | null>>;
+type DirectHandler = (event: unknown, context: Context) => Promise<unknown>;
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const events = new EventEmitter<{ event: [LocalStackEvent] }>();
+  const emit = (event: LocalStackEvent) => void events.emit('event', event);
+  const stoppers: Array<() => Promise<void>> = [];
+  const savedEnv = { ...process.env };
+  const stop = async () => {
+    for (const stopOne of stoppers.reverse()) await stopOne().catch(() => undefined);
+    for (const key of Object.keys(process.env)) if (!(key in savedEnv)) delete process.env[key];
+    Object.assign(process.env, savedEnv);
+  };
+
+  try {
+    const real = options.livePerson;
+    const simulator = real ? undefined : await startLivePersonSimulator({ port: options.ports?.simulator ?? 0 });
+    if (simulator) stoppers.push(() => simulator.close());
+    const accountId = real?.accountId ?? simulator?.accountId ?? SIMULATOR_DEFAULTS.accountId;
+    const secretId = `liveperson/${accountId}/credentials`;
+    const secret =
+      real?.secret ??
+      JSON.stringify({
+        clientId: SIMULATOR_DEFAULTS.clientId,
+        clientSecret: SIMULATOR_DEFAULTS.clientSecret,
+        webhookToken: SIMULATOR_DEFAULTS.webhookToken,
+      });
+
+    const [sqs, dynamo, aws] = await Promise.all([startLocalSqs(), startLocalDynamoDb(), startAwsStandIns({ region: REGION, secrets: { [secretId]: secret } })]);
+    stoppers.push(() => sqs.stop(), () => dynamo.stop(), () => aws.stop());
+    aws.onEvent((event) => emit({ kind: 'published', event }));
+
+    const visibility = String(options.visibilityTimeoutSeconds ?? 2);
+    const deadLetterQueue = async (name: string) => {
+      const url = await sqs.createQueue(`${name}-dlq.fifo`);
+      const { Attributes } = await sqs.client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
+      return { url, redrive: JSON.stringify({ deadLetterTargetArn: Attributes?.QueueArn, maxReceiveCount: '3' }) };
+    };
+    const eventsDlq = await deadLetterQueue('events');
+    const outboundDlq = await deadLetterQueue('outbound');
+    const queues = {
+      events: await sqs.createQueue('events.fifo', { VisibilityTimeout: visibility, RedrivePolicy: eventsDlq.redrive }),
+      eventsDeadLetter: eventsDlq.url,
+      outbound: await sqs.createQueue('outbound.fifo', { VisibilityTimeout: visibility, RedrivePolicy: outboundDlq.redrive }),
+      outboundDeadLetter: outboundDlq.url,
+    };
+    const tables = {
+      state: await dynamo.createTable('conversation-state', STATE_TABLE_KEY),
+      idempotency: await dynamo.createTable('idempotency', IDEMPOTENCY_TABLE_KEY),
+    };
+
+    // The environment the stack's CDK constructs give the functions in AWS, pointed at loopback.
+    Object.assign(process.env, {
+      AWS_REGION: REGION,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.endpoint,
+      AWS_ENDPOINT_URL_SSM: aws.endpoint,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: aws.endpoint,
+      POWERTOOLS_LOG_LEVEL: options.handlerLogLevel ?? 'WARN',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      LP_ACCOUNT_ID: accountId,
+      LP_SECRET_ID: secretId,
+      LP_DOMAIN_PARAMETER_PATH: `/liveperson/${accountId}/domains/`,
+      LP_CSDS_URL: real?.csdsUrl ?? simulator?.url ?? 'https://api.liveperson.net',
+      EVENT_QUEUE_URL: queues.events,
+      DEAD_LETTER_QUEUE_URL: queues.eventsDeadLetter,
+      EVENT_BUS_NAME: `liveperson-${accountId}`,
+      STATE_TABLE_NAME: tables.state,
+      IDEMPOTENCY_TABLE_NAME: tables.idempotency,
+      OUTBOUND_QUEUE_URL: queues.outbound,
+      OUTBOUND_DEAD_LETTER_QUEUE_URL: queues.outboundDeadLetter,
+      C2M_DEFAULT_SKILL: 'support',
+      C2M_DEFAULT_HANDOFF_ID: 'H123456789',
+    });
+
+    // The deploy-time domain refresh, run for real: SSM ends up holding every service's domain.
+    const domainRefresh = (await import('../functions/domain-refresh/index.ts')).handler as unknown as DirectHandler;
+    await domainRefresh({}, lambdaContext('domain-refresh', 30_000));
+
+    const receiver = (await import('../functions/webhook-receiver/index.ts')).handler as unknown as ProxyHandler;
+    const processor = (await import('../functions/event-processor/index.ts')).handler as unknown as QueueHandler;
+    const c2m = (await import('../functions/c2m-invite/index.ts')).handler as unknown as ConnectHandler;
+    const connector = (await import('../functions/connector-send/index.ts')).handler as unknown as DirectHandler;
+
+    const gateway: LocalApiGateway = await startLocalApiGateway({
+      handler: receiver,
+      port: options.ports?.gateway ?? 0,
+      onRequest: ({ resource, statusCode, durationMs }) => emit({ kind: 'webhook', resource, status: statusCode, durationMs }),
+    });
+    stoppers.push(() => gateway.stop());
+
+    const report = (queue: 'events' | 'outbound') => (outcome: BatchOutcome) => {
+      if (outcome.records === 0 && outcome.error === undefined) return;
+      emit({ kind: 'batch', queue, records: outcome.records, failed: outcome.failed, ...(outcome.error ? { error: String(outcome.error) } : {}) });
+    };
+    const pollers: SqsPoller[] = [
+      startSqsPoller({ client: sqs.client, queueUrl: queues.events, handler: processor, functionName: 'event-processor', onBatch: report('events') }),
+      startSqsPoller({ client: sqs.client, queueUrl: queues.outbound, handler: connector as QueueHandler, functionName: 'connector-send', onBatch: report('outbound') }),
+    ];
+    stoppers.push(async () => void (await Promise.all(pollers.map((poller) => poller.stop()))));
+
+    const invokeC2m = async (phoneNumber: string, parameters: Record<string, string> = {}) => {
+      // Connect's synchronous budget is 8 s; the deployed function's timeout is below it.
+      const output = await c2m(contactFlowEvent({ phoneNumber, parameters }), lambdaContext('c2m-invite', 7_000));
+      emit({ kind: 'c2m', phoneNumber, action: parameters.action ?? 'deflect', output });
+      return output;
+    };
+    const invokeConnector = async (command: unknown) => {
+      const result = await connector(command, lambdaContext('connector-send', 30_000));
+      emit({ kind: 'connector', command, result });
+      return result;
+    };
+
+    const webhooks = `${gateway.url}/webhooks`;
+    if (simulator) {
+      // LivePerson's Connector webhooks, signed, with redelivery, into the local endpoint.
+      simulator.webhooks.subscribe({ url: `${webhooks}/connector`, redelivery: { backoffScale: 0.25 } });
+    }
+
+    const control: ControlServer = await startControlServer({
+      port: options.ports?.control ?? 0,
+      simulator,
+      aws,
+      invokeC2m,
+      invokeConnector,
+      info: () => ({ accountId, webhooks, simulator: simulator?.url }),
+    });
+    stoppers.push(() => control.stop());
+
+    return {
+      urls: { webhooks, control: control.url, simulator: simulator?.url, sqs: sqs.endpoint, dynamodb: dynamo.endpoint, aws: aws.endpoint },
+      accountId,
+      simulator,
+      aws,
+      sqs,
+      queues,
+      tables,
+      events,
+      invokeC2m,
+      invokeConnector,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

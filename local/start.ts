@@ -1,0 +1,144 @@
+/**
+ * `npm start`: the local stack on fixed loopback ports, with one readable line per component and
+ * per event that flows through. Ctrl-C stops everything.
+ *
+ *   npm start                                   against the LivePerson simulator
+ *   npm start -- --liveperson real --account 12345678 --credentials ./lp-credentials.json
+ *                                               against a real LivePerson account (still no AWS)
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs, styleText } from 'node:util';
+import { z } from 'zod';
+import { credentialsSecretSchema } from '../functions/lib/aws/config.ts';
+import { startLocalStack, type LocalStackEvent, type RealLivePerson } from './stack.ts';
+
+const USAGE = `usage: npm start [-- options]
+  --simulator-port <n>   LivePerson simulator port (default 4040)
+  --gateway-port <n>     webhook endpoint port (default 3000)
+  --control-port <n>     control endpoint port (default 3001)
+  --liveperson real      use a real LivePerson account instead of the simulator; needs:
+  --account <id>         the LivePerson account (site) id
+  --credentials <file>   a JSON file shaped like the credentials secret ({"clientId": ..., "clientSecret": ...})
+  --csds-url <url>       Domain API (default https://api.liveperson.net)
+  --verbose              the handlers' own JSON logs too`;
+
+const portSchema = z.coerce.number().int().min(0).max(65535);
+
+function parseOptions() {
+  const { values } = parseArgs({
+    options: {
+      'simulator-port': { type: 'string', default: '4040' },
+      'gateway-port': { type: 'string', default: '3000' },
+      'control-port': { type: 'string', default: '3001' },
+      liveperson: { type: 'string', default: 'simulator' },
+      account: { type: 'string' },
+      credentials: { type: 'string' },
+      'csds-url': { type: 'string' },
+      verbose: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  let livePerson: RealLivePerson | undefined;
+  if (values.liveperson === 'real') {
+    if (!values.account || !/^\d+$/.test(values.account)) throw new Error('--liveperson real needs --account <LivePerson account id, digits>');
+    if (!values.credentials) throw new Error('--liveperson real needs --credentials <file with clientId and clientSecret>');
+    const text = readFileSync(values.credentials, 'utf8');
+    const parsed = credentialsSecretSchema.safeParse(JSON.parse(text));
+    if (!parsed.success) throw new Error(`${values.credentials}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    livePerson = { accountId: values.account, secret: text, ...(values['csds-url'] ? { csdsUrl: values['csds-url'] } : {}) };
+  } else if (values.liveperson !== 'simulator') {
+    throw new Error(`--liveperson must be "simulator" or "real", got "${values.liveperson}"`);
+  }
+  return {
+    ports: {
+      simulator: portSchema.parse(values['simulator-port']),
+      gateway: portSchema.parse(values['gateway-port']),
+      control: portSchema.parse(values['control-port']),
+    },
+    livePerson,
+    verbose: values.verbose,
+  };
+}
+
+const dim = (text: string) => styleText('dim', text);
+const label = (color: Parameters<typeof styleText>[0], text: string) => styleText(color, text.padEnd(10));
+
+export function describeEvent(event: LocalStackEvent): string {
+  switch (event.kind) {
+    case 'webhook': {
+      const ok = event.status === 200;
+      return `${label(ok ? 'green' : 'red', 'webhook')} ${event.resource} → ${event.status} ${dim(`${event.durationMs.toFixed(1)} ms`)}`;
+    }
+    case 'batch': {
+      const queue = event.queue === 'events' ? 'processed' : 'outbound';
+      const failures = event.failed > 0 ? styleText('red', ` ${event.failed} failed (retried)`) : '';
+      const error = event.error ? styleText('red', ` ${event.error}`) : '';
+      return `${label(event.failed > 0 || event.error ? 'yellow' : 'cyan', queue)} ${event.records} record(s)${failures}${error}`;
+    }
+    case 'published': {
+      const detail = event.event.detail as { conversationId?: string; message?: string; state?: string; originatorRole?: string };
+      const what = detail.message !== undefined ? `"${detail.message}" (${detail.originatorRole ?? '?'})` : (detail.state ?? '');
+      return `${label('magenta', 'published')} ${event.event.detailType} ${dim(detail.conversationId ?? '')} ${what}`;
+    }
+    case 'c2m': {
+      const { result, callId, errorCode, errorMessage } = event.output;
+      const masked = `***${event.phoneNumber.slice(-4)}`;
+      const outcome = result === 'ERROR' ? styleText('red', `${result} ${errorCode ?? ''} ${errorMessage ?? ''}`) : styleText('green', String(result));
+      return `${label('blue', 'c2m')} ${event.action} ${masked} → ${outcome} ${dim(callId ?? '')}`;
+    }
+    case 'connector': {
+      const command = event.command as { type?: string; consumerId?: string };
+      return `${label('blue', 'connector')} ${command.type ?? '?'} ${dim(command.consumerId ?? '')} → ${JSON.stringify(event.result)}`;
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  let options: ReturnType<typeof parseOptions>;
+  try {
+    options = parseOptions();
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    process.exit(2);
+  }
+  const stack = await startLocalStack({
+    ports: options.ports,
+    ...(options.livePerson ? { livePerson: options.livePerson } : {}),
+    handlerLogLevel: options.verbose ? 'INFO' : 'WARN',
+  });
+  const line = (name: string, url: string | undefined, note = '') => url && console.log(`${label('bold', name)} ${url} ${dim(note)}`);
+  line('liveperson', stack.urls.simulator ?? 'real account', stack.simulator ? `simulator, account ${stack.accountId}` : `account ${stack.accountId}`);
+  line('webhooks', `${stack.urls.webhooks}/connector`, 'POST, signed (the simulator delivers here)');
+  line('webhooks', `${stack.urls.webhooks}/messaging/<webhookToken>`, 'POST, URL token');
+  line('c2m', `${stack.urls.control}/connect/c2m`, 'POST {"phoneNumber": "+12065550100", "parameters": {"action": "deflect"}}');
+  line('connector', `${stack.urls.control}/connector/commands`, 'POST a command; or queue it on the outbound queue');
+  line('events', `${stack.urls.control}/events`, 'GET what was published to EventBridge');
+  line('sqs', stack.urls.sqs, `event queue ${stack.queues.events}`);
+  line('dynamodb', stack.urls.dynamodb, `tables ${stack.tables.state}, ${stack.tables.idempotency}`);
+  line('aws', stack.urls.aws, 'Secrets Manager, SSM, EventBridge stand-ins');
+  console.log(dim('ready: npm run demo plays a full story against this stack; Ctrl-C stops it'));
+  stack.events.on('event', (event) => console.log(describeEvent(event)));
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(dim(`stopping (${signal})`));
+    stack.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+if (import.meta.main) await main();
