@@ -17,7 +17,7 @@ import { startLocalApiGateway, type LocalApiGateway } from './api-gateway.ts';
 import { startAwsStandIns, type AwsStandIns, type PublishedEvent } from './aws-standins.ts';
 import { contactFlowEvent } from './connect-event.ts';
 import { startControlServer, type ControlServer } from './control.ts';
-import { IDEMPOTENCY_TABLE_KEY, startLocalDynamoDb, STATE_TABLE_KEY, type LocalDynamoDb } from './dynamodb.ts';
+import { IDEMPOTENCY_TABLE_KEY, startLocalDynamoDb, STATE_TABLE_KEY } from './dynamodb.ts';
 import { lambdaContext } from './lambda-context.ts';
 import { startSqsPoller, type BatchOutcome, type SqsPoller } from './sqs-poller.ts';
 import { startLocalSqs, type LocalSqs } from './sqs.ts';
