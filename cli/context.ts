@@ -1,0 +1,89 @@
+/**
+ * What every CLI command needs: the account, where CSDS is, and the credentials, from flags or
+ * from the deployment config in cdk.json, with the LivePerson clients built on top.
+ */
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { parseCredentialsSecret, type LivePersonCredentials } from '../functions/lib/aws/config.ts';
+import { AppJwtProvider } from '../functions/lib/liveperson/app-jwt.ts';
+import { DEFAULT_CSDS_URL, DomainResolver } from '../functions/lib/liveperson/domains.ts';
+import { LivePersonHttpClient } from '../functions/lib/liveperson/http.ts';
+import { CONFIG_CONTEXT_KEY, parseDeploymentConfig, type DeploymentConfig } from '../lib/config.ts';
+
+export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
+
+export interface CommonFlags {
+  readonly account?: string | undefined;
+  readonly 'secret-id'?: string | undefined;
+  readonly credentials?: string | undefined;
+  readonly 'csds-url'?: string | undefined;
+  readonly config?: string | undefined;
+}
+
+export const COMMON_OPTIONS = {
+  account: { type: 'string' },
+  'secret-id': { type: 'string' },
+  credentials: { type: 'string' },
+  'csds-url': { type: 'string' },
+  config: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', default: false },
+} as const;
+
+export const COMMON_HELP = `  --account <id>        LivePerson account id (default: cdk.json's liveperson.accountId)
+  --secret-id <id>      credentials secret in Secrets Manager (default: the deployment config's secretName)
+  --credentials <file>  read the credentials from a JSON file instead of Secrets Manager
+  --csds-url <url>      Domain API (default: the deployment config's csdsUrl, else ${DEFAULT_CSDS_URL})
+  --config <file>       cdk.json to read the deployment config from (default: the project's)
+  --json                machine-readable output`;
+
+/** A problem the user can fix; its message says how. */
+export class UsageError extends Error {}
+
+export function readDeploymentConfig(file: string | undefined): DeploymentConfig {
+  const cdkJsonPath = file ?? path.join(PROJECT_ROOT, 'cdk.json');
+  const cdkJson = JSON.parse(readFileSync(cdkJsonPath, 'utf8')) as { context?: Record<string, unknown> };
+  return parseDeploymentConfig(cdkJson.context?.[CONFIG_CONTEXT_KEY]);
+}
+
+export interface Target {
+  readonly accountId: string;
+  readonly csdsUrl: string;
+  readonly secretSource: string;
+  readonly config: DeploymentConfig | undefined;
+}
+
+/** Account, CSDS and where the secret is, from flags first, then the deployment config. */
+export function resolveTarget(flags: CommonFlags): Target {
+  let config: DeploymentConfig | undefined;
+  if (!flags.account || (!flags['secret-id'] && !flags.credentials)) config = readDeploymentConfig(flags.config);
+  const accountId = flags.account ?? config?.accountId ?? '';
+  if (!/^\d+$/.test(accountId)) throw new UsageError(`--account must be the LivePerson account (site) id, digits only, got "${accountId}"`);
+  const secretSource = flags.credentials ? `file ${flags.credentials}` : `secret ${flags['secret-id'] ?? config?.secretName}`;
+  return { accountId, csdsUrl: flags['csds-url'] ?? config?.csdsUrl ?? DEFAULT_CSDS_URL, secretSource, config };
+}
+
+export async function readCredentials(flags: CommonFlags, target: Target): Promise<LivePersonCredentials> {
+  if (flags.credentials) return parseCredentialsSecret(flags.credentials, readFileSync(flags.credentials, 'utf8'));
+  const secretId = flags['secret-id'] ?? target.config?.secretName ?? `liveperson/${target.accountId}/credentials`;
+  const client = new SecretsManagerClient({});
+  try {
+    const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+    return parseCredentialsSecret(secretId, SecretString);
+  } finally {
+    client.destroy();
+  }
+}
+
+export function livePersonClients(target: Target, credentials: LivePersonCredentials) {
+  // A person waits at the terminal: fail fast rather than follow the 5/10/15 s server-error schedule.
+  const http = new LivePersonHttpClient({ timeoutMs: 10_000, retry: { serverErrorDelaysMs: [1_000], rateLimitDelaysMs: [1_000] } });
+  const domains = new DomainResolver({ accountId: target.accountId, http, csdsUrl: target.csdsUrl });
+  const appJwt = new AppJwtProvider({ accountId: target.accountId, http, domains, credentials: () => credentials });
+  return { http, domains, appJwt };
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
