@@ -37,13 +37,58 @@ const capabilitiesSchema = z
   // prefault (not default): the empty object is parsed, so every capability gets its own default.
   .prefault({});
 
+const CONNECT_QUEUE_ARN = new RegExp(`^(arn:aws[-a-z]*:connect:[a-z]{2}(?:-[a-z]+)+-\\d:\\d{12}:instance/${UUID})/queue/${UUID}$`);
+
+/** C2M's own region codes: only a fallback when C2M's domain cannot be looked up (SSM, then CSDS). */
+export const C2M_REGIONS = ['va', 'lo', 'sy'] as const;
+
+/** Defaults of the `c2m` block, shared with LivePersonIvrDeflection so both read the same numbers. */
+export const C2M_DEFAULTS = {
+  /** Below Connect's 8 s limit for a Lambda block, with room for a cold start. */
+  timeoutSeconds: 7,
+  /** Keeps the brand under C2M's 30 requests/s (see the README's rate-limit arithmetic). */
+  reservedConcurrency: 3,
+  createContactFlow: false,
+} as const;
+
+const RESERVED_CONCURRENCY_HINT = 'must be a whole number from 1 to 1000, or false for no reserved concurrency';
+
 const c2mSchema = z.strictObject({
-  defaultSkill: z.string({ error: 'must be a string' }).trim().min(1, 'must not be empty').max(256).optional(),
+  defaultSkill: z
+    .string({ error: 'must be a string' })
+    .trim()
+    .min(1, 'must not be empty')
+    .max(255, "must be at most 255 characters (C2M's limit)")
+    .optional(),
   defaultHandoffId: z
     .string({ error: 'must be a string' })
     .trim()
     .min(1, 'must not be empty')
     .max(16, 'must be at most 16 characters (C2M handoff ids are short)')
+    .optional(),
+  region: z
+    .enum(C2M_REGIONS, { error: 'must be "va" (North America), "lo" (EMEA) or "sy" (APAC): the C2M region of the LivePerson account' })
+    .optional(),
+  timeoutSeconds: z
+    .int({ error: 'must be a whole number of seconds' })
+    .min(2, 'must be at least 2 seconds')
+    .max(7, 'must be at most 7 seconds: Amazon Connect waits at most 8 s for a Lambda function, cold start included')
+    .default(C2M_DEFAULTS.timeoutSeconds),
+  reservedConcurrency: z
+    .union([z.int({ error: RESERVED_CONCURRENCY_HINT }).min(1, RESERVED_CONCURRENCY_HINT).max(1000, RESERVED_CONCURRENCY_HINT), z.literal(false)], {
+      error: RESERVED_CONCURRENCY_HINT,
+    })
+    .default(C2M_DEFAULTS.reservedConcurrency),
+  createContactFlow: z.boolean({ error: 'must be true or false' }).default(C2M_DEFAULTS.createContactFlow),
+  contactFlowName: z
+    .string({ error: 'must be a string' })
+    .trim()
+    .min(1, 'must not be empty')
+    .max(127, 'must be at most 127 characters (the Amazon Connect limit)')
+    .optional(),
+  fallbackQueueArn: z
+    .string({ error: 'must be a string' })
+    .regex(CONNECT_QUEUE_ARN, 'must be an Amazon Connect queue ARN: arn:aws:connect:<region>:<account>:instance/<uuid>/queue/<uuid>')
     .optional(),
 });
 
@@ -128,6 +173,30 @@ export const deploymentConfigSchema = z
         path: ['connectInstanceArn'],
         message: `is in region ${arnRegion} but the stack deploys to ${config.region}; Amazon Connect invokes Lambda functions in its own region only`,
       });
+    }
+    const c2m = config.c2m;
+    if (c2m?.createContactFlow && !config.connectInstanceArn) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['c2m', 'createContactFlow'],
+        message: 'needs connectInstanceArn: the contact flow is created in that Amazon Connect instance',
+      });
+    }
+    if (c2m?.createContactFlow && !config.capabilities.ivrDeflection) {
+      ctx.addIssue({ code: 'custom', path: ['c2m', 'createContactFlow'], message: 'needs capabilities.ivrDeflection: the flow invokes its function' });
+    }
+    if (c2m?.fallbackQueueArn !== undefined) {
+      if (!c2m.createContactFlow) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['c2m', 'fallbackQueueArn'],
+          message: 'is only used by the contact flow the stack creates: set c2m.createContactFlow, or pass --queue-arn when rendering the flow to import',
+        });
+      }
+      const queueInstance = CONNECT_QUEUE_ARN.exec(c2m.fallbackQueueArn)?.[1];
+      if (config.connectInstanceArn && queueInstance && queueInstance !== config.connectInstanceArn) {
+        ctx.addIssue({ code: 'custom', path: ['c2m', 'fallbackQueueArn'], message: 'must be a queue of the instance in connectInstanceArn' });
+      }
     }
   })
   .transform((config) => ({

@@ -1,6 +1,6 @@
-// One stack per LivePerson account: credentials, domains and webhook ingestion now; processing, IVR
-// deflection, connector and monitoring constructs join it as they are built (config.capabilities switches them).
-import { CfnOutput, Stack } from 'aws-cdk-lib';
+// One stack per LivePerson account: credentials, domains, webhook ingestion and IVR deflection now;
+// processing, connector and monitoring constructs join it as they are built (config.capabilities switches them).
+import { CfnOutput, Fn, Stack } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -9,6 +9,7 @@ import type { DeploymentConfig } from './config.ts';
 import { LivePersonCredentials } from './credentials.ts';
 import { LivePersonDomains } from './domains.ts';
 import { LivePersonIngestion } from './ingestion.ts';
+import { LivePersonIvrDeflection } from './ivr-deflection.ts';
 
 export interface LivePersonStackProps extends StackProps {
   readonly config: DeploymentConfig;
@@ -19,6 +20,7 @@ export class LivePersonStack extends Stack {
   readonly credentials: LivePersonCredentials;
   readonly domains: LivePersonDomains;
   readonly ingestion: LivePersonIngestion | undefined;
+  readonly ivrDeflection: LivePersonIvrDeflection | undefined;
 
   constructor(scope: Construct, id: string, props: LivePersonStackProps) {
     super(scope, id, {
@@ -57,6 +59,17 @@ export class LivePersonStack extends Stack {
         })
       : undefined;
 
+    this.ivrDeflection = config.capabilities.ivrDeflection
+      ? new LivePersonIvrDeflection(this, 'IvrDeflection', {
+          accountId: config.accountId,
+          credentials: this.credentials,
+          csdsUrl: config.csdsUrl,
+          logRetention,
+          ...(config.connectInstanceArn ? { connectInstanceArn: config.connectInstanceArn } : {}),
+          ...config.c2m,
+        })
+      : undefined;
+
     new CfnOutput(this, 'CredentialsSecretArn', {
       description: config.createSecret
         ? 'Secret to fill with the LivePerson credentials (aws secretsmanager put-secret-value --secret-id <this>)'
@@ -90,6 +103,24 @@ export class LivePersonStack extends Stack {
         description: 'SQS FIFO dead-letter queue of events the processor failed on repeatedly',
         value: this.ingestion.deadLetterQueue.queueUrl,
       });
+    }
+    if (this.ivrDeflection) {
+      new CfnOutput(this, 'C2mInviteFunctionArn', {
+        description: 'Lambda function for the Amazon Connect contact flow (C2M eligibility and invite)',
+        value: this.ivrDeflection.c2mInvite.fn.functionArn,
+      });
+      const flow = this.ivrDeflection.contactFlow;
+      if (flow) {
+        new CfnOutput(this, 'C2mContactFlowId', {
+          description: 'Id of the C2M deflection contact flow created in the Amazon Connect instance',
+          // ARN: arn:aws:connect:<region>:<account>:instance/<instance id>/contact-flow/<flow id>
+          value: Fn.select(3, Fn.split('/', flow.attrContactFlowArn)),
+        });
+        new CfnOutput(this, 'C2mContactFlowArn', {
+          description: 'ARN of the C2M deflection contact flow (for "Transfer to flow" in the brand\'s main flow)',
+          value: flow.attrContactFlowArn,
+        });
+      }
     }
   }
 }

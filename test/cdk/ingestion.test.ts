@@ -281,7 +281,7 @@ describe('LivePersonIngestion (custom config)', () => {
   });
 
   it('builds no ingestion resources or outputs when the capability is off', () => {
-    const template = templateOf({ accountId: '12345678', capabilities: { ingestion: false } });
+    const template = templateOf({ accountId: '12345678', capabilities: { ingestion: false, ivrDeflection: false } });
     for (const type of ['AWS::SQS::Queue', 'AWS::ApiGateway::RestApi', 'AWS::ApiGateway::Account']) template.resourceCountIs(type, 0);
     expect(Object.keys(template.toJSON().Outputs as object)).toEqual(['CredentialsSecretArn', 'CredentialsSecretName', 'DomainParameterPath']);
   });

@@ -17,6 +17,15 @@ const CONFIGS: Record<string, DeploymentConfigInput> = {
     awsAccount: '123456789012',
     region: 'eu-west-1',
   },
+  'Amazon Connect instance with the contact flow created': {
+    accountId: '12345678',
+    connectInstanceArn: 'arn:aws:connect:us-east-1:123456789012:instance/11111111-2222-3333-4444-555555555555',
+    c2m: {
+      createContactFlow: true,
+      fallbackQueueArn:
+        'arn:aws:connect:us-east-1:123456789012:instance/11111111-2222-3333-4444-555555555555/queue/66666666-7777-8888-9999-000000000000',
+    },
+  },
 };
 
 function violationsOf(scope: App | Stack): string[] {
@@ -65,6 +74,15 @@ describe('cdk-nag AwsSolutions', () => {
           ids: [expect.stringMatching(new RegExp(`AwsSolutions-${rule}$`))],
         })),
       ),
+      // The same domain-path grant as domain-refresh's, on the c2m-invite function's own role.
+      {
+        path: 'LivePerson-12345678/IvrDeflection/Function/Role/DefaultPolicy',
+        ids: [
+          expect.stringMatching(
+            /AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:parameter\/liveperson\/12345678\/domains\/\*\]$/,
+          ),
+        ],
+      },
     ]);
   });
 

@@ -1,0 +1,223 @@
+/**
+ * Connect-to-Messaging (C2M, seed 004): Eligibility and Invite. Knows the API's contract, its two
+ * ways to authenticate (Bearer AppJWT or the OAuth 1.0a "API key"), where it lives (CSDS/SSM, the
+ * region table as a last resort) and its limits; nothing of Lambda or Amazon Connect.
+ */
+import { z } from 'zod';
+import type { AppJwtProvider } from './app-jwt.ts';
+import type { DeadlineOption, DomainResolver } from './domains.ts';
+import { DeadlineExceededError, LivePersonError } from './errors.ts';
+import { C2M_RETRY_POLICY, type LivePersonHttpClient, type RetryPolicy } from './http.ts';
+import { oauth1AuthorizationHeader, type OAuth1Credentials } from './oauth1.ts';
+
+/** CSDS service name of C2M. */
+export const C2M_SERVICE = 'connectToMessagingDomain';
+export const C2M_API_VERSION = '2.0';
+
+export const C2M_OPERATIONS = { eligibility: 'C2M eligibility', invite: 'C2M invite' } as const;
+
+/** Hosts named in the docs, one per region: only a fallback, CSDS is the authority. */
+export const C2M_REGION_DOMAINS = {
+  va: 'va.connect-to-messaging.liveperson.net',
+  lo: 'lo.connect-to-messaging.liveperson.net',
+  sy: 'sy.connect-to-messaging.liveperson.net',
+} as const;
+export type C2mRegion = keyof typeof C2M_REGION_DOMAINS;
+export const C2M_REGIONS = Object.keys(C2M_REGION_DOMAINS) as C2mRegion[];
+
+/** Field limits from C2M's FAQ (seed 004). */
+export const C2M_LIMITS = { consumerPhoneNumber: 15, skill: 255, handoffId: 16, overrideMessage: 1600 } as const;
+
+/** C2M's documented rate limit, per brand. */
+export const C2M_RATE_LIMIT_PER_SECOND = 30;
+
+/** The error table of seed 004: C2M's own code → HTTP status and message. 5000-7000 are server errors. */
+export const C2M_ERROR_CODES = {
+  1000: { status: 400, message: 'Invalid request' },
+  1001: { status: 400, message: 'Invalid customerPhoneNumber' },
+  1002: { status: 400, message: 'Invalid version' },
+  1004: { status: 404, message: 'Not Found' },
+  1005: { status: 405, message: 'Method Not Allowed' },
+  1015: { status: 415, message: 'Unsupported Media Type' },
+  1029: { status: 429, message: 'Rate limit hit' },
+  1100: { status: 401, message: 'Invalid Bearer token' },
+  1101: { status: 403, message: 'Not enough privilege to perform this operation' },
+  1200: { status: 400, message: 'No internal user is available' },
+  1201: { status: 400, message: 'No internal app is available' },
+  1300: { status: 400, message: 'No engagement found for skill «skill»' },
+  1400: { status: 400, message: 'Message cannot be sent' },
+  1500: { status: 400, message: 'No handoff is available' },
+  1501: { status: 400, message: 'No handoff channel is available' },
+  1600: { status: 400, message: 'No setting is available' },
+  1900: { status: 400, message: 'Overridden channel is not available' },
+  1901: { status: 400, message: 'No engagement provided for the overridden skill' },
+} as const;
+export type C2mErrorCode = keyof typeof C2M_ERROR_CODES;
+
+/** E.164 with the leading "+": a non-zero country digit, at most 15 characters in all (C2M's limit). */
+const E164 = /^\+[1-9]\d{1,13}$/;
+
+export function isC2mPhoneNumber(value: string): boolean {
+  return value.length <= C2M_LIMITS.consumerPhoneNumber && E164.test(value);
+}
+
+export interface C2mEligibilityRequest {
+  /** E.164 with "+", at most 15 characters. */
+  readonly consumerPhoneNumber: string;
+  readonly skill: string;
+  readonly handoffId: string;
+  /** WhatsApp template variables. */
+  readonly templateVariables?: Readonly<Record<string, string>>;
+  /** Which of the brand's IVR numbers, when it has several. */
+  readonly ivrNumber?: string;
+}
+
+export interface C2mEligibility {
+  readonly eligible: boolean;
+  /** Correlates the invite to this eligibility answer. */
+  readonly callId: string;
+  /** May be empty. */
+  readonly recommendedChannelName: string;
+  readonly availableChannels: readonly string[];
+}
+
+export interface C2mInviteRequest {
+  readonly callId: string;
+  /** Defaults to the recommended channel; "sms" and "twilio" are the same. */
+  readonly overrideChannel?: string;
+  /** SMS only, at most 1600 characters. */
+  readonly overrideMessage?: string;
+  readonly overrideSkill?: string;
+}
+
+export interface C2mInvitation {
+  readonly callId: string;
+}
+
+/**
+ * How a call is authenticated: the OAuth 1.0a "API key" (four values from Campaign Builder), or
+ * `Bearer <AppJWT>`, refreshed once when C2M answers 401.
+ */
+export type C2mAuth =
+  | { readonly kind: 'api-key'; readonly credentials: OAuth1Credentials }
+  | { readonly kind: 'app-jwt'; readonly appJwt: Pick<AppJwtProvider, 'withToken'> };
+
+export interface C2mClientOptions {
+  readonly accountId: string;
+  readonly http: LivePersonHttpClient;
+  /** Base URL (with scheme) of C2M for the account, e.g. from c2mBaseUrlResolver. */
+  readonly baseUrl: (options: DeadlineOption) => Promise<string>;
+  /** Asked before every call, so a rotated secret (or a newly added API key) takes effect. */
+  readonly auth: () => Promise<C2mAuth> | C2mAuth;
+  /** @default C2M_RETRY_POLICY (429 from 5 s, as C2M advises); a deadline cuts it short. */
+  readonly retry?: RetryPolicy;
+  /** @default '2.0' */
+  readonly apiVersion?: string;
+}
+
+// The seed marks every field required; defaults keep an answer that omits an empty list usable.
+const eligibilityAnswerSchema = z.object({
+  eligible: z.boolean(),
+  callId: z.string().min(1, 'callId is empty'),
+  recommendedChannelName: z.string().default(''),
+  availableChannels: z.array(z.string()).default([]),
+});
+const inviteAnswerSchema = z.object({ callId: z.string().min(1).optional() });
+
+export class C2mClient {
+  readonly #options: C2mClientOptions;
+  readonly #retry: RetryPolicy;
+  readonly #apiVersion: string;
+
+  constructor(options: C2mClientOptions) {
+    this.#options = options;
+    this.#retry = options.retry ?? C2M_RETRY_POLICY;
+    this.#apiVersion = options.apiVersion ?? C2M_API_VERSION;
+  }
+
+  /** Whether the consumer can be reached by messaging; the answer's callId is the invite's key. */
+  async eligibility(request: C2mEligibilityRequest, options: DeadlineOption = {}): Promise<C2mEligibility> {
+    const body = {
+      consumerPhoneNumber: request.consumerPhoneNumber,
+      skill: request.skill,
+      handoffId: request.handoffId,
+      ...(request.templateVariables === undefined ? {} : { templateVariables: request.templateVariables }),
+      ...(request.ivrNumber === undefined ? {} : { ivrNumber: request.ivrNumber }),
+    };
+    return this.#post(C2M_OPERATIONS.eligibility, 'eligibility', body, eligibilityAnswerSchema, options);
+  }
+
+  /** Sends the invitation for an eligibility answer's callId. */
+  async invite(request: C2mInviteRequest, options: DeadlineOption = {}): Promise<C2mInvitation> {
+    const body = {
+      callId: request.callId,
+      ...(request.overrideChannel === undefined ? {} : { overrideChannel: request.overrideChannel }),
+      ...(request.overrideMessage === undefined ? {} : { overrideMessage: request.overrideMessage }),
+      ...(request.overrideSkill === undefined ? {} : { overrideSkill: request.overrideSkill }),
+    };
+    const answer = await this.#post(C2M_OPERATIONS.invite, 'invite', body, inviteAnswerSchema, options);
+    return { callId: answer.callId ?? request.callId };
+  }
+
+  async #post<T>(operation: string, resource: string, body: object, schema: z.ZodType<T>, options: DeadlineOption): Promise<T> {
+    const { accountId, http } = this.#options;
+    // Both are cached after the first call; in parallel they cost one round trip on a cold start.
+    const [baseUrl, auth] = await Promise.all([this.#options.baseUrl(options), this.#options.auth()]);
+    const url = `${baseUrl}/api/account/${encodeURIComponent(accountId)}/${resource}?v=${encodeURIComponent(this.#apiVersion)}`;
+    const send = (authorization: string) =>
+      http.requestJson(
+        { operation, method: 'POST', url, json: body, headers: { authorization }, deadline: options.deadline, retry: this.#retry },
+        schema,
+      );
+    if (auth.kind === 'api-key') {
+      // Signed once per call: the HTTP layer resends the same headers on a retry, so a retried call
+      // repeats the nonce. A per-attempt header hook in http.ts would let each attempt sign afresh.
+      return send(oauth1AuthorizationHeader(auth.credentials, { method: 'POST', url }));
+    }
+    return auth.appJwt.withToken((token) => send(`Bearer ${token}`), options);
+  }
+}
+
+/** Neither SSM nor CSDS gave C2M's domain, and no region hint allows a guess. */
+export class C2mDomainUnavailableError extends LivePersonError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('C2M domain lookup', message, false, options);
+  }
+}
+
+export interface C2mBaseUrlOptions {
+  readonly domains: Pick<DomainResolver, 'resolve'>;
+  /** Region of the account, used only when the lookup fails. */
+  readonly region?: C2mRegion | undefined;
+  /**
+   * With a region hint, the lookup may use at most this much of the caller's time, so the fallback
+   * still leaves time for the C2M call itself. @default 2000
+   */
+  readonly lookupBudgetMs?: number;
+  /** Told when the region table is used (e.g. to log it). */
+  readonly onFallback?: (region: C2mRegion, error: unknown) => void;
+}
+
+/** C2M's base URL: SSM, then CSDS (the DomainResolver does both), then the region table if a hint is set. */
+export function c2mBaseUrlResolver(options: C2mBaseUrlOptions): (options: DeadlineOption) => Promise<string> {
+  const { domains, region } = options;
+  const lookupBudgetMs = options.lookupBudgetMs ?? 2_000;
+  return async ({ deadline } = {}) => {
+    const lookupDeadline = region === undefined ? deadline : Math.min(deadline ?? Number.POSITIVE_INFINITY, Date.now() + lookupBudgetMs);
+    try {
+      return await domains.resolve(C2M_SERVICE, { deadline: lookupDeadline });
+    } catch (error) {
+      // Out of the caller's own time: a guessed domain would not help.
+      if (error instanceof DeadlineExceededError && deadline !== undefined && Date.now() >= deadline) throw error;
+      if (region === undefined) {
+        throw new C2mDomainUnavailableError(`no ${C2M_SERVICE} from SSM or CSDS and no region hint: ${messageOf(error)}`, { cause: error });
+      }
+      options.onFallback?.(region, error);
+      return `https://${C2M_REGION_DOMAINS[region]}`;
+    }
+  };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
