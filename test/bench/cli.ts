@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { runBenchmark, type BenchReport } from './benchmark.ts';
 import { formatReport } from './report.ts';
+import { C2M_RATIO_TARGET, formatC2mBenchmark, runC2mBenchmark } from './c2m-invite.ts';
 import { formatProcessorBenchmark, runProcessorBenchmark } from './processor.ts';
 
 export interface BenchArgs {
@@ -85,8 +86,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     });
     onProgress('processor: full batches, in memory and against local DynamoDB');
     const processor = await runProcessorBenchmark();
-    console.log(args.json ? JSON.stringify({ ...report, processor }, null, 2) : `${formatReport(report)}\n\n${formatProcessorBenchmark(processor)}`);
-    const missed = missedTargets(report);
+    onProgress('c2m-invite: warm deflect against the simulator, next to the two raw C2M calls');
+    const c2m = await runC2mBenchmark({ signal: controller.signal });
+    console.log(
+      args.json
+        ? JSON.stringify({ ...report, processor, c2m }, null, 2)
+        : [formatReport(report), formatProcessorBenchmark(processor), formatC2mBenchmark(c2m)].join('\n\n'),
+    );
+    const missed = [...missedTargets(report), ...(c2m.target.verdict === 'MISS' ? [`c2m deflect ratio ${c2m.target.ratio.toFixed(2)} ≥ ${C2M_RATIO_TARGET}`] : [])];
     if (missed.length > 0 && args.check) {
       console.error(`\n--check: ${missed.join('; ')}`);
       return 1;
