@@ -16,7 +16,7 @@ export interface PlatformLogger {
 export interface LivePersonPlatformOptions {
   readonly env?: NodeJS.ProcessEnv;
   readonly logger?: PlatformLogger;
-  /** Cache lifetime of the secret and the domain parameters (seconds). */
+  /** Cache lifetime of the secret and the domain parameters (seconds); default LP_CONFIG_CACHE_SECONDS, else 300. */
   readonly configMaxAgeSeconds?: number;
   readonly consumerJwsStore?: ConsumerJwsStore;
 }
@@ -44,12 +44,13 @@ export function createLivePersonPlatform(options: LivePersonPlatformOptions = {}
         reason: notice.error.message,
       }),
   });
-  const credentials = new CredentialsSource({ secretId: environment.secretId, maxAgeSeconds: options.configMaxAgeSeconds });
+  const configMaxAgeSeconds = options.configMaxAgeSeconds ?? environment.configCacheSeconds;
+  const credentials = new CredentialsSource({ secretId: environment.secretId, maxAgeSeconds: configMaxAgeSeconds });
   const domains = new DomainResolver({
     accountId: environment.accountId,
     http,
     csdsUrl: environment.csdsUrl,
-    source: new SsmDomainSource({ path: environment.domainParameterPath, maxAgeSeconds: options.configMaxAgeSeconds }),
+    source: new SsmDomainSource({ path: environment.domainParameterPath, maxAgeSeconds: configMaxAgeSeconds }),
     onSourceError: (service, error) =>
       logger?.warn('domain parameter unreadable, asking CSDS', { service, reason: error instanceof Error ? error.message : String(error) }),
   });

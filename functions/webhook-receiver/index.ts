@@ -17,7 +17,7 @@ const logger = new Logger({ serviceName: 'webhook-receiver' });
 const metrics = new Metrics({ serviceName: 'webhook-receiver' });
 const environment = readRuntimeEnvironment();
 const queueUrl = z.url({ error: 'EVENT_QUEUE_URL must be the URL of the event queue' }).parse(process.env.EVENT_QUEUE_URL);
-const credentials = new CredentialsSource({ secretId: environment.secretId });
+const credentials = new CredentialsSource({ secretId: environment.secretId, maxAgeSeconds: environment.configCacheSeconds });
 const queue = new SqsEventQueue({ queueUrl });
 
 // Load the secret during the cold start, not on the first webhook. A failure here is only

@@ -84,6 +84,12 @@ const environmentSchema = z.object({
     .string({ error: 'LP_DOMAIN_PARAMETER_PATH is not set' })
     .regex(/^\/.*\/$/, 'LP_DOMAIN_PARAMETER_PATH must start and end with "/", e.g. /liveperson/12345678/domains/'),
   LP_CSDS_URL: z.url({ error: 'LP_CSDS_URL must be a URL, e.g. https://api.liveperson.net' }).default(DEFAULT_CSDS_URL),
+  LP_CONFIG_CACHE_SECONDS: z.coerce
+    .number({ error: 'LP_CONFIG_CACHE_SECONDS must be a number of seconds' })
+    .int('LP_CONFIG_CACHE_SECONDS must be a whole number of seconds')
+    .min(0, 'LP_CONFIG_CACHE_SECONDS must be at least 0')
+    .max(3600, 'LP_CONFIG_CACHE_SECONDS must be at most 3600: a rotated secret must take effect within the hour')
+    .optional(),
 });
 
 export interface RuntimeEnvironment {
@@ -91,16 +97,28 @@ export interface RuntimeEnvironment {
   readonly secretId: string;
   readonly domainParameterPath: string;
   readonly csdsUrl: string;
+  /** How long the secret and the domain parameters are cached (seconds). */
+  readonly configCacheSeconds: number;
 }
 
 /** Reads the environment contract every function shares; errors name the variable. */
 export function readRuntimeEnvironment(env: NodeJS.ProcessEnv = process.env): RuntimeEnvironment {
-  const result = environmentSchema.safeParse({ ...env, LP_CSDS_URL: env.LP_CSDS_URL || undefined });
+  const result = environmentSchema.safeParse({
+    ...env,
+    LP_CSDS_URL: env.LP_CSDS_URL || undefined,
+    LP_CONFIG_CACHE_SECONDS: env.LP_CONFIG_CACHE_SECONDS || undefined,
+  });
   if (!result.success) {
     throw new ConfigurationError(`invalid environment: ${result.error.issues.map((issue) => issue.message).join('; ')}`);
   }
   const e = result.data;
-  return { accountId: e.LP_ACCOUNT_ID, secretId: e.LP_SECRET_ID, domainParameterPath: e.LP_DOMAIN_PARAMETER_PATH, csdsUrl: e.LP_CSDS_URL };
+  return {
+    accountId: e.LP_ACCOUNT_ID,
+    secretId: e.LP_SECRET_ID,
+    domainParameterPath: e.LP_DOMAIN_PARAMETER_PATH,
+    csdsUrl: e.LP_CSDS_URL,
+    configCacheSeconds: e.LP_CONFIG_CACHE_SECONDS ?? DEFAULT_CONFIG_MAX_AGE_SECONDS,
+  };
 }
 
 /** How long configuration values are cached: rotation takes effect within this time. */

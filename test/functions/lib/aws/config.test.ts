@@ -67,7 +67,9 @@ describe('readRuntimeEnvironment', () => {
       secretId: 'lp/creds',
       domainParameterPath: '/liveperson/12345678/domains/',
       csdsUrl: 'https://api.liveperson.net',
+      configCacheSeconds: 300,
     });
+    expect(readRuntimeEnvironment({ ...env, LP_CONFIG_CACHE_SECONDS: '5' }).configCacheSeconds).toBe(5);
     expect(readRuntimeEnvironment({ ...env, LP_CSDS_URL: 'http://127.0.0.1:4040' }).csdsUrl).toBe('http://127.0.0.1:4040');
   });
 
@@ -77,6 +79,8 @@ describe('readRuntimeEnvironment', () => {
     [{ LP_SECRET_ID: undefined }, 'LP_SECRET_ID is not set'],
     [{ LP_DOMAIN_PARAMETER_PATH: 'liveperson/domains' }, 'LP_DOMAIN_PARAMETER_PATH must start and end with "/"'],
     [{ LP_CSDS_URL: 'not a url' }, 'LP_CSDS_URL must be a URL'],
+    [{ LP_CONFIG_CACHE_SECONDS: '7200' }, 'LP_CONFIG_CACHE_SECONDS must be at most 3600'],
+    [{ LP_CONFIG_CACHE_SECONDS: 'soon' }, 'LP_CONFIG_CACHE_SECONDS must be a number of seconds'],
   ])('rejects %j', (override, expected) => {
     expect(() => readRuntimeEnvironment({ ...env, ...override })).toThrow(expected);
   });
