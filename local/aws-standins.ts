@@ -51,6 +51,8 @@ export interface AwsStandIns {
   secret(name: string): string | undefined;
   /** The latest value, or undefined. */
   parameter(name: string): string | undefined;
+  /** Removes a parameter, as if it had never been written (failure tests). */
+  deleteParameter(name: string): void;
   /** Every request received so far, in order (a copy). */
   calls(): AwsCall[];
   /** Events accepted by PutEvents, in order (a copy). */
@@ -429,6 +431,7 @@ export async function startAwsStandIns(options: AwsStandInsOptions = {}): Promis
     setParameter,
     secret: (name) => secrets.get(name)?.versions.find((v) => v.stages.includes('AWSCURRENT'))?.secretString,
     parameter: (name) => parameters.get(name)?.versions.at(-1)?.value,
+    deleteParameter: (name) => void parameters.delete(name),
     calls: () => [...received],
     events: () => [...published],
     onEvent: (listener) => void eventListeners.push(listener),

@@ -20,6 +20,7 @@ import { startControlServer, type ControlServer } from './control.ts';
 import { IDEMPOTENCY_TABLE_KEY, startLocalDynamoDb, STATE_TABLE_KEY } from './dynamodb.ts';
 import { lambdaContext } from './lambda-context.ts';
 import { startSqsPoller, type BatchOutcome, type SqsPoller } from './sqs-poller.ts';
+import { startTcpProxy } from './tcp-proxy.ts';
 import { startLocalSqs, type LocalSqs } from './sqs.ts';
 
 export interface RealLivePerson {
@@ -38,6 +39,21 @@ export interface LocalStackOptions {
   readonly handlerLogLevel?: string;
   /** Seconds before a failed queue record comes back. @default 2 */
   readonly visibilityTimeoutSeconds?: number;
+  /** How long the handlers cache the secret and domain parameters (LP_CONFIG_CACHE_SECONDS). @default 300 */
+  readonly configCacheSeconds?: number;
+  /** Run domain-refresh at start, as the deploy does, so SSM holds the domains. @default true */
+  readonly refreshDomains?: boolean;
+}
+
+/** Ways to break the stack on purpose, for failure testing. */
+export interface LocalStackFaults {
+  /** Takes SQS away from the handlers (the harness's own client keeps working). */
+  sqsAvailable(available: boolean): void;
+  /**
+   * The next event-processor invocation dies after handling `records` records of its batch, as a
+   * crashed or timed-out Lambda does: the whole batch returns to the queue.
+   */
+  crashProcessorAfter(records: number): void;
 }
 
 /** What flows through the stack, one event per line on the console. */
@@ -68,6 +84,7 @@ export interface LocalStack {
   invokeC2m(phoneNumber: string, parameters?: Record<string, string>): Promise<Record<string, string | null>>;
   /** Invokes the connector handler directly (synchronous callers). */
   invokeConnector(command: unknown): Promise<unknown>;
+  readonly faults: LocalStackFaults;
   stop(): Promise<void>;
 }
 
@@ -105,6 +122,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const [sqs, dynamo, aws] = await Promise.all([startLocalSqs(), startLocalDynamoDb(), startAwsStandIns({ region: REGION, secrets: { [secretId]: secret } })]);
     stoppers.push(() => sqs.stop(), () => dynamo.stop(), () => aws.stop());
+    // The handlers reach SQS through a proxy that failure tests can switch off.
+    const sqsProxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(sqs.endpoint).port) });
+    stoppers.push(() => sqsProxy.stop());
     aws.onEvent((event) => emit({ kind: 'published', event }));
 
     const visibility = String(options.visibilityTimeoutSeconds ?? 2);
@@ -126,36 +146,41 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       idempotency: await dynamo.createTable('idempotency', IDEMPOTENCY_TABLE_KEY),
     };
 
+    // The SDK sends each SQS call to its QueueUrl's host, so the handlers get URLs on the proxy.
+    const viaProxy = (queueUrl: string) => `${sqsProxy.url}${new URL(queueUrl).pathname}`;
     // The environment the stack's CDK constructs give the functions in AWS, pointed at loopback.
     Object.assign(process.env, {
       AWS_REGION: REGION,
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+      AWS_ENDPOINT_URL_SQS: sqsProxy.url,
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.endpoint,
       AWS_ENDPOINT_URL_SSM: aws.endpoint,
       AWS_ENDPOINT_URL_EVENTBRIDGE: aws.endpoint,
       POWERTOOLS_LOG_LEVEL: options.handlerLogLevel ?? 'WARN',
       POWERTOOLS_METRICS_DISABLED: 'true',
+      LP_CONFIG_CACHE_SECONDS: String(options.configCacheSeconds ?? 300),
       LP_ACCOUNT_ID: accountId,
       LP_SECRET_ID: secretId,
       LP_DOMAIN_PARAMETER_PATH: `/liveperson/${accountId}/domains/`,
       LP_CSDS_URL: real?.csdsUrl ?? simulator?.url ?? 'https://api.liveperson.net',
-      EVENT_QUEUE_URL: queues.events,
-      DEAD_LETTER_QUEUE_URL: queues.eventsDeadLetter,
+      EVENT_QUEUE_URL: viaProxy(queues.events),
+      DEAD_LETTER_QUEUE_URL: viaProxy(queues.eventsDeadLetter),
       EVENT_BUS_NAME: `liveperson-${accountId}`,
       STATE_TABLE_NAME: tables.state,
       IDEMPOTENCY_TABLE_NAME: tables.idempotency,
-      OUTBOUND_QUEUE_URL: queues.outbound,
-      OUTBOUND_DEAD_LETTER_QUEUE_URL: queues.outboundDeadLetter,
+      OUTBOUND_QUEUE_URL: viaProxy(queues.outbound),
+      OUTBOUND_DEAD_LETTER_QUEUE_URL: viaProxy(queues.outboundDeadLetter),
       C2M_DEFAULT_SKILL: 'support',
       C2M_DEFAULT_HANDOFF_ID: 'H123456789',
     });
 
     // The deploy-time domain refresh, run for real: SSM ends up holding every service's domain.
-    const domainRefresh = (await import('../functions/domain-refresh/index.ts')).handler as unknown as DirectHandler;
-    await domainRefresh({}, lambdaContext('domain-refresh', 30_000));
+    if (options.refreshDomains ?? true) {
+      const domainRefresh = (await import('../functions/domain-refresh/index.ts')).handler as unknown as DirectHandler;
+      await domainRefresh({}, lambdaContext('domain-refresh', 30_000));
+    }
 
     const receiver = (await import('../functions/webhook-receiver/index.ts')).handler as unknown as ProxyHandler;
     const processor = (await import('../functions/event-processor/index.ts')).handler as unknown as QueueHandler;
@@ -173,8 +198,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       if (outcome.records === 0 && outcome.error === undefined) return;
       emit({ kind: 'batch', queue, records: outcome.records, failed: outcome.failed, ...(outcome.error ? { error: String(outcome.error) } : {}) });
     };
+    let crashAfter: number | undefined;
+    const processorWithFaults: QueueHandler = async (event, context) => {
+      const survivors = crashAfter;
+      if (survivors === undefined) return processor(event, context);
+      crashAfter = undefined;
+      await processor({ Records: event.Records.slice(0, survivors) }, context);
+      throw new Error(`simulated crash after ${survivors} of ${event.Records.length} records`);
+    };
     const pollers: SqsPoller[] = [
-      startSqsPoller({ client: sqs.client, queueUrl: queues.events, handler: processor, functionName: 'event-processor', onBatch: report('events') }),
+      startSqsPoller({ client: sqs.client, queueUrl: queues.events, handler: processorWithFaults, functionName: 'event-processor', onBatch: report('events') }),
       startSqsPoller({ client: sqs.client, queueUrl: queues.outbound, handler: connector as QueueHandler, functionName: 'connector-send', onBatch: report('outbound') }),
     ];
     stoppers.push(async () => void (await Promise.all(pollers.map((poller) => poller.stop()))));
@@ -218,6 +251,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       events,
       invokeC2m,
       invokeConnector,
+      faults: {
+        sqsAvailable: (available) => sqsProxy.setAvailable(available),
+        crashProcessorAfter: (records) => {
+          crashAfter = records;
+        },
+      },
       stop,
     };
   } catch (error) {

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { runBenchmark, type BenchReport } from './benchmark.ts';
 import { formatReport } from './report.ts';
 import { C2M_RATIO_TARGET, formatC2mBenchmark, runC2mBenchmark } from './c2m-invite.ts';
+import { formatLoad, type LoadReport } from '../../local/load.ts';
 import { formatProcessorBenchmark, runProcessorBenchmark } from './processor.ts';
 
 export interface BenchArgs {
@@ -88,12 +89,19 @@ export async function main(argv: readonly string[]): Promise<number> {
     const processor = await runProcessorBenchmark();
     onProgress('c2m-invite: warm deflect against the simulator, next to the two raw C2M calls');
     const c2m = await runC2mBenchmark({ signal: controller.signal });
+    const endToEnd = { rate: args.rate / 2, seconds: args.durationSeconds * 2 };
+    onProgress(`end-to-end load: ${endToEnd.rate}/s for ${endToEnd.seconds} s on a fresh local stack`);
+    const load = await runEndToEndLoad(endToEnd, controller.signal);
     console.log(
       args.json
-        ? JSON.stringify({ ...report, processor, c2m }, null, 2)
-        : [formatReport(report), formatProcessorBenchmark(processor), formatC2mBenchmark(c2m)].join('\n\n'),
+        ? JSON.stringify({ ...report, processor, c2m, load }, null, 2)
+        : [formatReport(report), formatProcessorBenchmark(processor), formatC2mBenchmark(c2m), formatLoad(load, endToEnd)].join('\n\n'),
     );
-    const missed = [...missedTargets(report), ...(c2m.target.verdict === 'MISS' ? [`c2m deflect ratio ${c2m.target.ratio.toFixed(2)} ≥ ${C2M_RATIO_TARGET}`] : [])];
+    const missed = [
+      ...missedTargets(report),
+      ...(c2m.target.verdict === 'MISS' ? [`c2m deflect ratio ${c2m.target.ratio.toFixed(2)} ≥ ${C2M_RATIO_TARGET}`] : []),
+      ...(load.lost > 0 || load.duplicated > 0 ? [`end-to-end load lost ${load.lost}, duplicated ${load.duplicated}`] : []),
+    ];
     if (missed.length > 0 && args.check) {
       console.error(`\n--check: ${missed.join('; ')}`);
       return 1;
@@ -106,4 +114,23 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.off('SIGINT', abort);
     process.off('SIGTERM', abort);
   }
+}
+
+/**
+ * The end-to-end load runs in its own process: the local stack imports the handlers, and this
+ * process has already imported some of them with the benchmark's own environment.
+ */
+async function runEndToEndLoad(settings: { rate: number; seconds: number }, signal: AbortSignal): Promise<LoadReport> {
+  const { execFile } = await import('node:child_process');
+  const script = new URL('../../local/load.ts', import.meta.url).pathname;
+  const stdout = await new Promise<string>((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [script, '--rate', String(settings.rate), '--seconds', String(settings.seconds), '--json'],
+      { signal, maxBuffer: 64 * 1024 * 1024 },
+      (error, out) => (error && !out ? reject(error) : resolve(out)),
+    );
+  });
+  const last = stdout.trim().split('\n').at(-1) ?? '{}';
+  return (JSON.parse(last) as { report: LoadReport }).report;
 }
