@@ -9,7 +9,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { maskPhoneNumber } from '../lib/ivr/mask.ts';
+import { maskPhoneNumber } from '../lib/log-mask.ts';
 import { errorOutcome, failureOutcome, IVR_ERROR_CODES, toConnectAttributes, type ConnectAttributes, type IvrOutcome } from '../lib/ivr/outcome.ts';
 import { C2mService } from '../lib/ivr/service.ts';
 import { readC2mSettings } from '../lib/ivr/settings.ts';
@@ -82,10 +82,14 @@ async function answer(event: unknown, context: Context): Promise<ConnectAttribut
   } else {
     logger.info('C2M request answered', details);
   }
-  metrics.addDimension('Action', action ?? 'invalid');
-  metrics.addDimension('Result', outcome.result);
-  if (outcome.errorCode) metrics.addDimension('ErrorCode', outcome.errorCode);
+  // Alarms need totals at the service level (a fixed dimension set); the breakdown is its own metric.
   metrics.addMetric('C2mRequests', MetricUnit.Count, 1);
+  if (outcome.result === 'ERROR') metrics.addMetric('C2mErrors', MetricUnit.Count, 1);
+  const detailed = metrics.singleMetric();
+  detailed.addDimension('Action', action ?? 'invalid');
+  detailed.addDimension('Result', outcome.result);
+  if (outcome.errorCode) detailed.addDimension('ErrorCode', outcome.errorCode);
+  detailed.addMetric('C2mResults', MetricUnit.Count, 1);
   return toConnectAttributes(outcome);
 }
 

@@ -24,6 +24,7 @@ import { readConnectorSettings } from '../lib/connector/settings.ts';
 import { classifyInvocation, type BridgedEvent } from '../lib/connector/triggers.ts';
 import { ConnectorClient } from '../lib/liveperson/connector.ts';
 import { createLivePersonPlatform } from '../lib/platform.ts';
+import { logSafeId } from '../lib/log-mask.ts';
 
 const logger = new Logger({ serviceName: 'connector-send' });
 const metrics = new Metrics({ serviceName: 'connector-send' });
@@ -49,7 +50,7 @@ const runner = new CommandRunner({
     observer: {
       conversationOpened: ({ consumerId, conversationId, replacedConversationId }) => {
         logger.info(replacedConversationId ? 'closed conversation replaced by a new one' : 'conversation opened', {
-          consumerId,
+          consumerId: logSafeId(consumerId),
           conversationId,
           replacedConversationId,
         });
@@ -115,7 +116,11 @@ async function forwardToQueue(event: BridgedEvent): Promise<CommandOutcome | { o
   try {
     // Validated inside send(): the cast only satisfies the typed signature brands use.
     const queued = await outbound.send(event.detail as ConnectorCommandInput);
-    logger.info('command forwarded to the outbound queue', { eventId: event.id, commandId: queued.messageDeduplicationId, messageGroupId: queued.messageGroupId });
+    logger.info('command forwarded to the outbound queue', {
+      eventId: event.id,
+      commandId: queued.messageDeduplicationId,
+      messageGroupId: logSafeId(queued.messageGroupId),
+    });
     metrics.addMetric('CommandsForwarded', MetricUnit.Count, 1);
     return { ok: true, forwarded: true, commandId: queued.messageDeduplicationId, messageId: queued.messageId };
   } catch (error) {
@@ -146,7 +151,7 @@ async function forwardToQueue(event: BridgedEvent): Promise<CommandOutcome | { o
 function report(outcome: CommandOutcome, trigger: string): void {
   if (outcome.ok) {
     const { commandId, type, consumerId, conversationId, openedConversation, sequence, skipped, duplicate } = outcome;
-    const details = { trigger, commandId, commandType: type, consumerId, conversationId, openedConversation, sequence, skipped };
+    const details = { trigger, commandId, commandType: type, consumerId: logSafeId(consumerId), conversationId, openedConversation, sequence, skipped };
     if (duplicate) {
       logger.info('command already applied; not sent again', details);
       metrics.addMetric('CommandsDuplicate', MetricUnit.Count, 1);
@@ -157,7 +162,7 @@ function report(outcome: CommandOutcome, trigger: string): void {
     return;
   }
   const { commandId, type, consumerId, error } = outcome;
-  const details = { trigger, commandId, commandType: type, consumerId, errorCode: error.code, reason: error.message };
+  const details = { trigger, commandId, commandType: type, consumerId: logSafeId(consumerId), errorCode: error.code, reason: error.message };
   if (error.retryable) logger.warn('command failed; it may be retried', details);
   else logger.error(trigger === 'direct' ? 'command rejected' : 'command rejected; moved to the dead-letter queue', details);
   // Rejected: never retried (alarm on it); failed: SQS or the caller retries. The log line names the code.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maskPhoneNumber } from '../../../../functions/lib/ivr/mask.ts';
+import { maskPhoneNumber } from '../../../../functions/lib/log-mask.ts';
 import { readC2mSettings } from '../../../../functions/lib/ivr/settings.ts';
 
 describe('readC2mSettings', () => {
