@@ -4,6 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { signWebhookBody, type SignatureAlgorithm } from '../functions/lib/liveperson/webhook-signature.ts';
+// The simulator's builders are the project's one model of LivePerson's notification bodies.
+import { contentEventChange, messagingNotification } from '../simulator/notifications.ts';
 import { messageOf, readCredentials, resolveTarget, UsageError, type CommonFlags } from './context.ts';
 
 export interface WebhookSendFlags extends CommonFlags {
@@ -28,27 +30,17 @@ export async function webhookSend(flags: WebhookSendFlags): Promise<WebhookSendR
   const target = resolveTarget(flags);
   const credentials = await readCredentials(flags, target);
   const conversationId = flags['conversation-id'] ?? `test-${randomUUID()}`;
-  const body = Buffer.from(
-    JSON.stringify({
-      kind: 'notification',
-      type: 'ms.MessagingEventNotification',
-      body: {
-        changes: [
-          {
-            sequence: 0,
-            originatorId: 'liveperson-aws-cli',
-            originatorMetadata: { id: 'liveperson-aws-cli', role: 'CONSUMER' },
-            serverTimestamp: Date.now(),
-            event: { type: 'ContentEvent', message: flags.text ?? 'Test notification from liveperson-aws webhook send ✅', contentType: 'text/plain' },
-            conversationId,
-            dialogId: conversationId,
-            messageAudience: 'ALL',
-          },
-        ],
-      },
+  const notification = messagingNotification(
+    contentEventChange({
+      conversationId,
+      originatorId: 'liveperson-aws-cli',
+      role: 'CONSUMER',
+      sequence: 0,
+      serverTimestamp: Date.now(),
+      message: flags.text ?? 'Test notification from liveperson-aws webhook send ✅',
     }),
-    'utf8',
   );
+  const body = Buffer.from(JSON.stringify(notification), 'utf8');
   try {
     const response = await fetch(flags.url, {
       method: 'POST',

@@ -3,7 +3,8 @@ import type { ConnectContactFlowEvent } from 'aws-lambda';
 
 /** An Amazon Connect ContactFlowEvent as an "Invoke AWS Lambda function" block sends it for a voice call. */
 export function contactFlowEvent(options: {
-  phoneNumber: string;
+  /** null: a withheld number (Connect sends no customer endpoint). */
+  phoneNumber: string | null;
   parameters?: Record<string, string>;
   contactId?: string;
   attributes?: Record<string, string>;
@@ -16,7 +17,7 @@ export function contactFlowEvent(options: {
         Attributes: options.attributes ?? {},
         Channel: 'VOICE',
         ContactId: contactId,
-        CustomerEndpoint: { Address: options.phoneNumber, Type: 'TELEPHONE_NUMBER' },
+        CustomerEndpoint: options.phoneNumber === null ? null : { Address: options.phoneNumber, Type: 'TELEPHONE_NUMBER' },
         InitialContactId: contactId,
         InitiationMethod: 'INBOUND',
         InstanceARN: 'arn:aws:connect:us-east-1:000000000000:instance/00000000-0000-4000-8000-000000000000',

@@ -4,7 +4,7 @@
  * Used by a short test and by the benchmark's longer run.
  */
 import { signWebhookBody } from '../functions/lib/liveperson/webhook-signature.ts';
-import { SIMULATOR_DEFAULTS } from '../simulator/index.ts';
+import { contentEventChange, messagingNotification, SIMULATOR_DEFAULTS } from '../simulator/index.ts';
 import type { LocalStack } from './stack.ts';
 
 export interface LoadReport {
@@ -42,24 +42,11 @@ export async function runLoad(stack: LocalStack, options: { rate: number; second
 
   async function post(conversationId: string, sequence: number, message: string): Promise<void> {
     const body = Buffer.from(
-      JSON.stringify({
-        kind: 'notification',
-        type: 'ms.MessagingEventNotification',
-        body: {
-          changes: [
-            {
-              sequence,
-              originatorId: 'load-consumer',
-              originatorMetadata: { id: 'load-consumer', role: 'CONSUMER' },
-              serverTimestamp: Date.now(),
-              event: { type: 'ContentEvent', message, contentType: 'text/plain' },
-              conversationId,
-              dialogId: conversationId,
-              messageAudience: 'ALL',
-            },
-          ],
-        },
-      }),
+      JSON.stringify(
+        messagingNotification(
+          contentEventChange({ conversationId, originatorId: 'load-consumer', role: 'CONSUMER', sequence, serverTimestamp: Date.now(), message }),
+        ),
+      ),
     );
     const sentAt = performance.now();
     const response = await fetch(url, {

@@ -7,6 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import type { ConnectContactFlowEvent, Context } from 'aws-lambda';
 import { lambdaContext } from '../support/lambda-context.ts';
+import { contactFlowEvent } from '../../local/connect-event.ts';
 
 export interface C2mWorkerConfig {
   readonly iterations: number;
@@ -45,26 +46,7 @@ function reply(message: C2mWorkerMessage): Promise<void> {
 }
 
 function deflectEvent(index: number): ConnectContactFlowEvent {
-  const contactId = `bench-${index}`;
-  return {
-    Name: 'ContactFlowEvent',
-    Details: {
-      ContactData: {
-        Attributes: {},
-        Channel: 'VOICE',
-        ContactId: contactId,
-        CustomerEndpoint: { Address: CALLER, Type: 'TELEPHONE_NUMBER' },
-        InitialContactId: contactId,
-        InitiationMethod: 'INBOUND',
-        InstanceARN: 'arn:aws:connect:us-east-1:123456789012:instance/11111111-2222-3333-4444-555555555555',
-        PreviousContactId: contactId,
-        Queue: null,
-        SystemEndpoint: { Address: '+18005550100', Type: 'TELEPHONE_NUMBER' },
-        MediaStreams: { Customer: { Audio: null } },
-      },
-      Parameters: { action: 'deflect' },
-    },
-  };
+  return contactFlowEvent({ phoneNumber: CALLER, parameters: { action: 'deflect' }, contactId: `bench-${index}` });
 }
 
 /** The two round trips a deflect makes, as bare as they come: fetch, JSON in, JSON out. */
