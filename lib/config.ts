@@ -101,6 +101,25 @@ export const INGESTION_DEFAULTS = {
   queueVisibilityTimeoutSeconds: 300,
 } as const;
 
+/** Defaults of `ingestion.waf`, shared with LivePersonIngestion. */
+export const INGESTION_WAF_DEFAULTS = {
+  enabled: false,
+  /** Requests per source IP in any 5 minutes before AWS WAF blocks that IP (until its rate falls below). */
+  rateLimitPer5Minutes: 2000,
+} as const;
+
+/** AWS WAF's bounds for a rate-based rule's limit. */
+export const WAF_RATE_LIMIT_RANGE = { min: 10, max: 2_000_000_000 } as const;
+
+const wafSchema = z.strictObject({
+  enabled: z.boolean({ error: 'must be true or false' }).default(INGESTION_WAF_DEFAULTS.enabled),
+  rateLimitPer5Minutes: z
+    .int({ error: 'must be a whole number of requests' })
+    .min(WAF_RATE_LIMIT_RANGE.min, `must be at least ${WAF_RATE_LIMIT_RANGE.min} requests (the AWS WAF minimum)`)
+    .max(WAF_RATE_LIMIT_RANGE.max, `must be at most ${WAF_RATE_LIMIT_RANGE.max} requests (the AWS WAF maximum)`)
+    .default(INGESTION_WAF_DEFAULTS.rateLimitPer5Minutes),
+});
+
 const ingestionSchema = z.strictObject({
   throttlingRateLimit: z
     .number({ error: 'must be a number of requests per second' })
@@ -125,6 +144,164 @@ const ingestionSchema = z.strictObject({
     .min(0, 'must be at least 0 seconds')
     .max(43_200, 'must be at most 43200 seconds (12 hours, the SQS limit)')
     .default(INGESTION_DEFAULTS.queueVisibilityTimeoutSeconds),
+  waf: wafSchema.optional(),
+});
+
+/** Defaults of the `processing` block, shared with LivePersonProcessing so both read the same numbers. */
+export const PROCESSING_DEFAULTS = {
+  /** Records per invocation; 10 is the most a FIFO event source allows. */
+  batchSize: 10,
+  /** Concurrent invocations at most (Lambda's SQS scaling control, 2..1000); unset = as many as the queue's groups allow. */
+  maxConcurrency: undefined as number | undefined,
+  timeoutSeconds: 30,
+  /** LivePerson redelivers for up to 3 days: remember handled events a little longer. */
+  idempotencyTtlHours: 96,
+  /** A conversation nobody touched for this long leaves the state table (DynamoDB TTL). */
+  conversationRetentionDays: 90,
+} as const;
+
+/** AWS guidance for a queue driving a Lambda function: visibility timeout at least this many times the function timeout. */
+export const VISIBILITY_TIMEOUT_FACTOR = 6;
+
+const batchSizeSchema = z
+  .int({ error: 'must be a whole number of records' })
+  .min(1, 'must be at least 1 record')
+  .max(10, 'must be at most 10 records (the most a FIFO event source takes)');
+const maxConcurrencySchema = z
+  .int({ error: 'must be a whole number of concurrent invocations' })
+  .min(2, 'must be at least 2 (the Lambda minimum for an SQS event source)')
+  .max(1000, 'must be at most 1000 (the Lambda maximum for an SQS event source)');
+const functionTimeoutSchema = z
+  .int({ error: 'must be a whole number of seconds' })
+  .min(5, 'must be at least 5 seconds')
+  .max(900, 'must be at most 900 seconds (the Lambda limit)');
+const hoursSchema = z.int({ error: 'must be a whole number of hours' }).min(1, 'must be at least 1 hour');
+const daysSchema = z.int({ error: 'must be a whole number of days' }).min(1, 'must be at least 1 day');
+
+const processingSchema = z.strictObject({
+  batchSize: batchSizeSchema.default(PROCESSING_DEFAULTS.batchSize),
+  maxConcurrency: maxConcurrencySchema.optional(),
+  timeoutSeconds: functionTimeoutSchema.default(PROCESSING_DEFAULTS.timeoutSeconds),
+  idempotencyTtlHours: hoursSchema.default(PROCESSING_DEFAULTS.idempotencyTtlHours),
+  conversationRetentionDays: daysSchema.default(PROCESSING_DEFAULTS.conversationRetentionDays),
+});
+
+/** Defaults of the `connector` block, shared with LivePersonConnector so both read the same numbers. */
+export const CONNECTOR_DEFAULTS = {
+  /** Records per invocation; 10 is the most a FIFO event source allows. */
+  batchSize: 10,
+  /** Concurrent invocations at most (2..1000); unset = as many as the queue's consumer groups allow. */
+  maxConcurrency: undefined as number | undefined,
+  timeoutSeconds: 30,
+  /** Receives of a command that keeps failing for a passing reason before SQS moves it to the dead-letter queue. */
+  maxReceiveCount: 5,
+  /** How long a command may wait in the outbound queue. */
+  queueRetentionDays: 4,
+  /** How long a commandId is remembered; at least as long as a command can wait in the queue. */
+  idempotencyTtlHours: 96,
+  /** A consumer the connector has not served for this long leaves the state table (DynamoDB TTL). */
+  consumerRetentionDays: 90,
+} as const;
+
+// Ids LivePerson gives as numbers in its console: accept a JSON number as its digits, like accountId.
+const routingIdSchema = (what: string) =>
+  z.preprocess(
+    (value) => (typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value),
+    z
+      .string({ error: `must be the LivePerson ${what} id, e.g. "1234567890"` })
+      .trim()
+      .min(1, 'must not be empty')
+      .max(64, 'must be at most 64 characters'),
+  );
+
+const queueRetentionDaysSchema = daysSchema.max(14, 'must be at most 14 days (the SQS limit)');
+
+const connectorSchema = z
+  .strictObject({
+    defaultRouting: z
+      .strictObject({
+        skillId: routingIdSchema('skill').optional(),
+        campaignId: routingIdSchema('campaign').optional(),
+        engagementId: routingIdSchema('engagement').optional(),
+      })
+      .refine((routing) => (routing.campaignId === undefined) === (routing.engagementId === undefined), {
+        error: 'needs campaignId and engagementId together (a conversation opens on one engagement of one campaign)',
+      })
+      .optional(),
+    batchSize: batchSizeSchema.default(CONNECTOR_DEFAULTS.batchSize),
+    maxConcurrency: maxConcurrencySchema.optional(),
+    timeoutSeconds: functionTimeoutSchema.default(CONNECTOR_DEFAULTS.timeoutSeconds),
+    maxReceiveCount: z
+      .int({ error: 'must be a whole number of receives' })
+      .min(1, 'must be at least 1')
+      .max(1000, 'must be at most 1000 (the SQS limit)')
+      .default(CONNECTOR_DEFAULTS.maxReceiveCount),
+    queueRetentionDays: queueRetentionDaysSchema.default(CONNECTOR_DEFAULTS.queueRetentionDays),
+    idempotencyTtlHours: hoursSchema.default(CONNECTOR_DEFAULTS.idempotencyTtlHours),
+    consumerRetentionDays: daysSchema.default(CONNECTOR_DEFAULTS.consumerRetentionDays),
+    /** Route command events from the processing construct's event bus to the connector. */
+    eventRoute: z.boolean({ error: 'must be true or false' }).default(false),
+  })
+  .superRefine((connector, ctx) => {
+    // Only values that passed their own checks: one message per mistake.
+    const comparable = queueRetentionDaysSchema.safeParse(connector.queueRetentionDays).success && hoursSchema.safeParse(connector.idempotencyTtlHours).success;
+    if (comparable && connector.idempotencyTtlHours < connector.queueRetentionDays * 24) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['idempotencyTtlHours'],
+        message:
+          `is ${connector.idempotencyTtlHours} h but must cover connector.queueRetentionDays (${connector.queueRetentionDays * 24} h): ` +
+          'a command redelivered after its id was forgotten would be sent twice',
+      });
+    }
+  });
+
+/** Defaults of the `monitoring` block, shared with LivePersonMonitoring so both read the same numbers. */
+export const MONITORING_DEFAULTS = {
+  enabled: true,
+  /** Oldest event waiting this long in the event queue means processing has stalled. */
+  eventQueueMaxAgeSeconds: 300,
+  /** Oldest command waiting this long in the outbound queue means sending has stalled. */
+  outboundQueueMaxAgeSeconds: 300,
+  /** API Gateway 4xx answers of the webhook stage in 5 minutes above which to alarm (bad signatures, a rotated secret, probing). */
+  webhookClientErrorsPer5Minutes: 50,
+  /** 5xx answers in 5 minutes above which to alarm: 0 = any. */
+  webhookServerErrorsPer5Minutes: 0,
+  /** Errors of one function in 5 minutes above which to alarm: 0 = any. */
+  functionErrorsPer5Minutes: 0,
+  /** Throttles of one function in 5 minutes above which to alarm: 0 = any. */
+  functionThrottlesPer5Minutes: 0,
+  /** Share of C2M requests answered ERROR over 5 minutes above which to alarm. */
+  c2mErrorRatePercent: 20,
+  /** The error rate alarms only over at least this many C2M requests in 5 minutes (a few calls prove nothing). */
+  c2mMinimumRequests: 10,
+  /** p99 duration of c2m-invite above which to alarm; Amazon Connect gives up at 8 s. Lowered to 1 s under the function timeout when that is shorter. */
+  c2mP99DurationMs: 6000,
+} as const;
+
+const countSchema = z.int({ error: 'must be a whole number' }).min(0, 'must be at least 0 (0 alarms on any)');
+const queueAgeSchema = z
+  .int({ error: 'must be a whole number of seconds' })
+  .min(60, 'must be at least 60 seconds (SQS reports the age once a minute)')
+  .max(1_209_600, 'must be at most 1209600 seconds (14 days, the longest SQS keeps a message)');
+
+const monitoringSchema = z.strictObject({
+  enabled: z.boolean({ error: 'must be true or false' }).default(MONITORING_DEFAULTS.enabled),
+  alarmEmail: z.email({ error: 'must be an email address (it receives the alarm notifications)' }).optional(),
+  eventQueueMaxAgeSeconds: queueAgeSchema.default(MONITORING_DEFAULTS.eventQueueMaxAgeSeconds),
+  outboundQueueMaxAgeSeconds: queueAgeSchema.default(MONITORING_DEFAULTS.outboundQueueMaxAgeSeconds),
+  webhookClientErrorsPer5Minutes: countSchema.default(MONITORING_DEFAULTS.webhookClientErrorsPer5Minutes),
+  webhookServerErrorsPer5Minutes: countSchema.default(MONITORING_DEFAULTS.webhookServerErrorsPer5Minutes),
+  functionErrorsPer5Minutes: countSchema.default(MONITORING_DEFAULTS.functionErrorsPer5Minutes),
+  functionThrottlesPer5Minutes: countSchema.default(MONITORING_DEFAULTS.functionThrottlesPer5Minutes),
+  c2mErrorRatePercent: z
+    .number({ error: 'must be a percentage' })
+    .gt(0, 'must be greater than 0 percent')
+    .max(100, 'must be at most 100 percent')
+    .default(MONITORING_DEFAULTS.c2mErrorRatePercent),
+  c2mMinimumRequests: z.int({ error: 'must be a whole number of requests' }).min(1, 'must be at least 1 request').default(MONITORING_DEFAULTS.c2mMinimumRequests),
+  // No schema default: the construct lowers it under a shorter C2M timeout; a value set here is checked against c2m.timeoutSeconds below.
+  c2mP99DurationMs: z.int({ error: 'must be a whole number of milliseconds' }).min(100, 'must be at least 100 ms').optional(),
 });
 
 export const deploymentConfigSchema = z
@@ -163,6 +340,10 @@ export const deploymentConfigSchema = z
       .optional(),
     c2m: c2mSchema.optional(),
     ingestion: ingestionSchema.optional(),
+    processing: processingSchema.optional(),
+    connector: connectorSchema.optional(),
+    monitoring: monitoringSchema.optional(),
+    logsKmsKey: z.boolean({ error: 'must be true or false' }).default(false),
   })
   .superRefine((config, ctx) => {
     // Amazon Connect only invokes Lambda functions in its own region: catch a mismatch at synth, not in a call.
@@ -197,6 +378,49 @@ export const deploymentConfigSchema = z
       if (config.connectInstanceArn && queueInstance && queueInstance !== config.connectInstanceArn) {
         ctx.addIssue({ code: 'custom', path: ['c2m', 'fallbackQueueArn'], message: 'must be a queue of the instance in connectInstanceArn' });
       }
+    }
+    const { capabilities } = config;
+    if (capabilities.processing && !capabilities.ingestion) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['capabilities', 'processing'],
+        message: 'needs capabilities.ingestion: the processor drains the event queue that ingestion creates (turn ingestion on, or processing off)',
+      });
+    }
+    if (capabilities.connector && !capabilities.processing) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['capabilities', 'connector'],
+        message:
+          'needs capabilities.processing: the connector keeps its consumers in the conversation state table and its command ids ' +
+          'in the idempotency table that processing creates (turn processing on, or connector off)',
+      });
+    }
+    // Zod runs this even when a field failed its own check: compare only values that passed, one message per mistake.
+    const valid = (schema: z.ZodType, value: unknown) => schema.safeParse(value).success;
+    if (capabilities.processing && capabilities.ingestion) {
+      const visibility = config.ingestion?.queueVisibilityTimeoutSeconds ?? INGESTION_DEFAULTS.queueVisibilityTimeoutSeconds;
+      const timeout = config.processing?.timeoutSeconds ?? PROCESSING_DEFAULTS.timeoutSeconds;
+      const comparable = valid(ingestionSchema.shape.queueVisibilityTimeoutSeconds, visibility) && valid(functionTimeoutSchema, timeout);
+      if (comparable && visibility < VISIBILITY_TIMEOUT_FACTOR * timeout) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['ingestion', 'queueVisibilityTimeoutSeconds'],
+          message:
+            `is ${visibility} s but must be at least ${VISIBILITY_TIMEOUT_FACTOR} × processing.timeoutSeconds (${VISIBILITY_TIMEOUT_FACTOR * timeout} s, ` +
+            'AWS guidance for a queue driving a Lambda function): raise it, or lower processing.timeoutSeconds',
+        });
+      }
+    }
+    const c2mP99 = config.monitoring?.c2mP99DurationMs;
+    const c2mTimeoutSeconds = c2m?.timeoutSeconds ?? C2M_DEFAULTS.timeoutSeconds;
+    const c2mTimeoutMs = c2mTimeoutSeconds * 1000;
+    if (c2mP99 !== undefined && valid(c2mSchema.shape.timeoutSeconds, c2mTimeoutSeconds) && c2mP99 >= c2mTimeoutMs) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['monitoring', 'c2mP99DurationMs'],
+        message: `must be below c2m.timeoutSeconds (${c2mTimeoutMs} ms): a call that slow has already timed out`,
+      });
     }
   })
   .transform((config) => ({

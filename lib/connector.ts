@@ -12,27 +12,15 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { CONNECTOR_DEFAULTS } from './config.ts';
 import type { CredentialsSecretRef } from './lambda-function.ts';
 import { LivePersonFunction } from './lambda-function.ts';
 
 /** detail-type the EventBridge route matches by default (the function's COMMAND_EVENT_DETAIL_TYPE). */
 export const CONNECTOR_COMMAND_DETAIL_TYPE = 'LivePerson Connector Command';
 
-export const CONNECTOR_DEFAULTS = {
-  /** Records per invocation; 10 is the most a FIFO event source allows. */
-  batchSize: 10,
-  /** Concurrent invocations at most (2..1000); unset = as many as the queue's consumer groups allow. */
-  maxConcurrency: undefined as number | undefined,
-  timeoutSeconds: 30,
-  /** Receives of a command that keeps failing for a passing reason before SQS moves it to the dead-letter queue. */
-  maxReceiveCount: 5,
-  /** How long a command may wait in the outbound queue. */
-  queueRetentionDays: 4,
-  /** How long a commandId is remembered; at least as long as a command can wait in the queue. */
-  idempotencyTtlHours: 96,
-  /** A consumer the connector has not served for this long leaves the state table (DynamoDB TTL). */
-  consumerRetentionDays: 90,
-} as const;
+// In config.ts with the other blocks' defaults (config.ts cannot import this file: it would be an import cycle).
+export { CONNECTOR_DEFAULTS };
 
 /** Routing of conversations a command opens without naming one; unset = any skill ("-1"). */
 export interface ConnectorRoutingDefaults {

@@ -1,5 +1,6 @@
 // Webhook ingestion: API Gateway → receiver Lambda → SQS FIFO. The receiver verifies each call and
-// queues the raw event; the processor (a later construct) drains the queue in order per conversation.
+// queues the raw event; the processing construct drains the queue in order per conversation. An
+// optional AWS WAF web ACL rate-limits the stage per source IP.
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import {
   AccessLogField,
@@ -14,8 +15,9 @@ import type { Method } from 'aws-cdk-lib/aws-apigateway';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { INGESTION_DEFAULTS } from './config.ts';
+import { INGESTION_DEFAULTS, INGESTION_WAF_DEFAULTS, WAF_RATE_LIMIT_RANGE } from './config.ts';
 import { WEBHOOK_TOKEN_KEY } from './credentials.ts';
 import { LivePersonFunction } from './lambda-function.ts';
 import type { CredentialsSecretRef } from './lambda-function.ts';
@@ -28,6 +30,9 @@ export const MESSAGING_WEBHOOK_PATH = '/webhooks/messaging/{token}';
 export const MESSAGING_TOKEN_PLACEHOLDER = `<${WEBHOOK_TOKEN_KEY} from the secret>`;
 
 export const DEFAULT_STAGE_NAME = 'live';
+
+/** Name and metric name of the web ACL's rate-based rule (the Rule dimension of its AWS/WAFV2 metrics). */
+export const WAF_RATE_RULE_NAME = 'RateLimitPerIp';
 
 /**
  * Largest message the event queue takes (256 KiB, the receiver's limit plus room for attributes). Pinned
@@ -58,10 +63,12 @@ export interface LivePersonIngestionProps {
   readonly queueRetentionDays?: number;
   /**
    * Must be at least 6x the timeout of the function consuming the queue (AWS guidance for Lambda
-   * event source mappings), so the processor construct checks it against its own timeout.
+   * event source mappings); the deployment config checks it against processing.timeoutSeconds.
    * @default 300
    */
   readonly queueVisibilityTimeoutSeconds?: number;
+  /** An AWS WAF web ACL on the stage, blocking a source IP above a request rate. @default off */
+  readonly waf?: LivePersonIngestionWafProps;
   /**
    * Create the regional API Gateway account setting (AWS::ApiGateway::Account) with a role that lets
    * API Gateway write execution logs. Set false only when the AWS account already has that role set:
@@ -71,6 +78,17 @@ export interface LivePersonIngestionProps {
   readonly cloudWatchRole?: boolean;
 }
 
+export interface LivePersonIngestionWafProps {
+  /** @default false */
+  readonly enabled?: boolean;
+  /**
+   * Requests one source IP may send in any 5 minutes; above it AWS WAF blocks that IP until its rate falls.
+   * LivePerson sends every webhook of the account from a few addresses: keep this above its peak rate.
+   * @default 2000
+   */
+  readonly rateLimitPer5Minutes?: number;
+}
+
 export class LivePersonIngestion extends Construct {
   readonly eventQueue: Queue;
   readonly deadLetterQueue: Queue;
@@ -78,6 +96,8 @@ export class LivePersonIngestion extends Construct {
   readonly api: RestApi;
   readonly accessLogGroup: LogGroup;
   readonly executionLogGroup: LogGroup;
+  /** The web ACL on the stage, when `waf.enabled`. */
+  readonly webAcl: CfnWebACL | undefined;
   /** Full https URL of `POST /webhooks/connector`. */
   readonly connectorWebhookUrl: string;
   /** URL of `POST /webhooks/messaging/{token}` ending in MESSAGING_TOKEN_PLACEHOLDER, never the token. */
@@ -93,6 +113,14 @@ export class LivePersonIngestion extends Construct {
       queueVisibilityTimeoutSeconds: props.queueVisibilityTimeoutSeconds ?? INGESTION_DEFAULTS.queueVisibilityTimeoutSeconds,
     };
     validateSettings(settings);
+    const waf = {
+      enabled: props.waf?.enabled ?? INGESTION_WAF_DEFAULTS.enabled,
+      rateLimitPer5Minutes: props.waf?.rateLimitPer5Minutes ?? INGESTION_WAF_DEFAULTS.rateLimitPer5Minutes,
+    };
+    const { min, max } = WAF_RATE_LIMIT_RANGE;
+    if (!(Number.isInteger(waf.rateLimitPer5Minutes) && waf.rateLimitPer5Minutes >= min && waf.rateLimitPer5Minutes <= max)) {
+      throw new Error(`LivePersonIngestion: waf.rateLimitPer5Minutes must be a whole number from ${min} to ${max}, got ${waf.rateLimitPer5Minutes}`);
+    }
     const stageName = props.stageName ?? DEFAULT_STAGE_NAME;
     const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
 
@@ -199,7 +227,34 @@ export class LivePersonIngestion extends Construct {
     this.connectorWebhookUrl = this.api.urlForPath(CONNECTOR_WEBHOOK_PATH);
     this.messagingWebhookUrlTemplate = `${this.api.urlForPath('/webhooks/messaging')}/${MESSAGING_TOKEN_PLACEHOLDER}`;
 
+    this.webAcl = waf.enabled ? this.protectStage(waf.rateLimitPer5Minutes) : undefined;
     this.acknowledgeFindings([connector, messaging]);
+  }
+
+  /** Web ACL with one rate-based rule per source IP, associated with the stage. */
+  private protectStage(rateLimitPer5Minutes: number): CfnWebACL {
+    // Named (stack names are unique per region): its CloudWatch metrics carry the name as their WebACL dimension.
+    const name = `${Stack.of(this).stackName}-webhooks`;
+    const webAcl = new CfnWebACL(this, 'WebAcl', {
+      name,
+      scope: 'REGIONAL',
+      description: 'Rate limit per source IP on the LivePerson webhook stage',
+      defaultAction: { allow: {} },
+      visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: name, sampledRequestsEnabled: true },
+      rules: [
+        {
+          name: WAF_RATE_RULE_NAME,
+          priority: 0,
+          // No managed rule groups: their body-size and content rules would block genuine webhooks, which the receiver checks itself.
+          statement: { rateBasedStatement: { aggregateKeyType: 'IP', limit: rateLimitPer5Minutes, evaluationWindowSec: 300 } },
+          action: { block: {} },
+          visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: WAF_RATE_RULE_NAME, sampledRequestsEnabled: true },
+        },
+      ],
+    });
+    // The stage ARN refers to the stage resource, so CloudFormation associates only once the stage exists.
+    new CfnWebACLAssociation(this, 'WebAclAssociation', { resourceArn: this.api.deploymentStage.stageArn, webAclArn: webAcl.attrArn });
+    return webAcl;
   }
 
   private acknowledgeFindings(methods: readonly Method[]): void {
@@ -209,12 +264,14 @@ export class LivePersonIngestion extends Construct {
         'The receiver validates signature, media type, body size and notification envelope itself and answers ' +
         'the specific 4xx LivePerson needs; an API Gateway validator could only add a generic 400 before it.',
     });
-    Validations.of(this.api.deploymentStage).acknowledge({
-      id: 'AwsSolutions-APIG3',
-      reason:
-        'An optional AWS WAF web ACL comes with the production-readiness work; until then the stage throttles ' +
-        'and the receiver rejects unauthenticated calls before queueing anything.',
-    });
+    if (!this.webAcl) {
+      Validations.of(this.api.deploymentStage).acknowledge({
+        id: 'AwsSolutions-APIG3',
+        reason:
+          'AWS WAF is optional (ingestion.waf.enabled) and off by default: it is billed per web ACL and request, the stage ' +
+          'throttles, and the receiver rejects unauthenticated calls before queueing anything.',
+      });
+    }
     for (const method of methods) {
       Validations.of(method).acknowledge({
         id: 'AwsSolutions-APIG4',

@@ -1,15 +1,19 @@
-// One stack per LivePerson account: credentials, domains, webhook ingestion and IVR deflection now;
-// processing, connector and monitoring constructs join it as they are built (config.capabilities switches them).
+// One stack per LivePerson account: credentials, domains, webhook ingestion, event processing, IVR
+// deflection and the outbound connector (config.capabilities switches them), and monitoring over them all.
 import { CfnOutput, Fn, Stack } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { LOG_RETENTION_DAYS } from './config.ts';
+import { LOG_RETENTION_DAYS, MONITORING_DEFAULTS } from './config.ts';
 import type { DeploymentConfig } from './config.ts';
 import { LivePersonCredentials } from './credentials.ts';
 import { LivePersonDomains } from './domains.ts';
+import { LivePersonConnector } from './connector.ts';
 import { LivePersonIngestion } from './ingestion.ts';
 import { LivePersonIvrDeflection } from './ivr-deflection.ts';
+import { LivePersonLogsKey } from './log-encryption.ts';
+import { LivePersonMonitoring } from './monitoring.ts';
+import { LivePersonProcessing } from './processing.ts';
 
 export interface LivePersonStackProps extends StackProps {
   readonly config: DeploymentConfig;
@@ -20,7 +24,11 @@ export class LivePersonStack extends Stack {
   readonly credentials: LivePersonCredentials;
   readonly domains: LivePersonDomains;
   readonly ingestion: LivePersonIngestion | undefined;
+  readonly processing: LivePersonProcessing | undefined;
   readonly ivrDeflection: LivePersonIvrDeflection | undefined;
+  readonly connector: LivePersonConnector | undefined;
+  readonly monitoring: LivePersonMonitoring | undefined;
+  readonly logsKey: LivePersonLogsKey | undefined;
 
   constructor(scope: Construct, id: string, props: LivePersonStackProps) {
     super(scope, id, {
@@ -59,6 +67,8 @@ export class LivePersonStack extends Stack {
         })
       : undefined;
 
+    this.processing = config.capabilities.processing ? this.buildProcessing(config, logRetention) : undefined;
+
     this.ivrDeflection = config.capabilities.ivrDeflection
       ? new LivePersonIvrDeflection(this, 'IvrDeflection', {
           accountId: config.accountId,
@@ -69,6 +79,28 @@ export class LivePersonStack extends Stack {
           ...config.c2m,
         })
       : undefined;
+
+    this.connector = config.capabilities.connector ? this.buildConnector(config, logRetention) : undefined;
+
+    const { enabled: monitoringEnabled = MONITORING_DEFAULTS.enabled, ...monitoringSettings } = config.monitoring ?? {};
+    this.monitoring = monitoringEnabled
+      ? new LivePersonMonitoring(this, 'Monitoring', {
+          accountId: config.accountId,
+          domains: this.domains,
+          ...(this.ingestion ? { ingestion: this.ingestion } : {}),
+          ...(this.processing ? { processing: this.processing } : {}),
+          ...(this.ivrDeflection ? { ivrDeflection: this.ivrDeflection } : {}),
+          ...(this.connector ? { connector: this.connector } : {}),
+          ...monitoringSettings,
+        })
+      : undefined;
+
+    if (config.logsKmsKey) {
+      this.logsKey = new LivePersonLogsKey(this, 'LogsKey', { accountId: config.accountId });
+      this.logsKey.encryptLogGroupsOf(this);
+    } else {
+      this.logsKey = undefined;
+    }
 
     new CfnOutput(this, 'CredentialsSecretArn', {
       description: config.createSecret
@@ -104,6 +136,17 @@ export class LivePersonStack extends Stack {
         value: this.ingestion.deadLetterQueue.queueUrl,
       });
     }
+    if (this.processing) {
+      new CfnOutput(this, 'EventBusName', {
+        description: 'EventBridge bus receiving the typed LivePerson events (source "liveperson", detail-type = event type)',
+        value: this.processing.eventBus.eventBusName,
+      });
+      new CfnOutput(this, 'EventBusArn', { description: 'ARN of the LivePerson event bus', value: this.processing.eventBus.eventBusArn });
+      new CfnOutput(this, 'ConversationStateTableName', {
+        description: 'DynamoDB table holding one item per conversation (and the connector\'s consumers)',
+        value: this.processing.stateTable.tableName,
+      });
+    }
     if (this.ivrDeflection) {
       new CfnOutput(this, 'C2mInviteFunctionArn', {
         description: 'Lambda function for the Amazon Connect contact flow (C2M eligibility and invite)',
@@ -122,5 +165,64 @@ export class LivePersonStack extends Stack {
         });
       }
     }
+    if (this.connector) {
+      new CfnOutput(this, 'OutboundQueueUrl', {
+        description: 'SQS FIFO queue taking connector commands (MessageGroupId = consumer id, MessageDeduplicationId = commandId)',
+        value: this.connector.outboundQueue.queueUrl,
+      });
+      new CfnOutput(this, 'OutboundDeadLetterQueueUrl', {
+        description: 'SQS FIFO dead-letter queue of commands LivePerson refused or that kept failing',
+        value: this.connector.deadLetterQueue.queueUrl,
+      });
+      new CfnOutput(this, 'ConnectorFunctionName', {
+        description: 'connector-send function, for direct invocation with one command',
+        value: this.connector.sender.fn.functionName,
+      });
+      if (this.connector.eventRouteDeadLetterQueue) {
+        new CfnOutput(this, 'ConnectorEventRouteDeadLetterQueueUrl', {
+          description: 'SQS queue of command events the EventBridge route could not deliver or forward',
+          value: this.connector.eventRouteDeadLetterQueue.queueUrl,
+        });
+      }
+    }
+    if (this.monitoring) {
+      new CfnOutput(this, 'AlarmTopicArn', {
+        description: 'SNS topic every alarm notifies: subscribe your on-call endpoint to it',
+        value: this.monitoring.alarmTopic.topicArn,
+      });
+      new CfnOutput(this, 'DashboardName', { description: 'CloudWatch dashboard of the flow', value: this.monitoring.dashboardName });
+      new CfnOutput(this, 'DashboardUrl', { description: 'CloudWatch dashboard of the flow (console link)', value: this.monitoring.dashboardUrl });
+    }
+  }
+
+  private buildProcessing(config: DeploymentConfig, logRetention: RetentionDays): LivePersonProcessing {
+    // The config refuses this combination with a message naming the fields; this guards a config built by hand.
+    if (!this.ingestion) throw new Error('capabilities.processing needs capabilities.ingestion: the processor drains its event queue');
+    return new LivePersonProcessing(this, 'Processing', {
+      accountId: config.accountId,
+      credentials: this.credentials,
+      csdsUrl: config.csdsUrl,
+      logRetention,
+      eventQueue: this.ingestion.eventQueue,
+      deadLetterQueue: this.ingestion.deadLetterQueue,
+      ...config.processing,
+    });
+  }
+
+  private buildConnector(config: DeploymentConfig, logRetention: RetentionDays): LivePersonConnector {
+    if (!this.processing) {
+      throw new Error('capabilities.connector needs capabilities.processing: the connector uses its state and idempotency tables');
+    }
+    const { eventRoute = false, ...settings } = config.connector ?? {};
+    return new LivePersonConnector(this, 'Connector', {
+      accountId: config.accountId,
+      credentials: this.credentials,
+      csdsUrl: config.csdsUrl,
+      logRetention,
+      stateTable: this.processing.stateTable,
+      idempotencyTable: this.processing.idempotencyTable,
+      ...settings,
+      ...(eventRoute ? { eventRoute: { eventBus: this.processing.eventBus } } : {}),
+    });
   }
 }

@@ -8,6 +8,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { PROCESSING_DEFAULTS } from './config.ts';
 import type { CredentialsSecretRef } from './lambda-function.ts';
 import { LivePersonFunction } from './lambda-function.ts';
 
@@ -15,17 +16,8 @@ import { LivePersonFunction } from './lambda-function.ts';
 export const STATE_TABLE_PARTITION_KEY = 'conversationId';
 export const IDEMPOTENCY_TABLE_PARTITION_KEY = 'id';
 
-export const PROCESSING_DEFAULTS = {
-  /** Records per invocation; 10 is the most a FIFO event source allows. */
-  batchSize: 10,
-  /** Concurrent invocations at most (Lambda's SQS scaling control, 2..1000); unset = as many as the queue's groups allow. */
-  maxConcurrency: undefined as number | undefined,
-  timeoutSeconds: 30,
-  /** LivePerson redelivers for up to 3 days: remember handled events a little longer. */
-  idempotencyTtlHours: 96,
-  /** A conversation nobody touched for this long leaves the state table (DynamoDB TTL). */
-  conversationRetentionDays: 90,
-} as const;
+// In config.ts with the other blocks' defaults (config.ts cannot import this file: it would be an import cycle).
+export { PROCESSING_DEFAULTS };
 
 export interface LivePersonProcessingProps {
   readonly accountId: string;

@@ -106,9 +106,11 @@ async function handleRecord(rawRecord: SQSRecord): Promise<void> {
 }
 
 function failure(reason: string): void {
-  const single = metrics.singleMetric();
-  single.addDimension('Reason', reason);
-  single.addMetric('EventsFailed', MetricUnit.Count, 1);
+  // Alarms and the dashboard need the total at the service level (a fixed dimension set); the breakdown is its own metric.
+  metrics.addMetric('EventsFailed', MetricUnit.Count, 1);
+  const byReason = metrics.singleMetric();
+  byReason.addDimension('Reason', reason);
+  byReason.addMetric('EventsFailedByReason', MetricUnit.Count, 1);
 }
 
 async function processBatch(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {

@@ -33,7 +33,6 @@ async function receive(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResu
   const receivedAt = Date.now();
   const route = ROUTES[event.resource];
   if (route === undefined) return answer(404, { error: 'not-found', message: `no webhook route ${event.resource}` });
-  metrics.addDimension('Route', route);
 
   let secret;
   try {
@@ -63,8 +62,12 @@ async function receive(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResu
   }
   const log = outcome.reason === 'queue-unavailable' ? logger.error.bind(logger) : logger.warn.bind(logger);
   log('webhook rejected', { route, reason: outcome.reason, status: outcome.status, detail: outcome.message });
-  metrics.addDimension('Reason', outcome.reason);
+  // Alarms need the total at the service level (a fixed dimension set); the breakdown is its own metric.
   metrics.addMetric('WebhookRejected', MetricUnit.Count, 1);
+  const byReason = metrics.singleMetric();
+  byReason.addDimension('Route', route);
+  byReason.addDimension('Reason', outcome.reason);
+  byReason.addMetric('WebhookRejectedByReason', MetricUnit.Count, 1);
   return answer(outcome.status, { error: outcome.reason, message: outcome.message });
 }
 

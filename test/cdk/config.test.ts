@@ -36,6 +36,7 @@ describe('parseDeploymentConfig', () => {
       domainRefreshHours: 12,
       logRetentionDays: 30,
       capabilities: { ingestion: true, processing: true, ivrDeflection: true, connector: true },
+      logsKmsKey: false,
     });
   });
 

@@ -5,7 +5,8 @@ import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
-import { LivePersonConnector, type LivePersonConnectorProps } from '../../lib/connector.ts';
+import { DeploymentConfigError, parseDeploymentConfig } from '../../lib/config.ts';
+import { CONNECTOR_DEFAULTS, LivePersonConnector, type LivePersonConnectorProps } from '../../lib/connector.ts';
 import { CLI_CONTEXT, SKIP_BUNDLING } from './helpers.ts';
 
 function build(overrides: Partial<LivePersonConnectorProps> = {}, options: { eventRoute?: boolean } = {}) {
@@ -191,6 +192,67 @@ describe('LivePersonConnector with the EventBridge route', () => {
     expect(acknowledged).toEqual([
       { path: 'Test/Connector/Sender/Role/DefaultPolicy', ids: [expect.stringMatching(/AwsSolutions-IAM5\[Resource::arn:.*parameter\/liveperson\/12345678\/domains\/\*\]$/)] },
       { path: 'Test/Connector/EventRouteDeadLetterQueue', ids: [expect.stringMatching(/AwsSolutions-SQS3$/)] },
+    ]);
+  });
+});
+
+function configIssues(raw: Record<string, unknown>): readonly string[] {
+  try {
+    parseDeploymentConfig({ accountId: '12345678', ...raw });
+  } catch (error) {
+    expect(error).toBeInstanceOf(DeploymentConfigError);
+    return (error as DeploymentConfigError).issues;
+  }
+  throw new Error('expected a DeploymentConfigError');
+}
+
+describe('connector config', () => {
+  it('applies the defaults to an empty block, with the event route off', () => {
+    expect(parseDeploymentConfig({ accountId: '1', connector: {} }).connector).toEqual({ ...CONNECTOR_DEFAULTS, eventRoute: false });
+    expect(CONNECTOR_DEFAULTS).toEqual({
+      batchSize: 10,
+      maxConcurrency: undefined,
+      timeoutSeconds: 30,
+      maxReceiveCount: 5,
+      queueRetentionDays: 4,
+      idempotencyTtlHours: 96,
+      consumerRetentionDays: 90,
+    });
+    expect(parseDeploymentConfig({ accountId: '1' }).connector).toBeUndefined();
+  });
+
+  it('takes routing by skill, or by campaign and engagement, ids as strings or numbers', () => {
+    expect(parseDeploymentConfig({ accountId: '1', connector: { defaultRouting: { skillId: 123 } } }).connector?.defaultRouting).toEqual({ skillId: '123' });
+    expect(parseDeploymentConfig({ accountId: '1', connector: { defaultRouting: { campaignId: '11', engagementId: '22' } } }).connector?.defaultRouting).toEqual({
+      campaignId: '11',
+      engagementId: '22',
+    });
+  });
+
+  it.each<[Record<string, unknown>, string]>([
+    [{ defaultRouting: { campaignId: '11' } }, 'connector.defaultRouting: needs campaignId and engagementId together'],
+    [{ defaultRouting: { skillId: '' } }, 'connector.defaultRouting.skillId: must not be empty'],
+    [{ defaultRouting: { skillId: true } }, 'connector.defaultRouting.skillId: must be the LivePerson skill id'],
+    [{ defaultRouting: { skill: '1' } }, 'connector.defaultRouting.skill: is not a known field'],
+    [{ batchSize: 11 }, 'connector.batchSize: must be at most 10 records'],
+    [{ maxConcurrency: 1 }, 'connector.maxConcurrency: must be at least 2'],
+    [{ timeoutSeconds: 4 }, 'connector.timeoutSeconds: must be at least 5 seconds'],
+    [{ maxReceiveCount: 0 }, 'connector.maxReceiveCount: must be at least 1'],
+    [{ queueRetentionDays: 15 }, 'connector.queueRetentionDays: must be at most 14 days (the SQS limit)'],
+    [{ consumerRetentionDays: 0 }, 'connector.consumerRetentionDays: must be at least 1 day'],
+    [{ eventRoute: 'yes' }, 'connector.eventRoute: must be true or false'],
+    [
+      { queueRetentionDays: 7 },
+      'connector.idempotencyTtlHours: is 96 h but must cover connector.queueRetentionDays (168 h): a command redelivered after its id was forgotten would be sent twice',
+    ],
+  ])('names the field for a bad connector value %j', (connector, expected) => {
+    expect(configIssues({ connector })).toEqual([expect.stringContaining(expected)]);
+  });
+
+  it('needs processing, whose tables it uses', () => {
+    expect(configIssues({ capabilities: { processing: false } })).toEqual([
+      'capabilities.connector: needs capabilities.processing: the connector keeps its consumers in the conversation state table and its ' +
+        'command ids in the idempotency table that processing creates (turn processing on, or connector off)',
     ]);
   });
 });

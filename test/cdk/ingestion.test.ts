@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DeploymentConfigError, INGESTION_DEFAULTS, parseDeploymentConfig } from '../../lib/config.ts';
 import { LivePersonIngestion } from '../../lib/ingestion.ts';
 import type { LivePersonIngestionProps } from '../../lib/ingestion.ts';
-import { CLI_CONTEXT, SKIP_BUNDLING, logicalIdsAt, templateOf } from './helpers.ts';
+import { CLI_CONTEXT, SKIP_BUNDLING, buildApp, logicalIdsAt, templateOf } from './helpers.ts';
 
 interface Resource {
   Type: string;
@@ -281,7 +281,11 @@ describe('LivePersonIngestion (custom config)', () => {
   });
 
   it('builds no ingestion resources or outputs when the capability is off', () => {
-    const template = templateOf({ accountId: '12345678', capabilities: { ingestion: false, ivrDeflection: false } });
+    const template = templateOf({
+      accountId: '12345678',
+      capabilities: { ingestion: false, processing: false, connector: false, ivrDeflection: false },
+      monitoring: { enabled: false },
+    });
     for (const type of ['AWS::SQS::Queue', 'AWS::ApiGateway::RestApi', 'AWS::ApiGateway::Account']) template.resourceCountIs(type, 0);
     expect(Object.keys(template.toJSON().Outputs as object)).toEqual(['CredentialsSecretArn', 'CredentialsSecretName', 'DomainParameterPath']);
   });
@@ -298,7 +302,11 @@ describe('ingestion config', () => {
       queueVisibilityTimeoutSeconds: 300,
     });
     expect(parseDeploymentConfig({ accountId: '1' }).ingestion).toBeUndefined();
-    expect(parseDeploymentConfig({ accountId: '1', ingestion: { maxReceiveCount: 1000, queueVisibilityTimeoutSeconds: 0 } }).ingestion).toMatchObject({
+    // Without processing nothing drains the queue through Lambda, so no visibility floor applies.
+    const noProcessing = { processing: false, connector: false };
+    expect(
+      parseDeploymentConfig({ accountId: '1', capabilities: noProcessing, ingestion: { maxReceiveCount: 1000, queueVisibilityTimeoutSeconds: 0 } }).ingestion,
+    ).toMatchObject({
       maxReceiveCount: 1000,
       queueVisibilityTimeoutSeconds: 0,
     });
@@ -360,5 +368,78 @@ describe('LivePersonIngestion construct on its own', () => {
     expect(report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}`))).toEqual([
       'AwsSolutions-SMG4 at Brand/Secret/Resource',
     ]);
+  });
+});
+
+describe('LivePersonIngestion with AWS WAF', () => {
+  const { stack } = buildApp({ accountId: '12345678', ingestion: { waf: { enabled: true, rateLimitPer5Minutes: 5000 } } });
+  const template = Template.fromStack(stack);
+
+  it('blocks a source IP above the rate limit with a web ACL on the stage', () => {
+    const aclId = onlyId(template, 'AWS::WAFv2::WebACL', '/Ingestion/WebAcl');
+    expect(resourcesOf(template, 'AWS::WAFv2::WebACL')[aclId]?.Properties).toMatchObject({
+      Name: 'LivePerson-12345678-webhooks',
+      Scope: 'REGIONAL',
+      DefaultAction: { Allow: {} },
+      VisibilityConfig: { CloudWatchMetricsEnabled: true, MetricName: 'LivePerson-12345678-webhooks', SampledRequestsEnabled: true },
+      Rules: [
+        {
+          Name: 'RateLimitPerIp',
+          Priority: 0,
+          Action: { Block: {} },
+          Statement: { RateBasedStatement: { AggregateKeyType: 'IP', Limit: 5000, EvaluationWindowSec: 300 } },
+          VisibilityConfig: { CloudWatchMetricsEnabled: true, MetricName: 'RateLimitPerIp', SampledRequestsEnabled: true },
+        },
+      ],
+    });
+    const apiId = onlyId(template, 'AWS::ApiGateway::RestApi', '/Ingestion/Api/');
+    const stageId = onlyId(template, 'AWS::ApiGateway::Stage', '/Ingestion/Api/');
+    const association = Object.values(resourcesOf(template, 'AWS::WAFv2::WebACLAssociation'));
+    expect(association).toHaveLength(1);
+    expect(association[0]?.Properties).toEqual({
+      WebACLArn: { 'Fn::GetAtt': [aclId, 'Arn'] },
+      // A reference to the stage, so the association waits for it.
+      ResourceArn: {
+        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':apigateway:', { Ref: 'AWS::Region' }, '::/restapis/', { Ref: apiId }, '/stages/', { Ref: stageId }]],
+      },
+    });
+  });
+
+  it('no longer acknowledges AwsSolutions-APIG3 (the stage has a web ACL)', () => {
+    const stage = stack.node.findAll().find((c) => c.node.path.endsWith('/Ingestion/Api/DeploymentStage.live'));
+    const acknowledged = stage?.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules').flatMap((m) => Object.keys(m.data as object));
+    expect(acknowledged).toEqual([]);
+    expect(templateOf({ accountId: '12345678' }).findResources('AWS::WAFv2::WebACL')).toEqual({});
+  });
+});
+
+describe('ingestion.waf config', () => {
+  it('defaults to off with 2000 requests per 5 minutes', () => {
+    expect(parseDeploymentConfig({ accountId: '1', ingestion: { waf: {} } }).ingestion?.waf).toEqual({ enabled: false, rateLimitPer5Minutes: 2000 });
+  });
+
+  it.each<[Record<string, unknown>, string]>([
+    [{ enabled: 'yes' }, 'ingestion.waf.enabled: must be true or false'],
+    [{ rateLimitPer5Minutes: 9 }, 'ingestion.waf.rateLimitPer5Minutes: must be at least 10 requests (the AWS WAF minimum)'],
+    [{ rateLimitPer5Minutes: 2_000_000_001 }, 'ingestion.waf.rateLimitPer5Minutes: must be at most 2000000000 requests (the AWS WAF maximum)'],
+    [{ rateLimitPer5Minutes: 100.5 }, 'ingestion.waf.rateLimitPer5Minutes: must be a whole number of requests'],
+    [{ rateLimit: 100 }, 'ingestion.waf.rateLimit: is not a known field'],
+  ])('names the field for a bad waf value %j', (waf, expected) => {
+    let error: unknown;
+    try {
+      parseDeploymentConfig({ accountId: '12345678', ingestion: { waf } });
+    } catch (caught) {
+      error = caught;
+    }
+    expect((error as DeploymentConfigError).issues).toEqual([expect.stringContaining(expected)]);
+  });
+
+  it('is checked by the construct too', () => {
+    const app = new App({ context: { ...CLI_CONTEXT, ...SKIP_BUNDLING } });
+    const stack = new Stack(app, 'Brand');
+    const secret = new Secret(stack, 'Secret');
+    expect(
+      () => new LivePersonIngestion(stack, 'Webhooks', { accountId: '42', credentials: { secret, secretId: secret.secretArn }, waf: { enabled: true, rateLimitPer5Minutes: 5 } }),
+    ).toThrow('LivePersonIngestion: waf.rateLimitPer5Minutes must be a whole number from 10 to 2000000000, got 5');
   });
 });

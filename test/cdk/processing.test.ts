@@ -4,7 +4,8 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
-import { LivePersonProcessing, type LivePersonProcessingProps } from '../../lib/processing.ts';
+import { DeploymentConfigError, parseDeploymentConfig } from '../../lib/config.ts';
+import { LivePersonProcessing, PROCESSING_DEFAULTS, type LivePersonProcessingProps } from '../../lib/processing.ts';
 import { CLI_CONTEXT, SKIP_BUNDLING } from './helpers.ts';
 
 function build(overrides: Partial<LivePersonProcessingProps> = {}) {
@@ -102,5 +103,58 @@ describe('LivePersonProcessing', () => {
       .flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}`))
       .filter((finding) => finding.includes('/Processing/'));
     expect(findings).toEqual([]);
+  });
+});
+
+function configIssues(raw: Record<string, unknown>): readonly string[] {
+  try {
+    parseDeploymentConfig({ accountId: '12345678', ...raw });
+  } catch (error) {
+    expect(error).toBeInstanceOf(DeploymentConfigError);
+    return (error as DeploymentConfigError).issues;
+  }
+  throw new Error('expected a DeploymentConfigError');
+}
+
+describe('processing config', () => {
+  it('applies the defaults to an empty block and leaves an absent block absent', () => {
+    expect(parseDeploymentConfig({ accountId: '1', processing: {} }).processing).toEqual(PROCESSING_DEFAULTS);
+    expect(PROCESSING_DEFAULTS).toEqual({ batchSize: 10, maxConcurrency: undefined, timeoutSeconds: 30, idempotencyTtlHours: 96, conversationRetentionDays: 90 });
+    expect(parseDeploymentConfig({ accountId: '1' }).processing).toBeUndefined();
+    expect(parseDeploymentConfig({ accountId: '1', processing: { maxConcurrency: 2, batchSize: 1 } }).processing).toMatchObject({ maxConcurrency: 2, batchSize: 1 });
+  });
+
+  it.each<[Record<string, unknown>, string]>([
+    [{ batchSize: 0 }, 'processing.batchSize: must be at least 1 record'],
+    [{ batchSize: 11 }, 'processing.batchSize: must be at most 10 records (the most a FIFO event source takes)'],
+    [{ batchSize: 2.5 }, 'processing.batchSize: must be a whole number of records'],
+    [{ maxConcurrency: 1 }, 'processing.maxConcurrency: must be at least 2 (the Lambda minimum for an SQS event source)'],
+    [{ maxConcurrency: 1001 }, 'processing.maxConcurrency: must be at most 1000'],
+    [{ timeoutSeconds: 4 }, 'processing.timeoutSeconds: must be at least 5 seconds'],
+    [{ timeoutSeconds: 901 }, 'processing.timeoutSeconds: must be at most 900 seconds (the Lambda limit)'],
+    [{ idempotencyTtlHours: 0 }, 'processing.idempotencyTtlHours: must be at least 1 hour'],
+    [{ conversationRetentionDays: 0.5 }, 'processing.conversationRetentionDays: must be a whole number of days'],
+    [{ batch: 5 }, 'processing.batch: is not a known field'],
+  ])('names the field for a bad processing value %j', (processing, expected) => {
+    expect(configIssues({ processing })).toEqual([expect.stringContaining(expected)]);
+  });
+
+  it('wants the event queue visibility timeout at least 6 times the processor timeout, naming both fields', () => {
+    expect(configIssues({ processing: { timeoutSeconds: 60 } })).toEqual([
+      'ingestion.queueVisibilityTimeoutSeconds: is 300 s but must be at least 6 × processing.timeoutSeconds (360 s, AWS guidance for a ' +
+        'queue driving a Lambda function): raise it, or lower processing.timeoutSeconds',
+    ]);
+    expect(configIssues({ ingestion: { queueVisibilityTimeoutSeconds: 100 } })).toEqual([
+      expect.stringMatching(/^ingestion\.queueVisibilityTimeoutSeconds: is 100 s but must be at least 6 × processing\.timeoutSeconds \(180 s/),
+    ]);
+    expect(() => parseDeploymentConfig({ accountId: '1', processing: { timeoutSeconds: 60 }, ingestion: { queueVisibilityTimeoutSeconds: 360 } })).not.toThrow();
+    // One message per mistake: an out-of-range value is reported once, by its own check.
+    expect(configIssues({ processing: { timeoutSeconds: 1000 } })).toEqual([expect.stringContaining('processing.timeoutSeconds: must be at most 900')]);
+  });
+
+  it('needs ingestion, whose queue it drains', () => {
+    expect(configIssues({ capabilities: { ingestion: false, connector: false } })).toEqual([
+      'capabilities.processing: needs capabilities.ingestion: the processor drains the event queue that ingestion creates (turn ingestion on, or processing off)',
+    ]);
   });
 });

@@ -3,7 +3,9 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DeploymentConfigError, parseDeploymentConfig } from '../../lib/config.ts';
 import { LivePersonFunction, domainParameterPath } from '../../lib/lambda-function.ts';
+import { LivePersonStack } from '../../lib/liveperson-stack.ts';
 import { CLI_CONTEXT, SKIP_BUNDLING, buildApp, logicalIdsAt, templateOf } from './helpers.ts';
 
 const SSM_ARN_PREFIX = ['arn:', { Ref: 'AWS::Partition' }, ':ssm:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }];
@@ -198,5 +200,139 @@ describe('LivePersonFunction', () => {
 
   it('exposes the path helper', () => {
     expect(domainParameterPath('12345678')).toBe('/liveperson/12345678/domains/');
+  });
+});
+
+describe('LivePersonStack wiring of processing and connector (default config)', () => {
+  const { stack } = buildApp({ accountId: '12345678' });
+  const template = Template.fromStack(stack);
+  const ref = (pathPart: string, type: string) => {
+    const ids = logicalIdsAt(template, type, pathPart);
+    expect(ids).toHaveLength(1);
+    return ids[0] ?? '';
+  };
+  const eventQueue = () => ref('/Ingestion/EventQueue/', 'AWS::SQS::Queue');
+  const stateTable = () => ref('/Processing/ConversationState/', 'AWS::DynamoDB::Table');
+  const idempotencyTable = () => ref('/Processing/Idempotency/', 'AWS::DynamoDB::Table');
+
+  it('drives the processor from the ingestion event queue and parks unprocessable events in its dead-letter queue', () => {
+    const processor = ref('/Processing/Processor/Function/', 'AWS::Lambda::Function');
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: processor },
+      EventSourceArn: { 'Fn::GetAtt': [eventQueue(), 'Arn'] },
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          POWERTOOLS_SERVICE_NAME: 'event-processor',
+          DEAD_LETTER_QUEUE_URL: { Ref: ref('/Ingestion/DeadLetterQueue/', 'AWS::SQS::Queue') },
+          STATE_TABLE_NAME: { Ref: stateTable() },
+        }),
+      },
+    });
+    expect(stack.processing?.eventBus).toBeDefined();
+  });
+
+  it("gives the connector processing's state and idempotency tables, and no event route unless asked", () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          POWERTOOLS_SERVICE_NAME: 'connector-send',
+          STATE_TABLE_NAME: { Ref: stateTable() },
+          IDEMPOTENCY_TABLE_NAME: { Ref: idempotencyTable() },
+        }),
+      },
+    });
+    expect(stack.connector?.eventRule).toBeUndefined();
+    // The only rule is the domain refresh schedule.
+    expect(Object.values(template.findResources('AWS::Events::Rule')).map((r) => (r as { Properties: { ScheduleExpression?: string } }).Properties.ScheduleExpression)).toEqual([
+      'rate(12 hours)',
+    ]);
+  });
+
+  it('outputs the bus, the state table, the outbound queues and the connector function', () => {
+    const bus = ref('/Processing/Bus/', 'AWS::Events::EventBus');
+    template.hasOutput('EventBusName', { Value: { Ref: bus } });
+    template.hasOutput('EventBusArn', { Value: { 'Fn::GetAtt': [bus, 'Arn'] } });
+    template.hasOutput('ConversationStateTableName', { Value: { Ref: stateTable() } });
+    template.hasOutput('OutboundQueueUrl', { Value: { Ref: ref('/Connector/OutboundQueue/', 'AWS::SQS::Queue') } });
+    template.hasOutput('OutboundDeadLetterQueueUrl', { Value: { Ref: ref('/Connector/DeadLetterQueue/', 'AWS::SQS::Queue') } });
+    template.hasOutput('ConnectorFunctionName', { Value: { Ref: ref('/Connector/Sender/Function/', 'AWS::Lambda::Function') } });
+    expect(Object.keys(template.toJSON().Outputs as object)).not.toContain('ConnectorEventRouteDeadLetterQueueUrl');
+  });
+});
+
+describe('LivePersonStack wiring (custom config)', () => {
+  it('routes command events from the processing bus to the connector when connector.eventRoute is set', () => {
+    const template = templateOf({ accountId: '12345678', connector: { eventRoute: true } });
+    const bus = logicalIdsAt(template, 'AWS::Events::EventBus', '/Processing/Bus/')[0];
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: bus },
+      EventPattern: { 'detail-type': ['LivePerson Connector Command'] },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ConnectorSenderFunction'), 'Arn'] } })],
+    });
+    template.hasOutput('ConnectorEventRouteDeadLetterQueueUrl', { Value: { Ref: Match.stringLikeRegexp('^ConnectorEventRouteDeadLetterQueue') } });
+  });
+
+  it('takes the processing and connector blocks', () => {
+    const template = templateOf({
+      accountId: '12345678',
+      processing: { batchSize: 5, maxConcurrency: 4, timeoutSeconds: 40, idempotencyTtlHours: 100, conversationRetentionDays: 30 },
+      connector: { defaultRouting: { skillId: '77' }, batchSize: 3, timeoutSeconds: 20, maxReceiveCount: 7, queueRetentionDays: 2, consumerRetentionDays: 10 },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^IngestionEventQueue'), 'Arn'] },
+      BatchSize: 5,
+      ScalingConfig: { MaximumConcurrency: 4 },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: 40,
+      Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'event-processor', IDEMPOTENCY_TTL_SECONDS: '360000', CONVERSATION_RETENTION_DAYS: '30' }) },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ConnectorOutboundQueue'), 'Arn'] },
+      BatchSize: 3,
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      VisibilityTimeout: 120,
+      MessageRetentionPeriod: 2 * 24 * 3600,
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ConnectorDeadLetterQueue'), 'Arn'] }, maxReceiveCount: 7 },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: 20,
+      Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'connector-send', CONNECTOR_DEFAULT_SKILL_ID: '77', CONSUMER_RETENTION_DAYS: '10' }) },
+    });
+  });
+
+  it('builds neither processing nor connector when both are off, and no connector when it alone is off', () => {
+    const neither = templateOf({ accountId: '12345678', capabilities: { processing: false, connector: false } });
+    neither.resourceCountIs('AWS::DynamoDB::Table', 0);
+    neither.resourceCountIs('AWS::Events::EventBus', 0);
+    neither.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
+    const outputs = Object.keys(neither.toJSON().Outputs as object);
+    for (const name of ['EventBusName', 'EventBusArn', 'ConversationStateTableName', 'OutboundQueueUrl', 'OutboundDeadLetterQueueUrl', 'ConnectorFunctionName']) {
+      expect(outputs).not.toContain(name);
+    }
+    const noConnector = templateOf({ accountId: '12345678', capabilities: { connector: false } });
+    expect(logicalIdsAt(noConnector, 'AWS::SQS::Queue', '/Connector/')).toEqual([]);
+    noConnector.resourceCountIs('AWS::DynamoDB::Table', 2);
+  });
+
+  it('refuses processing without ingestion and connector without processing, naming the fields', () => {
+    expect(() => buildApp({ accountId: '12345678', capabilities: { ingestion: false } })).toThrow(
+      /capabilities\.processing: needs capabilities\.ingestion: the processor drains the event queue that ingestion creates/,
+    );
+    expect(() => buildApp({ accountId: '12345678', capabilities: { processing: false } })).toThrow(DeploymentConfigError);
+    expect(() => buildApp({ accountId: '12345678', capabilities: { processing: false } })).toThrow(/capabilities\.connector: needs capabilities\.processing/);
+  });
+
+  it('guards the same dependencies when the stack gets a config the schema did not check', () => {
+    const config = parseDeploymentConfig({ accountId: '12345678' });
+    const stackWith = (capabilities: Partial<typeof config.capabilities>) => () =>
+      new LivePersonStack(new App({ context: { ...CLI_CONTEXT, ...SKIP_BUNDLING } }), 'Hand', { config: { ...config, capabilities: { ...config.capabilities, ...capabilities } } });
+    expect(stackWith({ ingestion: false })).toThrow('capabilities.processing needs capabilities.ingestion');
+    expect(stackWith({ processing: false })).toThrow('capabilities.connector needs capabilities.processing');
   });
 });
