@@ -164,17 +164,17 @@ export class C2mClient {
     // Both are cached after the first call; in parallel they cost one round trip on a cold start.
     const [baseUrl, auth] = await Promise.all([this.#options.baseUrl(options), this.#options.auth()]);
     const url = `${baseUrl}/api/account/${encodeURIComponent(accountId)}/${resource}?v=${encodeURIComponent(this.#apiVersion)}`;
-    const send = (authorization: string) =>
+    const send = (authorization: () => string) =>
       http.requestJson(
-        { operation, method: 'POST', url, json: body, headers: { authorization }, deadline: options.deadline, retry: this.#retry },
+        { operation, method: 'POST', url, json: body, headers: () => ({ authorization: authorization() }), deadline: options.deadline, retry: this.#retry },
         schema,
       );
     if (auth.kind === 'api-key') {
-      // Signed once per call: the HTTP layer resends the same headers on a retry, so a retried call
-      // repeats the nonce. A per-attempt header hook in http.ts would let each attempt sign afresh.
-      return send(oauth1AuthorizationHeader(auth.credentials, { method: 'POST', url }));
+      // Signed for every attempt: a retry carries a fresh nonce and timestamp, as OAuth 1.0a requires.
+      const credentials = auth.credentials;
+      return send(() => oauth1AuthorizationHeader(credentials, { method: 'POST', url }));
     }
-    return auth.appJwt.withToken((token) => send(`Bearer ${token}`), options);
+    return auth.appJwt.withToken((token) => send(() => `Bearer ${token}`), options);
   }
 }
 

@@ -45,7 +45,11 @@ export interface HttpRequest {
   readonly operation: string;
   readonly method?: HttpMethod;
   readonly url: string | URL;
-  readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * Request headers; a function is called again for every attempt, for headers that must change
+   * per attempt (an OAuth 1.0a signature carries a fresh nonce and timestamp each time).
+   */
+  readonly headers?: Readonly<Record<string, string>> | (() => Readonly<Record<string, string>>);
   /** Sent as `application/json`. */
   readonly json?: unknown;
   /** Sent as `application/x-www-form-urlencoded`. */
@@ -167,7 +171,8 @@ export class LivePersonHttpClient {
   }
 
   async #attempt(request: HttpRequest, timeoutMs: number): Promise<HttpResponse> {
-    const headers: Record<string, string> = { 'user-agent': USER_AGENT, accept: 'application/json', ...request.headers };
+    const requestHeaders = typeof request.headers === 'function' ? request.headers() : request.headers;
+    const headers: Record<string, string> = { 'user-agent': USER_AGENT, accept: 'application/json', ...requestHeaders };
     let body: string | undefined;
     if (request.json !== undefined) {
       headers['content-type'] ??= 'application/json';
@@ -224,7 +229,10 @@ function toApiError(operation: string, response: HttpResponse): LivePersonApiErr
   let code: string | undefined;
   let apiMessage: string | undefined;
   try {
-    const parsed = errorBodySchema.safeParse(JSON.parse(response.text));
+    let json: unknown = JSON.parse(response.text);
+    // The Connector API answers a batch of requests with an array: the failing entry tells why.
+    if (Array.isArray(json)) json = json.find((entry) => z.looseObject({ code: z.unknown() }).safeParse(entry).data?.code !== 'OK');
+    const parsed = errorBodySchema.safeParse(json);
     if (parsed.success) {
       const b = parsed.data;
       const nestedError = typeof b.error === 'object' ? b.error : undefined;

@@ -69,6 +69,16 @@ describe('C2mClient against the simulator', () => {
     expect(sim.requests({ service: 'sentinel' })).toEqual([]);
   });
 
+  it('signs every retry afresh with the API key: a new nonce each attempt', async () => {
+    sim.fail({ service: 'connectToMessagingDomain', status: 503, times: 1 });
+    const { client } = clientFor({ auth: 'api-key' });
+    await client.eligibility(ELIGIBILITY);
+    const nonces = c2mRequests().map((r) => /oauth_nonce="([^"]+)"/.exec(r.headers.authorization ?? '')?.[1]);
+    expect(c2mRequests().map((r) => r.status)).toEqual([503, 200]);
+    expect(nonces[0]).toBeDefined();
+    expect(nonces[1]).not.toBe(nonces[0]);
+  });
+
   it('refreshes an expired AppJWT once', async () => {
     const { client, appJwt } = clientFor();
     await client.eligibility(ELIGIBILITY);

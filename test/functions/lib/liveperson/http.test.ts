@@ -47,6 +47,13 @@ describe('LivePersonHttpClient', () => {
     expect(server.received[1]?.headers['content-type']).toBe('application/x-www-form-urlencoded');
   });
 
+  it('builds headers afresh for every attempt when given a function', async () => {
+    server.script({ status: 503 }, { status: 200, body: { ok: true } });
+    let calls = 0;
+    await client.request({ operation: 'signed', url: server.url, headers: () => ({ authorization: `attempt-${++calls}` }) });
+    expect(server.received.map((r) => r.headers.authorization)).toEqual(['attempt-1', 'attempt-2']);
+  });
+
   it('reuses one kept-alive connection for sequential calls', async () => {
     const before = server.connections();
     for (let i = 0; i < 5; i++) await client.request({ operation: 'keep-alive', url: server.url });
@@ -63,22 +70,24 @@ describe('LivePersonHttpClient', () => {
     await expect(client.requestJson({ operation: 'contract', url: server.url }, okSchema)).rejects.toThrow('answer is not JSON');
   });
 
-  it('does not retry a 4xx and reads C2M, Connector and OAuth error bodies', async () => {
+  it('does not retry a 4xx and reads C2M, Connector (object and array) and OAuth error bodies', async () => {
     server.script(
       { status: 400, body: { errorCode: 1001, errorMessage: 'Invalid customerPhoneNumber' } },
       { status: 401, body: { kind: 'resp', code: 401, body: { errorCode: 40102, message: 'expired' } } },
       { status: 401, body: { error: 'invalid_client', error_description: 'bad client' } },
       { status: 404, body: '<html>nope</html>' },
+      { status: 400, body: [{ code: 'OK', body: {} }, { code: 400, body: { errorCode: 'CONVERSATION_ALREADY_OPEN', message: 'open already' } }] },
     );
     const errors = [];
-    for (let i = 0; i < 4; i++) errors.push(await client.request({ operation: 'four', url: server.url }).catch((e: unknown) => e));
-    expect(server.received).toHaveLength(4);
+    for (let i = 0; i < 5; i++) errors.push(await client.request({ operation: 'four', url: server.url }).catch((e: unknown) => e));
+    expect(server.received).toHaveLength(5);
     expect(waits).toEqual([]);
     expect(errors.map((e) => e instanceof LivePersonApiError && [e.status, e.code, e.apiMessage, e.retryable])).toEqual([
       [400, '1001', 'Invalid customerPhoneNumber', false],
       [401, '40102', 'expired', false],
       [401, 'invalid_client', 'bad client', false],
       [404, undefined, undefined, false],
+      [400, 'CONVERSATION_ALREADY_OPEN', 'open already', false],
     ]);
     expect(String(errors[0])).toContain('four: HTTP 400 (LivePerson error 1001): Invalid customerPhoneNumber');
   });
