@@ -15,6 +15,7 @@ import { Construct } from 'constructs';
 import { CONNECTOR_DEFAULTS } from './config.ts';
 import type { CredentialsSecretRef } from './lambda-function.ts';
 import { LivePersonFunction } from './lambda-function.ts';
+import { IDEMPOTENCY_TABLE_ACTIONS } from './processing.ts';
 
 /** detail-type the EventBridge route matches by default (the function's COMMAND_EVENT_DETAIL_TYPE). */
 export const CONNECTOR_COMMAND_DETAIL_TYPE = 'LivePerson Connector Command';
@@ -162,7 +163,7 @@ export class LivePersonConnector extends Construct {
     role.addToPrincipalPolicy(
       new PolicyStatement({
         sid: 'Idempotency',
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        actions: IDEMPOTENCY_TABLE_ACTIONS,
         resources: [props.idempotencyTable.tableArn],
       }),
     );

@@ -16,6 +16,9 @@ import { LivePersonFunction } from './lambda-function.ts';
 export const STATE_TABLE_PARTITION_KEY = 'conversationId';
 export const IDEMPOTENCY_TABLE_PARTITION_KEY = 'id';
 
+/** What Powertools' DynamoDB persistence layer does on the idempotency table (claim, complete, release, read). */
+export const IDEMPOTENCY_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
+
 // In config.ts with the other blocks' defaults (config.ts cannot import this file: it would be an import cycle).
 export { PROCESSING_DEFAULTS };
 
@@ -114,7 +117,7 @@ export class LivePersonProcessing extends Construct {
     role.addToPrincipalPolicy(
       new PolicyStatement({
         sid: 'Idempotency',
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        actions: IDEMPOTENCY_TABLE_ACTIONS,
         resources: [this.idempotencyTable.tableArn],
       }),
     );
