@@ -58,13 +58,14 @@ const c2mSchema = z.strictObject({
     .string({ error: 'must be a string' })
     .trim()
     .min(1, 'must not be empty')
-    .max(255, "must be at most 255 characters (C2M's limit)")
+    // UTF-16 units, as C2M's limits are checked at run time (zod's max() counts code points).
+    .refine((value) => value.length <= 255, "must be at most 255 characters (C2M's limit)")
     .optional(),
   defaultHandoffId: z
     .string({ error: 'must be a string' })
     .trim()
     .min(1, 'must not be empty')
-    .max(16, 'must be at most 16 characters (C2M handoff ids are short)')
+    .refine((value) => value.length <= 16, 'must be at most 16 characters (C2M handoff ids are short)')
     .optional(),
   region: z
     .enum(C2M_REGIONS, { error: 'must be "va" (North America), "lo" (EMEA) or "sy" (APAC): the C2M region of the LivePerson account' })

@@ -49,13 +49,17 @@ const TEMPLATE_VARIABLES_HINT = 'templateVariables must be a JSON object of stri
 const tooLong = (field: string, max: number, whose = "C2M's limit") => `${field} must be at most ${max} characters (${whose})`;
 const notString = (field: string) => `${field} must be a string`;
 
+// zod's max() counts code points; C2M's limits are checked here in UTF-16 units (String.length on
+// a Java or JavaScript server), the stricter count, so an emoji cannot slip past a limit.
+const atMost = (max: number) => (value: string) => value.length <= max;
+
 /** A required string: `missing` when absent. Messages never repeat the value. */
 function requiredText(field: string, max: number, missing: string, whose?: string) {
-  return z.string({ error: (issue) => (issue.input === undefined ? missing : notString(field)) }).max(max, tooLong(field, max, whose));
+  return z.string({ error: (issue) => (issue.input === undefined ? missing : notString(field)) }).refine(atMost(max), tooLong(field, max, whose));
 }
 
 function optionalText(field: string, max: number, whose?: string) {
-  return z.string({ error: notString(field) }).max(max, tooLong(field, max, whose)).optional();
+  return z.string({ error: notString(field) }).refine(atMost(max), tooLong(field, max, whose)).optional();
 }
 
 const phoneNumberSchema = z

@@ -27,10 +27,10 @@ const optional = <T extends z.ZodType>(schema: T) =>
 
 const settingsSchema = z.object({
   [C2M_ENV.defaultSkill]: optional(
-    z.string().trim().max(C2M_LIMITS.skill, `${C2M_ENV.defaultSkill} must be at most ${C2M_LIMITS.skill} characters (C2M's limit)`),
+    z.string().trim().refine((value) => value.length <= C2M_LIMITS.skill, `${C2M_ENV.defaultSkill} must be at most ${C2M_LIMITS.skill} characters (C2M's limit)`),
   ),
   [C2M_ENV.defaultHandoffId]: optional(
-    z.string().trim().max(C2M_LIMITS.handoffId, `${C2M_ENV.defaultHandoffId} must be at most ${C2M_LIMITS.handoffId} characters (C2M's limit)`),
+    z.string().trim().refine((value) => value.length <= C2M_LIMITS.handoffId, `${C2M_ENV.defaultHandoffId} must be at most ${C2M_LIMITS.handoffId} characters (C2M's limit)`),
   ),
   [C2M_ENV.region]: optional(z.enum(C2M_REGIONS, { error: `${C2M_ENV.region} must be one of ${C2M_REGIONS.join(', ')}` })),
 });
