@@ -105,7 +105,7 @@ export class LivePersonIvrDeflection extends Construct {
         content: Stack.of(this).toJsonString(flow),
       });
       // Connect checks the flow's Lambda function when it saves the flow: associate it first.
-      if (this.integrationAssociation) this.contactFlow.addDependency(this.integrationAssociation);
+      if (this.integrationAssociation) this.contactFlow.node.addDependency(this.integrationAssociation);
     }
   }
 

@@ -112,6 +112,10 @@ export class LivePersonStack extends Stack {
       description: 'Name of the LivePerson credentials secret',
       value: this.credentials.secretName,
     });
+    new CfnOutput(this, 'DomainRefreshFunctionName', {
+      description: 'Refreshes the domains from CSDS (aws lambda invoke --function-name <this> /dev/stdout to run it by hand)',
+      value: this.domains.refresh.fn.functionName,
+    });
     new CfnOutput(this, 'DomainParameterPath', {
       description: 'SSM path holding one parameter per LivePerson service domain',
       value: this.domains.parameterPath,

@@ -189,6 +189,9 @@ function lambdaEnvironment(options: { sqs: string; aws: string; queueUrl: string
     STATE_TABLE_NAME: 'liveperson-conversations',
     IDEMPOTENCY_TABLE_NAME: 'liveperson-idempotency',
     DEAD_LETTER_QUEUE_URL: options.deadLetterQueueUrl,
+    // connector-send
+    OUTBOUND_QUEUE_URL: options.queueUrl.replace('webhook-events', 'outbound'),
+    OUTBOUND_DEAD_LETTER_QUEUE_URL: options.deadLetterQueueUrl,
     POWERTOOLS_SERVICE_NAME: 'webhook-receiver',
     POWERTOOLS_METRICS_NAMESPACE: 'LivePerson',
     POWERTOOLS_LOG_LEVEL: BENCH_LOG_LEVEL,

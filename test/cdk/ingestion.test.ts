@@ -287,7 +287,7 @@ describe('LivePersonIngestion (custom config)', () => {
       monitoring: { enabled: false },
     });
     for (const type of ['AWS::SQS::Queue', 'AWS::ApiGateway::RestApi', 'AWS::ApiGateway::Account']) template.resourceCountIs(type, 0);
-    expect(Object.keys(template.toJSON().Outputs as object)).toEqual(['CredentialsSecretArn', 'CredentialsSecretName', 'DomainParameterPath']);
+    expect(Object.keys(template.toJSON().Outputs as object)).toEqual(['CredentialsSecretArn', 'CredentialsSecretName', 'DomainRefreshFunctionName', 'DomainParameterPath']);
   });
 });
 

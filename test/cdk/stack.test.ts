@@ -137,6 +137,7 @@ describe('LivePersonStack (default config)', () => {
     template.hasOutput('CredentialsSecretArn', { Value: { Ref: Match.stringLikeRegexp('^CredentialsSecret') } });
     template.hasOutput('CredentialsSecretName', { Value: 'liveperson/12345678/credentials' });
     template.hasOutput('DomainParameterPath', { Value: '/liveperson/12345678/domains/' });
+    template.hasOutput('DomainRefreshFunctionName', { Value: { Ref: Match.stringLikeRegexp('^DomainsRefreshFunction') } });
   });
 });
 
