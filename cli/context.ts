@@ -19,6 +19,7 @@ export interface CommonFlags {
   readonly credentials?: string | undefined;
   readonly 'csds-url'?: string | undefined;
   readonly config?: string | undefined;
+  readonly region?: string | undefined;
 }
 
 export const COMMON_OPTIONS = {
@@ -36,6 +37,7 @@ export const COMMON_HELP = `  --account <id>        LivePerson account id (defau
   --credentials <file>  read the credentials from a JSON file instead of Secrets Manager
   --csds-url <url>      Domain API (default: the deployment config's csdsUrl, else ${DEFAULT_CSDS_URL})
   --config <file>       cdk.json to read the deployment config from (default: the project's)
+  --region <region>     AWS region of the secret (default: AWS_REGION, else the deployment config's region)
   --json                machine-readable output`;
 
 /** A problem the user can fix; its message says how. */
@@ -57,7 +59,16 @@ export interface Target {
 /** Account, CSDS and where the secret is, from flags first, then the deployment config. */
 export function resolveTarget(flags: CommonFlags): Target {
   let config: DeploymentConfig | undefined;
-  if (!flags.account || (!flags['secret-id'] && !flags.credentials)) config = readDeploymentConfig(flags.config);
+  if (!flags.account || (!flags['secret-id'] && !flags.credentials)) {
+    config = readDeploymentConfig(flags.config);
+  } else if (!flags.credentials && !flags.region && !process.env.AWS_REGION) {
+    // Only the region is wanted from it: without a readable config the SDK's own default applies.
+    try {
+      config = readDeploymentConfig(flags.config);
+    } catch {
+      config = undefined;
+    }
+  }
   const accountId = flags.account ?? config?.accountId ?? '';
   if (!/^\d+$/.test(accountId)) throw new UsageError(`--account must be the LivePerson account (site) id, digits only, got "${accountId}"`);
   const secretSource = flags.credentials ? `file ${flags.credentials}` : `secret ${flags['secret-id'] ?? config?.secretName}`;
@@ -65,12 +76,18 @@ export function resolveTarget(flags: CommonFlags): Target {
 }
 
 export async function readCredentials(flags: CommonFlags, target: Target): Promise<LivePersonCredentials> {
-  if (flags.credentials) return parseCredentialsSecret(flags.credentials, readFileSync(flags.credentials, 'utf8'));
+  if (flags.credentials) return parseCredentialsSecret(`file ${flags.credentials}`, readFileSync(flags.credentials, 'utf8'));
   const secretId = flags['secret-id'] ?? target.config?.secretName ?? `liveperson/${target.accountId}/credentials`;
-  const client = new SecretsManagerClient({});
+  const region = flags.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? target.config?.region;
+  const client = new SecretsManagerClient(region ? { region } : {});
   try {
-    const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
-    return parseCredentialsSecret(secretId, SecretString);
+    let secretString: string | undefined;
+    try {
+      ({ SecretString: secretString } = await client.send(new GetSecretValueCommand({ SecretId: secretId })));
+    } catch (error) {
+      throw new Error(`cannot read secret ${secretId}${region ? ` in ${region}` : ''}: ${messageOf(error)}`, { cause: error });
+    }
+    return parseCredentialsSecret(secretId, secretString);
   } finally {
     client.destroy();
   }

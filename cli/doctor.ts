@@ -9,14 +9,15 @@ import { livePersonClients, messageOf, readCredentials, resolveTarget, type Comm
 
 export interface Check {
   readonly name: string;
-  readonly ok: boolean;
+  /** 'warning': worth knowing, but nothing is broken. */
+  readonly level: 'ok' | 'warning' | 'error';
   readonly detail: string;
 }
 
 export async function doctor(flags: CommonFlags): Promise<Check[]> {
   const checks: Check[] = [];
-  const check = (name: string, ok: boolean, detail: string) => {
-    checks.push({ name, ok, detail });
+  const check = (name: string, ok: boolean, detail: string, levelIfNotOk: 'warning' | 'error' = 'error') => {
+    checks.push({ name, level: ok ? 'ok' : levelIfNotOk, detail });
     return ok;
   };
 
@@ -33,7 +34,7 @@ export async function doctor(flags: CommonFlags): Promise<Check[]> {
   try {
     credentials = await readCredentials(flags, target);
   } catch (error) {
-    check('credentials', false, `${target.secretSource}: ${messageOf(error)}`);
+    check('credentials', false, messageOf(error));
     return checks;
   }
   check('credentials', true, `${target.secretSource}: clientId set, clientSecret set`);
@@ -43,6 +44,7 @@ export async function doctor(flags: CommonFlags): Promise<Check[]> {
     credentials.webhookToken !== undefined
       ? 'webhookToken set: POST /webhooks/messaging/{token} is open'
       : 'no webhookToken: POST /webhooks/messaging/{token} answers 401 (add one if you use Messaging API subscriptions)',
+    'warning',
   );
   check('c2m auth', true, credentials.oauth1 ? 'C2M calls are signed with the OAuth 1.0a API key (oauth1)' : 'C2M calls use Bearer <AppJWT> (no oauth1 block)');
 

@@ -49,6 +49,7 @@ export async function runCli(argv: readonly string[], output: CliOutput = consol
         phone: { type: 'string' },
         skill: { type: 'string' },
         'handoff-id': { type: 'string' },
+        region: { type: 'string' },
       },
     });
   } catch (error) {
@@ -67,8 +68,10 @@ export async function runCli(argv: readonly string[], output: CliOutput = consol
     switch (command) {
       case 'doctor': {
         const checks = await doctor(values);
-        const ok = checks.every((check) => check.ok || check.name === 'messaging route');
-        print({ ok, checks }, [...checks.map((c) => `${c.ok ? '✓' : '✗'} ${c.name.padEnd(16)} ${c.detail}`), ok ? 'all good' : 'something needs fixing (see ✗ above)'].join('\n'));
+        const ok = checks.every((check) => check.level !== 'error');
+        const mark = { ok: '✓', warning: '!', error: '✗' } as const;
+        const verdict = !ok ? 'something needs fixing (see ✗ above)' : checks.some((c) => c.level === 'warning') ? 'all good, with a warning (see ! above)' : 'all good';
+        print({ ok, checks }, [...checks.map((c) => `${mark[c.level]} ${c.name.padEnd(16)} ${c.detail}`), verdict].join('\n'));
         return ok ? 0 : 1;
       }
       case 'webhook send': {

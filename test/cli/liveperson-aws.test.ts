@@ -43,6 +43,14 @@ describe('liveperson-aws CLI', () => {
   });
 
   describe('doctor', () => {
+    it('warns, without failing, when the messaging route has no token', async () => {
+      const result = await run('doctor', ...target, '--secret-id', 'lp/good', '--json');
+      const report = JSON.parse(result.out) as { ok: boolean; checks: Array<{ name: string; level: string }> };
+      expect(result.code).toBe(0);
+      expect(report.ok).toBe(true);
+      expect(report.checks.find((c) => c.name === 'messaging route')?.level).toBe('warning');
+    });
+
     it('passes every check with a good secret, and prints no token', async () => {
       const result = await run('doctor', ...target, '--secret-id', 'lp/good');
       expect(result.code).toBe(0);
@@ -66,7 +74,7 @@ describe('liveperson-aws CLI', () => {
       expect(result.code).toBe(1);
       const report = JSON.parse(result.out) as { ok: boolean; checks: Array<{ name: string; ok: boolean; detail: string }> };
       expect(report.ok).toBe(false);
-      expect(report.checks.find((c) => c.name === 'credentials')?.detail).toMatch(/secret lp\/none: Secrets Manager can.t find/);
+      expect(report.checks.find((c) => c.name === 'credentials')?.detail).toMatch(/cannot read secret lp\/none.*: Secrets Manager can.t find/);
     });
 
     it('points at the client credentials when Sentinel refuses them', async () => {
