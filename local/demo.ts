@@ -126,7 +126,18 @@ async function controlUrlAnswering(url: string): Promise<boolean> {
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { url: { type: 'string', default: 'http://127.0.0.1:3001' } } });
+  const usage = 'usage: npm run demo [-- --url <control URL of a running local stack, default http://127.0.0.1:3001>]';
+  let values: { url: string; help: boolean };
+  try {
+    ({ values } = parseArgs({ options: { url: { type: 'string', default: 'http://127.0.0.1:3001' }, help: { type: 'boolean', default: false } } }));
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)}\n${usage}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(usage);
+    return 0;
+  }
   let controlUrl = values.url;
   let stop: (() => Promise<void>) | undefined;
   if (await controlUrlAnswering(controlUrl)) {

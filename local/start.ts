@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs, styleText } from 'node:util';
 import { z } from 'zod';
 import { credentialsSecretSchema } from '../functions/lib/aws/config.ts';
+import { SIMULATOR_DEFAULTS } from '../simulator/index.ts';
 import { startLocalStack, type LocalStackEvent, type RealLivePerson } from './stack.ts';
 
 const USAGE = `usage: npm start [-- options]
@@ -20,9 +21,13 @@ const USAGE = `usage: npm start [-- options]
   --account <id>         the LivePerson account (site) id
   --credentials <file>   a JSON file shaped like the credentials secret ({"clientId": ..., "clientSecret": ...})
   --csds-url <url>       Domain API (default https://api.liveperson.net)
-  --verbose              the handlers' own JSON logs too`;
+  --verbose              the handlers' INFO logs too (their warnings and errors are always shown)`;
 
-const portSchema = z.coerce.number().int().min(0).max(65535);
+function port(option: string, value: string): number {
+  const parsed = z.coerce.number().int().min(0).max(65535).safeParse(value);
+  if (!parsed.success) throw new Error(`--${option} must be a port number from 0 to 65535, got "${value}"`);
+  return parsed.data;
+}
 
 function parseOptions() {
   const { values } = parseArgs({
@@ -48,7 +53,13 @@ function parseOptions() {
     if (!values.account || !/^\d+$/.test(values.account)) throw new Error('--liveperson real needs --account <LivePerson account id, digits>');
     if (!values.credentials) throw new Error('--liveperson real needs --credentials <file with clientId and clientSecret>');
     const text = readFileSync(values.credentials, 'utf8');
-    const parsed = credentialsSecretSchema.safeParse(JSON.parse(text));
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      throw new Error(`${values.credentials} is not JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+    const parsed = credentialsSecretSchema.safeParse(json);
     if (!parsed.success) throw new Error(`${values.credentials}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     livePerson = { accountId: values.account, secret: text, ...(values['csds-url'] ? { csdsUrl: values['csds-url'] } : {}) };
   } else if (values.liveperson !== 'simulator') {
@@ -56,9 +67,9 @@ function parseOptions() {
   }
   return {
     ports: {
-      simulator: portSchema.parse(values['simulator-port']),
-      gateway: portSchema.parse(values['gateway-port']),
-      control: portSchema.parse(values['control-port']),
+      simulator: port('simulator-port', values['simulator-port']),
+      gateway: port('gateway-port', values['gateway-port']),
+      control: port('control-port', values['control-port']),
     },
     livePerson,
     verbose: values.verbose,
@@ -106,22 +117,39 @@ async function main(): Promise<void> {
     console.error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
     process.exit(2);
   }
-  const stack = await startLocalStack({
-    ports: options.ports,
-    ...(options.livePerson ? { livePerson: options.livePerson } : {}),
-    handlerLogLevel: options.verbose ? 'INFO' : 'WARN',
-  });
+  let stack: Awaited<ReturnType<typeof startLocalStack>>;
+  try {
+    stack = await startLocalStack({
+      ports: options.ports,
+      ...(options.livePerson ? { livePerson: options.livePerson } : {}),
+      handlerLogLevel: options.verbose ? 'INFO' : 'WARN',
+    });
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(
+      code === 'EADDRINUSE'
+        ? `cannot start: ${message}. Another program (another npm start?) holds that port: stop it, or choose other ports with --simulator-port, --gateway-port, --control-port.`
+        : `cannot start the local stack: ${message}`,
+    );
+    process.exit(1);
+  }
   const line = (name: string, url: string | undefined, note = '') => url && console.log(`${label('bold', name)} ${url} ${dim(note)}`);
   line('liveperson', stack.urls.simulator ?? 'real account', stack.simulator ? `simulator, account ${stack.accountId}` : `account ${stack.accountId}`);
   line('webhooks', `${stack.urls.webhooks}/connector`, 'POST, signed (the simulator delivers here)');
-  line('webhooks', `${stack.urls.webhooks}/messaging/<webhookToken>`, 'POST, URL token');
+  line(
+    'webhooks',
+    `${stack.urls.webhooks}/messaging/${stack.simulator ? SIMULATOR_DEFAULTS.webhookToken : '<webhookToken>'}`,
+    'POST, unsigned, guarded by the URL token',
+  );
   line('c2m', `${stack.urls.control}/connect/c2m`, 'POST {"phoneNumber": "+12065550100", "parameters": {"action": "deflect"}}');
   line('connector', `${stack.urls.control}/connector/commands`, 'POST a command; or queue it on the outbound queue');
   line('events', `${stack.urls.control}/events`, 'GET what was published to EventBridge');
   line('sqs', stack.urls.sqs, `event queue ${stack.queues.events}`);
   line('dynamodb', stack.urls.dynamodb, `tables ${stack.tables.state}, ${stack.tables.idempotency}`);
   line('aws', stack.urls.aws, 'Secrets Manager, SSM, EventBridge stand-ins');
-  console.log(dim('ready: npm run demo plays a full story against this stack; Ctrl-C stops it'));
+  const demo = options.ports.control === 3001 ? 'npm run demo' : `npm run demo -- --url ${stack.urls.control}`;
+  console.log(dim(`ready: ${demo} plays a full story against this stack; Ctrl-C stops it`));
   stack.events.on('event', (event) => console.log(describeEvent(event)));
 
   let stopping = false;

@@ -13,10 +13,15 @@ function parseOptions(): { port: number; host: string; accountId: string } {
       port: { type: 'string', default: '4040' },
       host: { type: 'string', default: '127.0.0.1' },
       account: { type: 'string', default: SIMULATOR_DEFAULTS.accountId },
+      help: { type: 'boolean', default: false },
     },
     strict: true,
     allowPositionals: false,
   });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, got ${values.port}`);
   return { port, host: values.host, accountId: values.account };

@@ -1,20 +1,27 @@
 // Prints the C2M contact flow ready to import into the Amazon Connect console:
-//   node lib/contact-flows/render-c2m-flow.ts --function-arn <C2mInviteFunctionArn output> [--queue-arn <queue ARN>] > c2m-flow.json
+//   npx node lib/contact-flows/render-c2m-flow.ts --function-arn <C2mInviteFunctionArn output> [--queue-arn <queue ARN>] > c2m-flow.json
 import { parseArgs } from 'node:util';
 import { renderC2mDeflectionFlow } from './c2m-deflection.ts';
 
 const FUNCTION_ARN = /^arn:aws[-a-z]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9_$-]+)?$/;
 const QUEUE_ARN = /^arn:aws[-a-z]*:connect:[a-z0-9-]+:\d{12}:instance\/[0-9a-f-]{36}\/queue\/[0-9a-f-]{36}$/;
 
-const USAGE = 'Usage: node lib/contact-flows/render-c2m-flow.ts --function-arn <c2m-invite function ARN> [--queue-arn <fallback queue ARN>]';
+const USAGE = 'Usage: npx node lib/contact-flows/render-c2m-flow.ts --function-arn <c2m-invite function ARN> [--queue-arn <fallback queue ARN>]';
 
 function main(argv: readonly string[]): number {
-  let values: { 'function-arn'?: string | undefined; 'queue-arn'?: string | undefined };
+  let values: { 'function-arn'?: string | undefined; 'queue-arn'?: string | undefined; help?: boolean | undefined };
   try {
-    ({ values } = parseArgs({ args: [...argv], options: { 'function-arn': { type: 'string' }, 'queue-arn': { type: 'string' } } }));
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: { 'function-arn': { type: 'string' }, 'queue-arn': { type: 'string' }, help: { type: 'boolean' } },
+    }));
   } catch (error) {
     console.error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
     return 2;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
   }
   const functionArn = values['function-arn'];
   const queueArn = values['queue-arn'];
