@@ -18,7 +18,8 @@ export const USAGE = `Usage: npm run bench -- [options]
   --duration <s>   seconds of sustained load per phase (default 15)
   --rate <rps>     invocations per second (default 200)
   --json           print the report as JSON
-  --check          exit 1 when a target is missed (receiver p99, an event lost, a handler not loading)
+  --check          exit 1 when a target is missed (receiver p99, C2M deflect ratio, an event lost or
+                   duplicated end to end, a handler whose cold start cannot be measured)
   --help           this text`;
 
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
