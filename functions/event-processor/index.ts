@@ -17,7 +17,7 @@ import { z } from 'zod';
 import { readRuntimeEnvironment } from '../lib/aws/config.ts';
 import { DynamoDbConversationStateStore } from '../lib/aws/conversation-state.ts';
 import { SqsDeadLetterSink } from '../lib/aws/dead-letter.ts';
-import { EventBridgePublisher } from '../lib/aws/event-bus.ts';
+import { EntryTooLargeError, EventBridgePublisher } from '../lib/aws/event-bus.ts';
 import { SchemaViolation } from '../lib/liveperson/events.ts';
 import { PowertoolsEventLedger } from '../lib/processing/idempotency.ts';
 import { processNotification } from '../lib/processing/process-notification.ts';
@@ -59,7 +59,7 @@ const observer = {
     metrics.addMetric('DuplicatesSkipped', MetricUnit.Count, 1);
   },
   staleState: (event: { type: string; conversationId: string | undefined }) => {
-    logger.info('older conversation update ignored', { eventType: event.type, conversationId: event.conversationId });
+    logger.info('conversation update older than the stored state: not handled', { eventType: event.type, conversationId: event.conversationId });
     metrics.addMetric('StaleConversationUpdates', MetricUnit.Count, 1);
   },
 };
@@ -82,7 +82,8 @@ async function handleRecord(rawRecord: SQSRecord): Promise<void> {
     );
   } catch (error) {
     if (error instanceof SchemaViolation) {
-      // Retrying cannot help: park it with the reason and let the conversation go on.
+      // Retrying cannot help (a broken notification, an event too large for EventBridge): park it
+      // with the reason and let the conversation go on.
       await deadLetters.send(
         {
           messageId: record.messageId,
@@ -94,7 +95,7 @@ async function handleRecord(rawRecord: SQSRecord): Promise<void> {
         error.message,
       );
       logger.error('notification moved to the dead-letter queue', { reason: error.message });
-      failure('schema-violation');
+      failure(error instanceof EntryTooLargeError ? 'entry-too-large' : 'schema-violation');
       return;
     }
     logger.error('notification failed; it will be retried', { error });
@@ -118,4 +119,7 @@ async function processBatch(event: SQSEvent, context: Context): Promise<SQSBatch
   return processPartialResponse(event, handleRecord, processor, { context, skipGroupOnError: true });
 }
 
-export const handler = middy(processBatch).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+// Never log the event, whatever POWERTOOLS_LOGGER_LOG_EVENT says: the records hold the bodies.
+export const handler = middy(processBatch)
+  .use(injectLambdaContext(logger, { logEvent: false }))
+  .use(logMetrics(metrics));

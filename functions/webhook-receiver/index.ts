@@ -51,7 +51,7 @@ async function receive(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResu
       pathToken: event.pathParameters?.token,
       receivedAt,
     },
-    { accountId: environment.accountId, credentials: secret, queue, maxBodyBytes: DEFAULT_MAX_BODY_BYTES },
+    { accountId: environment.accountId, credentials: secret, refreshCredentials, queue, maxBodyBytes: DEFAULT_MAX_BODY_BYTES },
   );
 
   if (outcome.accepted) {
@@ -61,7 +61,7 @@ async function receive(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResu
     return answer(200, { status: 'accepted' });
   }
   const log = outcome.reason === 'queue-unavailable' ? logger.error.bind(logger) : logger.warn.bind(logger);
-  log('webhook rejected', { route, reason: outcome.reason, status: outcome.status, detail: outcome.message });
+  log('webhook rejected', { route, reason: outcome.reason, status: outcome.status, detail: outcome.detail ?? outcome.message });
   // Alarms need the total at the service level (a fixed dimension set); the breakdown is its own metric.
   metrics.addMetric('WebhookRejected', MetricUnit.Count, 1);
   const byReason = metrics.singleMetric();
@@ -69,6 +69,13 @@ async function receive(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResu
   byReason.addDimension('Reason', outcome.reason);
   byReason.addMetric('WebhookRejectedByReason', MetricUnit.Count, 1);
   return answer(outcome.status, { error: outcome.reason, message: outcome.message });
+}
+
+/** A signature or URL token did not match: the secret may have been rotated since it was cached. */
+async function refreshCredentials() {
+  const fresh = await credentials.refresh();
+  if (fresh) logger.info('credentials re-read after a webhook failed its check');
+  return fresh;
 }
 
 function lowerCaseHeaders(headers: APIGatewayProxyEvent['headers'] | null): Record<string, string | undefined> {
@@ -85,4 +92,7 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-export const handler = middy(receive).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+// Never log the event, whatever POWERTOOLS_LOGGER_LOG_EVENT says: it holds the signature, the URL token and the body.
+export const handler = middy(receive)
+  .use(injectLambdaContext(logger, { logEvent: false }))
+  .use(logMetrics(metrics));

@@ -108,7 +108,7 @@ describe('failure testing on the local stack', () => {
     stack.aws.setSecret(secretId, JSON.stringify(rotated));
     try {
       const conversationId = `rotation-${randomUUID()}`;
-      // LivePerson now signs with the new secret; until the receiver's cache expires it answers 401, then 200.
+      // LivePerson now signs with the new secret; the receiver re-reads the secret on the mismatch and answers 200.
       const delivery = await sim.webhooks.send(`${stack.urls.webhooks}/connector`, message(conversationId, 1, 'signed with the new secret'), {
         clientSecret: rotated.clientSecret,
         redelivery: { backoffScale: 0.1 },

@@ -37,10 +37,26 @@ describe('event schema properties', () => {
           const source = notification.body.changes[i];
           expect(event.type).toBe(source?.event.type);
           expect(event.conversationId).toBe(source?.conversationId);
-          expect(event.identity.startsWith(`${event.type}:`)).toBe(true);
+          // Only a change with neither sequence nor server timestamp goes without identity (never deduplicated).
+          if (source?.sequence === undefined && source?.serverTimestamp === undefined) expect(event.identity).toBeUndefined();
+          else expect(event.identity?.startsWith(`${event.type}:`)).toBe(true);
         });
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it('gives the same change the same identity, and changes with different sequences different ones', () => {
+    fc.assert(
+      fc.property(messagingChange, fc.nat(), fc.nat(), (change, a, b) => {
+        fc.pre(a !== b);
+        const identity = (sequence: number) =>
+          parseNotification(JSON.stringify({ kind: 'notification', type: 'ms.MessagingEventNotification', body: { changes: [{ ...change, sequence }] } }), 'connector')[0]
+            ?.identity;
+        expect(identity(a)).toBe(identity(a));
+        expect(identity(a)).not.toBe(identity(b));
+      }),
+      { numRuns: 500 },
     );
   });
 

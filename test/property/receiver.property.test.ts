@@ -6,7 +6,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { signWebhookBody } from '../../functions/lib/liveperson/webhook-signature.ts';
-import { receiveWebhook, type QueuedEvent, type RejectionReason, type WebhookRequest } from '../../functions/lib/webhooks/receive-webhook.ts';
+import { createHash } from 'node:crypto';
+import {
+  MAX_EVENT_TYPE_LENGTH,
+  messageGroupId,
+  receiveWebhook,
+  type QueuedEvent,
+  type RejectionReason,
+  type WebhookRequest,
+} from '../../functions/lib/webhooks/receive-webhook.ts';
 
 const ACCOUNT = '12345678';
 const credentials = { clientId: 'client-1', clientSecret: 'secret-1', webhookToken: 'token-0123456789abcdef' };
@@ -23,6 +31,8 @@ const REASONS: ReadonlySet<RejectionReason> = new Set([
   'not-a-notification',
 ]);
 const SQS_GROUP_ID = /^[\x21-\x7E]{1,128}$/;
+// What SQS accepts in a message attribute.
+const SQS_ATTRIBUTE = /^[\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]*$/u;
 
 async function decide(request: WebhookRequest) {
   const queued: QueuedEvent[] = [];
@@ -66,7 +76,47 @@ function signedRequest(raw: Buffer, algorithm: 'sha1' | 'sha256'): WebhookReques
   };
 }
 
+// Changes that may lack what identifies them, may name a dialog of their own, and may carry any type.
+const looseChange = fc.record(
+  {
+    sequence: fc.nat(),
+    serverTimestamp: fc.nat(),
+    event: fc.record({ type: fc.oneof(fc.constant('ChatStateEvent'), fc.string({ unit: 'binary', maxLength: 400 })), chatState: fc.constant('COMPOSING') }),
+    conversationId: fc.oneof(fc.uuid(), text),
+    dialogId: fc.oneof(fc.uuid(), text),
+  },
+  { requiredKeys: ['event'] },
+);
+const looseNotification = fc.record({
+  kind: fc.constant('notification'),
+  type: fc.oneof(fc.constant('ms.MessagingEventNotification'), fc.string({ unit: 'binary', minLength: 1, maxLength: 400 })),
+  body: fc.record({ changes: fc.array(looseChange, { minLength: 1, maxLength: 3 }) }),
+});
+const blankToUndefined = (value: string | undefined) => (value === undefined || value.trim() === '' ? undefined : value);
+
 describe('receiver properties', () => {
+  it('groups by conversation before dialog, deduplicates by body unless nothing identifies the changes, and keeps attributes SQS accepts', async () => {
+    await fc.assert(
+      fc.asyncProperty(looseNotification, async (body) => {
+        const raw = Buffer.from(JSON.stringify(body), 'utf8');
+        fc.pre(raw.length <= 4096 && !/[\uFFFE\uFFFF]/.test(raw.toString('utf8')));
+        const { outcome, queued } = await decide(signedRequest(raw, 'sha1'));
+        expect(outcome.accepted).toBe(true);
+        const event = queued[0];
+        const first = body.body.changes[0];
+        expect(event?.groupId).toBe(messageGroupId(blankToUndefined(first?.conversationId) ?? blankToUndefined(first?.dialogId)));
+        const unidentified =
+          body.type === 'ms.MessagingEventNotification' && body.body.changes.every((c) => c.sequence === undefined && c.serverTimestamp === undefined);
+        if (unidentified) expect(event?.deduplicationId).not.toBe(createHash('sha256').update(raw).digest('hex'));
+        else expect(event?.deduplicationId).toBe(createHash('sha256').update(raw).digest('hex'));
+        expect(event?.deduplicationId).toMatch(/^[0-9a-f]{64}$/);
+        expect(Array.from(event?.attributes.eventType ?? '').length).toBeLessThanOrEqual(MAX_EVENT_TYPE_LENGTH);
+        expect(event?.attributes.eventType).toMatch(SQS_ATTRIBUTE);
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
   it('accepts every correctly signed notification byte for byte, with valid SQS ids', async () => {
     await fc.assert(
       fc.asyncProperty(notification, fc.constantFrom('sha1', 'sha256'), async (body, algorithm) => {

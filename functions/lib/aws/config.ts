@@ -1,7 +1,8 @@
 /**
  * Configuration from AWS: the environment contract of DESIGN.md, the LivePerson credentials
  * secret (Secrets Manager) and the domain parameters (SSM), read through Powertools parameters
- * with a bounded cache so a rotated secret or a refreshed domain takes effect within minutes.
+ * with a bounded cache so a rotated secret or a refreshed domain takes effect within minutes
+ * (and a rotated secret at once where its use shows it, see `CredentialsSource.refresh`).
  */
 import { GetParameterError } from '@aws-lambda-powertools/parameters';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
@@ -124,33 +125,68 @@ export function readRuntimeEnvironment(env: NodeJS.ProcessEnv = process.env): Ru
 /** How long configuration values are cached: rotation takes effect within this time. */
 export const DEFAULT_CONFIG_MAX_AGE_SECONDS = 300;
 
+/** How often a cache-bypassing read of the secret may happen per container (see `refresh`). */
+export const DEFAULT_MIN_REFRESH_INTERVAL_SECONDS = 30;
+
 /** The credentials secret, cached for a bounded time and validated once per distinct value. */
 export class CredentialsSource {
   readonly #secretId: string;
   readonly #maxAgeSeconds: number;
+  readonly #minRefreshIntervalMs: number;
   readonly #provider: SecretsProvider;
+  readonly #now: () => number;
   #lastRaw: string | undefined;
   #lastParsed: LivePersonCredentials | undefined;
   #inFlight: Promise<LivePersonCredentials> | undefined;
+  #refreshing: Promise<LivePersonCredentials> | undefined;
+  #lastRefreshAt = Number.NEGATIVE_INFINITY;
 
-  constructor(options: { secretId: string; maxAgeSeconds?: number; provider?: SecretsProvider }) {
+  constructor(options: {
+    secretId: string;
+    maxAgeSeconds?: number;
+    /** At most one `refresh` read per this many seconds. */
+    minRefreshIntervalSeconds?: number;
+    provider?: SecretsProvider;
+    /** The clock, in milliseconds (tests). */
+    now?: () => number;
+  }) {
     this.#secretId = options.secretId;
     this.#maxAgeSeconds = options.maxAgeSeconds ?? DEFAULT_CONFIG_MAX_AGE_SECONDS;
+    this.#minRefreshIntervalMs = (options.minRefreshIntervalSeconds ?? DEFAULT_MIN_REFRESH_INTERVAL_SECONDS) * 1000;
     this.#provider = options.provider ?? new SecretsProvider();
+    this.#now = options.now ?? Date.now;
   }
 
   /** The credentials; concurrent callers (a cold-start prefetch and the first request) share one read. */
   get(): Promise<LivePersonCredentials> {
-    this.#inFlight ??= this.#read().finally(() => {
+    this.#inFlight ??= this.#read(false).finally(() => {
       this.#inFlight = undefined;
     });
     return this.#inFlight;
   }
 
-  async #read(): Promise<LivePersonCredentials> {
+  /**
+   * Reads the secret again, bypassing the cache, for when the cached one seems out of date (a
+   * webhook signed with a rotated secret). At most once per refresh interval per container, so
+   * forged requests cannot make us hammer Secrets Manager; concurrent callers share the read.
+   * Undefined when a refresh ran less than the interval ago: keep the credentials in hand.
+   * The new value also replaces the cached one, so `get` answers it from now on.
+   */
+  async refresh(): Promise<LivePersonCredentials | undefined> {
+    if (this.#refreshing) return this.#refreshing;
+    const now = this.#now();
+    if (now - this.#lastRefreshAt < this.#minRefreshIntervalMs) return undefined;
+    this.#lastRefreshAt = now;
+    this.#refreshing = this.#read(true).finally(() => {
+      this.#refreshing = undefined;
+    });
+    return this.#refreshing;
+  }
+
+  async #read(forceFetch: boolean): Promise<LivePersonCredentials> {
     let raw: string | Uint8Array | undefined;
     try {
-      raw = await this.#provider.get(this.#secretId, { maxAge: this.#maxAgeSeconds });
+      raw = await this.#provider.get(this.#secretId, { maxAge: this.#maxAgeSeconds, forceFetch });
     } catch (error) {
       throw new ConfigurationError(`cannot read secret ${this.#secretId}: ${describeAwsError(error)}`, { cause: error });
     }

@@ -1,7 +1,8 @@
 /**
  * The conversation state table: the latest known state of each conversation, kept from
  * LivePerson's conversation notifications. An update older than the stored one is ignored, so
- * redelivered or reordered notifications never roll a conversation back.
+ * reordered notifications never roll a conversation back; one as old as the stored one (a
+ * retried record) is applied again, which changes nothing.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -23,6 +24,7 @@ const conversationStateSchema = z.object({
 });
 export type ConversationState = z.infer<typeof conversationStateSchema>;
 
+/** `stale`: older than the stored state, which is left as it was. */
 export type StateUpdateResult = 'applied' | 'stale';
 
 export interface ConversationStateStore {
@@ -69,7 +71,8 @@ export class DynamoDbConversationStateStore implements ConversationStateStore {
           TableName: this.#tableName,
           Key: { conversationId: event.conversationId },
           UpdateExpression: `SET ${set}${remove}`,
-          ConditionExpression: 'attribute_not_exists(conversationId) OR lastUpdateTs < :lastUpdateTs',
+          // `<=`: a retried record (same metaDataLastUpdateTs) is not stale and must still reach the handlers.
+          ConditionExpression: 'attribute_not_exists(conversationId) OR lastUpdateTs <= :lastUpdateTs',
           ExpressionAttributeNames: Object.fromEntries(Object.keys(values).map((name) => [`#${name}`, name])),
           ExpressionAttributeValues: Object.fromEntries(present.map(([name, value]) => [`:${name}`, value])),
         }),

@@ -4,6 +4,7 @@
  */
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { SchemaViolation } from '../liveperson/events.ts';
 
 export interface BusEntry {
   readonly source: string;
@@ -27,6 +28,17 @@ export class PublishError extends Error {
   }
 }
 
+/**
+ * An entry larger than EventBridge accepts: PutEvents refuses the whole call, every time, so it
+ * is a schema problem (dead-lettered at once), not a failure to retry.
+ */
+export class EntryTooLargeError extends SchemaViolation {
+  constructor(detailType: string, bytes: number) {
+    super(`the EventBridge entry of a ${detailType} is ${bytes} bytes; EventBridge accepts at most ${MAX_BYTES_PER_CALL}`);
+    this.name = 'EntryTooLargeError';
+  }
+}
+
 export class EventBridgePublisher implements EventPublisher {
   readonly #client: EventBridgeClient;
   readonly #busName: string;
@@ -38,8 +50,14 @@ export class EventBridgePublisher implements EventPublisher {
     this.#retryDelaysMs = options.retryDelaysMs ?? [100, 400];
   }
 
+  /** Throws EntryTooLargeError before sending anything when one entry can never be accepted. */
   async publish(entries: readonly BusEntry[]): Promise<void> {
-    for (const batch of batches(entries.map((entry) => this.#toRequestEntry(entry)))) await this.#putWithRetries(batch);
+    const requestEntries = entries.map((entry) => this.#toRequestEntry(entry));
+    for (const entry of requestEntries) {
+      const size = entrySize(entry);
+      if (size > MAX_BYTES_PER_CALL) throw new EntryTooLargeError(entry.DetailType ?? '', size);
+    }
+    for (const batch of batches(requestEntries)) await this.#putWithRetries(batch);
   }
 
   #toRequestEntry(entry: BusEntry): PutEventsRequestEntry {

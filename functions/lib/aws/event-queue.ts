@@ -1,42 +1,74 @@
 /**
  * The FIFO event queue: one SendMessage per accepted webhook, over the SDK's kept-alive
- * connection, with tight timeouts so a sick SQS endpoint turns into a quick 5xx (LivePerson
- * retries) rather than a slow answer (LivePerson disables slow endpoints).
+ * connection. The whole send, retries and back-off included, is cut off after SEND_TIMEOUT_MS,
+ * so a sick SQS endpoint turns into a quick 503 (LivePerson retries) rather than a slow answer
+ * (LivePerson reads for 5 s and may disable an endpoint slower than 2.5 s).
  */
 import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { EventQueue, QueuedEvent } from '../webhooks/receive-webhook.ts';
 
+/** The budget of one send: SendMessage normally answers in tens of milliseconds. */
+export const SEND_TIMEOUT_MS = 2_000;
+
 export function createSqsClient(): SQSClient {
+  // Per attempt: a retry is worth it only if it still fits in the budget.
   return new SQSClient({
     maxAttempts: 3,
-    requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 },
+    requestHandler: { connectionTimeout: 500, requestTimeout: 1_000 },
   });
+}
+
+/** SQS did not answer within the budget. */
+export class EventQueueTimeoutError extends Error {
+  constructor(timeoutMs: number, options?: ErrorOptions) {
+    super(`SQS did not confirm the write within ${timeoutMs} ms`, options);
+    this.name = 'EventQueueTimeoutError';
+  }
 }
 
 export class SqsEventQueue implements EventQueue {
   readonly #queueUrl: string;
   readonly #client: SQSClient;
+  readonly #timeoutMs: number;
 
-  constructor(options: { queueUrl: string; client?: SQSClient }) {
+  constructor(options: { queueUrl: string; client?: SQSClient; timeoutMs?: number }) {
     this.#queueUrl = options.queueUrl;
     this.#client = options.client ?? createSqsClient();
+    this.#timeoutMs = options.timeoutMs ?? SEND_TIMEOUT_MS;
   }
 
+  /** Throws EventQueueTimeoutError when SQS has not confirmed the write within the budget. */
   async send(event: QueuedEvent): Promise<void> {
     const { route, eventType, receivedAt, accountId } = event.attributes;
-    await this.#client.send(
-      new SendMessageCommand({
-        QueueUrl: this.#queueUrl,
-        MessageBody: event.body,
-        MessageGroupId: event.groupId,
-        MessageDeduplicationId: event.deduplicationId,
-        MessageAttributes: {
-          route: { DataType: 'String', StringValue: route },
-          eventType: { DataType: 'String', StringValue: eventType },
-          receivedAt: { DataType: 'String', StringValue: receivedAt },
-          accountId: { DataType: 'String', StringValue: accountId },
-        },
-      }),
-    );
+    const abortSignal = AbortSignal.timeout(this.#timeoutMs);
+    const command = new SendMessageCommand({
+      QueueUrl: this.#queueUrl,
+      MessageBody: event.body,
+      MessageGroupId: event.groupId,
+      MessageDeduplicationId: event.deduplicationId,
+      MessageAttributes: {
+        route: { DataType: 'String', StringValue: route },
+        eventType: { DataType: 'String', StringValue: eventType },
+        receivedAt: { DataType: 'String', StringValue: receivedAt },
+        accountId: { DataType: 'String', StringValue: accountId },
+      },
+    });
+    const sending = this.#client.send(command, { abortSignal });
+    // The SDK stops at the signal where it looks at it (the HTTP call, the back-off); the race
+    // also bounds whatever else a send may wait on.
+    let onAbort = () => {};
+    const deadline = new Promise<never>((_, reject) => {
+      onAbort = () => reject(abortSignal.reason);
+      abortSignal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      await Promise.race([sending, deadline]);
+    } catch (error) {
+      throw abortSignal.aborted ? new EventQueueTimeoutError(this.#timeoutMs, { cause: error }) : error;
+    } finally {
+      abortSignal.removeEventListener('abort', onAbort);
+      // Lost the race: its outcome no longer matters.
+      sending.catch(() => {});
+    }
   }
 }

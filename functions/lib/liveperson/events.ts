@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { CONVERSATION_NOTIFICATION, MESSAGING_NOTIFICATION } from './notification-envelope.ts';
+import { CONVERSATION_NOTIFICATION, conversationOf, hasDeliveryIdentity, MESSAGING_NOTIFICATION } from './notification-envelope.ts';
 
 const participantSchema = z.looseObject({ id: z.string(), role: z.string() });
 
@@ -74,8 +74,12 @@ const conversationNotificationSchema = z.object({
 });
 
 interface EventBase {
-  /** Stable identity for duplicate detection: conversation, sequence and type, else a digest of the change. */
-  readonly identity: string;
+  /**
+   * Stable identity for duplicate detection: dialog, sequence and type, else a digest of the
+   * change. Undefined for a messaging change with neither sequence nor server timestamp (chat
+   * states): a genuine repeat is identical to the first, so such an event is never deduplicated.
+   */
+  readonly identity: string | undefined;
   readonly conversationId: string;
 }
 
@@ -106,6 +110,8 @@ export interface ChatStateEvent extends MessagingEventBase {
   readonly chatState: string;
 }
 export interface ConversationChangeEvent extends EventBase {
+  /** A digest of the change: it carries the whole conversation state. */
+  readonly identity: string;
   readonly type: 'ExConversationChangeNotification';
   readonly changeType: 'UPSERT' | 'DELETE';
   readonly state: 'OPEN' | 'CLOSE';
@@ -119,6 +125,8 @@ export interface ConversationChangeEvent extends EventBase {
 }
 /** A Messaging REST API subscription event: LivePerson documents no schema, so it stays raw. */
 export interface MessagingSubscriptionEvent extends Omit<EventBase, 'conversationId'> {
+  /** A digest of the body. */
+  readonly identity: string;
   readonly type: 'MessagingSubscriptionEvent';
   readonly conversationId: string | undefined;
   readonly body: Record<string, unknown>;
@@ -179,10 +187,7 @@ function messagingEvents(notification: z.infer<typeof messagingNotificationSchem
       originatorId: change.originatorId ?? change.originatorMetadata?.id,
       originatorRole: change.originatorMetadata?.role,
     };
-    const identity =
-      change.sequence === undefined
-        ? `${change.event.type}:${digest(change)}`
-        : `${change.event.type}:${base.dialogId}:${change.sequence}`;
+    const identity = messagingIdentity(change, base.dialogId);
     const event = change.event;
     switch (event.type) {
       case 'ContentEvent':
@@ -195,6 +200,12 @@ function messagingEvents(notification: z.infer<typeof messagingNotificationSchem
         return { ...base, identity, type: event.type, chatState: event.chatState };
     }
   });
+}
+
+function messagingIdentity(change: z.infer<typeof messagingChangeSchema>, dialogId: string): string | undefined {
+  if (!hasDeliveryIdentity(change)) return undefined;
+  if (change.sequence === undefined) return `${change.event.type}:${digest(change)}`;
+  return `${change.event.type}:${dialogId}:${change.sequence}`;
 }
 
 function conversationEvents(notification: z.infer<typeof conversationNotificationSchema>): ConversationChangeEvent[] {
@@ -218,16 +229,11 @@ function conversationEvents(notification: z.infer<typeof conversationNotificatio
 }
 
 function subscriptionEvent(body: Record<string, unknown>, rawBody: string): MessagingSubscriptionEvent {
-  const ids = z
-    .looseObject({
-      conversationId: z.string().optional().catch(undefined),
-      dialogId: z.string().optional().catch(undefined),
-    })
-    .parse(body);
   return {
     type: 'MessagingSubscriptionEvent',
     identity: `MessagingSubscriptionEvent:${createHash('sha256').update(rawBody).digest('hex')}`,
-    conversationId: ids.dialogId ?? ids.conversationId,
+    // The receiver grouped it by the same rule: the event names the conversation it was ordered in.
+    conversationId: conversationOf(body),
     body,
   };
 }

@@ -23,12 +23,38 @@ export const connectorEnvelopeSchema = z.looseObject({
 });
 export type ConnectorEnvelope = z.infer<typeof connectorEnvelopeSchema>;
 
-const routingFieldsSchema = z.looseObject({
-  dialogId: z.string().optional().catch(undefined),
+const conversationFieldsSchema = z.looseObject({
   conversationId: z.string().optional().catch(undefined),
-  convId: z.string().optional().catch(undefined),
-  event: z.looseObject({ type: z.string().optional().catch(undefined) }).optional().catch(undefined),
   result: z.looseObject({ convId: z.string().optional().catch(undefined) }).optional().catch(undefined),
+  dialogId: z.string().optional().catch(undefined),
+  convId: z.string().optional().catch(undefined),
+});
+
+/**
+ * The conversation an object (a notification change or a subscription body) belongs to:
+ * `conversationId`, else `result.convId`, else `dialogId`, else `convId`. The conversation comes
+ * before the dialog because a post-conversation survey has a dialog of its own: grouped by
+ * dialog, its messages would not be ordered against the conversation's state changes.
+ * The receiver (FIFO group) and the processor (subscription events) both route with this.
+ */
+export function conversationOf(value: unknown): string | undefined {
+  const fields = conversationFieldsSchema.safeParse(value);
+  if (!fields.success) return undefined;
+  const { conversationId, result, dialogId, convId } = fields.data;
+  return nonEmpty(conversationId) ?? nonEmpty(result?.convId) ?? nonEmpty(dialogId) ?? nonEmpty(convId);
+}
+
+/**
+ * Whether a messaging change carries what makes it unique: a `sequence` or a `serverTimestamp`.
+ * Chat-state changes may carry neither (LIVEPERSON.md §5): a genuine second COMPOSING is then
+ * byte-identical to the first, so it must not be deduplicated by its content.
+ */
+export function hasDeliveryIdentity(change: { readonly sequence?: unknown; readonly serverTimestamp?: unknown }): boolean {
+  return change.sequence != null || change.serverTimestamp != null;
+}
+
+const eventFieldsSchema = z.looseObject({
+  event: z.looseObject({ type: z.string().optional().catch(undefined) }).optional().catch(undefined),
 });
 
 export interface NotificationRouting {
@@ -36,27 +62,30 @@ export interface NotificationRouting {
   readonly eventType: string;
   /** The conversation of the first change, when the notification names one. */
   readonly conversationId: string | undefined;
+  /**
+   * False when a redelivery cannot be told from a genuine repeat by the body: a messaging
+   * notification none of whose changes has a sequence or a server timestamp.
+   */
+  readonly deduplicateByBody: boolean;
 }
 
 /**
- * Routing of a Connector notification: messaging changes name the conversation in `dialogId`
- * (or `conversationId`), conversation changes in `result.convId`. A body with several changes is
- * routed by its first one; the processor splits it.
+ * Routing of a Connector notification by the conversation of its first change (see
+ * `conversationOf`). A body with several changes is routed by its first one; the processor splits it.
  */
 export function routeConnectorNotification(envelope: ConnectorEnvelope): NotificationRouting {
-  const first = routingFieldsSchema.parse(envelope.body.changes[0] ?? {});
-  const eventName = first.event?.type;
-  const eventType = envelope.type === MESSAGING_NOTIFICATION && eventName ? `${envelope.type}.${eventName}` : envelope.type;
-  const conversationId = nonEmpty(first.dialogId) ?? nonEmpty(first.conversationId) ?? nonEmpty(first.result?.convId) ?? nonEmpty(first.convId);
-  return { eventType, conversationId };
+  const first = envelope.body.changes[0] ?? {};
+  const eventName = eventFieldsSchema.parse(first).event?.type;
+  const messaging = envelope.type === MESSAGING_NOTIFICATION;
+  return {
+    eventType: messaging && eventName ? `${envelope.type}.${eventName}` : envelope.type,
+    conversationId: conversationOf(first),
+    deduplicateByBody: !messaging || envelope.body.changes.some((change) => hasDeliveryIdentity(change)),
+  };
 }
 
 const messagingSubscriptionSchema = z.looseObject({
   type: z.string().optional().catch(undefined),
-  conversationId: z.string().optional().catch(undefined),
-  dialogId: z.string().optional().catch(undefined),
-  convId: z.string().optional().catch(undefined),
-  body: z.looseObject({ changes: z.array(z.unknown()).optional().catch(undefined) }).optional().catch(undefined),
 });
 
 /**
@@ -67,10 +96,10 @@ const messagingSubscriptionSchema = z.looseObject({
 export function routeMessagingNotification(body: Record<string, unknown>): NotificationRouting {
   const envelope = connectorEnvelopeSchema.safeParse(body);
   if (envelope.success) return routeConnectorNotification(envelope.data);
-  const fields = messagingSubscriptionSchema.parse(body);
   return {
-    eventType: nonEmpty(fields.type) ?? 'messaging.subscription',
-    conversationId: nonEmpty(fields.dialogId) ?? nonEmpty(fields.conversationId) ?? nonEmpty(fields.convId),
+    eventType: nonEmpty(messagingSubscriptionSchema.parse(body).type) ?? 'messaging.subscription',
+    conversationId: conversationOf(body),
+    deduplicateByBody: true,
   };
 }
 

@@ -1,8 +1,10 @@
 /**
  * Handles one queued LivePerson notification: splits it into typed events, skips the ones
  * already handled, keeps the conversation state table current, runs the brand's handlers and
- * publishes their outbox. Either every new event of the notification is handled and published,
- * or none is marked done and the whole notification is tried again.
+ * publishes their outbox. No event of the notification is marked done unless every handler
+ * succeeded and EventBridge accepted every entry; otherwise the whole notification is tried
+ * again. Publishing is not atomic: entries sent before a failure are sent again by the retry,
+ * so the bus is at-least-once and subscribers drop repeats by the detail's `eventId`.
  */
 import type { BusEntry, EventPublisher } from '../aws/event-bus.ts';
 import type { ConversationStateStore } from '../aws/conversation-state.ts';
@@ -31,44 +33,64 @@ export interface ProcessingDependencies {
 export interface ProcessingObserver {
   handled?(event: LivePersonEvent): void;
   duplicate?(event: LivePersonEvent): void;
+  /** A conversation update older than the stored state: marked done, not handed to the handlers. */
   staleState?(event: LivePersonEvent): void;
 }
 
 export interface NotificationResult {
+  /** The events handed to the handlers. */
   readonly handled: readonly LivePersonEvent[];
   readonly duplicates: readonly LivePersonEvent[];
+  /** Conversation updates older than the stored state. */
+  readonly stale: readonly LivePersonEvent[];
 }
 
 /** Throws SchemaViolation (never retry), EventInProgressError or any handler/AWS error (retry). */
 export async function processNotification(notification: QueuedNotification, deps: ProcessingDependencies): Promise<NotificationResult> {
   const events = parseNotification(notification.body, notification.route);
-  const claimed: LivePersonEvent[] = [];
+  /** New events, in order: claimed, or without identity (never deduplicated, never claimed). */
+  const fresh: LivePersonEvent[] = [];
+  const claimed = new Set<string>();
   const duplicates: LivePersonEvent[] = [];
+  const stale: LivePersonEvent[] = [];
+  const handled: LivePersonEvent[] = [];
   try {
     for (const event of events) {
-      if ((await deps.ledger.claim(event.identity, deps.remainingTimeMs())) === 'already-done') {
+      const { identity } = event;
+      if (identity === undefined) {
+        fresh.push(event);
+        continue;
+      }
+      // The same change twice in one notification: claiming it again would meet our own
+      // in-progress claim and retry forever.
+      if (claimed.has(identity) || (await deps.ledger.claim(identity, deps.remainingTimeMs())) === 'already-done') {
         duplicates.push(event);
         deps.observer?.duplicate?.(event);
         continue;
       }
-      claimed.push(event);
+      claimed.add(identity);
+      fresh.push(event);
     }
 
     const outbox: BusEntry[] = [];
     const context = { accountId: deps.accountId, receivedAt: notification.receivedAt, publish: (entry: BusEntry) => void outbox.push(entry) };
-    for (const event of claimed) {
+    for (const event of fresh) {
+      // An update older than the stored state would show subscribers the conversation going back.
       if (event.type === 'ExConversationChangeNotification' && (await deps.state.apply(event)) === 'stale') {
-        deps.observer?.staleState?.(event);
+        stale.push(event);
+        continue;
       }
       await deps.registry.dispatch(event, context);
+      handled.push(event);
     }
     if (outbox.length > 0) await deps.publisher.publish(outbox);
   } catch (error) {
     // Let the retry handle these events again. A release that fails leaves the claim to expire.
-    await Promise.allSettled(claimed.map((event) => deps.ledger.release(event.identity)));
+    await Promise.allSettled([...claimed].map((identity) => deps.ledger.release(identity)));
     throw error;
   }
-  await Promise.all(claimed.map((event) => deps.ledger.complete(event.identity)));
-  for (const event of claimed) deps.observer?.handled?.(event);
-  return { handled: claimed, duplicates };
+  await Promise.all([...claimed].map((identity) => deps.ledger.complete(identity)));
+  for (const event of stale) deps.observer?.staleState?.(event);
+  for (const event of handled) deps.observer?.handled?.(event);
+  return { handled, duplicates, stale };
 }

@@ -40,13 +40,16 @@ export const EVENT_SOURCE = 'liveperson';
 
 /**
  * The default handler: one EventBridge event per LivePerson event, detail-type = event type,
- * with the conversation id in the detail for rules to match on.
+ * with the conversation id in the detail for rules to match on. The bus is at-least-once (a
+ * retried notification publishes again), so the detail carries the event's identity as
+ * `eventId` for subscribers to drop repeats; events never deduplicated (chat states without
+ * sequence or timestamp) have none.
  */
 export const publishToEventBridge: EventHandler = (event, context) => {
-  const { identity: _identity, ...detail } = event;
+  const { identity, ...fields } = event;
   context.publish({
     source: EVENT_SOURCE,
     detailType: event.type,
-    detail: { accountId: context.accountId, receivedAt: context.receivedAt, ...detail },
+    detail: { accountId: context.accountId, receivedAt: context.receivedAt, ...(identity === undefined ? {} : { eventId: identity }), ...fields },
   });
 };

@@ -3,7 +3,7 @@
  * unchanged, to the event queue. Nothing is written unless every check passes, and success is
  * only reported once the queue has confirmed the write, so an accepted event is never lost.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   connectorEnvelopeSchema,
   routeConnectorNotification,
@@ -62,11 +62,27 @@ export type RejectionReason =
 
 export type WebhookOutcome =
   | { readonly accepted: true; readonly status: 200; readonly event: QueuedEvent }
-  | { readonly accepted: false; readonly status: number; readonly reason: RejectionReason | 'queue-unavailable'; readonly message: string };
+  | {
+      readonly accepted: false;
+      readonly status: number;
+      readonly reason: RejectionReason | 'queue-unavailable';
+      /** For the caller: never a secret, nor an AWS error (it names accounts, roles and queues). */
+      readonly message: string;
+      /** For the log only. */
+      readonly detail?: string;
+    };
+
+type Rejection = Extract<WebhookOutcome, { accepted: false }>;
 
 export interface ReceiveWebhookOptions {
   readonly accountId: string;
   readonly credentials: WebhookCredentials;
+  /**
+   * Re-reads the credentials bypassing any cache, or answers undefined when that is not allowed
+   * right now (rate limit). Called once when a signature or URL token does not match: the
+   * secret may have been rotated since it was cached.
+   */
+  readonly refreshCredentials?: () => Promise<WebhookCredentials | undefined>;
   readonly queue: EventQueue;
   /** Largest body accepted (bytes); the SQS message limit less room for the attributes. */
   readonly maxBodyBytes: number;
@@ -75,12 +91,19 @@ export interface ReceiveWebhookOptions {
 /** SQS allows 256 KiB per message, attributes included: keep 2 KiB for them. */
 export const DEFAULT_MAX_BODY_BYTES = 256 * 1024 - 2 * 1024;
 
+/** Longest `eventType` attribute (code points): it comes from the body, and the body already takes the message's room. */
+export const MAX_EVENT_TYPE_LENGTH = 256;
+
 /** Events that name no conversation share one group, so they keep their relative order too. */
 export const NO_CONVERSATION_GROUP = 'no-conversation';
 
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json$/i;
 // SQS refuses these code points in a message body even though JSON may carry them raw.
 const SQS_FORBIDDEN_CHARACTERS = /[\uFFFE\uFFFF]/;
+// Every code point SQS refuses in a message attribute (a JSON string may carry any of them escaped).
+const SQS_ATTRIBUTE_FORBIDDEN = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+// Rejections a rotated secret explains: the cached credentials may be out of date.
+const STALE_CREDENTIALS_REASONS: ReadonlySet<Rejection['reason']> = new Set(['invalid-signature', 'invalid-token', 'token-not-configured']);
 // MessageGroupId: at most 128 characters of ASCII letters, digits and punctuation.
 const SQS_GROUP_ID = /^[\x21-\x7E]{1,128}$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -95,7 +118,7 @@ export async function receiveWebhook(request: WebhookRequest, options: ReceiveWe
     return reject(415, 'unsupported-media-type', `content-type must be application/json, got ${mediaType === '' ? 'none' : `"${mediaType}"`}`);
   }
 
-  const authFailure = request.route === 'connector' ? checkConnectorAuth(request, options) : checkMessagingToken(request, options);
+  const authFailure = await checkAuth(request, options);
   if (authFailure) return authFailure;
 
   let text: string;
@@ -125,11 +148,13 @@ export async function receiveWebhook(request: WebhookRequest, options: ReceiveWe
   const event: QueuedEvent = {
     body: text,
     groupId: messageGroupId(routing.conversationId),
-    // LivePerson redelivers the same body: SQS drops the copy within its 5-minute window, the processor after that.
-    deduplicationId: createHash('sha256').update(rawBody).digest('hex'),
+    // LivePerson redelivers the same body: SQS drops the copy within its 5-minute window, the
+    // processor after that. A body without sequence or timestamp may be a genuine repeat (a second
+    // COMPOSING): it gets an id of its own, so SQS keeps it.
+    deduplicationId: routing.deduplicateByBody ? createHash('sha256').update(rawBody).digest('hex') : randomBytes(32).toString('hex'),
     attributes: {
       route: request.route,
-      eventType: routing.eventType,
+      eventType: sqsAttributeValue(routing.eventType, MAX_EVENT_TYPE_LENGTH),
       receivedAt: new Date(request.receivedAt).toISOString(),
       accountId: options.accountId,
     },
@@ -142,32 +167,50 @@ export async function receiveWebhook(request: WebhookRequest, options: ReceiveWe
       accepted: false,
       status: 503,
       reason: 'queue-unavailable',
-      message: `event queue did not confirm the write: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+      message: 'the event queue did not confirm the write; try again later',
+      detail: `event queue did not confirm the write: ${describeError(error)}`,
     };
   }
   return { accepted: true, status: 200, event };
 }
 
-function checkConnectorAuth(request: WebhookRequest, options: ReceiveWebhookOptions): WebhookOutcome | undefined {
+/** The route's check; failing it for a reason a rotated secret explains, once more with the credentials re-read. */
+async function checkAuth(request: WebhookRequest, options: ReceiveWebhookOptions): Promise<Rejection | undefined> {
+  const check = (credentials: WebhookCredentials) =>
+    request.route === 'connector' ? checkConnectorAuth(request, options.accountId, credentials) : checkMessagingToken(request, credentials);
+  const failure = check(options.credentials);
+  if (!failure || !STALE_CREDENTIALS_REASONS.has(failure.reason) || !options.refreshCredentials) return failure;
+  let fresh: WebhookCredentials | undefined;
+  try {
+    fresh = await options.refreshCredentials();
+  } catch (error) {
+    // The cached credentials are all we have: keep their answer (LivePerson retries a 401 too).
+    return { ...failure, detail: `${failure.message}; re-reading the credentials failed: ${describeError(error)}` };
+  }
+  // Unchanged credentials give the same answer again; checking costs one HMAC.
+  return fresh === undefined ? failure : check(fresh);
+}
+
+function checkConnectorAuth(request: WebhookRequest, accountId: string, credentials: WebhookCredentials): Rejection | undefined {
   const { headers } = request;
-  const check = verifyWebhookSignature(request.rawBody, headers['x-liveperson-signature'], options.credentials.clientSecret);
+  const check = verifyWebhookSignature(request.rawBody, headers['x-liveperson-signature'], credentials.clientSecret);
   if (!check.valid) {
     return check.reason === 'missing'
       ? reject(401, 'missing-signature', 'x-liveperson-signature header is missing')
       : reject(401, 'invalid-signature', `x-liveperson-signature does not match the body (${check.reason})`);
   }
   const account = headers['x-liveperson-account-id'];
-  if (account !== options.accountId) {
-    return reject(403, 'wrong-account', `x-liveperson-account-id is ${account === undefined ? 'missing' : `"${account}"`}, expected "${options.accountId}"`);
+  if (account !== accountId) {
+    return reject(403, 'wrong-account', `x-liveperson-account-id is ${account === undefined ? 'missing' : `"${account}"`}, expected "${accountId}"`);
   }
-  if (headers['x-liveperson-client-id'] !== options.credentials.clientId) {
+  if (headers['x-liveperson-client-id'] !== credentials.clientId) {
     return reject(403, 'wrong-client', 'x-liveperson-client-id is not the configured client id');
   }
   return undefined;
 }
 
-function checkMessagingToken(request: WebhookRequest, options: ReceiveWebhookOptions): WebhookOutcome | undefined {
-  const expected = options.credentials.webhookToken;
+function checkMessagingToken(request: WebhookRequest, credentials: WebhookCredentials): Rejection | undefined {
+  const expected = credentials.webhookToken;
   if (expected === undefined) {
     return reject(401, 'token-not-configured', 'the messaging route is closed: the credentials secret has no webhookToken');
   }
@@ -183,7 +226,18 @@ export function messageGroupId(conversationId: string | undefined): string {
   return SQS_GROUP_ID.test(conversationId) ? conversationId : createHash('sha256').update(conversationId).digest('hex');
 }
 
-function reject(status: number, reason: RejectionReason, message: string): WebhookOutcome {
+/** At most `maxLength` code points, each one SQS accepts in an attribute (others become U+FFFD). */
+export function sqsAttributeValue(value: string, maxLength: number): string {
+  return Array.from(value.replace(SQS_ATTRIBUTE_FORBIDDEN, '\uFFFD'))
+    .slice(0, maxLength)
+    .join('');
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+function reject(status: number, reason: RejectionReason, message: string): Rejection {
   return { accepted: false, status, reason, message };
 }
 

@@ -8,6 +8,7 @@ import type * as ProcessorModule from '../../../functions/event-processor/index.
 import { IDEMPOTENCY_TABLE_KEY, startLocalDynamoDb, STATE_TABLE_KEY, type LocalDynamoDb } from '../../../local/dynamodb.ts';
 import { startLocalSqs, type LocalSqs } from '../../../local/sqs.ts';
 import { lambdaContext } from '../../support/lambda-context.ts';
+import { captureProcessOutput } from '../../support/log-capture.ts';
 import { chatStateNotification, contentNotification, conversationUpdate } from '../../support/notifications.ts';
 import { sqsEvent, sqsRecord } from '../../support/sqs-event.ts';
 
@@ -68,7 +69,18 @@ describe('event-processor handler (local DynamoDB and SQS, EventBridge mocked)',
     );
     expect(result.batchItemFailures).toEqual([]);
     expect(messages(published)).toEqual(['conv-a:a1', 'conv-a:a2', 'conv-b:ChatStateEvent']);
-    expect(published[0]?.detail).toMatchObject({ accountId: '12345678', sequence: 1, originatorRole: 'CONSUMER' });
+    expect(published[0]?.detail).toMatchObject({ accountId: '12345678', sequence: 1, originatorRole: 'CONSUMER', eventId: 'ContentEvent:conv-a:1' });
+  });
+
+  it('publishes a genuine repeat of a chat state that has neither sequence nor timestamp', async () => {
+    const result = await run(
+      sqsRecord(chatStateNotification('conv-t', 'COMPOSING'), { groupId: 'conv-t' }),
+      sqsRecord(chatStateNotification('conv-t', 'ACTIVE'), { groupId: 'conv-t' }),
+      sqsRecord(chatStateNotification('conv-t', 'COMPOSING'), { groupId: 'conv-t' }),
+    );
+    expect(result.batchItemFailures).toEqual([]);
+    expect(published.map((e) => e.detail.chatState)).toEqual(['COMPOSING', 'ACTIVE', 'COMPOSING']);
+    expect(published[0]?.detail).not.toHaveProperty('eventId');
   });
 
   it('keeps order within a conversation when one record fails, and lets other conversations go on', async () => {
@@ -122,6 +134,54 @@ describe('event-processor handler (local DynamoDB and SQS, EventBridge mocked)',
     const { DynamoDbConversationStateStore } = await import('../../../functions/lib/aws/conversation-state.ts');
     const store = new DynamoDbConversationStateStore({ tableName: process.env.STATE_TABLE_NAME ?? '', client: dynamo.client });
     expect(await store.get('conv-s')).toMatchObject({ state: 'CLOSE', lastUpdateTs: 200 });
+    // Subscribers never see the conversation go back to OPEN.
+    expect(published.map((e) => e.detail.state)).toEqual(['CLOSE']);
+  });
+
+  it('handles a conversation update retried after a handler failed, though its state is already stored', async () => {
+    let failOnce = true;
+    handlers.registry.on('ExConversationChangeNotification', () => {
+      if (failOnce) {
+        failOnce = false;
+        throw new Error('downstream unavailable');
+      }
+    });
+    const update = sqsRecord(conversationUpdate('conv-r', 'CLOSE', 300), { groupId: 'conv-r' });
+    await expect(run(update)).rejects.toThrow('All records failed processing');
+    expect((await run(update)).batchItemFailures).toEqual([]);
+    expect(published.map((e) => `${e.detail.conversationId}:${e.detail.state}`)).toEqual(['conv-r:CLOSE']);
+  });
+
+  it('moves a notification whose event is too large for EventBridge to the dead-letter queue at once', async () => {
+    // No dialogId: the event repeats the conversation id as its dialog and in its eventId.
+    const body = contentNotification('c'.repeat(90_000), 'big', 1) as { body: { changes: Array<Record<string, unknown>> } };
+    delete body.body.changes[0]!.dialogId;
+    const result = await run(sqsRecord(body, { groupId: 'conv-big' }));
+    expect(result.batchItemFailures).toEqual([]);
+    expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(0);
+    const { Messages = [] } = await sqs.client.send(
+      new ReceiveMessageCommand({ QueueUrl: deadLetterUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], MessageSystemAttributeNames: ['MessageGroupId'] }),
+    );
+    const parked = Messages.find((m) => m.Attributes?.MessageGroupId === 'conv-big');
+    expect(parked?.MessageAttributes?.deadLetterReason?.StringValue).toContain('EventBridge accepts at most');
+  });
+
+  it('never logs the records, even with POWERTOOLS_LOGGER_LOG_EVENT=true', async () => {
+    vi.stubEnv('POWERTOOLS_LOGGER_LOG_EVENT', 'true');
+    vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'INFO');
+    const capture = captureProcessOutput();
+    try {
+      vi.resetModules();
+      processor = await import('../../../functions/event-processor/index.ts');
+      await run(sqsRecord(contentNotification('conv-l', 'private words', 1), { groupId: 'conv-l' }));
+      const logged = capture.lines().map((l) => l.line);
+      expect(logged.some((line) => line.includes('event handled'))).toBe(true);
+      expect(logged.filter((line) => line.includes('private words'))).toEqual([]);
+    } finally {
+      capture.restore();
+      vi.stubEnv('POWERTOOLS_LOGGER_LOG_EVENT', undefined);
+      vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
+    }
   });
 
   it('retries the entries PutEvents refuses, and fails the record when they stay refused', async () => {

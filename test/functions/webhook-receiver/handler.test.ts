@@ -7,7 +7,8 @@ import { signWebhookBody } from '../../../functions/lib/liveperson/webhook-signa
 import { startLocalSqs, type LocalSqs } from '../../../local/sqs.ts';
 import { apiGatewayEvent } from '../../support/api-gateway-event.ts';
 import { lambdaContext } from '../../support/lambda-context.ts';
-import { contentNotification } from '../../support/notifications.ts';
+import { captureProcessOutput } from '../../support/log-capture.ts';
+import { chatStateNotification, contentNotification } from '../../support/notifications.ts';
 
 type ReceiverHandler = (typeof ReceiverModule)['handler'];
 
@@ -60,7 +61,14 @@ describe('webhook-receiver handler with a real SQS-protocol queue', () => {
     return Messages;
   }
 
-  function signed(body: string, base64 = false) {
+  /** Empties the queue and returns all it held: one receive hands out one message per FIFO group. */
+  async function drainAll() {
+    const all = [];
+    for (let batch = await drain(true); batch.length > 0; batch = await drain(true)) all.push(...batch);
+    return all;
+  }
+
+  function signed(body: string, base64 = false, clientSecret = secret.clientSecret) {
     const raw = Buffer.from(body, 'utf8');
     return apiGatewayEvent({
       resource: '/webhooks/connector',
@@ -71,7 +79,7 @@ describe('webhook-receiver handler with a real SQS-protocol queue', () => {
         'Content-Type': 'application/json',
         'X-LivePerson-Account-Id': ACCOUNT,
         'X-LivePerson-Client-Id': secret.clientId,
-        'X-LivePerson-Signature': signWebhookBody(raw, secret.clientSecret, 'sha256'),
+        'X-LivePerson-Signature': signWebhookBody(raw, clientSecret, 'sha256'),
       },
     });
   }
@@ -93,7 +101,14 @@ describe('webhook-receiver handler with a real SQS-protocol queue', () => {
     const body = JSON.stringify(contentNotification('conv-dup'));
     expect((await handler(signed(body), lambdaContext('webhook-receiver'))).statusCode).toBe(200);
     expect((await handler(signed(body), lambdaContext('webhook-receiver'))).statusCode).toBe(200);
-    expect(await drain()).toHaveLength(1);
+    expect(await drainAll()).toHaveLength(1);
+  });
+
+  it('lets a genuine repeat of a chat state through SQS deduplication', async () => {
+    const body = JSON.stringify(chatStateNotification('conv-typing', 'COMPOSING'));
+    expect((await handler(signed(body), lambdaContext('webhook-receiver'))).statusCode).toBe(200);
+    expect((await handler(signed(body), lambdaContext('webhook-receiver'))).statusCode).toBe(200);
+    expect((await drainAll()).map((m) => m.Body)).toEqual([body, body]);
   });
 
   it('queues nothing for a rejected webhook and says why', async () => {
@@ -122,6 +137,65 @@ describe('webhook-receiver handler with a real SQS-protocol queue', () => {
     expect((await handler(event, lambdaContext('webhook-receiver'))).statusCode).toBe(404);
   });
 
+  describe('with a fresh container', () => {
+    const rotated = { ...secret, clientSecret: 'rotated-client-secret-2' };
+    const secretReads = () => secrets.commandCalls(GetSecretValueCommand).length;
+    async function coldStart(): Promise<ReceiverHandler> {
+      vi.resetModules();
+      const fresh = (await import('../../../functions/webhook-receiver/index.ts')).handler;
+      // The cold-start read of the secret.
+      await vi.waitFor(() => expect(secretReads()).toBeGreaterThan(0));
+      return fresh;
+    }
+    beforeEach(() => {
+      secrets.resetHistory();
+    });
+
+    it('accepts a webhook signed with a rotated secret on its first delivery, long before the cache expires', async () => {
+      const fresh = await coldStart();
+      secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(rotated) });
+      try {
+        const result = await fresh(signed(JSON.stringify(contentNotification('conv-rotated')), false, rotated.clientSecret), lambdaContext('webhook-receiver'));
+        expect(result.statusCode).toBe(200);
+        expect(await drain()).toHaveLength(1);
+        // Re-read once; from then on the new secret is the cached one.
+        expect(secretReads()).toBe(2);
+        const next = await fresh(signed(JSON.stringify(contentNotification('conv-rotated', 'again', 2)), false, rotated.clientSecret), lambdaContext('webhook-receiver'));
+        expect(next.statusCode).toBe(200);
+        expect(secretReads()).toBe(2);
+      } finally {
+        secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(secret) });
+      }
+    });
+
+    it('re-reads the secret at most once per interval however many forged signatures arrive', async () => {
+      const fresh = await coldStart();
+      const forged = () => signed(JSON.stringify(contentNotification('conv-forged')), false, 'guessed-secret');
+      const results = await Promise.all(Array.from({ length: 5 }, () => fresh(forged(), lambdaContext('webhook-receiver'))));
+      for (let i = 0; i < 5; i++) results.push(await fresh(forged(), lambdaContext('webhook-receiver')));
+      expect(results.map((r) => r.statusCode)).toEqual(Array(10).fill(401));
+      expect(secretReads()).toBe(2);
+    });
+
+    it('never logs the event, even with POWERTOOLS_LOGGER_LOG_EVENT=true', async () => {
+      vi.stubEnv('POWERTOOLS_LOGGER_LOG_EVENT', 'true');
+      vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'INFO');
+      const capture = captureProcessOutput();
+      try {
+        const fresh = await coldStart();
+        const event = signed(JSON.stringify(contentNotification('conv-logged', 'private words')));
+        expect((await fresh(event, lambdaContext('webhook-receiver'))).statusCode).toBe(200);
+        const logged = capture.lines().map((l) => l.line);
+        expect(logged.some((line) => line.includes('webhook accepted'))).toBe(true);
+        expect(logged.filter((line) => line.includes('private words') || line.includes(event.headers['X-LivePerson-Signature'] ?? '-'))).toEqual([]);
+      } finally {
+        capture.restore();
+        vi.stubEnv('POWERTOOLS_LOGGER_LOG_EVENT', undefined);
+        vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
+      }
+    });
+  });
+
   describe('when AWS fails', () => {
     it('answers 503 when SQS does not confirm the write, so LivePerson delivers again', async () => {
       const sqsMock = mockClient(SQSClient);
@@ -130,6 +204,8 @@ describe('webhook-receiver handler with a real SQS-protocol queue', () => {
         const result = await handler(signed(JSON.stringify(contentNotification('conv-down'))), lambdaContext('webhook-receiver'));
         expect(result.statusCode).toBe(503);
         expect(JSON.parse(result.body)).toMatchObject({ error: 'queue-unavailable' });
+        // The AWS error names accounts, roles and queues: for the log, not the caller.
+        expect(result.body).not.toContain('internal error');
       } finally {
         sqsMock.restore();
       }

@@ -115,6 +115,34 @@ describe('CredentialsSource', () => {
     expect((await source.get()).clientSecret).toBe('rotated');
   });
 
+  it('refresh reads a rotated secret past the cache, and get answers it from then on', async () => {
+    secrets
+      .on(GetSecretValueCommand)
+      .resolvesOnce({ SecretString: JSON.stringify(valid) })
+      .resolves({ SecretString: JSON.stringify({ ...valid, clientSecret: 'rotated' }) });
+    const source = new CredentialsSource({ secretId: 'lp/creds', maxAgeSeconds: 300 });
+    expect((await source.get()).clientSecret).toBe(SECRET_VALUE);
+    expect((await source.refresh())?.clientSecret).toBe('rotated');
+    expect((await source.get()).clientSecret).toBe('rotated');
+    expect(secrets).toHaveReceivedCommandTimes(GetSecretValueCommand, 2);
+  });
+
+  it('refreshes at most once per interval, concurrent callers sharing the read', async () => {
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(valid) });
+    let now = 1_000_000;
+    const source = new CredentialsSource({ secretId: 'lp/creds', minRefreshIntervalSeconds: 30, now: () => now });
+    const [first, second] = await Promise.all([source.refresh(), source.refresh()]);
+    expect(first).toEqual(valid);
+    expect(second).toEqual(valid);
+    expect(secrets).toHaveReceivedCommandTimes(GetSecretValueCommand, 1);
+    now += 29_999;
+    await expect(source.refresh()).resolves.toBeUndefined();
+    expect(secrets).toHaveReceivedCommandTimes(GetSecretValueCommand, 1);
+    now += 1;
+    await expect(source.refresh()).resolves.toEqual(valid);
+    expect(secrets).toHaveReceivedCommandTimes(GetSecretValueCommand, 2);
+  });
+
   it('names the secret when it cannot be read or is invalid', async () => {
     secrets.on(GetSecretValueCommand).rejects(new ResourceNotFoundException({ message: 'Secrets Manager can’t find the specified secret.', $metadata: {} }));
     await expect(new CredentialsSource({ secretId: 'lp/missing' }).get()).rejects.toThrow(

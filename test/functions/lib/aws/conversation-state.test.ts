@@ -28,6 +28,12 @@ describe('DynamoDbConversationStateStore (local DynamoDB)', () => {
     expect(await store.get('conv-2')).toMatchObject({ state: 'CLOSE', lastUpdateTs: 200 });
   });
 
+  it('applies an update as old as the stored one again (a retried record), so it is not counted stale', async () => {
+    await store.apply(change('conv-3', 'OPEN', 100));
+    expect(await store.apply(change('conv-3', 'OPEN', 100))).toBe('applied');
+    expect(await store.get('conv-3')).toMatchObject({ state: 'OPEN', lastUpdateTs: 100 });
+  });
+
   it('answers undefined for an unknown conversation', async () => {
     expect(await store.get('nope')).toBeUndefined();
   });

@@ -1,7 +1,8 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { batches, EventBridgePublisher, PublishError } from '../../../../functions/lib/aws/event-bus.ts';
+import { batches, EntryTooLargeError, EventBridgePublisher, PublishError } from '../../../../functions/lib/aws/event-bus.ts';
+import { SchemaViolation } from '../../../../functions/lib/liveperson/events.ts';
 
 const entry = (detailType: string, size = 10) => ({ source: 'liveperson', detailType, detail: { pad: 'x'.repeat(size) } });
 
@@ -37,6 +38,17 @@ describe('EventBridgePublisher', () => {
     await new EventBridgePublisher({ busName: 'lp-bus', retryDelaysMs: [1] }).publish([entry('a'), entry('b'), entry('c')]);
     const calls = eventBridge.commandCalls(PutEventsCommand);
     expect(calls.map((call) => call.args[0].input.Entries?.map((e) => e.DetailType))).toEqual([['a', 'b', 'c'], ['b']]);
+  });
+
+  it('refuses an entry EventBridge can never accept as a schema problem, before sending anything', async () => {
+    eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: '1' }] });
+    const error = await new EventBridgePublisher({ busName: 'lp-bus' })
+      .publish([entry('small'), entry('ContentEvent', 256 * 1024)])
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EntryTooLargeError);
+    expect(error).toBeInstanceOf(SchemaViolation);
+    expect(String(error)).toMatch(/the EventBridge entry of a ContentEvent is \d+ bytes; EventBridge accepts at most 262144/);
+    expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(0);
   });
 
   it('gives up with the error of the refused entries after its retries', async () => {

@@ -31,9 +31,22 @@ describe('parseNotification', () => {
     expect(parseNotification(json(accept), 'connector')[0]).toMatchObject({ type: 'AcceptStatusEvent', status: 'READ', sequenceList: [1, 2] });
     const [typing] = parseNotification(json(chatStateNotification('c')), 'connector');
     expect(typing).toMatchObject({ type: 'ChatStateEvent', chatState: 'COMPOSING', sequence: undefined, serverTimestamp: undefined });
-    // No sequence: the identity is a digest of the change, the same for the same change.
-    expect(typing?.identity).toMatch(/^ChatStateEvent:[0-9a-f]{64}$/);
-    expect(parseNotification(json(chatStateNotification('c')), 'connector')[0]?.identity).toBe(typing?.identity);
+  });
+
+  it('gives no identity to a change with neither sequence nor server timestamp: a genuine repeat looks the same', () => {
+    const [typing] = parseNotification(json(chatStateNotification('c')), 'connector');
+    expect(typing).toHaveProperty('identity', undefined);
+  });
+
+  it('identifies a change with a server timestamp but no sequence by its digest', () => {
+    const at = (serverTimestamp: number) => {
+      const body = chatStateNotification('c');
+      Object.assign(body.body.changes[0]!, { serverTimestamp });
+      return parseNotification(json(body), 'connector')[0]?.identity;
+    };
+    expect(at(1)).toMatch(/^ChatStateEvent:[0-9a-f]{64}$/);
+    expect(at(1)).toBe(at(1));
+    expect(at(2)).not.toBe(at(1));
   });
 
   it('splits a body with several changes into one event per change, in order', () => {
@@ -52,6 +65,12 @@ describe('parseNotification', () => {
       participants: [{ id: 'consumer-1', role: 'CONSUMER' }],
       lastUpdateTs: 1_700_000_000_500,
     });
+  });
+
+  it('routes a subscription event by its conversation before its dialog, as the receiver groups it', () => {
+    const [event] = parseNotification('{"dialogId":"survey-dialog","conversationId":"conv-m"}', 'messaging');
+    expect(event?.conversationId).toBe('conv-m');
+    expect(parseNotification('{"dialogId":"survey-dialog"}', 'messaging')[0]?.conversationId).toBe('survey-dialog');
   });
 
   it('keeps a Messaging REST API subscription event raw, on its route only', () => {

@@ -5,11 +5,13 @@ import { SchemaViolation, type LivePersonEvent } from '../../../../functions/lib
 import { EventInProgressError, type ClaimResult, type EventLedger } from '../../../../functions/lib/processing/idempotency.ts';
 import { processNotification, type QueuedNotification } from '../../../../functions/lib/processing/process-notification.ts';
 import { EventHandlerRegistry, publishToEventBridge } from '../../../../functions/lib/processing/registry.ts';
-import { contentNotification, conversationNotification } from '../../../support/notifications.ts';
+import { chatStateNotification, contentNotification, conversationNotification } from '../../../support/notifications.ts';
 
 class FakeLedger implements EventLedger {
   readonly status = new Map<string, 'in-progress' | 'done'>();
+  readonly claims: string[] = [];
   async claim(identity: string): Promise<ClaimResult> {
+    this.claims.push(identity);
     const current = this.status.get(identity);
     if (current === 'done') return 'already-done';
     if (current === 'in-progress') throw new EventInProgressError(identity);
@@ -51,7 +53,7 @@ describe('processNotification', () => {
     publishFails = false;
     stateResult = 'applied';
     seen = [];
-    registry = new EventHandlerRegistry().on('*', (event) => void seen.push(event.identity)).on('*', publishToEventBridge);
+    registry = new EventHandlerRegistry().on('*', (event) => void seen.push(event.identity ?? `${event.type}:no-identity`)).on('*', publishToEventBridge);
   });
 
   it('hands every change to the handlers in order and publishes them in one batch', async () => {
@@ -66,6 +68,8 @@ describe('processNotification', () => {
     ]);
     expect(published[0]?.[0]?.detail).toMatchObject({ accountId: '12345678', conversationId: 'conv-a', message: 'one', receivedAt: '2026-11-23T10:00:00.000Z' });
     expect(published[0]?.[0]?.detail).not.toHaveProperty('identity');
+    // The bus is at-least-once: subscribers drop repeats by eventId.
+    expect(published[0]?.map((e) => (e.detail as { eventId?: string }).eventId)).toEqual(['ContentEvent:conv-a:1', 'ContentEvent:conv-a:2']);
     expect(result.handled).toHaveLength(2);
     expect([...ledger.status.values()]).toEqual(['done', 'done']);
   });
@@ -106,12 +110,53 @@ describe('processNotification', () => {
     expect(ledger.status.get('ContentEvent:conv-a:1')).toBe('in-progress');
   });
 
-  it('updates the conversation state before the handlers, and tells of a stale update', async () => {
+  it('updates the conversation state before the handlers', async () => {
+    const order: string[] = [];
+    const tracked: ConversationStateStore = { apply: async () => (order.push('state'), 'applied'), get: async () => undefined };
+    registry.on('ExConversationChangeNotification', () => void order.push('handler'));
+    await processNotification(
+      { body: JSON.stringify(conversationNotification('conv-s', 'CLOSE')), route: 'connector', receivedAt: undefined },
+      { accountId: '12345678', ledger, state: tracked, registry, publisher, remainingTimeMs: () => 30_000 },
+    );
+    expect(order).toEqual(['state', 'handler']);
+    expect(published[0]?.[0]?.detailType).toBe('ExConversationChangeNotification');
+  });
+
+  // Behaviour change: a stale update used to be dispatched and published anyway, so subscribers saw the state go back.
+  it('tells of an update older than the stored state, marks it done and neither dispatches nor publishes it', async () => {
     const stale: LivePersonEvent[] = [];
     stateResult = 'stale';
-    await run(conversationNotification('conv-s', 'CLOSE'), { staleState: (e: LivePersonEvent) => stale.push(e) });
+    const result = await run(conversationNotification('conv-s', 'CLOSE'), { staleState: (e: LivePersonEvent) => stale.push(e) });
     expect(stale.map((e) => e.conversationId)).toEqual(['conv-s']);
-    expect(published[0]?.[0]?.detailType).toBe('ExConversationChangeNotification');
+    expect(result).toMatchObject({ handled: [], stale: [expect.objectContaining({ conversationId: 'conv-s' })] });
+    expect(seen).toEqual([]);
+    expect(published).toEqual([]);
+    expect([...ledger.status.values()]).toEqual(['done']);
+  });
+
+  it('handles every chat state without sequence or timestamp, repeats included, claiming nothing and giving no eventId', async () => {
+    const duplicates: LivePersonEvent[] = [];
+    const observer = { duplicate: (e: LivePersonEvent) => duplicates.push(e) };
+    await run(chatStateNotification('conv-t', 'COMPOSING'), observer);
+    await run(chatStateNotification('conv-t', 'ACTIVE'), observer);
+    await run(chatStateNotification('conv-t', 'COMPOSING'), observer);
+    expect(published.map((batch) => (batch[0]?.detail as { chatState?: string }).chatState)).toEqual(['COMPOSING', 'ACTIVE', 'COMPOSING']);
+    expect(published[0]?.[0]?.detail).not.toHaveProperty('eventId');
+    expect(duplicates).toEqual([]);
+    expect(ledger.claims).toEqual([]);
+  });
+
+  it('counts a change repeated within one notification as a duplicate, claimed once, instead of waiting on its own claim', async () => {
+    const duplicates: LivePersonEvent[] = [];
+    const body = contentNotification('conv-r', 'twice', 4);
+    body.body.changes.push({ ...body.body.changes[0]! });
+    const result = await run(body, { duplicate: (e: LivePersonEvent) => duplicates.push(e) });
+    expect(result.handled).toHaveLength(1);
+    expect(result.duplicates).toHaveLength(1);
+    expect(duplicates).toHaveLength(1);
+    expect(ledger.claims).toEqual(['ContentEvent:conv-r:4']);
+    expect(ledger.status.get('ContentEvent:conv-r:4')).toBe('done');
+    expect(published[0]).toHaveLength(1);
   });
 
   it('lets a schema violation through untouched, claiming nothing', async () => {

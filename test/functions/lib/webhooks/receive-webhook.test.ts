@@ -2,13 +2,16 @@ import { createHash } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { signWebhookBody } from '../../../../functions/lib/liveperson/webhook-signature.ts';
 import {
+  MAX_EVENT_TYPE_LENGTH,
   messageGroupId,
   NO_CONVERSATION_GROUP,
   receiveWebhook,
+  sqsAttributeValue,
   type QueuedEvent,
+  type WebhookCredentials,
   type WebhookRequest,
 } from '../../../../functions/lib/webhooks/receive-webhook.ts';
-import { contentNotification, conversationNotification } from '../../../support/notifications.ts';
+import { chatStateNotification, contentNotification, conversationNotification } from '../../../support/notifications.ts';
 
 const ACCOUNT = '12345678';
 const credentials = { clientId: 'client-1', clientSecret: 'client-secret-1', webhookToken: 'messaging-token-0123456789' };
@@ -98,6 +101,32 @@ describe('receiveWebhook', () => {
       expect(queued[0]?.deduplicationId).toBe(queued[1]?.deduplicationId);
     });
 
+    it('a post-conversation survey message in its conversation\'s group, not its dialog\'s', async () => {
+      const body = contentNotification('conv-1');
+      body.body.changes[0]!.dialogId = 'survey-dialog-1';
+      await receive(connectorRequest(body));
+      expect(queued[0]?.groupId).toBe('conv-1');
+    });
+
+    it('a genuine repeat of a change without sequence or timestamp, with a deduplication id of its own', async () => {
+      const request = connectorRequest(chatStateNotification('conv-t', 'COMPOSING'));
+      await receive(request);
+      await receive(request);
+      expect(queued).toHaveLength(2);
+      expect(queued[0]?.deduplicationId).toMatch(/^[0-9a-f]{64}$/);
+      expect(queued[1]?.deduplicationId).toMatch(/^[0-9a-f]{64}$/);
+      expect(queued[0]?.deduplicationId).not.toBe(queued[1]?.deduplicationId);
+    });
+
+    it('an eventType attribute of at most 256 code points SQS accepts, whatever the body\'s type', async () => {
+      const type = `ms.${'x'.repeat(300)}`;
+      await receive(connectorRequest({ ...conversationNotification('conv-1'), type }));
+      expect(queued[0]?.attributes.eventType).toBe(type.slice(0, MAX_EVENT_TYPE_LENGTH));
+      // Escaped in the JSON, so the body itself is fine for SQS, but not the decoded value.
+      await receive(connectorRequest(JSON.stringify({ ...conversationNotification('conv-2'), type: 'bad\u0000type!' }).replace('type!', 'type\\uffff')));
+      expect(queued[1]?.attributes.eventType).toBe('bad\ufffdtype\ufffd');
+    });
+
     it('a messaging subscription event with the right URL token', async () => {
       const outcome = await receive(messagingRequest('{"type":"MessageEvent","conversationId":"conv-9"}', credentials.webhookToken));
       expect(outcome.accepted).toBe(true);
@@ -162,11 +191,68 @@ describe('receiveWebhook', () => {
     });
   });
 
-  it('answers 503 when the queue does not confirm the write, so LivePerson retries', async () => {
+  // Behaviour change: the AWS error (account, role and queue ARNs) used to be in the message, which the caller sees.
+  it('answers 503 when the queue does not confirm the write, so LivePerson retries; the AWS error is for the log only', async () => {
     failQueue = true;
     const outcome = await receive(connectorRequest(contentNotification('conv-1')));
     expect(outcome).toMatchObject({ accepted: false, status: 503, reason: 'queue-unavailable' });
-    expect(outcome.accepted === false && outcome.message).toContain('ServiceUnavailable: Service Unavailable');
+    expect(outcome.accepted === false && outcome.detail).toContain('ServiceUnavailable: Service Unavailable');
+    expect(outcome.accepted === false && outcome.message).toBe('the event queue did not confirm the write; try again later');
+  });
+
+  describe('with a rotated secret', () => {
+    const rotated = { ...credentials, clientSecret: 'rotated-secret-2', webhookToken: 'rotated-token-0123456789' };
+    let refreshes: number;
+    const receiveWith = (request: WebhookRequest, refreshed: () => Promise<WebhookCredentials | undefined>) =>
+      receiveWebhook(request, {
+        accountId: ACCOUNT,
+        credentials,
+        queue,
+        maxBodyBytes: 10_000,
+        refreshCredentials: () => {
+          refreshes++;
+          return refreshed();
+        },
+      });
+    beforeEach(() => {
+      refreshes = 0;
+    });
+
+    it('accepts a body signed with the new secret after re-reading the credentials once', async () => {
+      const rawBody = Buffer.from(JSON.stringify(contentNotification('conv-1')));
+      const request = connectorRequest(rawBody.toString(), { headers: { 'x-liveperson-signature': signWebhookBody(rawBody, rotated.clientSecret) } });
+      expect(await receiveWith(request, async () => rotated)).toMatchObject({ accepted: true, status: 200 });
+      expect(refreshes).toBe(1);
+      expect(queued).toHaveLength(1);
+    });
+
+    it('accepts the new URL token on the messaging route', async () => {
+      const outcome = await receiveWith(messagingRequest('{"conversationId":"c"}', rotated.webhookToken), async () => rotated);
+      expect(outcome).toMatchObject({ accepted: true });
+    });
+
+    it('still rejects a forged signature after the re-read, and keeps the answer when re-reading is not allowed or fails', async () => {
+      const forged = connectorRequest(contentNotification('c'), { headers: { 'x-liveperson-signature': signWebhookBody('other', 'guess') } });
+      expect(await receiveWith(forged, async () => rotated)).toMatchObject({ status: 401, reason: 'invalid-signature' });
+      expect(await receiveWith(forged, async () => undefined)).toMatchObject({ status: 401, reason: 'invalid-signature' });
+      const failed = await receiveWith(forged, () => Promise.reject(new Error('AccessDenied')));
+      expect(failed).toMatchObject({ status: 401, reason: 'invalid-signature', detail: expect.stringContaining('re-reading the credentials failed: Error: AccessDenied') });
+      expect(queued).toEqual([]);
+    });
+
+    it('does not re-read for failures a new secret cannot explain', async () => {
+      await receiveWith(connectorRequest(contentNotification('c'), { headers: { 'x-liveperson-signature': undefined } }), async () => rotated);
+      await receiveWith(connectorRequest(contentNotification('c'), { headers: { 'x-liveperson-account-id': '999' } }), async () => rotated);
+      await receiveWith(connectorRequest(contentNotification('c')), async () => rotated);
+      expect(refreshes).toBe(0);
+    });
+  });
+});
+
+describe('sqsAttributeValue', () => {
+  it('cuts by code points, never inside a surrogate pair', () => {
+    expect(sqsAttributeValue('😀'.repeat(3), 2)).toBe('😀😀');
+    expect(sqsAttributeValue('\ud800x', 5)).toBe('\ufffdx');
   });
 });
 
