@@ -1,7 +1,8 @@
 /**
  * Your event handlers: edit this file. Each LivePerson event reaches the handlers registered for
- * its type, in order, once (duplicates are skipped before they get here) and in order within its
- * conversation. A handler that throws makes the whole notification retry later: keep handlers
+ * its type, in order within its conversation, and once (duplicates are skipped before they get
+ * here) — except chat-state events without a sequence, which carry nothing to tell a repeat from a
+ * redelivery and are always handed over (a typing indicator twice does no harm). A handler that throws makes the whole notification retry later: keep handlers
  * idempotent where their side effects leave this function.
  *
  * The default publishes every event to the EventBridge bus (detail-type = event type), so other
