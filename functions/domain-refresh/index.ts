@@ -1,6 +1,6 @@
 /**
- * Scheduled (and once at deploy): resolves every LivePerson service domain through CSDS and
- * stores them as SSM parameters under LP_DOMAIN_PARAMETER_PATH for the other functions.
+ * Scheduled (and once at deploy): resolves the LivePerson service domains the functions use
+ * (LIVEPERSON_SERVICES) through CSDS and stores them as SSM parameters under LP_DOMAIN_PARAMETER_PATH.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -40,4 +40,5 @@ async function refresh(_event: unknown, context: Context): Promise<DomainRefresh
   }
 }
 
-export const handler = middy(refresh).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+// logEvent stays off whatever POWERTOOLS_LOGGER_LOG_EVENT says, as in every function here.
+export const handler = middy(refresh).use(injectLambdaContext(logger, { logEvent: false })).use(logMetrics(metrics));

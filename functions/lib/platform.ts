@@ -5,7 +5,7 @@
  */
 import { AppJwtProvider } from './liveperson/app-jwt.ts';
 import { ConsumerJwsProvider, type ConsumerJwsStore } from './liveperson/consumer-jws.ts';
-import { DomainResolver, type LivePersonService } from './liveperson/domains.ts';
+import { DomainResolver } from './liveperson/domains.ts';
 import { LivePersonHttpClient, type RetryNotice } from './liveperson/http.ts';
 import { CredentialsSource, readRuntimeEnvironment, SsmDomainSource, type RuntimeEnvironment } from './aws/config.ts';
 
@@ -28,8 +28,6 @@ export interface LivePersonPlatform {
   readonly domains: DomainResolver;
   readonly appJwt: AppJwtProvider;
   readonly consumerJws: ConsumerJwsProvider;
-  /** Loads the secret, the given domains and an AppJWT now, so the first request does not wait for them. */
-  prefetch(services: readonly LivePersonService[], options?: { appJwt?: boolean }): Promise<void>;
 }
 
 export function createLivePersonPlatform(options: LivePersonPlatformOptions = {}): LivePersonPlatform {
@@ -64,9 +62,5 @@ export function createLivePersonPlatform(options: LivePersonPlatformOptions = {}
     domains,
     appJwt,
     consumerJws,
-    async prefetch(services, prefetchOptions = {}) {
-      await Promise.all([credentials.get(), ...services.map((service) => domains.resolve(service))]);
-      if (prefetchOptions.appJwt) await appJwt.getToken();
-    },
   };
 }

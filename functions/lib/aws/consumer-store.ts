@@ -68,7 +68,8 @@ export class DynamoDbConsumerStore implements ConsumerJwsStore, ConsumerConversa
     const parsed = consumerItemSchema.safeParse(Item);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new Error(`consumer item ${key} in ${this.#tableName} is malformed: ${issue?.path.join('.')} ${issue?.message}`);
+      // No key in the message: it holds the consumer id (often a phone number), and callers log the message.
+      throw new Error(`a consumer item in ${this.#tableName} is malformed: ${issue?.path.join('.')} ${issue?.message}`);
     }
     return parsed.data;
   }

@@ -102,7 +102,6 @@ export type ConnectorCommand = z.infer<typeof connectorCommandSchema>;
 /** What a brand writes: defaults may be left out. */
 export type ConnectorCommandInput = z.input<typeof connectorCommandSchema>;
 export type CommandType = ConnectorCommand['type'];
-export const COMMAND_TYPES: readonly CommandType[] = ['openConversation', 'sendText', 'sendTyping', 'markRead', 'closeConversation'];
 
 /** A command that can never be applied as given. The message lists every problem, never a value. */
 export class InvalidCommandError extends Error {

@@ -11,8 +11,18 @@ import { createHash } from 'node:crypto';
 import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { InvalidCommandError, parseCommand, type ConnectorCommand, type ConnectorCommandInput } from './commands.ts';
 
-/** SQS's limit on a message body. */
-export const MAX_COMMAND_BYTES = 256 * 1024;
+/** SQS's limit on a message: the body and the message attributes together. */
+export const SQS_MAX_MESSAGE_BYTES = 256 * 1024;
+
+/**
+ * Room kept for message attributes: ours (commandType, commandId: under 200 bytes) and those a move
+ * to the dead-letter queue adds to the same body (a reason of up to 1000 characters, the source
+ * message id, the error code), so an accepted command always fits in both queues.
+ */
+const MESSAGE_ATTRIBUTE_ALLOWANCE_BYTES = 4 * 1024;
+
+/** The largest command (its JSON, in UTF-8 bytes) the queue takes. */
+export const MAX_COMMAND_BYTES = SQS_MAX_MESSAGE_BYTES - MESSAGE_ATTRIBUTE_ALLOWANCE_BYTES;
 
 // SQS message group ids: 1 to 128 characters, letters, digits and punctuation.
 const SQS_GROUP_ID = /^[\x21-\x7E]{1,128}$/;
@@ -47,7 +57,7 @@ export class ConnectorCommandQueue {
     const command = parseCommand(input);
     const body = JSON.stringify(command);
     if (Buffer.byteLength(body, 'utf8') > MAX_COMMAND_BYTES) {
-      throw new InvalidCommandError([`the command is larger than ${MAX_COMMAND_BYTES} bytes, the most an SQS message holds`]);
+      throw new InvalidCommandError([`the command is larger than ${MAX_COMMAND_BYTES} bytes, the most an SQS message holds beside its attributes`]);
     }
     const messageGroupId = messageGroupIdFor(command.consumerId);
     const result = await this.#client.send(

@@ -9,7 +9,7 @@
  * if LivePerson then answers that it is closed, a new one is opened and the send is made once more.
  */
 import type { ConsumerConversations } from '../aws/consumer-store.ts';
-import type { DeadlineOption } from '../liveperson/domains.ts';
+import type { CallOptions } from '../liveperson/domains.ts';
 import {
   isConversationClosedError,
   type ConnectorClient,
@@ -42,7 +42,7 @@ export interface ExecutionObserver {
 
 type Applied = Omit<CommandSuccess, 'ok' | 'commandId' | 'type' | 'consumerId' | 'duplicate'>;
 
-export async function executeCommand(command: ConnectorCommand, deps: ExecutionDependencies, options: DeadlineOption = {}): Promise<CommandSuccess> {
+export async function executeCommand(command: ConnectorCommand, deps: ExecutionDependencies, options: CallOptions = {}): Promise<CommandSuccess> {
   const conversation = new ConsumerConversation(command.consumerId, deps, options);
   let applied: Applied;
   switch (command.type) {
@@ -82,9 +82,9 @@ function textEvent(message: string): ConversationEvent {
 class ConsumerConversation {
   readonly #consumerId: string;
   readonly #deps: ExecutionDependencies;
-  readonly #options: DeadlineOption;
+  readonly #options: CallOptions;
 
-  constructor(consumerId: string, deps: ExecutionDependencies, options: DeadlineOption) {
+  constructor(consumerId: string, deps: ExecutionDependencies, options: CallOptions) {
     this.#consumerId = consumerId;
     this.#deps = deps;
     this.#options = options;

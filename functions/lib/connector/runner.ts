@@ -13,6 +13,7 @@ import {
 } from '@aws-lambda-powertools/idempotency';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Context } from 'aws-lambda';
+import type { CallOptions } from '../liveperson/domains.ts';
 import { LivePersonApiError } from '../liveperson/errors.ts';
 import { isConversationClosedError } from '../liveperson/connector.ts';
 import {
@@ -42,7 +43,7 @@ const REJECTING_STATUSES = new Set([400, 413, 422]);
 
 export class CommandRunner {
   readonly #config: IdempotencyConfig;
-  readonly #applyOnce: (command: ConnectorCommand, deadline: number | undefined) => Promise<CommandSuccess>;
+  readonly #applyOnce: (command: ConnectorCommand, options: CallOptions) => Promise<CommandSuccess>;
 
   constructor(options: CommandRunnerOptions) {
     this.#config = new IdempotencyConfig({
@@ -54,7 +55,8 @@ export class CommandRunner {
       responseHook: (response) => (isObject(response) ? { ...response, duplicate: true } : response),
     });
     this.#applyOnce = makeIdempotent(
-      (command: ConnectorCommand, deadline: number | undefined) => executeCommand(command, options.execution, { deadline }),
+      // Only the command (the first argument) is the idempotency payload; the call options are not.
+      (command: ConnectorCommand, callOptions: CallOptions) => executeCommand(command, options.execution, callOptions),
       { persistenceStore: options.persistenceStore, config: this.#config, keyPrefix: options.keyPrefix },
     );
   }
@@ -64,8 +66,8 @@ export class CommandRunner {
     this.#config.registerLambdaContext(context);
   }
 
-  /** Never throws: every outcome, failures included, is a value. */
-  async run(input: unknown, options: { deadline?: number } = {}): Promise<CommandOutcome> {
+  /** Never throws: every outcome, failures included, is a value. `options` go to every LivePerson call. */
+  async run(input: unknown, options: CallOptions = {}): Promise<CommandOutcome> {
     let command: ConnectorCommand;
     try {
       command = parseCommand(input);
@@ -78,7 +80,7 @@ export class CommandRunner {
       };
     }
     try {
-      return await this.#applyOnce(command, options.deadline);
+      return await this.#applyOnce(command, options);
     } catch (error) {
       return failureOf(command, error);
     }

@@ -3,6 +3,7 @@
  * every key always present, and the one place deciding which failure is which result.
  */
 import { ConfigurationError } from '../aws/config.ts';
+import { APP_JWT_OPERATION } from '../liveperson/app-jwt.ts';
 import { C2M_OPERATIONS, C2mDomainUnavailableError, type C2mErrorCode } from '../liveperson/c2m.ts';
 import {
   DeadlineExceededError,
@@ -48,6 +49,7 @@ export const IVR_ERROR_CODES = {
   configurationError: 'CONFIGURATION_ERROR',
   domainUnavailable: 'DOMAIN_UNAVAILABLE',
   authenticationFailed: 'AUTHENTICATION_FAILED',
+  livePersonUnavailable: 'LIVEPERSON_UNAVAILABLE',
   internalError: 'INTERNAL_ERROR',
 } as const;
 
@@ -111,18 +113,37 @@ export function failureOutcome(error: unknown): IvrOutcome {
   if (!(error instanceof LivePersonError)) {
     return errorOutcome(IVR_ERROR_CODES.internalError, `unexpected failure: ${error instanceof Error ? error.name : 'non-error thrown'}`);
   }
-  if (!isC2mOperation(error.operation)) {
-    // Sentinel (AppJWT) or CSDS for Sentinel's domain: C2M was never reached.
-    return errorOutcome(IVR_ERROR_CODES.authenticationFailed, `no AppJWT for C2M: ${error.message}`);
+  if (error instanceof LivePersonNetworkError) {
+    // An attempt cut off by its own timeout is "no answer in time" too (a C2M invite is not repeated after one).
+    const code = error.timedOut ? IVR_ERROR_CODES.timeout : IVR_ERROR_CODES.networkError;
+    return errorOutcome(code, isC2mOperation(error.operation) ? error.message : `no AppJWT for C2M: ${error.message}`);
   }
+  if (!isC2mOperation(error.operation)) return beforeC2mOutcome(error);
   if (error instanceof LivePersonApiError) {
     const code = error.code ?? `HTTP_${error.status}`;
     const result = isKnownC2mCode(code) ? C2M_ERROR_RESULTS[Number(code) as C2mErrorCode] : 'ERROR';
     return { result, errorCode: code, errorMessage: error.apiMessage ?? error.message };
   }
-  if (error instanceof LivePersonNetworkError) return errorOutcome(IVR_ERROR_CODES.networkError, error.message);
   if (error instanceof LivePersonResponseError) return errorOutcome(IVR_ERROR_CODES.invalidResponse, error.message);
   return errorOutcome(IVR_ERROR_CODES.internalError, error.message);
+}
+
+/**
+ * A failure while getting the AppJWT, before C2M was reached: Sentinel's answer, or the CSDS lookup of
+ * Sentinel's domain. Only Sentinel refusing is about the credentials.
+ */
+function beforeC2mOutcome(error: LivePersonError): IvrOutcome {
+  const message = `no AppJWT for C2M: ${error.message}`;
+  const fromSentinel = error.operation === APP_JWT_OPERATION;
+  if (error instanceof LivePersonApiError) {
+    if (error.status === 429 || error.status >= 500) return errorOutcome(IVR_ERROR_CODES.livePersonUnavailable, message);
+    // CSDS refusing the lookup (a 404 for a wrong account id, say) is no credentials problem.
+    return errorOutcome(fromSentinel ? IVR_ERROR_CODES.authenticationFailed : IVR_ERROR_CODES.domainUnavailable, message);
+  }
+  if (error instanceof LivePersonResponseError) {
+    return errorOutcome(fromSentinel ? IVR_ERROR_CODES.invalidResponse : IVR_ERROR_CODES.domainUnavailable, message);
+  }
+  return errorOutcome(IVR_ERROR_CODES.internalError, message);
 }
 
 function isC2mOperation(operation: string): boolean {

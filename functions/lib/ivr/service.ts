@@ -70,8 +70,10 @@ export class C2mService {
 
   async #load(options: DeadlineOption): Promise<void> {
     const { credentials, appJwt } = this.#options.platform;
-    const secret = await credentials.get();
-    await Promise.all([this.#baseUrl(options), secret.oauth1 ? undefined : appJwt.getToken(options)]);
+    // C2M's domain does not depend on the secret: both lookups run at once. Only the AppJWT waits
+    // for the secret, which says whether one is needed at all.
+    const token = async () => ((await credentials.get()).oauth1 ? undefined : appJwt.getToken(options));
+    await Promise.all([this.#baseUrl(options), token()]);
   }
 
   async #auth(): Promise<C2mAuth> {

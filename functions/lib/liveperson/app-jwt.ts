@@ -3,8 +3,8 @@
  * `exp`, fetched once for all concurrent callers, and refreshed once when LivePerson says 401.
  */
 import { z } from 'zod';
-import type { DeadlineOption, DomainResolver } from './domains.ts';
-import { LivePersonApiError, LivePersonResponseError } from './errors.ts';
+import type { CallOptions, DomainResolver } from './domains.ts';
+import { isConsumerJwsRejection, LivePersonApiError, LivePersonResponseError } from './errors.ts';
 import type { LivePersonHttpClient } from './http.ts';
 
 export interface AppCredentials {
@@ -32,6 +32,9 @@ const tokenResponseSchema = z.object({
   token_type: z.string().optional(),
 });
 
+/** Names Sentinel's token call in errors, so callers can tell its failures from the API's they wanted a token for. */
+export const APP_JWT_OPERATION = 'Sentinel AppJWT';
+
 // The AppJWT lives one hour (LIVEPERSON.md §2); used only when a token has no readable `exp`.
 const DOCUMENTED_LIFETIME_MS = 60 * 60 * 1000;
 
@@ -53,7 +56,7 @@ export class AppJwtProvider {
   }
 
   /** A valid AppJWT: the cached one, or a fresh one shared by all concurrent callers. */
-  async getToken(options: DeadlineOption = {}): Promise<string> {
+  async getToken(options: CallOptions = {}): Promise<string> {
     const cached = this.#cached;
     if (cached && cached.refreshAt > Date.now()) return cached.token;
     this.#pending ??= this.#fetch(options).finally(() => {
@@ -71,7 +74,7 @@ export class AppJwtProvider {
    * Runs `call` with a token; when LivePerson rejects the token with 401, fetches a new one and
    * runs `call` once more. A second 401 is thrown to the caller.
    */
-  async withToken<T>(call: (token: string) => Promise<T>, options: DeadlineOption = {}): Promise<T> {
+  async withToken<T>(call: (token: string) => Promise<T>, options: CallOptions = {}): Promise<T> {
     const token = await this.getToken(options);
     try {
       return await call(token);
@@ -82,11 +85,11 @@ export class AppJwtProvider {
     }
   }
 
-  async #fetch(options: DeadlineOption): Promise<string> {
+  async #fetch(options: CallOptions): Promise<string> {
     const { accountId, http, domains } = this.#options;
     const credentials = await this.#options.credentials();
     const sentinel = await domains.resolve('sentinel', options);
-    const operation = 'Sentinel AppJWT';
+    const operation = APP_JWT_OPERATION;
     const url = `${sentinel}/sentinel/api/account/${encodeURIComponent(accountId)}/app/token?v=1.0&grant_type=client_credentials`;
     this.#fetchCount++;
     const answer = await http.requestJson(
@@ -96,6 +99,7 @@ export class AppJwtProvider {
         url,
         form: { client_id: credentials.clientId, client_secret: credentials.clientSecret },
         deadline: options.deadline,
+        retry: options.retry,
       },
       tokenResponseSchema,
     );
@@ -108,15 +112,12 @@ export class AppJwtProvider {
   }
 }
 
-/** Connector API 401 codes that blame the consumer JWS, not the AppJWT. */
-const CONSUMER_TOKEN_CODES = new Set(['40103', '40105']);
-
 /**
  * A 401 that a fresh AppJWT can cure: expired or invalid AppJWT (Connector 40102, C2M 1100
  * "jwt expired"), or a 401 without a code. Not a 401 about the consumer JWS.
  */
 export function isAppJwtRejection(error: unknown): error is LivePersonApiError {
-  return error instanceof LivePersonApiError && error.status === 401 && !CONSUMER_TOKEN_CODES.has(error.code ?? '');
+  return error instanceof LivePersonApiError && error.status === 401 && !isConsumerJwsRejection(error);
 }
 
 const jwtPayloadSchema = z.object({ exp: z.number().positive() });

@@ -28,9 +28,6 @@ export const C2M_REGIONS = Object.keys(C2M_REGION_DOMAINS) as C2mRegion[];
 /** Field limits from C2M's FAQ (seed 004). */
 export const C2M_LIMITS = { consumerPhoneNumber: 15, skill: 255, handoffId: 16, overrideMessage: 1600 } as const;
 
-/** C2M's documented rate limit, per brand. */
-export const C2M_RATE_LIMIT_PER_SECOND = 30;
-
 /** The error table of seed 004: C2M's own code → HTTP status and message. 5000-7000 are server errors. */
 export const C2M_ERROR_CODES = {
   1000: { status: 400, message: 'Invalid request' },
@@ -144,7 +141,8 @@ export class C2mClient {
       ...(request.templateVariables === undefined ? {} : { templateVariables: request.templateVariables }),
       ...(request.ivrNumber === undefined ? {} : { ivrNumber: request.ivrNumber }),
     };
-    return this.#post(C2M_OPERATIONS.eligibility, 'eligibility', body, eligibilityAnswerSchema, options);
+    // Repeating it costs a new callId, nothing the consumer sees: retried like any call.
+    return this.#post(C2M_OPERATIONS.eligibility, 'eligibility', body, eligibilityAnswerSchema, options, true);
   }
 
   /** Sends the invitation for an eligibility answer's callId. */
@@ -155,18 +153,35 @@ export class C2mClient {
       ...(request.overrideMessage === undefined ? {} : { overrideMessage: request.overrideMessage }),
       ...(request.overrideSkill === undefined ? {} : { overrideSkill: request.overrideSkill }),
     };
-    const answer = await this.#post(C2M_OPERATIONS.invite, 'invite', body, inviteAnswerSchema, options);
+    // An invite that may have arrived is not repeated: the consumer would get the SMS or WhatsApp twice.
+    const answer = await this.#post(C2M_OPERATIONS.invite, 'invite', body, inviteAnswerSchema, options, false);
     return { callId: answer.callId ?? request.callId };
   }
 
-  async #post<T>(operation: string, resource: string, body: object, schema: z.ZodType<T>, options: DeadlineOption): Promise<T> {
+  async #post<T>(
+    operation: string,
+    resource: string,
+    body: object,
+    schema: z.ZodType<T>,
+    options: DeadlineOption,
+    idempotent: boolean,
+  ): Promise<T> {
     const { accountId, http } = this.#options;
     // Both are cached after the first call; in parallel they cost one round trip on a cold start.
     const [baseUrl, auth] = await Promise.all([this.#options.baseUrl(options), this.#options.auth()]);
     const url = `${baseUrl}/api/account/${encodeURIComponent(accountId)}/${resource}?v=${encodeURIComponent(this.#apiVersion)}`;
     const send = (authorization: () => string) =>
       http.requestJson(
-        { operation, method: 'POST', url, json: body, headers: () => ({ authorization: authorization() }), deadline: options.deadline, retry: this.#retry },
+        {
+          operation,
+          method: 'POST',
+          url,
+          json: body,
+          headers: () => ({ authorization: authorization() }),
+          deadline: options.deadline,
+          retry: this.#retry,
+          idempotent,
+        },
         schema,
       );
     if (auth.kind === 'api-key') {

@@ -6,8 +6,8 @@
 import { z } from 'zod';
 import type { AppJwtProvider } from './app-jwt.ts';
 import type { ConsumerJwsProvider } from './consumer-jws.ts';
-import type { DeadlineOption, DomainResolver } from './domains.ts';
-import { LivePersonApiError, LivePersonResponseError } from './errors.ts';
+import type { CallOptions, DomainResolver } from './domains.ts';
+import { isConsumerJwsRejection, LivePersonApiError, LivePersonResponseError } from './errors.ts';
 import type { LivePersonHttpClient } from './http.ts';
 
 export const CHAT_STATES = ['COMPOSING', 'ACTIVE', 'INACTIVE', 'GONE', 'PAUSE'] as const;
@@ -50,13 +50,6 @@ export interface ConnectorClientOptions {
   readonly forgetConsumerJws?: (extConsumerId: string, jws: string) => Promise<void>;
 }
 
-/** Connector API 401 codes that blame the consumer JWS (invalid, or missing). */
-const CONSUMER_JWS_CODES = new Set(['40103', '40105']);
-
-export function isConsumerJwsRejection(error: unknown): error is LivePersonApiError {
-  return error instanceof LivePersonApiError && error.status === 401 && CONSUMER_JWS_CODES.has(error.code ?? '');
-}
-
 /**
  * The conversation is closed (by the agent, the consumer or LivePerson's auto-close). LivePerson documents
  * no error code for this; the simulator answers HTTP 400 with `body.errorCode` CONVERSATION_CLOSED, and
@@ -86,7 +79,7 @@ export class ConnectorClient {
   }
 
   /** Opens a conversation for the consumer (SetUserProfile, then ConsumerRequestConversation) and returns its id. */
-  async openConversation(extConsumerId: string, request: OpenConversationRequest, options: DeadlineOption = {}): Promise<string> {
+  async openConversation(extConsumerId: string, request: OpenConversationRequest, options: CallOptions = {}): Promise<string> {
     const operation = 'Connector API open conversation';
     const { routing } = request;
     const body = [
@@ -124,7 +117,7 @@ export class ConnectorClient {
     extConsumerId: string,
     conversationId: string,
     event: ConversationEvent,
-    options: DeadlineOption = {},
+    options: CallOptions = {},
   ): Promise<{ sequence: number | undefined }> {
     const operation = `Connector API publish ${event.type}`;
     const request = { kind: 'req', id: SEND_REQUEST_ID, type: 'ms.PublishEvent', body: { dialogId: conversationId, event } };
@@ -135,7 +128,7 @@ export class ConnectorClient {
   }
 
   /** Closes the conversation as the consumer (`cm.UpdateConversationField`, state CLOSE). */
-  async closeConversation(extConsumerId: string, conversationId: string, options: DeadlineOption = {}): Promise<void> {
+  async closeConversation(extConsumerId: string, conversationId: string, options: CallOptions = {}): Promise<void> {
     const operation = 'Connector API close conversation';
     const request = {
       kind: 'req',
@@ -152,7 +145,7 @@ export class ConnectorClient {
     path: string,
     json: unknown,
     schema: z.ZodType<T>,
-    options: DeadlineOption,
+    options: CallOptions,
   ): Promise<T> {
     const { accountId, http, domains, appJwt, consumerJws } = this.#options;
     const base = await domains.resolve('asyncMessagingEnt', options);
@@ -167,6 +160,10 @@ export class ConnectorClient {
           headers: { authorization: token, 'x-lp-on-behalf': jws },
           json,
           deadline: options.deadline,
+          retry: options.retry,
+          // Every call here changes the conversation (a message, a new conversation, a close): one that
+          // may have arrived is not repeated, else the consumer's message could reach the agent twice.
+          idempotent: false,
         },
         schema,
       );

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { AppJwtProvider } from './app-jwt.ts';
-import type { DeadlineOption, DomainResolver } from './domains.ts';
+import type { CallOptions, DomainResolver } from './domains.ts';
 import type { LivePersonHttpClient } from './http.ts';
 
 /** A durable cache shared by containers (the conversation state table, later). */
@@ -44,7 +44,7 @@ export class ConsumerJwsProvider {
     return this.#fetchCount;
   }
 
-  async getJws(extConsumerId: string, options: DeadlineOption = {}): Promise<string> {
+  async getJws(extConsumerId: string, options: CallOptions = {}): Promise<string> {
     const id = extConsumerIdSchema.parse(extConsumerId);
     const cached = this.#cache.get(id);
     if (cached !== undefined) {
@@ -64,7 +64,7 @@ export class ConsumerJwsProvider {
     if (this.#cache.get(extConsumerId) === jws) this.#cache.delete(extConsumerId);
   }
 
-  async #load(id: string, options: DeadlineOption): Promise<string> {
+  async #load(id: string, options: CallOptions): Promise<string> {
     const stored = await this.#options.store?.get(id);
     if (stored !== undefined) {
       this.#remember(id, stored);
@@ -76,7 +76,7 @@ export class ConsumerJwsProvider {
     return jws;
   }
 
-  async #fetch(id: string, options: DeadlineOption): Promise<string> {
+  async #fetch(id: string, options: CallOptions): Promise<string> {
     const { accountId, http, domains, appJwt } = this.#options;
     const idp = await domains.resolve('idp', options);
     const url = `${idp}/api/account/${encodeURIComponent(accountId)}/consumer?v=1.0`;
@@ -91,6 +91,7 @@ export class ConsumerJwsProvider {
           headers: { authorization: token },
           json: { ext_consumer_id: id },
           deadline: options.deadline,
+          retry: options.retry,
         },
         idpResponseSchema,
       );

@@ -4,11 +4,11 @@
  */
 import { z } from 'zod';
 import { LivePersonResponseError } from './errors.ts';
-import type { LivePersonHttpClient } from './http.ts';
+import type { LivePersonHttpClient, RetryPolicy } from './http.ts';
 
 export const DEFAULT_CSDS_URL = 'https://api.liveperson.net';
 
-/** The services this project calls. Names are case-sensitive. */
+/** The services this project calls, and the ones domain-refresh keeps in SSM. Names are case-sensitive. */
 export const LIVEPERSON_SERVICES = [
   'sentinel',
   'idp',
@@ -16,7 +16,6 @@ export const LIVEPERSON_SERVICES = [
   'messagingRestApiDomain',
   'connectToMessagingDomain',
 ] as const;
-export type LivePersonService = (typeof LIVEPERSON_SERVICES)[number];
 
 /** LivePerson's guidance: cache domains, but for no longer than a day. */
 export const MAX_DOMAIN_CACHE_TTL_MS = 24 * 60 * 60 * 1000;
@@ -69,6 +68,15 @@ export interface DeadlineOption {
   readonly deadline?: number;
 }
 
+/** Options of one call to a LivePerson client, passed on to every HTTP call it makes. */
+export interface CallOptions extends DeadlineOption {
+  /**
+   * Retry policy of those HTTP calls; default the HTTP client's. A lookup or token fetch already under
+   * way for another caller is shared as it is, with that caller's policy.
+   */
+  readonly retry?: RetryPolicy;
+}
+
 const serviceEntrySchema = z.object({
   service: z.string(),
   account: z.string().optional(),
@@ -105,7 +113,7 @@ export class DomainResolver {
   }
 
   /** The base URL (with scheme) of one service: from memory, else the source, else CSDS. */
-  async resolve(service: string, options: DeadlineOption = {}): Promise<string> {
+  async resolve(service: string, options: CallOptions = {}): Promise<string> {
     const cached = this.#cache.get(service);
     if (cached && cached.expiresAt > Date.now()) return cached.baseUrl;
 
@@ -124,18 +132,18 @@ export class DomainResolver {
   }
 
   /** Asks CSDS for one service, bypassing caches. Returns the domain as CSDS holds it. */
-  async lookup(service: string, options: DeadlineOption = {}): Promise<string> {
+  async lookup(service: string, options: CallOptions = {}): Promise<string> {
     const operation = `CSDS lookup of ${service}`;
     const url = `${this.#csdsUrl}/api/account/${encodeURIComponent(this.#accountId)}/service/${encodeURIComponent(service)}/baseURI.json?version=1.0`;
-    const entry = await this.#http.requestJson({ operation, url, deadline: options.deadline }, serviceEntrySchema);
+    const entry = await this.#http.requestJson({ operation, url, deadline: options.deadline, retry: options.retry }, serviceEntrySchema);
     return validDomain(operation, service, entry.baseURI);
   }
 
   /** Asks CSDS for every service of the account at once. Returns service name → domain as CSDS holds it. */
-  async lookupAll(options: DeadlineOption = {}): Promise<Map<string, string>> {
+  async lookupAll(options: CallOptions = {}): Promise<Map<string, string>> {
     const operation = 'CSDS lookup of all services';
     const url = `${this.#csdsUrl}/api/account/${encodeURIComponent(this.#accountId)}/service/baseURI.json?version=1.0`;
-    const answer = await this.#http.requestJson({ operation, url, deadline: options.deadline }, allServicesSchema);
+    const answer = await this.#http.requestJson({ operation, url, deadline: options.deadline, retry: options.retry }, allServicesSchema);
     const domains = new Map<string, string>();
     for (const entry of answer.baseURIs) {
       if (entry.baseURI === undefined || entry.baseURI.trim() === '') continue;
@@ -144,7 +152,7 @@ export class DomainResolver {
     return domains;
   }
 
-  async #resolveUncached(service: string, options: DeadlineOption): Promise<string> {
+  async #resolveUncached(service: string, options: CallOptions): Promise<string> {
     let domain: string | undefined;
     if (this.#source) {
       try {

@@ -41,13 +41,24 @@ export class LivePersonApiError extends LivePersonError {
   }
 }
 
+export interface NetworkErrorOptions extends ErrorOptions {
+  /** See LivePersonNetworkError.neverSent. Default false. */
+  readonly neverSent?: boolean;
+}
+
 /** No answer: connection refused or reset, DNS failure, or the attempt's timeout elapsed. */
 export class LivePersonNetworkError extends LivePersonError {
   readonly timedOut: boolean;
+  /**
+   * The request certainly never reached LivePerson (DNS failure, connection refused or unreachable), so
+   * repeating it cannot apply it twice. False when it may have arrived: a timeout, a reset after sending.
+   */
+  readonly neverSent: boolean;
 
-  constructor(operation: string, message: string, timedOut: boolean, options?: ErrorOptions) {
+  constructor(operation: string, message: string, timedOut: boolean, options?: NetworkErrorOptions) {
     super(operation, message, true, options);
     this.timedOut = timedOut;
+    this.neverSent = options?.neverSent ?? false;
   }
 }
 
@@ -71,4 +82,12 @@ export class DeadlineExceededError extends LivePersonError {
 /** 429 and 5xx are worth another try; other 4xx are not (LivePerson retry policy). */
 export function isRetryableStatus(status: number): boolean {
   return status === 429 || status >= 500;
+}
+
+/** Connector API 401 codes that blame the consumer JWS (invalid, or missing), not the AppJWT (LIVEPERSON.md §4). */
+const CONSUMER_JWS_ERROR_CODES: ReadonlySet<string> = new Set(['40103', '40105']);
+
+/** LivePerson refused the consumer JWS: a new one from the IdP may pass, a new AppJWT would not. */
+export function isConsumerJwsRejection(error: unknown): error is LivePersonApiError {
+  return error instanceof LivePersonApiError && error.status === 401 && CONSUMER_JWS_ERROR_CODES.has(error.code ?? '');
 }

@@ -1,6 +1,7 @@
 /**
  * The one HTTP layer of every LivePerson call: keep-alive connections, a timeout on every
- * attempt, LivePerson's retry policy and an optional absolute deadline.
+ * attempt, LivePerson's retry policy and an optional absolute deadline. A call marked
+ * non-idempotent is only repeated when LivePerson answered (5xx, 429) or was never reached.
  *
  * Hand-written on top of the runtime's fetch because no retry library knows LivePerson's
  * rules (different schedules for 429 and 5xx, Retry-After, never a retry on other 4xx) together
@@ -18,25 +19,48 @@ import {
 } from './errors.ts';
 
 export interface RetryPolicy {
-  /** Wait before each retry of a 5xx or a network failure; the list's length is the number of retries. */
+  /**
+   * Wait before each retry of a 5xx, or of a network failure after which the request may have reached
+   * LivePerson (a timeout, a reset); the list's length is the number of retries.
+   */
   readonly serverErrorDelaysMs: readonly number[];
   /** Wait before each retry of a 429; a longer Retry-After from LivePerson wins. */
   readonly rateLimitDelaysMs: readonly number[];
+  /**
+   * Wait before each retry of a failure to reach LivePerson at all (DNS, connection refused): nothing
+   * was sent, so such a failure is retried even for a non-idempotent call, and soon, as there is no
+   * server load to back off from. @default serverErrorDelaysMs
+   */
+  readonly connectionErrorDelaysMs?: readonly number[];
 }
+
+// A DNS blip or a refused connection (a host restarting) usually clears within a second or two.
+const CONNECTION_ERROR_DELAYS_MS = [250, 1_000, 2_000];
 
 /** LivePerson's general policy: 5xx retried 3 times 5, 10 and 15 s apart; 429 waits at least 1 s. */
 export const LIVEPERSON_RETRY_POLICY: RetryPolicy = {
   serverErrorDelaysMs: [5_000, 10_000, 15_000],
   rateLimitDelaysMs: [1_000, 2_000, 4_000],
+  connectionErrorDelaysMs: CONNECTION_ERROR_DELAYS_MS,
 };
 
 /** C2M's own advice for 429: three attempts with exponential delay from 5 s. */
 export const C2M_RETRY_POLICY: RetryPolicy = {
   serverErrorDelaysMs: [5_000, 10_000, 15_000],
   rateLimitDelaysMs: [5_000, 10_000],
+  connectionErrorDelaysMs: CONNECTION_ERROR_DELAYS_MS,
 };
 
-export const NO_RETRY: RetryPolicy = { serverErrorDelaysMs: [], rateLimitDelaysMs: [] };
+/**
+ * At most one quick retry of each kind (a 429 still waits LivePerson's 1 s minimum), for callers with a
+ * slower retry of their own: an SQS queue's visibility timeout and redrive make LivePerson's "then a
+ * slower outer retry", so a failing call gives its invocation back after about a second, not 30.
+ */
+export const QUICK_RETRY_POLICY: RetryPolicy = {
+  serverErrorDelaysMs: [1_000],
+  rateLimitDelaysMs: [1_000],
+  connectionErrorDelaysMs: [250],
+};
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -60,6 +84,13 @@ export interface HttpRequest {
   readonly deadline?: number;
   /** Defaults to the client's policy. */
   readonly retry?: RetryPolicy;
+  /**
+   * False for a call that must not be applied twice (a message published, an SMS invitation sent):
+   * after a failure where the request may have reached LivePerson (a timeout, a reset) it is not
+   * repeated; a failure to connect at all still is. 5xx and 429 follow the policy either way, as
+   * LivePerson advises. @default true
+   */
+  readonly idempotent?: boolean;
 }
 
 export interface HttpResponse {
@@ -113,6 +144,7 @@ export class LivePersonHttpClient {
     const policy = request.retry ?? this.#retry;
     let serverRetries = 0;
     let rateLimitRetries = 0;
+    let connectionRetries = 0;
     let lastError: LivePersonError | undefined;
 
     for (let attempt = 1; ; attempt++) {
@@ -130,11 +162,15 @@ export class LivePersonHttpClient {
         }
       }
       if (!error.retryable) throw error;
+      const networkError = error instanceof LivePersonNetworkError ? error : undefined;
+      if (networkError && !networkError.neverSent && request.idempotent === false) throw error;
 
       let delayMs: number | undefined;
       if (error instanceof LivePersonApiError && error.status === 429) {
         const planned = policy.rateLimitDelaysMs[rateLimitRetries++];
         delayMs = planned === undefined ? undefined : Math.max(planned, (error.retryAfterSeconds ?? 0) * 1000);
+      } else if (networkError?.neverSent) {
+        delayMs = (policy.connectionErrorDelaysMs ?? policy.serverErrorDelaysMs)[connectionRetries++];
       } else {
         delayMs = policy.serverErrorDelaysMs[serverRetries++];
       }
@@ -193,8 +229,11 @@ export class LivePersonHttpClient {
       return { status: response.status, headers: response.headers, text };
     } catch (caught) {
       const timedOut = caught instanceof Error && (caught.name === 'TimeoutError' || caught.name === 'AbortError');
-      const reason = timedOut ? `no answer within ${timeoutMs} ms` : `request failed: ${networkReason(caught)}`;
-      throw new LivePersonNetworkError(request.operation, reason, timedOut, { cause: caught });
+      // A timeout is never "not sent": the connection may have been up and the request on its way.
+      const neverSent = !timedOut && caught instanceof Error && isConnectFailure(caught.cause);
+      let reason = timedOut ? `no answer within ${timeoutMs} ms` : `request failed: ${networkReason(caught)}`;
+      if (!neverSent && request.idempotent === false) reason += ' (not repeated: it may have reached LivePerson)';
+      throw new LivePersonNetworkError(request.operation, reason, timedOut, { cause: caught, neverSent });
     }
   }
 }
@@ -249,6 +288,22 @@ function toApiError(operation: string, response: HttpResponse): LivePersonApiErr
     apiMessage: apiMessage?.slice(0, 300),
     retryAfterSeconds: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
   });
+}
+
+// Failures before any connection existed (fetch puts them in `cause`), so no byte of the request left:
+// DNS, a refused connect, undici's connect timeout, and any error of the connect or lookup call itself
+// (ETIMEDOUT, ENETUNREACH, EHOSTUNREACH there). A reset (ECONNRESET on read, undici's "other side
+// closed") is not among them: it may come after the request was sent.
+const CONNECT_FAILURE_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'UND_ERR_CONNECT_TIMEOUT']);
+const CONNECT_SYSCALLS: ReadonlySet<string> = new Set(['connect', 'getaddrinfo']);
+
+function isConnectFailure(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const { code, syscall } = error as { code?: unknown; syscall?: unknown };
+  if (typeof code === 'string' && CONNECT_FAILURE_CODES.has(code)) return true;
+  if (typeof syscall === 'string' && CONNECT_SYSCALLS.has(syscall)) return true;
+  // Several addresses tried (IPv6 and IPv4): not sent only if none of them connected.
+  return error instanceof AggregateError && error.errors.length > 0 && error.errors.every(isConnectFailure);
 }
 
 function networkReason(caught: unknown): string {

@@ -13,6 +13,7 @@ import { IDEMPOTENCY_TABLE_KEY, startLocalDynamoDb, STATE_TABLE_KEY, type LocalD
 import { startLocalSqs, type LocalSqs } from '../../../local/sqs.ts';
 import { startLivePersonSimulator, type LivePersonSimulator } from '../../../simulator/index.ts';
 import { lambdaContext } from '../../support/lambda-context.ts';
+import { captureProcessOutput } from '../../support/log-capture.ts';
 import { conversationUpdate } from '../../support/notifications.ts';
 import { sqsEvent, sqsRecord } from '../../support/sqs-event.ts';
 
@@ -151,6 +152,8 @@ describe('connector-send handler (LivePerson simulator, local DynamoDB and SQS; 
       commandId: 'later-1',
       error: { code: 'TEMPORARY_FAILURE', retryable: true, message: expect.stringContaining('HTTP 503') },
     });
+    // Nobody retries a direct call for the caller: it keeps LivePerson's full policy (5 s first).
+    expect(failed.ok ? '' : failed.error.message).toContain('next retry would wait 5000 ms');
     expect(await direct(sendText('later-1', 'abe', 'hello'))).toMatchObject({ ok: true, openedConversation: true });
     expect(texts('abe')).toEqual([['hello']]);
   });
@@ -248,9 +251,9 @@ describe('connector-send handler (LivePerson simulator, local DynamoDB and SQS; 
   });
 
   it("keeps a consumer's order when one command fails: its later commands wait, other consumers go on", async () => {
-    // The first Connector API call (ivy's) answers 503; LivePerson's 5 s retry wait cannot fit in this
-    // invocation, so the command fails at once and SQS will deliver it again.
-    sim.fail({ service: 'asyncMessagingEnt', status: 503 });
+    // The first Connector API call (ivy's) and its one quick retry answer 503: the command fails
+    // and SQS will deliver it again.
+    sim.fail({ service: 'asyncMessagingEnt', status: 503, times: 2 });
     const ivy = [sendText('i-1', 'ivy', 'i1'), sendText('i-2', 'ivy', 'i2'), sendText('i-3', 'ivy', 'i3')];
     const jon = [sendText('j-1', 'jon', 'j1'), sendText('j-2', 'jon', 'j2')];
     const records = [ivy[0], jon[0], ivy[1], jon[1], ivy[2]].map((command) => record(command as ConnectorCommandInput));
@@ -267,6 +270,19 @@ describe('connector-send handler (LivePerson simulator, local DynamoDB and SQS; 
     expect(second.batchItemFailures).toEqual([]);
     expect(texts('ivy')).toEqual([['i1', 'i2', 'i3']]);
     expect(await deadLetters()).toEqual([]);
+  });
+
+  it("gives a queued command one quick retry on a 5xx, then leaves the back-off to SQS: the batch's other consumers do not wait", async () => {
+    sim.fail({ service: 'asyncMessagingEnt', status: 503, times: 100 });
+    const started = Date.now();
+    const pending = connector.handler(sqsEvent(record(sendText('q-1', 'ora', 'o1')), record(sendText('q-2', 'pat', 'p1'))), lambdaContext('connector-send', 30_000));
+    const result = (await pending) as SQSBatchResponse;
+    const elapsedMs = Date.now() - started;
+
+    expect(result.batchItemFailures).toHaveLength(2);
+    // Open conversation, once and once more a second later, for each consumer: no 5, 10 and 15 s waits.
+    expect(connectorStatuses()).toEqual([503, 503, 503, 503]);
+    expect(elapsedMs).toBeLessThan(5_000);
   });
 
   it('sends a command once, however often it arrives, and answers a repeated direct call with the first result', async () => {
@@ -291,6 +307,24 @@ describe('connector-send handler (LivePerson simulator, local DynamoDB and SQS; 
     // Keys carry this function's name: the table is shared with the processor.
     const { Items = [] } = await documents.send(new ScanCommand({ TableName: idempotencyTable }));
     expect(Items.map((item) => String(item.id))).toEqual(Array(2).fill(expect.stringMatching(/^connector-send\.command#/)));
+  });
+
+  it('never logs the event, even with POWERTOOLS_LOGGER_LOG_EVENT=true: it holds message text and consumer ids', async () => {
+    vi.stubEnv('POWERTOOLS_LOGGER_LOG_EVENT', 'true');
+    vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'INFO');
+    vi.resetModules();
+    connector = await import('../../../functions/connector-send/index.ts');
+    const capture = captureProcessOutput();
+    try {
+      await direct(sendText('log-1', 'secret-consumer-4155550100', 'a private message'));
+    } finally {
+      capture.restore();
+      vi.stubEnv('POWERTOOLS_LOGGER_LOG_EVENT', 'false');
+      vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
+    }
+    const lines = capture.lines().map(({ line }) => line);
+    expect(lines.some((line) => line.includes('command applied'))).toBe(true);
+    expect(lines.filter((line) => line.includes('a private message') || line.includes('4155550100'))).toEqual([]);
   });
 
   it('answers a bad direct command with a structured error and calls nobody', async () => {

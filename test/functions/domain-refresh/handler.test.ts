@@ -2,7 +2,9 @@ import { GetParametersByPathCommand, PutParameterCommand, SSMClient } from '@aws
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startLivePersonSimulator, type LivePersonSimulator } from '../../../simulator/index.ts';
+import { LIVEPERSON_SERVICES } from '../../../functions/lib/liveperson/domains.ts';
 import { lambdaContext } from '../../support/lambda-context.ts';
+import { captureProcessOutput } from '../../support/log-capture.ts';
 
 const PATH = '/liveperson/12345678/domains/';
 
@@ -37,6 +39,35 @@ describe('domain-refresh handler', () => {
     expect(ssm).toHaveReceivedCommandWith(PutParameterCommand, { Name: `${PATH}idp`, Value: sim.url, Overwrite: true, Type: 'String' });
     expect(ssm).not.toHaveReceivedCommandWith(PutParameterCommand, { Name: `${PATH}sentinel` });
     expect(sim.requests({ service: 'csds' })).toHaveLength(1);
+  });
+
+  it('writes only the services the functions use, of the many CSDS lists', async () => {
+    ssm.on(GetParametersByPathCommand).resolves({ Parameters: [] });
+    ssm.on(PutParameterCommand).resolves({ Version: 1 });
+    const { handler } = await import('../../../functions/domain-refresh/index.ts');
+    const result = await handler({}, lambdaContext('domain-refresh'));
+    expect([...result.written].sort()).toEqual([...LIVEPERSON_SERVICES].sort());
+    expect(ssm).toHaveReceivedCommandTimes(PutParameterCommand, LIVEPERSON_SERVICES.length);
+    expect(ssm).not.toHaveReceivedCommandWith(PutParameterCommand, { Name: `${PATH}agentVep` });
+  });
+
+  it('never logs the event, even with POWERTOOLS_LOGGER_LOG_EVENT=true', async () => {
+    ssm.on(GetParametersByPathCommand).resolves({ Parameters: [] });
+    ssm.on(PutParameterCommand).resolves({ Version: 1 });
+    vi.stubEnv('POWERTOOLS_LOGGER_LOG_EVENT', 'true');
+    vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'INFO');
+    const capture = captureProcessOutput();
+    try {
+      const { handler } = await import('../../../functions/domain-refresh/index.ts');
+      await handler({ marker: 'event-marker-7d1f' }, lambdaContext('domain-refresh'));
+    } finally {
+      capture.restore();
+      vi.stubEnv('POWERTOOLS_LOGGER_LOG_EVENT', 'false');
+      vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
+    }
+    const lines = capture.lines().map(({ line }) => line);
+    expect(lines.some((line) => line.includes('domains refreshed'))).toBe(true);
+    expect(lines.filter((line) => line.includes('event-marker-7d1f'))).toEqual([]);
   });
 
   it('fails the invocation (so the alarm and the deploy see it) when CSDS refuses', async () => {

@@ -26,7 +26,7 @@ describe('createLivePersonPlatform', () => {
     sim.clearRequests();
   });
 
-  it('prefetches the secret, the domains (SSM first, CSDS when a parameter is missing) and an AppJWT', async () => {
+  it('wires the secret, the domains (SSM first, CSDS when a parameter is missing) and the AppJWT, each loaded once', async () => {
     secrets.on(GetSecretValueCommand).resolves({
       SecretString: JSON.stringify({ clientId: sim.credentials.clientId, clientSecret: sim.credentials.clientSecret }),
     });
@@ -35,7 +35,8 @@ describe('createLivePersonPlatform', () => {
     const warnings: string[] = [];
     const platform = createLivePersonPlatform({ env: env(), logger: { warn: (message) => warnings.push(message) } });
 
-    await platform.prefetch(['sentinel', 'connectToMessagingDomain'], { appJwt: true });
+    await Promise.all([platform.credentials.get(), platform.domains.resolve('sentinel'), platform.domains.resolve('connectToMessagingDomain')]);
+    await platform.appJwt.getToken();
 
     expect(sim.requests({ service: 'csds' }).map((r) => r.path)).toEqual([`/api/account/${sim.accountId}/service/connectToMessagingDomain/baseURI.json`]);
     expect(sim.requests({ service: 'sentinel' })).toHaveLength(1);

@@ -70,9 +70,11 @@ describe('DynamoDbConsumerStore (local DynamoDB, the conversation state table)',
     expect(await store.conversationState('conv-9')).toBe('CLOSE');
   });
 
-  it('refuses malformed items with a message naming the item', async () => {
-    await documents.send(new PutCommand({ TableName: tableName, Item: { conversationId: 'consumer#eve', itemType: 'SOMETHING' } }));
-    await expect(store.get('eve')).rejects.toThrow('consumer item consumer#eve in state is malformed');
+  it('refuses malformed items with a message that names the table and the field, never the consumer', async () => {
+    await documents.send(new PutCommand({ TableName: tableName, Item: { conversationId: 'consumer#+14155550100', itemType: 'SOMETHING' } }));
+    const error = await store.get('+14155550100').catch((e: unknown) => e);
+    expect(String(error)).toContain('a consumer item in state is malformed: itemType');
+    expect(String(error)).not.toContain('4155550100');
     await documents.send(new PutCommand({ TableName: tableName, Item: { conversationId: 'conv-bad', state: 'PAUSED' } }));
     await expect(store.conversationState('conv-bad')).rejects.toThrow('conversation conv-bad in state has no valid state');
   });

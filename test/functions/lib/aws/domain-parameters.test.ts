@@ -31,6 +31,31 @@ describe('refreshDomainParameters', () => {
     expect(values.get('/lp/domains/idp')).toBe('va.idp.liveperson.net');
   });
 
+  it('keeps only the services the functions use, and leaves their unchanged values alone', async () => {
+    const { store, writes } = fakeStore({ sentinel: 'va.sentry.liveperson.net' });
+    const result = await refreshDomainParameters({
+      resolver: resolverWith({
+        sentinel: 'va.sentry.liveperson.net',
+        connectToMessagingDomain: 'va.connect-to-messaging.liveperson.net',
+        agentVep: 'va.agentvep.liveperson.net',
+        msgHist: 'va.msghist.liveperson.net',
+        leDataReporting: 'va.data.liveperson.net',
+      }),
+      store,
+      path: '/lp/domains/',
+    });
+    expect(result).toEqual({ written: ['connectToMessagingDomain'], unchanged: ['sentinel'] });
+    expect(writes).toEqual(['/lp/domains/connectToMessagingDomain']);
+  });
+
+  it('refuses a CSDS answer without any of the services used', async () => {
+    const { store, writes } = fakeStore({});
+    await expect(
+      refreshDomainParameters({ resolver: resolverWith({ agentVep: 'va.agentvep.liveperson.net' }), store, path: '/lp/domains/' }),
+    ).rejects.toThrow('CSDS answered with none of sentinel, idp');
+    expect(writes).toEqual([]);
+  });
+
   it('refuses an empty CSDS answer rather than writing nothing silently', async () => {
     const { store, writes } = fakeStore({});
     await expect(refreshDomainParameters({ resolver: resolverWith({}), store, path: '/lp/domains/' })).rejects.toThrow(

@@ -2,7 +2,8 @@ import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/c
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidCommandError } from '../../../../functions/lib/connector/commands.ts';
-import { ConnectorCommandQueue, messageGroupIdFor } from '../../../../functions/lib/connector/enqueue.ts';
+import { ConnectorCommandQueue, MAX_COMMAND_BYTES, messageGroupIdFor, SQS_MAX_MESSAGE_BYTES } from '../../../../functions/lib/connector/enqueue.ts';
+import { SqsDeadLetterSink } from '../../../../functions/lib/aws/dead-letter.ts';
 import { startLocalSqs, type LocalSqs } from '../../../../local/sqs.ts';
 
 describe('ConnectorCommandQueue (local SQS)', () => {
@@ -53,6 +54,48 @@ describe('ConnectorCommandQueue (local SQS)', () => {
     } finally {
       sqsMock.restore();
     }
+  });
+
+  describe('at the size limit (queues that hold 256 KiB, body and attributes together)', () => {
+    let limitedUrl: string;
+    let deadLetterUrl: string;
+    beforeAll(async () => {
+      const limit = { MaximumMessageSize: String(SQS_MAX_MESSAGE_BYTES) };
+      limitedUrl = await sqs.createQueue('outbound-limited.fifo', limit);
+      deadLetterUrl = await sqs.createQueue('outbound-limited-dlq.fifo', limit);
+    });
+
+    /** A sendText whose JSON is exactly `bytes` long. */
+    const commandOf = (bytes: number, commandId = 'c'.repeat(128)) => {
+      const command = { type: 'sendText' as const, commandId, consumerId: 'customer-42', text: 'x' };
+      const overhead = JSON.stringify(command).length - 1;
+      return { ...command, text: 'x'.repeat(bytes - overhead) };
+    };
+
+    it('refuses a command that would fit only without its message attributes, before SQS does', async () => {
+      const limited = new ConnectorCommandQueue({ queueUrl: limitedUrl, client: sqs.client });
+      const refused = await limited.send(commandOf(SQS_MAX_MESSAGE_BYTES - 50)).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(InvalidCommandError);
+      expect(String(refused)).toContain(`larger than ${MAX_COMMAND_BYTES} bytes`);
+    });
+
+    it('queues the largest command it accepts, and it still fits the dead-letter queue with a long reason', async () => {
+      const limited = new ConnectorCommandQueue({ queueUrl: limitedUrl, client: sqs.client });
+      const largest = commandOf(MAX_COMMAND_BYTES);
+      expect(Buffer.byteLength(JSON.stringify(largest))).toBe(MAX_COMMAND_BYTES);
+      await expect(limited.send(largest)).resolves.toMatchObject({ messageId: expect.any(String) });
+      await expect(limited.send(commandOf(MAX_COMMAND_BYTES + 1, 'd'.repeat(128)))).rejects.toBeInstanceOf(InvalidCommandError);
+
+      const sink = new SqsDeadLetterSink({ queueUrl: deadLetterUrl, client: sqs.client });
+      const record = {
+        messageId: '4f1d4c3e-8a3b-4f7e-9a59-2f1b0e6c7d8a',
+        body: JSON.stringify(largest),
+        groupId: 'customer-42',
+        deduplicationId: largest.commandId,
+        attributes: { commandId: largest.commandId, commandType: 'closeConversation', errorCode: 'REJECTED_BY_LIVEPERSON' },
+      };
+      await expect(sink.send(record, 'é'.repeat(1_000))).resolves.toBeUndefined();
+    });
   });
 
   it('turns a consumer id SQS cannot take as a group id into a stable digest', () => {

@@ -71,10 +71,40 @@ describe('failureOutcome', () => {
     [new ConfigurationError('secret x is invalid: missing key clientSecret'), 'CONFIGURATION_ERROR'],
     [new C2mDomainUnavailableError('no connectToMessagingDomain'), 'DOMAIN_UNAVAILABLE'],
     [new LivePersonApiError('Sentinel AppJWT', { status: 401, code: 'invalid_client' }), 'AUTHENTICATION_FAILED'],
-    [new LivePersonApiError('CSDS lookup of sentinel', { status: 404 }), 'AUTHENTICATION_FAILED'],
+    [new LivePersonApiError('Sentinel AppJWT', { status: 403 }), 'AUTHENTICATION_FAILED'],
+    [new LivePersonApiError('CSDS lookup of sentinel', { status: 404 }), 'DOMAIN_UNAVAILABLE'],
     [new TypeError('x is undefined'), 'INTERNAL_ERROR'],
     ['a string', 'INTERNAL_ERROR'],
   ])('%s → %s', (error, errorCode) => {
     expect(failureOutcome(error)).toMatchObject({ result: 'ERROR', errorCode });
+  });
+
+  describe('before C2M is reached (the AppJWT: Sentinel, and CSDS for its domain), only a refusal by Sentinel is AUTHENTICATION_FAILED', () => {
+    const refused = { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) };
+    it.each([
+      [new LivePersonNetworkError('CSDS lookup of sentinel', 'request failed: ECONNREFUSED', false, { ...refused, neverSent: true }), 'NETWORK_ERROR'],
+      [new LivePersonNetworkError('Sentinel AppJWT', 'request failed: ECONNRESET', false), 'NETWORK_ERROR'],
+      [new LivePersonNetworkError('Sentinel AppJWT', 'no answer within 5000 ms', true), 'TIMEOUT'],
+      [new DeadlineExceededError('Sentinel AppJWT', 'no time left to retry after HTTP 503'), 'TIMEOUT'],
+      [new LivePersonApiError('Sentinel AppJWT', { status: 503 }), 'LIVEPERSON_UNAVAILABLE'],
+      [new LivePersonApiError('Sentinel AppJWT', { status: 500 }), 'LIVEPERSON_UNAVAILABLE'],
+      [new LivePersonApiError('Sentinel AppJWT', { status: 429 }), 'LIVEPERSON_UNAVAILABLE'],
+      [new LivePersonApiError('CSDS lookup of sentinel', { status: 502 }), 'LIVEPERSON_UNAVAILABLE'],
+      [new LivePersonResponseError('Sentinel AppJWT', 'unexpected answer: access_token'), 'INVALID_RESPONSE'],
+      [new LivePersonResponseError('CSDS lookup of sentinel', 'no domain for service "sentinel"'), 'DOMAIN_UNAVAILABLE'],
+    ])('%s → %s', (error, errorCode) => {
+      const outcome = failureOutcome(error);
+      expect(outcome).toMatchObject({ result: 'ERROR', errorCode });
+      expect(outcome.errorMessage).toContain(error.message);
+    });
+
+    it('says that C2M was not reached', () => {
+      expect(failureOutcome(new LivePersonApiError('Sentinel AppJWT', { status: 503 })).errorMessage).toBe('no AppJWT for C2M: Sentinel AppJWT: HTTP 503');
+    });
+  });
+
+  it('calls a C2M attempt cut off by its own timeout TIMEOUT, like a deadline', () => {
+    const error = new LivePersonNetworkError('C2M invite', 'no answer within 5000 ms (not repeated: it may have reached LivePerson)', true);
+    expect(failureOutcome(error)).toEqual({ result: 'ERROR', errorCode: 'TIMEOUT', errorMessage: error.message });
   });
 });

@@ -25,6 +25,28 @@ describe('C2mService', () => {
     expect(contact.action).toBe('deflect');
   });
 
+  it("prefetches C2M's domain while the secret is still being read", async () => {
+    let secretRead = false;
+    let domainAskedBeforeSecret: boolean | undefined;
+    const platform = {
+      ...platformWithStuckLookup(),
+      credentials: {
+        get: () => new Promise((resolve) => setTimeout(() => {
+          secretRead = true;
+          resolve({ clientId: 'id', clientSecret: 's' });
+        }, 50)),
+      } as never,
+      domains: {
+        resolve: () => {
+          domainAskedBeforeSecret ??= !secretRead;
+          return Promise.resolve('http://127.0.0.1:9');
+        },
+      } as never,
+    };
+    await new C2mService({ platform, settings: {} }).prefetch();
+    expect(domainAskedBeforeSecret).toBe(true);
+  });
+
   it('lets a call wait for the cold-start prefetch rather than load the same things alongside it', async () => {
     const reads: number[] = [];
     const get = () => {

@@ -14,6 +14,7 @@ import {
   LivePersonNetworkError,
   LivePersonResponseError,
 } from '../../../../functions/lib/liveperson/errors.ts';
+import { LivePersonHttpClient } from '../../../../functions/lib/liveperson/http.ts';
 import { startLivePersonSimulator, type LivePersonSimulator } from '../../../../simulator/index.ts';
 import { clientsFor } from '../../../support/platform.ts';
 
@@ -125,6 +126,30 @@ describe('C2mClient against the simulator', () => {
     sim.fail({ service: 'connectToMessagingDomain', status: 503, times: 4 });
     await expect(client.invite({ callId: 'x' })).rejects.toMatchObject({ status: 503, code: '5000' });
     expect(waits).toEqual([5_000, 10_000, 15_000]);
+  });
+
+  it('sends no second invitation when an invite attempt times out; eligibility is asked again', async () => {
+    const clients = clientsFor(sim);
+    const waits: number[] = [];
+    const client = new C2mClient({
+      accountId: sim.accountId,
+      http: new LivePersonHttpClient({ timeoutMs: 150, sleep: async (ms) => void waits.push(ms) }),
+      baseUrl: (options) => clients.domains.resolve('connectToMessagingDomain', options),
+      auth: () => ({ kind: 'api-key', credentials: sim.credentials.oauth1 }),
+    });
+    // C2M takes the invitation (and sends the SMS), but answers after the attempt's timeout.
+    const { callId } = await client.eligibility(ELIGIBILITY);
+    sim.fail({ service: 'connectToMessagingDomain', delayMs: 400 });
+    const error = await client.invite({ callId }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(LivePersonNetworkError);
+    expect((error as Error).message).toContain('not repeated');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(c2mRequests().filter((r) => r.path.endsWith('/invite'))).toHaveLength(1);
+    expect(sim.c2m.invites()).toHaveLength(1);
+
+    sim.fail({ service: 'connectToMessagingDomain', delayMs: 400 });
+    await expect(client.eligibility(ELIGIBILITY)).resolves.toMatchObject({ eligible: true });
+    expect(waits).toEqual([5_000]);
   });
 
   it('refuses a 2xx answer that breaks the contract', async () => {

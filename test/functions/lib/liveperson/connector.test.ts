@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ConsumerJwsStore } from '../../../../functions/lib/liveperson/consumer-jws.ts';
 import { ConnectorClient, isConversationClosedError } from '../../../../functions/lib/liveperson/connector.ts';
-import { LivePersonApiError } from '../../../../functions/lib/liveperson/errors.ts';
+import { LivePersonApiError, LivePersonNetworkError } from '../../../../functions/lib/liveperson/errors.ts';
+import { LivePersonHttpClient } from '../../../../functions/lib/liveperson/http.ts';
 import { startLivePersonSimulator, type LivePersonSimulator } from '../../../../simulator/index.ts';
 import { clientsFor } from '../../../support/platform.ts';
 
@@ -137,6 +138,36 @@ describe('ConnectorClient (LivePerson simulator)', () => {
     expect(clients.consumerJws.fetchCount).toBe(1);
     expect(connectorRequests().map((r) => r.status)).toEqual([401, 200]);
     expect(sim.connector.conversations()[0]?.conversationId).toBe(conversationId);
+  });
+
+  it('does not publish, open or close twice when an attempt times out after LivePerson got it', async () => {
+    const waits: number[] = [];
+    const impatient = new ConnectorClient({
+      accountId: sim.accountId,
+      http: new LivePersonHttpClient({ timeoutMs: 150, sleep: async (ms) => void waits.push(ms) }),
+      domains: clients.domains,
+      appJwt: clients.appJwt,
+      consumerJws: clients.consumerJws,
+    });
+    const conversationId = await impatient.openConversation('consumer-10', { routing: { skillId: '-1' } });
+    const slowly = <T>(call: () => Promise<T>) => {
+      // LivePerson applies the request, but answers after the attempt's timeout.
+      sim.fail({ service: 'asyncMessagingEnt', delayMs: 400 });
+      return call().catch((e: unknown) => e);
+    };
+
+    const published = await slowly(() => impatient.publish('consumer-10', conversationId, { type: 'ContentEvent', contentType: 'text/plain', message: 'once' }));
+    expect(published).toBeInstanceOf(LivePersonNetworkError);
+    expect(published).toMatchObject({ timedOut: true, retryable: true });
+    expect(await slowly(() => impatient.openConversation('consumer-11', { routing: { skillId: '-1' } }))).toBeInstanceOf(LivePersonNetworkError);
+    expect(await slowly(() => impatient.closeConversation('consumer-10', conversationId))).toBeInstanceOf(LivePersonNetworkError);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+
+    expect(waits).toEqual([]);
+    expect(connectorRequests()).toHaveLength(4);
+    const consumerMessages = sim.connector.conversations()[0]?.messages.filter((m) => m.originator === 'CONSUMER');
+    expect(consumerMessages?.map((m) => m.event)).toEqual([{ type: 'ContentEvent', contentType: 'text/plain', message: 'once' }]);
+    expect(sim.connector.conversations().filter((c) => c.consumerId === 'consumer-11')).toHaveLength(1);
   });
 
   it('does not retry a rejected request', async () => {

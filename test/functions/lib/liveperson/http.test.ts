@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
@@ -6,10 +8,41 @@ import {
   LivePersonNetworkError,
   LivePersonResponseError,
 } from '../../../../functions/lib/liveperson/errors.ts';
-import { LivePersonHttpClient, type RetryNotice } from '../../../../functions/lib/liveperson/http.ts';
+import { LIVEPERSON_RETRY_POLICY, LivePersonHttpClient, QUICK_RETRY_POLICY, type RetryNotice } from '../../../../functions/lib/liveperson/http.ts';
 import { startScriptedServer, type ScriptedServer } from '../../../support/scripted-server.ts';
 
 const okSchema = z.object({ ok: z.boolean() });
+
+/** What Node's fetch throws when it could not connect: a TypeError whose cause carries the system error. */
+function connectFailure(code: string, syscall?: string): TypeError {
+  return new TypeError('fetch failed', { cause: Object.assign(new Error(`${syscall ?? ''} ${code}`), { code, syscall }) });
+}
+
+/** A fetch that throws `failures` first, then passes calls to the real one. */
+function fetchFailingFirst(...failures: Error[]): typeof fetch {
+  return (input, init) => {
+    const failure = failures.shift();
+    return failure ? Promise.reject(failure) : fetch(input, init);
+  };
+}
+
+/** A server that reads each request, then resets the connection without answering. */
+async function startResettingServer(): Promise<{ url: string; requests: () => number; close: () => Promise<void> }> {
+  let requests = 0;
+  const server = createServer((request) => {
+    request.resume();
+    request.on('end', () => {
+      requests++;
+      request.socket.resetAndDestroy();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests: () => requests,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
 
 describe('LivePersonHttpClient', () => {
   let server: ScriptedServer;
@@ -144,6 +177,92 @@ describe('LivePersonHttpClient', () => {
     expect(error).toBeInstanceOf(LivePersonNetworkError);
     expect(error).toMatchObject({ retryable: true, timedOut: false });
     expect(String(error)).toMatch(/refused: request failed: ECONNREFUSED/);
+  });
+
+  describe('a non-idempotent call (idempotent: false)', () => {
+    it('is not repeated when its attempt timed out: LivePerson may have applied it', async () => {
+      const quick = new LivePersonHttpClient({ timeoutMs: 50, sleep: async (ms) => void waits.push(ms) });
+      server.script({ status: 200, delayMs: 400, body: { ok: true } });
+      const error = await quick.request({ operation: 'publish', url: server.url, json: { m: 1 }, idempotent: false }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(LivePersonNetworkError);
+      expect(error).toMatchObject({ timedOut: true, neverSent: false, retryable: true });
+      expect(String(error)).toContain('publish: no answer within 50 ms (not repeated: it may have reached LivePerson)');
+      expect(waits).toEqual([]);
+      expect(server.received).toHaveLength(1);
+    });
+
+    it('is not repeated after a reset that came once the request was sent; an idempotent call is', async () => {
+      const resetting = await startResettingServer();
+      try {
+        const once = await client.request({ operation: 'invite', url: resetting.url, json: {}, idempotent: false }).catch((e: unknown) => e);
+        expect(once).toBeInstanceOf(LivePersonNetworkError);
+        expect(once).toMatchObject({ timedOut: false, neverSent: false });
+        expect(resetting.requests()).toBe(1);
+        expect(waits).toEqual([]);
+
+        const retried = await client
+          .request({ operation: 'lookup', url: resetting.url, retry: { serverErrorDelaysMs: [5_000], rateLimitDelaysMs: [] } })
+          .catch((e: unknown) => e);
+        expect(retried).toBeInstanceOf(LivePersonNetworkError);
+        expect(resetting.requests()).toBe(3);
+        expect(waits).toEqual([5_000]);
+      } finally {
+        await resetting.close();
+      }
+    });
+
+    it('is repeated, promptly, when the connection was refused: nothing was sent', async () => {
+      const closed = await startScriptedServer();
+      const url = closed.url;
+      await closed.close();
+      const error = await client.request({ operation: 'refused', url, json: {}, idempotent: false }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(LivePersonNetworkError);
+      expect(error).toMatchObject({ neverSent: true, timedOut: false });
+      expect(String(error)).not.toContain('not repeated');
+      expect(waits).toEqual(LIVEPERSON_RETRY_POLICY.connectionErrorDelaysMs);
+      expect(waits.every((ms) => ms < 5_000)).toBe(true);
+    });
+
+    it.each([
+      ['a DNS failure', connectFailure('ENOTFOUND', 'getaddrinfo')],
+      ['a DNS timeout', connectFailure('EAI_AGAIN', 'getaddrinfo')],
+      ['a connect timeout', connectFailure('UND_ERR_CONNECT_TIMEOUT')],
+      ['an unreachable network', connectFailure('ENETUNREACH', 'connect')],
+      ['a connect that timed out', connectFailure('ETIMEDOUT', 'connect')],
+      [
+        'every address refusing (IPv6 and IPv4)',
+        new TypeError('fetch failed', { cause: new AggregateError([connectFailure('ECONNREFUSED', 'connect').cause, connectFailure('ETIMEDOUT', 'connect').cause]) }),
+      ],
+    ])('is repeated after %s, then succeeds', async (_name, failure) => {
+      const flaky = new LivePersonHttpClient({ fetch: fetchFailingFirst(failure), sleep: async (ms) => void waits.push(ms) });
+      await expect(flaky.requestJson({ operation: 'invite', url: server.url, json: {}, idempotent: false }, okSchema)).resolves.toEqual({ ok: true });
+      expect(waits).toEqual([250]);
+      expect(server.received).toHaveLength(1);
+    });
+
+    it('is not repeated after a reset of a kept-alive socket (ECONNRESET on read)', async () => {
+      const flaky = new LivePersonHttpClient({ fetch: fetchFailingFirst(connectFailure('ECONNRESET', 'read')), sleep: async (ms) => void waits.push(ms) });
+      const error = await flaky.request({ operation: 'publish', url: server.url, json: {}, idempotent: false }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ neverSent: false });
+      expect(server.received).toHaveLength(0);
+      expect(waits).toEqual([]);
+    });
+
+    it("keeps LivePerson's policy for a 5xx and a 429: LivePerson answered, and advises the retry", async () => {
+      server.script({ status: 503 }, { status: 429 }, { status: 200, body: { ok: true } });
+      await client.request({ operation: 'publish', url: server.url, json: {}, idempotent: false });
+      expect(waits).toEqual([5_000, 1_000]);
+      expect(server.received).toHaveLength(3);
+    });
+  });
+
+  it('makes at most one quick retry of each kind under QUICK_RETRY_POLICY', async () => {
+    server.script({ status: 503 }, { status: 503 });
+    await expect(client.request({ operation: 'queued', url: server.url, retry: QUICK_RETRY_POLICY })).rejects.toMatchObject({ status: 503 });
+    server.script({ status: 429 }, { status: 429 });
+    await expect(client.request({ operation: 'queued', url: server.url, retry: QUICK_RETRY_POLICY })).rejects.toMatchObject({ status: 429 });
+    expect(waits).toEqual([1_000, 1_000]);
+    expect(server.received).toHaveLength(4);
   });
 
   describe('with a deadline', () => {
