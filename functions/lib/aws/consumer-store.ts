@@ -7,10 +7,11 @@
  * Whether that conversation is still open is read from its own item, which the processor writes from
  * LivePerson's conversation notifications; the prefix keeps consumer keys apart from conversation ids.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { ConsumerJwsStore } from '../liveperson/consumer-jws.ts';
+import { documentClient, SECONDS_PER_DAY } from './dynamodb.ts';
 
 export const CONSUMER_KEY_PREFIX = 'consumer#';
 export const CONSUMER_ITEM_TYPE = 'CONSUMER';
@@ -54,10 +55,8 @@ export class DynamoDbConsumerStore implements ConsumerJwsStore, ConsumerConversa
 
   constructor(options: { tableName: string; client?: DynamoDBClient; retentionDays?: number }) {
     this.#tableName = options.tableName;
-    this.#client = DynamoDBDocumentClient.from(options.client ?? new DynamoDBClient({}), {
-      marshallOptions: { removeUndefinedValues: true },
-    });
-    this.#retentionSeconds = (options.retentionDays ?? 90) * 24 * 60 * 60;
+    this.#client = documentClient(options.client);
+    this.#retentionSeconds = (options.retentionDays ?? 90) * SECONDS_PER_DAY;
   }
 
   /** The consumer's item, validated; undefined when the connector never served the consumer. */

@@ -4,10 +4,11 @@
  * reordered notifications never roll a conversation back; one as old as the stored one (a
  * retried record) is applied again, which changes nothing.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { ConversationChangeEvent } from '../liveperson/events.ts';
+import { documentClient, SECONDS_PER_DAY } from './dynamodb.ts';
 
 const conversationStateSchema = z.object({
   conversationId: z.string(),
@@ -39,10 +40,8 @@ export class DynamoDbConversationStateStore implements ConversationStateStore {
 
   constructor(options: { tableName: string; client?: DynamoDBClient; retentionDays?: number }) {
     this.#tableName = options.tableName;
-    this.#client = DynamoDBDocumentClient.from(options.client ?? new DynamoDBClient({}), {
-      marshallOptions: { removeUndefinedValues: true },
-    });
-    this.#retentionSeconds = (options.retentionDays ?? 90) * 24 * 60 * 60;
+    this.#client = documentClient(options.client);
+    this.#retentionSeconds = (options.retentionDays ?? 90) * SECONDS_PER_DAY;
   }
 
   async apply(event: ConversationChangeEvent): Promise<StateUpdateResult> {
