@@ -180,20 +180,27 @@ export class LivePersonFunction extends Construct {
     this.credentials.secret.grantRead(this.role);
   }
 
-  /**
-   * ssm:GetParameter(s) on the parameters under the path; ssm:GetParametersByPath, which IAM checks against
-   * the requested path, on the path with and without its trailing slash (`<path>/*` also matches `<path>/`).
-   */
+  /** ssm:GetParameter on the parameters under the path: what reading one service's domain needs. */
   grantDomainParametersRead(): void {
     if (this.domainReadGranted) return;
     this.domainReadGranted = true;
     this.role.addToPrincipalPolicy(
       new PolicyStatement({
         sid: 'ReadLivePersonDomains',
-        actions: ['ssm:GetParameter', 'ssm:GetParameters'],
+        actions: ['ssm:GetParameter'],
         resources: [parameterArn(`${this.domainParameterPath}*`)],
       }),
     );
+    this.acknowledgeDomainWildcard();
+  }
+
+  /**
+   * The domain-refresh function only: ssm:GetParametersByPath to compare what is stored (IAM checks it
+   * against the requested path, so the path with and without its trailing slash), ssm:PutParameter.
+   */
+  grantDomainParametersWrite(): void {
+    if (this.domainWriteGranted) return;
+    this.domainWriteGranted = true;
     this.role.addToPrincipalPolicy(
       new PolicyStatement({
         sid: 'ListLivePersonDomains',
@@ -201,13 +208,6 @@ export class LivePersonFunction extends Construct {
         resources: [parameterArn(this.domainParameterPath.replace(/\/$/, '')), parameterArn(`${this.domainParameterPath}*`)],
       }),
     );
-    this.acknowledgeDomainWildcard();
-  }
-
-  /** ssm:PutParameter on the parameters under the path (the domain-refresh function only). */
-  grantDomainParametersWrite(): void {
-    if (this.domainWriteGranted) return;
-    this.domainWriteGranted = true;
     this.role.addToPrincipalPolicy(
       new PolicyStatement({
         sid: 'WriteLivePersonDomains',

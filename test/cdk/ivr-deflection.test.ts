@@ -74,7 +74,7 @@ describe('LivePersonIvrDeflection (default config)', () => {
     const policy = template.findResources('AWS::IAM::Policy')[policies[0] ?? ''] as Resource;
     const actions = (policy.Properties.PolicyDocument as { Statement: Array<{ Action: string | string[] }> }).Statement.flatMap((s) => [s.Action].flat());
     expect(actions.sort()).toEqual(
-      ['logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath'].sort(),
+      ['logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'ssm:GetParameter'].sort(),
     );
   });
 

@@ -57,10 +57,8 @@ const grant = (actions: readonly string[], ...resources: string[]) => actions.fl
 const LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 const SECRET_READ = ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'];
 const DOMAIN_PATH = 'ssm:/liveperson/12345678/domains';
-const DOMAIN_READ = [
-  ...grant(['ssm:GetParameter', 'ssm:GetParameters'], `${DOMAIN_PATH}/*`),
-  ...grant(['ssm:GetParametersByPath'], DOMAIN_PATH, `${DOMAIN_PATH}/*`),
-];
+const DOMAIN_READ = grant(['ssm:GetParameter'], `${DOMAIN_PATH}/*`);
+const DOMAIN_LIST = grant(['ssm:GetParametersByPath'], DOMAIN_PATH, `${DOMAIN_PATH}/*`);
 const CONSUME = ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'];
 const STATE = ['dynamodb:GetItem', 'dynamodb:UpdateItem'];
 const IDEMPOTENCY = ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
@@ -128,7 +126,9 @@ describe('least privilege: each function role reaches only its own resources (fu
   });
 
   it('domain-refresh: reads and writes the parameters under its path only; no secret', () => {
-    expect(grantsOf(template, ROLES['domain-refresh'])).toEqual([...grant(LOGS, 'DomainsRefreshLogGroup'), ...DOMAIN_READ, `ssm:PutParameter ${DOMAIN_PATH}/*`].sort());
+    expect(grantsOf(template, ROLES['domain-refresh'])).toEqual(
+      [...grant(LOGS, 'DomainsRefreshLogGroup'), ...DOMAIN_READ, ...DOMAIN_LIST, `ssm:PutParameter ${DOMAIN_PATH}/*`].sort(),
+    );
   });
 
   it('gives each kind of access to exactly the functions that need it', () => {

@@ -80,7 +80,7 @@ describe('LivePersonStack (default config)', () => {
     const statements = statementsOfRoleAt(template, '/Domains/Refresh/Role/');
     const ssm = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('ssm:')));
     expect(ssm).toEqual([
-      expect.objectContaining({ Action: ['ssm:GetParameter', 'ssm:GetParameters'], Resource: ssmArn('/liveperson/12345678/domains/*') }),
+      expect.objectContaining({ Action: 'ssm:GetParameter', Resource: ssmArn('/liveperson/12345678/domains/*') }),
       expect.objectContaining({
         Action: 'ssm:GetParametersByPath',
         Resource: [ssmArn('/liveperson/12345678/domains'), ssmArn('/liveperson/12345678/domains/*')],
@@ -186,8 +186,10 @@ describe('LivePersonFunction', () => {
     const template = Template.fromStack(stack);
     const statements = statementsOfRoleAt(template, '/Fn/Role/');
     const actions = statements.flatMap((s) => [s.Action].flat());
-    expect(actions).toEqual(expect.arrayContaining(['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret', 'ssm:GetParametersByPath']));
+    expect(actions).toEqual(expect.arrayContaining(['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret', 'ssm:GetParameter']));
+    // Reading one domain needs GetParameter only: listing and writing are domain-refresh's.
     expect(actions).not.toContain('ssm:PutParameter');
+    expect(actions).not.toContain('ssm:GetParametersByPath');
     template.hasResourceProperties('AWS::Lambda::Function', {
       MemorySize: 512,
       Timeout: 10,
