@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import type { ConnectContactFlowEvent, Context } from 'aws-lambda';
 import { lambdaContext } from '../support/lambda-context.ts';
 import { contactFlowEvent } from '../../local/connect-event.ts';
+import type { WorkerMessage } from './worker.ts';
 
 export interface C2mWorkerConfig {
   readonly iterations: number;
@@ -30,7 +31,7 @@ export interface C2mWorkerResult {
   readonly firstInvocationMs: number;
 }
 
-export type C2mWorkerMessage = { readonly type: 'result'; readonly result: C2mWorkerResult } | { readonly type: 'error'; readonly message: string };
+export type C2mWorkerMessage = WorkerMessage<C2mWorkerResult>;
 
 type Handler = (event: ConnectContactFlowEvent, context: Context) => Promise<Record<string, string>>;
 

@@ -8,13 +8,13 @@
  * LivePerson latency on each C2M answer, where the ratio is judged. The cold start of this function
  * is measured by the general cold-start benchmark; here the first invocation is reported apart.
  */
-import { fork } from 'node:child_process';
 import { cpus } from 'node:os';
 import * as path from 'node:path';
 import { startAwsStandIns, type AwsStandIns } from '../../local/aws-standins.ts';
 import { startLivePersonSimulator, type LivePersonSimulator } from '../../simulator/index.ts';
-import type { C2mWorkerConfig, C2mWorkerMessage, C2mWorkerResult } from './c2m-invite-worker.ts';
+import type { C2mWorkerConfig, C2mWorkerResult } from './c2m-invite-worker.ts';
 import { summarize, type LatencySummary } from './stats.ts';
+import { runWorker } from './worker.ts';
 
 /** DESIGN.md: the handler's deflect within 10% of the raw round trips it makes (ratio of medians). */
 export const C2M_RATIO_TARGET = 1.1;
@@ -117,7 +117,7 @@ export async function runC2mBenchmark(options: C2mBenchmarkOptions = {}): Promis
       clientSecret: sim?.credentials.clientSecret ?? '',
     });
 
-    const loopbackRun = await runWorker(workerConfig(iterations, warmup), env, options.signal);
+    const loopbackRun = await runC2mWorker(workerConfig(iterations, warmup), env, options.signal);
     const rawTokenFetches = 1;
     const invocations = 1 + warmup + iterations;
     const counts = {
@@ -131,7 +131,7 @@ export async function runC2mBenchmark(options: C2mBenchmarkOptions = {}): Promis
     if (latencyMs > 0) {
       // Every C2M answer from now on comes this much later; the rule outlives the run.
       sim.fail({ service: 'connectToMessagingDomain', delayMs: latencyMs, times: Number.MAX_SAFE_INTEGER });
-      const latencyRun = await runWorker(workerConfig(latencyIterations, Math.min(warmup, 20)), env, options.signal);
+      const latencyRun = await runC2mWorker(workerConfig(latencyIterations, Math.min(warmup, 20)), env, options.signal);
       modeledLatency = compare(latencyMs, latencyRun);
     }
     const loopback = compare(0, loopbackRun);
@@ -244,53 +244,20 @@ function workerEnvironment(sim: LivePersonSimulator, aws: AwsStandIns): NodeJS.P
   };
 }
 
-async function runWorker(
+function runC2mWorker(
   config: C2mWorkerConfig,
   env: NodeJS.ProcessEnv,
   signal: AbortSignal | undefined,
 ): Promise<C2mWorkerResult & { stdoutBytes: number; stdoutLines: number }> {
-  signal?.throwIfAborted();
-  const child = fork(WORKER, [JSON.stringify(config)], {
-    env,
-    execArgv: [], // a plain Node 24 process stripping types, not the parent's flags
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    serialization: 'advanced',
-  });
-  let stdoutBytes = 0;
-  let stdoutLines = 0;
-  child.stdout?.on('data', (chunk: Buffer) => {
-    stdoutBytes += chunk.length;
-    for (const byte of chunk) if (byte === 0x0a) stdoutLines++;
-  });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString('utf8')).slice(-8_000);
-  });
-  let message: C2mWorkerMessage | undefined;
-  child.on('message', (received) => {
-    message = received as C2mWorkerMessage;
-  });
-  const kill = () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  };
-  signal?.addEventListener('abort', kill, { once: true });
   // A deflect takes about a millisecond here; minutes mean something is stuck.
-  const timer = setTimeout(kill, 120_000 + (config.iterations + config.warmup) * 200);
-  try {
-    const code = await new Promise<number | null>((resolve, reject) => {
-      child.once('error', reject);
-      child.once('exit', (exitCode) => resolve(exitCode));
-    });
-    signal?.throwIfAborted();
-    const tail = stderr.trim() === '' ? '' : `\n--- worker stderr (tail) ---\n${stderr.trim()}`;
-    if (message?.type === 'error') throw new Error(`c2m benchmark worker failed: ${message.message}${tail}`);
-    if (!message || code !== 0) throw new Error(`c2m benchmark worker exited (${String(code)}) without a result${tail}`);
-    return { ...message.result, stdoutBytes, stdoutLines };
-  } finally {
-    clearTimeout(timer);
-    signal?.removeEventListener('abort', kill);
-    kill();
-  }
+  return runWorker<C2mWorkerResult>({
+    name: 'c2m benchmark worker',
+    script: WORKER,
+    config,
+    env,
+    timeoutMs: 120_000 + (config.iterations + config.warmup) * 200,
+    signal,
+  });
 }
 
 // `node test/bench/c2m-invite.ts [iterations] [latencyMs]` runs it alone (run.ts calls runC2mBenchmark itself).

@@ -3,8 +3,8 @@
  * (and discards) the handler's log output, and gives back the worker's measurements. The child
  * is killed on abort, on timeout and if it misbehaves: it never outlives the call.
  */
-import { fork } from 'node:child_process';
 import * as path from 'node:path';
+import { runWorker, type WorkerMessage as WorkerMessageOf } from './worker.ts';
 
 export interface WorkerConfig {
   readonly rate: number;
@@ -35,7 +35,7 @@ export interface WorkerResult {
   readonly meanBodyBytes: number;
 }
 
-export type WorkerMessage = { readonly type: 'result'; readonly result: WorkerResult } | { readonly type: 'error'; readonly message: string };
+export type WorkerMessage = WorkerMessageOf<WorkerResult>;
 
 export interface LoadRun extends WorkerResult {
   /** What the handler wrote to stdout (Powertools logs and metrics), counted then dropped. */
@@ -46,55 +46,5 @@ export interface LoadRun extends WorkerResult {
 const WORKER = path.join(import.meta.dirname, 'load-worker.ts');
 
 export async function runLoad(options: { config: WorkerConfig; env: NodeJS.ProcessEnv; timeoutMs: number; signal?: AbortSignal }): Promise<LoadRun> {
-  options.signal?.throwIfAborted();
-  const child = fork(WORKER, [JSON.stringify(options.config)], {
-    env: options.env,
-    execArgv: [], // not the parent's flags (vitest's, --inspect...): a plain Node 24 process stripping types
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    serialization: 'advanced',
-  });
-
-  let stdoutBytes = 0;
-  let stdoutLines = 0;
-  child.stdout?.on('data', (chunk: Buffer) => {
-    stdoutBytes += chunk.length;
-    for (const byte of chunk) if (byte === 0x0a) stdoutLines++;
-  });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString('utf8')).slice(-8_000); // the tail is enough to say what went wrong
-  });
-
-  let message: WorkerMessage | undefined;
-  child.on('message', (received) => {
-    message = received as WorkerMessage;
-  });
-
-  const kill = () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  };
-  const onAbort = () => kill();
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  const timer = setTimeout(kill, options.timeoutMs);
-  try {
-    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
-      child.once('error', reject);
-      child.once('exit', (exitCode, exitSignal) => resolve([exitCode, exitSignal]));
-    });
-    options.signal?.throwIfAborted();
-    if (message?.type === 'error') throw new Error(`load worker failed: ${message.message}${stderrTail(stderr)}`);
-    if (!message || code !== 0) {
-      const how = signal === 'SIGKILL' ? `was killed after ${options.timeoutMs} ms` : `exited with ${signal ?? `code ${String(code)}`}`;
-      throw new Error(`load worker ${how} without a result${stderrTail(stderr)}`);
-    }
-    return { ...message.result, stdoutBytes, stdoutLines };
-  } finally {
-    clearTimeout(timer);
-    options.signal?.removeEventListener('abort', onAbort);
-    kill();
-  }
-}
-
-function stderrTail(stderr: string): string {
-  return stderr.trim() === '' ? '' : `\n--- worker stderr (tail) ---\n${stderr.trim()}`;
+  return runWorker<WorkerResult>({ name: 'load worker', script: WORKER, config: options.config, env: options.env, timeoutMs: options.timeoutMs, signal: options.signal });
 }
