@@ -5,7 +5,13 @@ import { InvalidCommandError, parseCommand } from '../../functions/lib/connector
 
 const id = fc.stringMatching(/^[A-Za-z0-9_-]{1,40}$/);
 const command = fc.oneof(
-  fc.record({ type: fc.constant('sendText'), commandId: id, consumerId: id, text: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 200 }) }),
+  // A message is text with something in it: whitespace alone is refused as empty (another property).
+  fc.record({
+    type: fc.constant('sendText'),
+    commandId: id,
+    consumerId: id,
+    text: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 200 }).filter((t) => t.trim() !== ''),
+  }),
   fc.record({ type: fc.constant('sendTyping'), commandId: id, consumerId: id }),
   fc.record({ type: fc.constant('markRead'), commandId: id, consumerId: id, sequenceList: fc.array(fc.nat(), { minLength: 1, maxLength: 5 }) }),
   fc.record({ type: fc.constant('closeConversation'), commandId: id, consumerId: id }),
@@ -29,6 +35,7 @@ describe('connector command properties', () => {
       command.chain((c) => fc.string().map((extra) => ({ ...c, [`x${extra}`]: 1 }))),
       command.map((c) => ({ ...c, type: `${c.type}!` })),
       command.map((c) => ({ ...c, commandId: '' })),
+      fc.record({ type: fc.constant('sendText'), commandId: id, consumerId: id, text: fc.stringMatching(/^\s*$/) }),
     );
     fc.assert(
       fc.property(broken, (input) => {
