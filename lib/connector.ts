@@ -15,7 +15,7 @@ import { Construct } from 'constructs';
 import { CONNECTOR_DEFAULTS } from './config.ts';
 import type { CredentialsSecretRef } from './lambda-function.ts';
 import { LivePersonFunction } from './lambda-function.ts';
-import { IDEMPOTENCY_TABLE_ACTIONS } from './processing.ts';
+import { idempotencyTableStatement } from './processing.ts';
 
 /** detail-type the EventBridge route matches by default (the function's COMMAND_EVENT_DETAIL_TYPE). */
 export const CONNECTOR_COMMAND_DETAIL_TYPE = 'LivePerson Connector Command';
@@ -160,13 +160,7 @@ export class LivePersonConnector extends Construct {
         resources: [props.stateTable.tableArn],
       }),
     );
-    role.addToPrincipalPolicy(
-      new PolicyStatement({
-        sid: 'Idempotency',
-        actions: IDEMPOTENCY_TABLE_ACTIONS,
-        resources: [props.idempotencyTable.tableArn],
-      }),
-    );
+    role.addToPrincipalPolicy(idempotencyTableStatement(props.idempotencyTable));
     // Tables encrypted with a customer managed key need it granted too (the processing construct's are AWS-owned).
     props.stateTable.encryptionKey?.grantEncryptDecrypt(role);
     props.idempotencyTable.encryptionKey?.grantEncryptDecrypt(role);

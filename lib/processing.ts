@@ -1,7 +1,7 @@
 // Event processing: the event queue drives the processor, which keeps the conversation state table,
 // skips duplicates through the idempotency table and publishes typed events to the EventBridge bus.
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, Table, TableEncryption, type ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -16,8 +16,14 @@ import { LivePersonFunction } from './lambda-function.ts';
 export const STATE_TABLE_PARTITION_KEY = 'conversationId';
 export const IDEMPOTENCY_TABLE_PARTITION_KEY = 'id';
 
-/** What Powertools' DynamoDB persistence layer does on the idempotency table (claim, complete, release, read). */
-export const IDEMPOTENCY_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
+/** What Powertools' DynamoDB persistence layer does on an idempotency table (claim, complete, release, read). */
+export function idempotencyTableStatement(table: ITable): PolicyStatement {
+  return new PolicyStatement({
+    sid: 'Idempotency',
+    actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+    resources: [table.tableArn],
+  });
+}
 
 // In config.ts with the other blocks' defaults (config.ts cannot import this file: it would be an import cycle).
 export { PROCESSING_DEFAULTS };
@@ -114,13 +120,7 @@ export class LivePersonProcessing extends Construct {
         resources: [this.stateTable.tableArn],
       }),
     );
-    role.addToPrincipalPolicy(
-      new PolicyStatement({
-        sid: 'Idempotency',
-        actions: IDEMPOTENCY_TABLE_ACTIONS,
-        resources: [this.idempotencyTable.tableArn],
-      }),
-    );
+    role.addToPrincipalPolicy(idempotencyTableStatement(this.idempotencyTable));
     role.addToPrincipalPolicy(new PolicyStatement({ sid: 'PublishEvents', actions: ['events:PutEvents'], resources: [this.eventBus.eventBusArn] }));
     role.addToPrincipalPolicy(
       new PolicyStatement({ sid: 'ParkUnprocessableEvents', actions: ['sqs:SendMessage'], resources: [props.deadLetterQueue.queueArn] }),

@@ -139,18 +139,11 @@ export function messagingNotification(...changes: MessagingEventChange[]): Messa
   return { kind: 'notification', type: MESSAGING_EVENT_NOTIFICATION, body: { changes } };
 }
 
-export interface ConversationChangeInput {
+export interface ConversationChangeInput extends ConversationDetails {
   /** Default UPSERT. */
   type?: 'UPSERT' | 'DELETE';
   convId: string;
   effectiveTTR?: number;
-  skillId?: string;
-  participants: Participant[];
-  brandId: string;
-  state: 'OPEN' | 'CLOSE';
-  closeReason?: string;
-  startTs: number;
-  metaDataLastUpdateTs: number;
 }
 
 export function conversationChange(input: ConversationChangeInput): ExConversationChange {
