@@ -58,6 +58,15 @@ const observer = {
     logger.info('duplicate event skipped', { eventType: event.type, conversationId: event.conversationId });
     metrics.addMetric('DuplicatesSkipped', MetricUnit.Count, 1);
   },
+  unknown: (event: { notificationType: string | undefined; changeType: string | undefined; conversationId: string | undefined }) => {
+    // Passed on, not lost: the count tells when LivePerson sends something this version cannot type yet.
+    logger.warn('change of a type this version does not know: passed on as UnknownEvent', {
+      notificationType: event.notificationType,
+      changeType: event.changeType,
+      conversationId: event.conversationId,
+    });
+    metrics.addMetric('UnknownEvents', MetricUnit.Count, 1);
+  },
   staleState: (event: { type: string; conversationId: string | undefined }) => {
     logger.info('conversation update older than the stored state: not handled', { eventType: event.type, conversationId: event.conversationId });
     metrics.addMetric('StaleConversationUpdates', MetricUnit.Count, 1);

@@ -12,9 +12,13 @@ import { documentClient, SECONDS_PER_DAY } from './dynamodb.ts';
 
 const conversationStateSchema = z.object({
   conversationId: z.string(),
-  state: z.enum(['OPEN', 'CLOSE']),
-  changeType: z.enum(['UPSERT', 'DELETE']),
+  /** `OPEN` or `CLOSE`. */
+  state: z.string(),
+  /** `UPSERT` or `DELETE`. */
+  changeType: z.string(),
   participants: z.array(z.object({ id: z.string(), role: z.string() })),
+  /** The conversation's dialogs: the main one and, after it, a post-conversation survey's. */
+  dialogs: z.array(z.object({ dialogId: z.string(), dialogType: z.string().optional(), state: z.string().optional() })).optional(),
   /** The first participant with role CONSUMER. */
   consumerId: z.string().optional(),
   skillId: z.string().optional(),
@@ -50,6 +54,8 @@ export class DynamoDbConversationStateStore implements ConversationStateStore {
       state: event.state,
       changeType: event.changeType,
       participants: event.participants.map(({ id, role }) => ({ id, role })),
+      // DynamoDB's document client refuses undefined inside a list item: only the fields present.
+      dialogs: event.dialogs.map(({ dialogId, dialogType, state }) => ({ dialogId, ...(dialogType === undefined ? {} : { dialogType }), ...(state === undefined ? {} : { state }) })),
       consumerId: event.participants.find((p) => p.role === 'CONSUMER')?.id,
       skillId: event.skillId,
       brandId: event.brandId,

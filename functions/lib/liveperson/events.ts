@@ -1,76 +1,109 @@
 /**
- * Typed LivePerson events: the zod schemas of every Connector API notification and their split
- * into one event per change (LIVEPERSON.md §5). A notification breaking these schemas can never
- * be processed, whatever the retries, so it is reported as a SchemaViolation.
+ * Typed LivePerson events: the zod schemas of Connector API notifications and their split into
+ * one event per change.
+ *
+ * The schemas accept every form LivePerson's published examples show
+ * (https://developers.liveperson.com/connector-api-webhooks-webhooks-examples.html and the
+ * fixtures under test/fixtures/liveperson): a messaging change names its conversation by
+ * `conversationId` or only by `dialogId`; a ContentEvent's message is text or an object (files,
+ * forms); conversation details carry dialogs, handler, campaign and TTR. A change or notification
+ * type this code does not know is passed on as an `UnknownEvent`, never refused: LivePerson adds
+ * types, and a refused genuine notification is lost. Only a change of a known type that breaks
+ * its schema (a sequence that is not a non-negative integer, a conversation change without state)
+ * is a SchemaViolation: no retry can make it processable.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { readMessageContent, contentMessageSchema, type MessageContent } from './message-content.ts';
 import { CONVERSATION_NOTIFICATION, conversationOf, hasDeliveryIdentity, MESSAGING_NOTIFICATION } from './notification-envelope.ts';
 
-const participantSchema = z.looseObject({ id: z.string(), role: z.string() });
+/** The latest time a JavaScript Date can hold (ms since the epoch): a timestamp beyond it is not one. */
+const MAX_EPOCH_MS = 8_640_000_000_000_000;
+const epochMillisSchema = z.number().int('a timestamp must be an integer (ms)').min(0, 'a timestamp cannot be negative').max(MAX_EPOCH_MS, 'timestamp out of range');
+const sequenceSchema = z.number().int('a sequence must be an integer').min(0, 'a sequence cannot be negative').max(Number.MAX_SAFE_INTEGER, 'sequence out of range');
+// LivePerson sends `effectiveTTR: -1` for a conversation with no response time due.
+const effectiveTtrSchema = z.number().int().min(-1).max(MAX_EPOCH_MS);
+// Skill and campaign ids are strings in some examples, numbers in others: the same id either way.
+const idSchema = z.union([z.string(), z.number().transform(String)]);
+const recordSchema = z.record(z.string(), z.unknown());
 
+const participantSchema = z.looseObject({ id: z.string(), role: z.string() });
 const originatorMetadataSchema = z.looseObject({ id: z.string().optional(), role: z.string().optional() });
 
-const messagingChangeBase = {
-  sequence: z.number().int().nonnegative().optional(),
+/** The fields every messaging change may carry, whatever its event. */
+const messagingChangeSchema = z.looseObject({
+  sequence: sequenceSchema.optional(),
   originatorId: z.string().optional(),
   originatorMetadata: originatorMetadataSchema.optional(),
-  serverTimestamp: z.number().optional(),
-  conversationId: z.string().min(1),
-  dialogId: z.string().min(1).optional(),
+  serverTimestamp: epochMillisSchema.optional(),
+  conversationId: z.string().optional(),
+  dialogId: z.string().optional(),
   messageAudience: z.string().optional(),
-};
+  metadata: z.array(recordSchema).optional(),
+  event: z.looseObject({ type: z.string() }),
+});
 
-export const contentEventSchema = z.looseObject({
+const contentEventSchema = z.looseObject({
   type: z.literal('ContentEvent'),
-  message: z.string(),
-  contentType: z.string(),
+  message: contentMessageSchema,
+  contentType: z.string().default('text/plain'),
+  quickReplies: recordSchema.optional(),
 });
-export const richContentEventSchema = z.looseObject({
+const richContentEventSchema = z.looseObject({
   type: z.literal('RichContentEvent'),
-  content: z.record(z.string(), z.unknown()),
+  content: recordSchema,
+  quickReplies: recordSchema.optional(),
 });
-export const acceptStatusEventSchema = z.looseObject({
+const acceptStatusEventSchema = z.looseObject({
   type: z.literal('AcceptStatusEvent'),
   status: z.string(),
-  sequenceList: z.array(z.number().int()),
+  sequenceList: z.array(sequenceSchema),
 });
-export const chatStateEventSchema = z.looseObject({
+const chatStateEventSchema = z.looseObject({
   type: z.literal('ChatStateEvent'),
   chatState: z.string(),
 });
+const KNOWN_MESSAGING_EVENTS = {
+  ContentEvent: contentEventSchema,
+  RichContentEvent: richContentEventSchema,
+  AcceptStatusEvent: acceptStatusEventSchema,
+  ChatStateEvent: chatStateEventSchema,
+} as const;
 
-export const messagingChangeSchema = z.looseObject({
-  ...messagingChangeBase,
-  event: z.discriminatedUnion('type', [contentEventSchema, richContentEventSchema, acceptStatusEventSchema, chatStateEventSchema]),
+const dialogSchema = z.looseObject({
+  dialogId: z.string(),
+  dialogType: z.string().optional(),
+  channelType: z.string().optional(),
+  state: z.string().optional(),
+  creationTs: epochMillisSchema.optional(),
+  endTs: epochMillisSchema.optional(),
+  metaDataLastUpdateTs: epochMillisSchema.optional(),
+  closedBy: z.string().optional(),
+  closedCause: z.string().optional(),
 });
+const campaignSchema = z.looseObject({ campaignId: idSchema.optional(), engagementId: idSchema.optional() });
 
 export const conversationChangeSchema = z.looseObject({
-  type: z.enum(['UPSERT', 'DELETE']),
+  type: z.string().min(1),
   result: z.looseObject({
     convId: z.string().min(1),
-    effectiveTTR: z.number().optional(),
+    effectiveTTR: effectiveTtrSchema.optional(),
     conversationDetails: z.looseObject({
       participants: z.array(participantSchema).default([]),
+      dialogs: z.array(dialogSchema).default([]),
       brandId: z.string().optional(),
-      state: z.enum(['OPEN', 'CLOSE']),
-      startTs: z.number().optional(),
-      metaDataLastUpdateTs: z.number(),
+      skillId: idSchema.optional(),
+      state: z.string().min(1),
+      stage: z.string().optional(),
+      startTs: epochMillisSchema.optional(),
+      endTs: epochMillisSchema.optional(),
+      metaDataLastUpdateTs: epochMillisSchema,
       closeReason: z.string().optional(),
-      skillId: z.union([z.string(), z.number()]).transform(String).optional(),
+      ttr: z.looseObject({ ttrType: z.string().optional(), value: z.number().optional() }).optional(),
+      conversationHandlerDetails: z.looseObject({ accountId: z.string().optional(), skillId: idSchema.optional() }).optional(),
+      campaignInfo: campaignSchema.optional(),
     }),
   }),
-});
-
-const messagingNotificationSchema = z.object({
-  kind: z.literal('notification'),
-  type: z.literal(MESSAGING_NOTIFICATION),
-  body: z.object({ changes: z.array(messagingChangeSchema).min(1) }),
-});
-const conversationNotificationSchema = z.object({
-  kind: z.literal('notification'),
-  type: z.literal(CONVERSATION_NOTIFICATION),
-  body: z.object({ changes: z.array(conversationChangeSchema).min(1) }),
 });
 
 interface EventBase {
@@ -84,21 +117,33 @@ interface EventBase {
 }
 
 interface MessagingEventBase extends EventBase {
+  /** The dialog: the conversation's id for its main dialog, another id for a survey dialog. */
   readonly dialogId: string;
   readonly sequence: number | undefined;
   readonly serverTimestamp: number | undefined;
   readonly originatorId: string | undefined;
   readonly originatorRole: string | undefined;
+  /** Who may see it: `ALL`, or `AGENTS_AND_MANAGERS` for a private note. */
+  readonly messageAudience: string | undefined;
+  /** The change's `metadata` (e.g. an `ExternalId`, a clicked button's metadata), as sent. */
+  readonly metadata: ReadonlyArray<Record<string, unknown>> | undefined;
 }
 
 export interface ContentEvent extends MessagingEventBase {
   readonly type: 'ContentEvent';
-  readonly message: string;
+  /** As sent: a string for text, an object for files and forms (see `content`). */
+  readonly message: string | Record<string, unknown>;
   readonly contentType: string;
+  /** The typed reading of `message`: switch on `content.kind`. */
+  readonly content: MessageContent;
+  /** Quick replies an agent or bot offers with the message (structured content), as sent. */
+  readonly quickReplies: Record<string, unknown> | undefined;
 }
 export interface RichContentEvent extends MessagingEventBase {
   readonly type: 'RichContentEvent';
+  /** Structured content (cards, carousels, buttons, images, maps), as sent. */
   readonly content: Record<string, unknown>;
+  readonly quickReplies: Record<string, unknown> | undefined;
 }
 export interface AcceptStatusEvent extends MessagingEventBase {
   readonly type: 'AcceptStatusEvent';
@@ -109,20 +154,40 @@ export interface ChatStateEvent extends MessagingEventBase {
   readonly type: 'ChatStateEvent';
   readonly chatState: string;
 }
+
+export interface ConversationDialog {
+  readonly dialogId: string;
+  /** `MAIN`, `POST_SURVEY`, ... */
+  readonly dialogType: string | undefined;
+  readonly state: string | undefined;
+  readonly channelType: string | undefined;
+}
+
 export interface ConversationChangeEvent extends EventBase {
   /** A digest of the change: it carries the whole conversation state. */
   readonly identity: string;
   readonly type: 'ExConversationChangeNotification';
-  readonly changeType: 'UPSERT' | 'DELETE';
-  readonly state: 'OPEN' | 'CLOSE';
+  /** `UPSERT` or `DELETE`. */
+  readonly changeType: string;
+  /** `OPEN` or `CLOSE`. */
+  readonly state: string;
+  readonly stage: string | undefined;
   readonly participants: ReadonlyArray<{ readonly id: string; readonly role: string }>;
+  readonly dialogs: readonly ConversationDialog[];
   readonly skillId: string | undefined;
   readonly brandId: string | undefined;
+  /** The account and skill handling the conversation now (after a transfer, the new skill). */
+  readonly handler: { readonly accountId: string | undefined; readonly skillId: string | undefined } | undefined;
+  readonly campaign: { readonly campaignId: string | undefined; readonly engagementId: string | undefined } | undefined;
+  readonly ttr: { readonly ttrType: string | undefined; readonly value: number | undefined } | undefined;
+  /** When the agent's answer is due (ms since the epoch), -1 when none is. */
+  readonly effectiveTTR: number | undefined;
   readonly startTs: number | undefined;
   /** `metaDataLastUpdateTs`: orders updates of one conversation. */
   readonly lastUpdateTs: number;
   readonly closeReason: string | undefined;
 }
+
 /** A Messaging REST API subscription event: LivePerson documents no schema, so it stays raw. */
 export interface MessagingSubscriptionEvent extends Omit<EventBase, 'conversationId'> {
   /** A digest of the body. */
@@ -132,13 +197,30 @@ export interface MessagingSubscriptionEvent extends Omit<EventBase, 'conversatio
   readonly body: Record<string, unknown>;
 }
 
+/**
+ * A change (or a whole notification) of a type this code does not know yet, passed on as it came
+ * so that nothing LivePerson sends is lost: subscribers can act on it before the project types it.
+ */
+export interface UnknownEvent extends Omit<EventBase, 'conversationId'> {
+  readonly type: 'UnknownEvent';
+  /** The notification's `type`, e.g. `ms.MessagingEventNotification`, when it has one. */
+  readonly notificationType: string | undefined;
+  /** The change's own type: its `event.type` in a messaging notification, else its `type`. */
+  readonly changeType: string | undefined;
+  /** The conversation, when the change names one (`conversationId`, `result.convId`, `dialogId`). */
+  readonly conversationId: string | undefined;
+  /** The raw change, or the whole body when it has no `body.changes`. */
+  readonly change: unknown;
+}
+
 export type LivePersonEvent =
   | ContentEvent
   | RichContentEvent
   | AcceptStatusEvent
   | ChatStateEvent
   | ConversationChangeEvent
-  | MessagingSubscriptionEvent;
+  | MessagingSubscriptionEvent
+  | UnknownEvent;
 export type LivePersonEventType = LivePersonEvent['type'];
 export const LIVEPERSON_EVENT_TYPES: readonly LivePersonEventType[] = [
   'ContentEvent',
@@ -147,6 +229,7 @@ export const LIVEPERSON_EVENT_TYPES: readonly LivePersonEventType[] = [
   'ChatStateEvent',
   'ExConversationChangeNotification',
   'MessagingSubscriptionEvent',
+  'UnknownEvent',
 ];
 
 /** A notification that can never be processed: retrying changes nothing. */
@@ -156,6 +239,16 @@ export class SchemaViolation extends Error {
     this.name = 'SchemaViolation';
   }
 }
+
+const envelopeSchema = z.looseObject({
+  type: z.string().optional().catch(undefined),
+  body: z.looseObject({ changes: z.array(z.unknown()).optional().catch(undefined) }).optional().catch(undefined),
+});
+
+const changeTypeSchema = z.looseObject({
+  type: z.string().optional().catch(undefined),
+  event: z.looseObject({ type: z.string().optional().catch(undefined) }).optional().catch(undefined),
+});
 
 /**
  * Splits a queued webhook body into typed events, one per change, in order.
@@ -168,64 +261,115 @@ export function parseNotification(rawBody: string, route: 'connector' | 'messagi
   } catch {
     throw new SchemaViolation('body is not JSON');
   }
-  const type = typeof json === 'object' && json !== null && 'type' in json ? json.type : undefined;
-  if (type === MESSAGING_NOTIFICATION) return messagingEvents(parseOrThrow(messagingNotificationSchema, json));
-  if (type === CONVERSATION_NOTIFICATION) return conversationEvents(parseOrThrow(conversationNotificationSchema, json));
-  if (route === 'messaging' && typeof json === 'object' && json !== null && !Array.isArray(json)) {
-    return [subscriptionEvent(json as Record<string, unknown>, rawBody)];
-  }
-  throw new SchemaViolation(`unknown notification type ${JSON.stringify(type)}`);
+  const envelope = envelopeSchema.safeParse(json);
+  const type = envelope.success ? envelope.data.type : undefined;
+  const changes = envelope.success ? envelope.data.body?.changes : undefined;
+  const known = type === MESSAGING_NOTIFICATION || type === CONVERSATION_NOTIFICATION;
+  // The Messaging REST API documents no body: what is not a Connector notification stays whole.
+  if (route === 'messaging' && isRecord(json) && (!known || changes === undefined)) return [subscriptionEvent(json, rawBody)];
+  if (changes === undefined || changes.length === 0) return [unknownEvent(type, json)];
+  return changes.map((change, index) => {
+    const at = `body.changes.${index}`;
+    if (type === MESSAGING_NOTIFICATION) return messagingEvent(change, at);
+    if (type === CONVERSATION_NOTIFICATION) return conversationEvent(change, at);
+    return unknownEvent(type, change);
+  });
 }
 
-function messagingEvents(notification: z.infer<typeof messagingNotificationSchema>): LivePersonEvent[] {
-  return notification.body.changes.map((change) => {
-    const base = {
-      conversationId: change.conversationId,
-      dialogId: change.dialogId ?? change.conversationId,
-      sequence: change.sequence,
-      serverTimestamp: change.serverTimestamp,
-      originatorId: change.originatorId ?? change.originatorMetadata?.id,
-      originatorRole: change.originatorMetadata?.role,
-    };
-    const identity = messagingIdentity(change, base.dialogId);
-    const event = change.event;
-    switch (event.type) {
-      case 'ContentEvent':
-        return { ...base, identity, type: event.type, message: event.message, contentType: event.contentType };
-      case 'RichContentEvent':
-        return { ...base, identity, type: event.type, content: event.content };
-      case 'AcceptStatusEvent':
-        return { ...base, identity, type: event.type, status: event.status, sequenceList: event.sequenceList };
-      case 'ChatStateEvent':
-        return { ...base, identity, type: event.type, chatState: event.chatState };
+function messagingEvent(rawChange: unknown, at: string): LivePersonEvent {
+  const eventType = changeTypeSchema.safeParse(rawChange).data?.event?.type;
+  if (eventType === undefined || !Object.hasOwn(KNOWN_MESSAGING_EVENTS, eventType)) return unknownEvent(MESSAGING_NOTIFICATION, rawChange);
+  const change = parseOrThrow(messagingChangeSchema, rawChange, at);
+  // The main dialog's id is the conversation's: LivePerson's examples often send only `dialogId`.
+  const conversationId = nonEmpty(change.conversationId) ?? nonEmpty(change.dialogId);
+  if (conversationId === undefined) throw new SchemaViolation(`notification breaks the schema: ${at}: names no conversation (neither conversationId nor dialogId)`);
+  const dialogId = nonEmpty(change.dialogId) ?? conversationId;
+  const base = {
+    conversationId,
+    dialogId,
+    sequence: change.sequence,
+    serverTimestamp: change.serverTimestamp,
+    originatorId: change.originatorId ?? change.originatorMetadata?.id,
+    originatorRole: change.originatorMetadata?.role,
+    messageAudience: change.messageAudience,
+    metadata: change.metadata,
+    identity: messagingIdentity(change, eventType, dialogId),
+  };
+  const eventAt = `${at}.event`;
+  switch (eventType) {
+    case 'ContentEvent': {
+      const event = parseOrThrow(contentEventSchema, change.event, eventAt);
+      return {
+        ...base,
+        type: 'ContentEvent',
+        message: event.message,
+        contentType: event.contentType,
+        content: readMessageContent(event.contentType, event.message),
+        quickReplies: event.quickReplies,
+      };
     }
-  });
+    case 'RichContentEvent': {
+      const event = parseOrThrow(richContentEventSchema, change.event, eventAt);
+      return { ...base, type: 'RichContentEvent', content: event.content, quickReplies: event.quickReplies };
+    }
+    case 'AcceptStatusEvent': {
+      const event = parseOrThrow(acceptStatusEventSchema, change.event, eventAt);
+      return { ...base, type: 'AcceptStatusEvent', status: event.status, sequenceList: event.sequenceList };
+    }
+    default: {
+      const event = parseOrThrow(chatStateEventSchema, change.event, eventAt);
+      return { ...base, type: 'ChatStateEvent', chatState: event.chatState };
+    }
+  }
 }
 
-function messagingIdentity(change: z.infer<typeof messagingChangeSchema>, dialogId: string): string | undefined {
+function messagingIdentity(change: z.infer<typeof messagingChangeSchema>, eventType: string, dialogId: string): string | undefined {
   if (!hasDeliveryIdentity(change)) return undefined;
-  if (change.sequence === undefined) return `${change.event.type}:${digest(change)}`;
-  return `${change.event.type}:${dialogId}:${change.sequence}`;
+  if (change.sequence === undefined) return `${eventType}:${digest(change)}`;
+  return `${eventType}:${dialogId}:${change.sequence}`;
 }
 
-function conversationEvents(notification: z.infer<typeof conversationNotificationSchema>): ConversationChangeEvent[] {
-  return notification.body.changes.map((change) => {
-    const details = change.result.conversationDetails;
-    return {
-      type: 'ExConversationChangeNotification',
-      // The whole state comes with every update: its identity is the update's digest.
-      identity: `ExConversationChangeNotification:${digest(change)}`,
-      conversationId: change.result.convId,
-      changeType: change.type,
-      state: details.state,
-      participants: details.participants.map(({ id, role }) => ({ id, role })),
-      skillId: details.skillId,
-      brandId: details.brandId,
-      startTs: details.startTs,
-      lastUpdateTs: details.metaDataLastUpdateTs,
-      closeReason: details.closeReason,
-    };
-  });
+function conversationEvent(rawChange: unknown, at: string): ConversationChangeEvent {
+  const change = parseOrThrow(conversationChangeSchema, rawChange, at);
+  const { result } = change;
+  const details = result.conversationDetails;
+  const handler = details.conversationHandlerDetails;
+  const campaign = details.campaignInfo;
+  return {
+    type: 'ExConversationChangeNotification',
+    // The whole state comes with every update: its identity is the update's digest.
+    identity: `ExConversationChangeNotification:${digest(change)}`,
+    conversationId: result.convId,
+    changeType: change.type,
+    state: details.state,
+    stage: details.stage,
+    participants: details.participants.map(({ id, role }) => ({ id, role })),
+    dialogs: details.dialogs.map(({ dialogId, dialogType, state, channelType }) => ({ dialogId, dialogType, state, channelType })),
+    skillId: details.skillId,
+    brandId: details.brandId,
+    handler: handler === undefined ? undefined : { accountId: handler.accountId, skillId: handler.skillId },
+    campaign: campaign === undefined ? undefined : { campaignId: campaign.campaignId, engagementId: campaign.engagementId },
+    ttr: details.ttr === undefined ? undefined : { ttrType: details.ttr.ttrType, value: details.ttr.value },
+    effectiveTTR: result.effectiveTTR,
+    startTs: details.startTs,
+    lastUpdateTs: details.metaDataLastUpdateTs,
+    closeReason: details.closeReason,
+  };
+}
+
+function unknownEvent(notificationType: string | undefined, change: unknown): UnknownEvent {
+  const fields = changeTypeSchema.safeParse(change);
+  const changeType = fields.success ? (fields.data.event?.type ?? fields.data.type) : undefined;
+  // A messaging change without sequence or timestamp may be a genuine repeat, as a chat state is.
+  const repeatable = notificationType === MESSAGING_NOTIFICATION && isRecord(change) && !hasDeliveryIdentity(change);
+  return {
+    type: 'UnknownEvent',
+    identity: repeatable ? undefined : `UnknownEvent:${digest({ notificationType, change })}`,
+    notificationType,
+    changeType,
+    conversationId: conversationOf(change),
+    change,
+  };
 }
 
 function subscriptionEvent(body: Record<string, unknown>, rawBody: string): MessagingSubscriptionEvent {
@@ -238,13 +382,21 @@ function subscriptionEvent(body: Record<string, unknown>, rawBody: string): Mess
   };
 }
 
-function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown): T {
+function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, at: string): T {
   const result = schema.safeParse(value);
   if (!result.success) {
-    const issues = result.error.issues.slice(0, 5).map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    const issues = result.error.issues.slice(0, 5).map((issue) => `${[at, ...issue.path].join('.')}: ${issue.message}`);
     throw new SchemaViolation(`notification breaks the schema: ${issues.join('; ')}`);
   }
   return result.data;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
 }
 
 function digest(value: unknown): string {

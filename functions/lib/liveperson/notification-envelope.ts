@@ -69,18 +69,32 @@ export interface NotificationRouting {
   readonly deduplicateByBody: boolean;
 }
 
+const looseEnvelopeSchema = z.looseObject({
+  type: z.string().optional().catch(undefined),
+  body: z.looseObject({ changes: z.array(z.unknown()).optional().catch(undefined) }).optional().catch(undefined),
+});
+
+/** The `eventType` attribute of a body that names no type of its own. */
+export const UNTYPED_NOTIFICATION = 'unknown';
+
 /**
  * Routing of a Connector notification by the conversation of its first change (see
- * `conversationOf`). A body with several changes is routed by its first one; the processor splits it.
+ * `conversationOf`). A body with several changes is routed by its first one; the processor splits
+ * it. Any JSON is routed: a genuine notification of a shape or type not known here is still
+ * queued (by the conversation it names, if any), because LivePerson holds back every event of the
+ * app installation while one notification is refused.
  */
-export function routeConnectorNotification(envelope: ConnectorEnvelope): NotificationRouting {
-  const first = envelope.body.changes[0] ?? {};
-  const eventName = eventFieldsSchema.parse(first).event?.type;
-  const messaging = envelope.type === MESSAGING_NOTIFICATION;
+export function routeConnectorNotification(body: unknown): NotificationRouting {
+  const envelope = looseEnvelopeSchema.safeParse(body);
+  const type = envelope.success ? nonEmpty(envelope.data.type) : undefined;
+  const changes = envelope.success ? envelope.data.body?.changes : undefined;
+  const first = changes?.[0];
+  const eventName = eventFieldsSchema.safeParse(first).data?.event?.type;
+  const messaging = type === MESSAGING_NOTIFICATION;
   return {
-    eventType: messaging && eventName ? `${envelope.type}.${eventName}` : envelope.type,
-    conversationId: conversationOf(first),
-    deduplicateByBody: !messaging || envelope.body.changes.some((change) => hasDeliveryIdentity(change)),
+    eventType: messaging && eventName ? `${type}.${eventName}` : (type ?? UNTYPED_NOTIFICATION),
+    conversationId: conversationOf(changes === undefined ? body : first),
+    deduplicateByBody: !messaging || changes === undefined || changes.some((change) => !isRecord(change) || hasDeliveryIdentity(change)),
   };
 }
 
@@ -94,13 +108,16 @@ const messagingSubscriptionSchema = z.looseObject({
  * shape, else by the conversation fields it carries at its top level.
  */
 export function routeMessagingNotification(body: Record<string, unknown>): NotificationRouting {
-  const envelope = connectorEnvelopeSchema.safeParse(body);
-  if (envelope.success) return routeConnectorNotification(envelope.data);
+  if (connectorEnvelopeSchema.safeParse(body).success) return routeConnectorNotification(body);
   return {
     eventType: nonEmpty(messagingSubscriptionSchema.parse(body).type) ?? 'messaging.subscription',
     conversationId: conversationOf(body),
     deduplicateByBody: true,
   };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -8,7 +8,7 @@
  */
 import type { BusEntry, EventPublisher } from '../aws/event-bus.ts';
 import type { ConversationStateStore } from '../aws/conversation-state.ts';
-import { parseNotification, type LivePersonEvent } from '../liveperson/events.ts';
+import { parseNotification, type LivePersonEvent, type UnknownEvent } from '../liveperson/events.ts';
 import type { EventLedger } from './idempotency.ts';
 import type { EventHandlerRegistry } from './registry.ts';
 
@@ -35,6 +35,8 @@ export interface ProcessingObserver {
   duplicate?(event: LivePersonEvent): void;
   /** A conversation update older than the stored state: marked done, not handed to the handlers. */
   staleState?(event: LivePersonEvent): void;
+  /** A change of a type this code does not know, handed to the handlers as an UnknownEvent. */
+  unknown?(event: UnknownEvent): void;
 }
 
 export interface NotificationResult {
@@ -91,6 +93,9 @@ export async function processNotification(notification: QueuedNotification, deps
   }
   await Promise.all([...claimed].map((identity) => deps.ledger.complete(identity)));
   for (const event of stale) deps.observer?.staleState?.(event);
-  for (const event of handled) deps.observer?.handled?.(event);
+  for (const event of handled) {
+    deps.observer?.handled?.(event);
+    if (event.type === 'UnknownEvent') deps.observer?.unknown?.(event);
+  }
   return { handled, duplicates, stale };
 }

@@ -125,7 +125,7 @@ describe('event-processor handler (local DynamoDB and SQS, EventBridge mocked)',
     expect(Messages).toHaveLength(1);
     expect(Messages[0]?.Body).toBe(broken.body);
     expect(Messages[0]?.Attributes?.MessageGroupId).toBe('conv-x');
-    expect(Messages[0]?.MessageAttributes?.deadLetterReason?.StringValue).toContain('body.changes.0.conversationId');
+    expect(Messages[0]?.MessageAttributes?.deadLetterReason?.StringValue).toContain('body.changes.0: names no conversation');
   });
 
   it('ignores a conversation update older than the stored one', async () => {

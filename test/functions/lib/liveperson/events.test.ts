@@ -17,8 +17,12 @@ describe('parseNotification', () => {
       serverTimestamp: 1_700_000_000_000,
       originatorId: 'consumer-1',
       originatorRole: 'CONSUMER',
+      messageAudience: 'ALL',
+      metadata: undefined,
       message: 'héllo 😀',
       contentType: 'text/plain',
+      content: { kind: 'text', text: 'héllo 😀' },
+      quickReplies: undefined,
     });
   });
 
@@ -76,17 +80,85 @@ describe('parseNotification', () => {
   it('keeps a Messaging REST API subscription event raw, on its route only', () => {
     const [event] = parseNotification('{"conversationId":"conv-m","anything":1}', 'messaging');
     expect(event).toMatchObject({ type: 'MessagingSubscriptionEvent', conversationId: 'conv-m', body: { anything: 1 } });
-    expect(() => parseNotification('{"conversationId":"conv-m"}', 'connector')).toThrow(SchemaViolation);
+    // On the connector route the same body is passed on whole as an UnknownEvent.
+    expect(parseNotification('{"conversationId":"conv-m"}', 'connector')).toEqual([
+      { type: 'UnknownEvent', identity: expect.stringMatching(/^UnknownEvent:/), notificationType: undefined, changeType: undefined, conversationId: 'conv-m', change: { conversationId: 'conv-m' } },
+    ]);
   });
 
   it.each([
     ['not JSON', '{', 'body is not JSON'],
-    ['an unknown type', json({ kind: 'notification', type: 'ms.Unknown', body: { changes: [{}] } }), 'unknown notification type "ms.Unknown"'],
-    ['a change without conversation', json({ ...contentNotification('c'), body: { changes: [{ event: { type: 'ContentEvent', message: 'x', contentType: 'text/plain' } }] } }), 'body.changes.0.conversationId'],
-    ['an unknown event type', json({ ...contentNotification('c'), body: { changes: [{ conversationId: 'c', event: { type: 'Telepathy' } }] } }), 'body.changes.0.event.type'],
-    ['a conversation change without state', json({ kind: 'notification', type: 'cqm.ExConversationChangeNotification', body: { changes: [{ type: 'UPSERT', result: { convId: 'c', conversationDetails: { metaDataLastUpdateTs: 1 } } }] } }), 'conversationDetails.state'],
+    ['a change without conversation', json({ ...contentNotification('c'), body: { changes: [{ event: { type: 'ContentEvent', message: 'x', contentType: 'text/plain' } }] } }), 'body.changes.0: names no conversation'],
+    ['a negative sequence', json({ ...contentNotification('c'), body: { changes: [{ dialogId: 'c', sequence: -1, event: { type: 'ContentEvent', message: 'x' } }] } }), 'body.changes.0.sequence: a sequence cannot be negative'],
+    ['a sequence beyond a safe integer', json({ ...contentNotification('c'), body: { changes: [{ dialogId: 'c', sequence: 1e300, event: { type: 'ContentEvent', message: 'x' } }] } }), 'body.changes.0.sequence'],
+    ['a timestamp beyond a Date', json({ ...contentNotification('c'), body: { changes: [{ dialogId: 'c', serverTimestamp: 9e15, event: { type: 'ChatStateEvent', chatState: 'ACTIVE' } }] } }), 'body.changes.0.serverTimestamp: timestamp out of range'],
+    ['a ContentEvent message that is a number', json({ ...contentNotification('c'), body: { changes: [{ dialogId: 'c', event: { type: 'ContentEvent', message: 7 } }] } }), 'body.changes.0.event.message'],
+    ['a read receipt of fractional sequences', json({ ...contentNotification('c'), body: { changes: [{ dialogId: 'c', event: { type: 'AcceptStatusEvent', status: 'READ', sequenceList: [0.5] } }] } }), 'body.changes.0.event.sequenceList.0'],
+    ['a conversation change without state', json({ kind: 'notification', type: 'cqm.ExConversationChangeNotification', body: { changes: [{ type: 'UPSERT', result: { convId: 'c', conversationDetails: { metaDataLastUpdateTs: 1 } } }] } }), 'body.changes.0.result.conversationDetails.state'],
   ])('reports %s as a schema violation', (_name, body, message) => {
     expect(() => parseNotification(body, 'connector')).toThrow(SchemaViolation);
     expect(() => parseNotification(body, 'connector')).toThrow(message);
+  });
+
+  it('takes the conversation from dialogId when a change has no conversationId, as LivePerson\'s examples send it', () => {
+    const [event] = parseNotification(json({ kind: 'notification', type: 'ms.MessagingEventNotification', body: { changes: [{ sequence: 0, serverTimestamp: 1, dialogId: 'd-1', event: { type: 'ContentEvent', message: 'hi', contentType: 'text/plain' } }] } }), 'connector');
+    expect(event).toMatchObject({ type: 'ContentEvent', conversationId: 'd-1', dialogId: 'd-1', identity: 'ContentEvent:d-1:0' });
+  });
+
+  it('keeps the dialog apart from the conversation when both are given (a survey dialog)', () => {
+    const [event] = parseNotification(json({ kind: 'notification', type: 'ms.MessagingEventNotification', body: { changes: [{ sequence: 4, conversationId: 'conv', dialogId: 'survey', event: { type: 'ContentEvent', message: 'rate us', contentType: 'text/plain' } }] } }), 'connector');
+    expect(event).toMatchObject({ conversationId: 'conv', dialogId: 'survey', identity: 'ContentEvent:survey:4' });
+  });
+
+  it.each([
+    ['an unknown event type', { kind: 'notification', type: 'ms.MessagingEventNotification', body: { changes: [{ dialogId: 'c', sequence: 3, event: { type: 'Telepathy', thought: 1 } }] } }, 'ms.MessagingEventNotification', 'Telepathy', 'c'],
+    ['an unknown notification type', { kind: 'notification', type: 'ms.Unknown', body: { changes: [{ convId: 'c2', type: 'X' }] } }, 'ms.Unknown', 'X', 'c2'],
+    ['a messaging change without an event', { kind: 'notification', type: 'ms.MessagingEventNotification', body: { changes: [{ dialogId: 'c', sequence: 1 }] } }, 'ms.MessagingEventNotification', undefined, 'c'],
+  ])('passes on %s as an UnknownEvent with its raw change', (_name, body, notificationType, changeType, conversationId) => {
+    const [event, ...rest] = parseNotification(json(body), 'connector');
+    expect(rest).toEqual([]);
+    expect(event).toEqual({ type: 'UnknownEvent', identity: expect.stringMatching(/^UnknownEvent:[0-9a-f]{64}$/), notificationType, changeType, conversationId, change: body.body.changes[0] });
+  });
+
+  it('passes on a body without changes whole, as one UnknownEvent', () => {
+    expect(parseNotification('[1,2]', 'connector')).toMatchObject([{ type: 'UnknownEvent', notificationType: undefined, conversationId: undefined, change: [1, 2] }]);
+    expect(parseNotification(json({ kind: 'notification', type: 'ms.MessagingEventNotification', body: { changes: [] } }), 'connector')).toMatchObject([
+      { type: 'UnknownEvent', notificationType: 'ms.MessagingEventNotification' },
+    ]);
+  });
+
+  it('gives an unknown messaging change without sequence or timestamp no identity, as a chat state', () => {
+    const [event] = parseNotification(json({ kind: 'notification', type: 'ms.MessagingEventNotification', body: { changes: [{ dialogId: 'c', event: { type: 'PresenceEvent' } }] } }), 'connector');
+    expect(event).toMatchObject({ type: 'UnknownEvent', identity: undefined });
+  });
+
+  it('types a conversation change with its dialogs, handler, campaign and TTR', () => {
+    const body = conversationNotification('conv-3', 'OPEN');
+    Object.assign(body.body.changes[0]!.result, { effectiveTTR: -1 });
+    Object.assign(body.body.changes[0]!.result.conversationDetails, {
+      skillId: 3801636938,
+      stage: 'OPEN',
+      dialogs: [
+        { dialogId: 'conv-3', dialogType: 'MAIN', channelType: 'MESSAGING', state: 'CLOSE', participantsDetails: [] },
+        { dialogId: 'survey-3', dialogType: 'POST_SURVEY', channelType: 'MESSAGING', state: 'OPEN' },
+      ],
+      ttr: { ttrType: 'PRIORITIZED', value: 600 },
+      conversationHandlerDetails: { accountId: '12345678', skillId: '42' },
+      campaignInfo: { campaignId: 1, engagementId: '2' },
+      participants: [{ id: 'bot', role: 'CONTROLLER' }],
+    });
+    expect(parseNotification(json(body), 'connector')[0]).toMatchObject({
+      skillId: '3801636938',
+      stage: 'OPEN',
+      effectiveTTR: -1,
+      dialogs: [
+        { dialogId: 'conv-3', dialogType: 'MAIN', channelType: 'MESSAGING', state: 'CLOSE' },
+        { dialogId: 'survey-3', dialogType: 'POST_SURVEY', channelType: 'MESSAGING', state: 'OPEN' },
+      ],
+      ttr: { ttrType: 'PRIORITIZED', value: 600 },
+      handler: { accountId: '12345678', skillId: '42' },
+      campaign: { campaignId: '1', engagementId: '2' },
+      participants: [{ id: 'bot', role: 'CONTROLLER' }],
+    });
   });
 });

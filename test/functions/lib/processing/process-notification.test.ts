@@ -160,7 +160,7 @@ describe('processNotification', () => {
   });
 
   it('lets a schema violation through untouched, claiming nothing', async () => {
-    await expect(run({ kind: 'notification', type: 'ms.MessagingEventNotification', body: { changes: [{}] } })).rejects.toBeInstanceOf(SchemaViolation);
+    await expect(run({ kind: 'notification', type: 'ms.MessagingEventNotification', body: { changes: [{ dialogId: 'c', sequence: -1, event: { type: 'ContentEvent', message: 'x' } }] } })).rejects.toBeInstanceOf(SchemaViolation);
     expect(ledger.status.size).toBe(0);
   });
 });
