@@ -8,12 +8,17 @@
  *   GET  /events[?conversationId=]    events published to EventBridge so far
  *   GET  /simulator/invites           C2M invites the simulator received
  *   POST /simulator/consumer-reply    {"callId": "...", "text": "..."}: the invited consumer answers
- *   POST /simulator/agent-reply       {"conversationId": "...", "text": "..."}: the agent answers
+ *   POST /simulator/agent-reply       {"conversationId": "...", "text": "...", "quickReplies"?: ["Yes", "No"]}: the agent answers
+ *   POST /simulator/consumer-message  {"conversationId": "...", "text": "...", "metadata"?: [...]}: the consumer writes (or taps a quick reply)
+ *   POST /simulator/consumer-file     {"conversationId": "...", "fileType": "JPG", "caption"?: "..."}: the consumer shares a file
+ *   POST /simulator/survey            {"conversationId": "..."}: the agent ends the dialog; the post-conversation survey asks
+ *   POST /simulator/notification      any JSON: LivePerson sends it, signed, to the connector webhook (e.g. a type not known yet)
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import type { LivePersonSimulator } from '../simulator/index.ts';
+import { quickRepliesContent } from '../simulator/notifications.ts';
 import type { AwsStandIns } from './aws-standins.ts';
 
 export interface ControlServer {
@@ -26,7 +31,10 @@ const c2mRequest = z.object({
   parameters: z.record(z.string(), z.string()).default({}),
 });
 const consumerReply = z.object({ callId: z.string().min(1), text: z.string().min(1) });
-const agentReply = z.object({ conversationId: z.string().min(1), text: z.string().min(1) });
+const agentReply = z.object({ conversationId: z.string().min(1), text: z.string().min(1), quickReplies: z.array(z.string().min(1)).min(1).optional() });
+const consumerMessage = z.object({ conversationId: z.string().min(1), text: z.string().min(1), metadata: z.array(z.record(z.string(), z.unknown())).optional() });
+const consumerFile = z.object({ conversationId: z.string().min(1), fileType: z.string().regex(/^[A-Za-z0-9]{1,10}$/, 'fileType is an extension such as JPG'), caption: z.string().optional() });
+const survey = z.object({ conversationId: z.string().min(1) });
 
 class RequestError extends Error {
   readonly status: number;
@@ -42,6 +50,8 @@ export async function startControlServer(options: {
   aws: AwsStandIns;
   invokeC2m(phoneNumber: string, parameters: Record<string, string>): Promise<unknown>;
   invokeConnector(command: unknown): Promise<unknown>;
+  /** Where the simulator sends Connector webhooks. */
+  connectorWebhookUrl(): string;
   info(): Record<string, unknown>;
 }): Promise<ControlServer> {
   const simulator = () => {
@@ -74,7 +84,23 @@ export async function startControlServer(options: {
       }
       case 'POST /simulator/agent-reply': {
         const reply = parse(agentReply, await body());
-        return { sequence: simulator().connector.sendAgentMessage(reply.conversationId, reply.text) };
+        const quickReplies = reply.quickReplies === undefined ? {} : { quickReplies: quickRepliesContent(reply.quickReplies) };
+        return { sequence: simulator().connector.sendAgentMessage(reply.conversationId, reply.text, quickReplies) };
+      }
+      case 'POST /simulator/consumer-message': {
+        const message = parse(consumerMessage, await body());
+        const metadata = message.metadata === undefined ? {} : { metadata: message.metadata };
+        return { sequence: simulator().connector.consumerSays(message.conversationId, message.text, metadata) };
+      }
+      case 'POST /simulator/consumer-file': {
+        const file = parse(consumerFile, await body());
+        return simulator().connector.consumerSharesFile(file.conversationId, { fileType: file.fileType, ...(file.caption === undefined ? {} : { caption: file.caption }) });
+      }
+      case 'POST /simulator/survey':
+        return simulator().connector.startSurvey(parse(survey, await body()).conversationId);
+      case 'POST /simulator/notification': {
+        const delivery = await simulator().webhooks.send(options.connectorWebhookUrl(), JSON.stringify(await body()));
+        return { state: delivery.state, status: delivery.attempts.at(-1)?.status };
       }
       default:
         throw new RequestError(404, `no control route ${key}`);

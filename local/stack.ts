@@ -236,6 +236,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       aws,
       invokeC2m,
       invokeConnector,
+      connectorWebhookUrl: () => `${webhooks}/connector`,
       info: () => ({ accountId, webhooks, simulator: simulator?.url }),
     });
     stoppers.push(() => control.stop());

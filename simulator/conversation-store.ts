@@ -47,11 +47,15 @@ export class ConversationStore {
   open(input: OpenConversationInput): OpenResult {
     const existing = this.openConversationOf(input.consumerId);
     if (existing !== undefined) return { ok: false, openConversationId: existing.conversationId };
+    const conversationId = randomUUID();
+    const startTs = Date.now();
     const conversation: Conversation = {
       ...structuredClone(input),
-      conversationId: randomUUID(),
+      conversationId,
+      dialogs: [{ dialogId: conversationId, dialogType: 'MAIN', state: 'OPEN', creationTs: startTs }],
+      metaDataLastUpdateTs: startTs,
       state: 'OPEN',
-      startTs: Date.now(),
+      startTs,
       messages: [],
       nextSequence: 0,
     };
@@ -76,31 +80,69 @@ export class ConversationStore {
     return [...this.#conversations.values()].map(snapshot);
   }
 
-  /** Appends an event with the conversation's next sequence number (0, 1, 2 ... as LivePerson counts). */
-  publish(conversationId: string, input: { originator: Originator; originatorId: string; event: MessagingEvent }): PublishResult {
+  /**
+   * Appends an event with the conversation's next sequence number (0, 1, 2 ... as LivePerson counts)
+   * to a dialog: the open one by default (the main dialog, or the survey once it has started).
+   */
+  publish(
+    conversationId: string,
+    input: { originator: Originator; originatorId: string; event: MessagingEvent; metadata?: Array<Record<string, unknown>>; dialogId?: string },
+  ): PublishResult {
     const conversation = this.#conversations.get(conversationId);
     if (conversation === undefined) return { ok: false, reason: 'NOT_FOUND' };
     if (conversation.state !== 'OPEN') return { ok: false, reason: 'CLOSED' };
+    const dialog =
+      input.dialogId === undefined
+        ? conversation.dialogs.find((candidate) => candidate.state === 'OPEN')
+        : conversation.dialogs.find((candidate) => candidate.dialogId === input.dialogId);
+    if (dialog === undefined) return { ok: false, reason: 'NOT_FOUND' };
+    if (dialog.state !== 'OPEN') return { ok: false, reason: 'CLOSED' };
     const message: ConversationMessage = {
       sequence: conversation.nextSequence,
+      dialogId: dialog.dialogId,
       event: structuredClone(input.event),
+      ...(input.metadata === undefined ? {} : { metadata: structuredClone(input.metadata) }),
       originator: input.originator,
       originatorId: input.originatorId,
       serverTimestamp: Date.now(),
     };
     conversation.nextSequence += 1;
     conversation.messages.push(message);
-    this.#events.emit('message', { conversationId, dialogId: conversationId, message: structuredClone(message) });
+    this.#events.emit('message', { conversationId, dialogId: dialog.dialogId, message: structuredClone(message) });
     return { ok: true, message: structuredClone(message) };
+  }
+
+  /**
+   * The agent ends the main dialog and the post-conversation survey starts in a dialog of its own
+   * (type POST_SURVEY); the conversation stays open until the survey ends with `close`.
+   */
+  startSurvey(conversationId: string): { ok: true; dialogId: string } | { ok: false; reason: 'NOT_FOUND' | 'CLOSED' } {
+    const conversation = this.#conversations.get(conversationId);
+    if (conversation === undefined) return { ok: false, reason: 'NOT_FOUND' };
+    const main = conversation.dialogs[0];
+    if (conversation.state !== 'OPEN' || main === undefined || main.state !== 'OPEN') return { ok: false, reason: 'CLOSED' };
+    const now = Date.now();
+    main.state = 'CLOSE';
+    main.endTs = now;
+    const dialogId = randomUUID();
+    conversation.dialogs.push({ dialogId, dialogType: 'POST_SURVEY', state: 'OPEN', creationTs: now });
+    conversation.metaDataLastUpdateTs = now;
+    this.#events.emit('conversation', { change: 'SURVEY_STARTED', conversation: snapshot(conversation) });
+    return { ok: true, dialogId };
   }
 
   close(conversationId: string, closedBy: Originator): CloseResult {
     const conversation = this.#conversations.get(conversationId);
     if (conversation === undefined) return { ok: false, reason: 'NOT_FOUND' };
     if (conversation.state !== 'OPEN') return { ok: false, reason: 'CLOSED' };
+    const now = Date.now();
     conversation.state = 'CLOSE';
-    conversation.closeTs = Date.now();
+    conversation.closeTs = now;
     conversation.closedBy = closedBy;
+    conversation.metaDataLastUpdateTs = now;
+    for (const dialog of conversation.dialogs) {
+      if (dialog.state === 'OPEN') Object.assign(dialog, { state: 'CLOSE', endTs: now });
+    }
     this.#events.emit('conversation', { change: 'CLOSED', conversation: snapshot(conversation) });
     return { ok: true };
   }

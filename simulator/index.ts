@@ -31,7 +31,9 @@ export {
   conversationChange,
   conversationNotification,
   messagingNotification,
+  quickRepliesContent,
   richContentEventChange,
+  SIMULATED_SURVEY_BOT_ID,
 } from './notifications.ts';
 export type {
   AcceptStatus,

@@ -34,11 +34,7 @@ export interface Participant {
 export type ChatState = Extract<MessagingEvent, { type: 'ChatStateEvent' }>['chatState'];
 export type AcceptStatus = Extract<MessagingEvent, { type: 'AcceptStatusEvent' }>['status'];
 
-export type NotificationEvent =
-  | { type: 'ContentEvent'; message: string; contentType: string }
-  | { type: 'RichContentEvent'; content: Record<string, unknown> }
-  | { type: 'AcceptStatusEvent'; status: AcceptStatus; sequenceList: number[] }
-  | { type: 'ChatStateEvent'; chatState: ChatState };
+export type NotificationEvent = MessagingEvent;
 
 export interface MessagingEventChange {
   /** Absent on ChatStateEvent changes. */
@@ -48,9 +44,15 @@ export interface MessagingEventChange {
   /** Absent on ChatStateEvent changes. */
   serverTimestamp?: number;
   event: NotificationEvent;
-  conversationId: string;
+  /**
+   * Absent in LivePerson's "Webhooks examples", which name the conversation by its main dialog's
+   * id only; present (with messageAudience) in the change its protocol page shows.
+   */
+  conversationId?: string;
   dialogId: string;
-  messageAudience: 'ALL';
+  messageAudience?: 'ALL';
+  /** E.g. the metadata of the button a consumer clicked. */
+  metadata?: Array<Record<string, unknown>>;
 }
 
 export interface MessagingEventNotification {
@@ -59,14 +61,30 @@ export interface MessagingEventNotification {
   body: { changes: MessagingEventChange[] };
 }
 
+export interface ConversationDialogDetails {
+  dialogId: string;
+  participantsDetails: Array<{ id: string; role: ParticipantRole; state: 'ACTIVE' | 'SUGGESTED' }>;
+  dialogType: 'MAIN' | 'POST_SURVEY';
+  channelType: 'MESSAGING';
+  state: 'OPEN' | 'CLOSE';
+  creationTs: number;
+  endTs?: number;
+  metaDataLastUpdateTs: number;
+}
+
 export interface ConversationDetails {
   skillId?: string;
   participants: Participant[];
+  dialogs?: ConversationDialogDetails[];
   brandId: string;
   state: 'OPEN' | 'CLOSE';
+  stage?: 'OPEN' | 'CLOSE';
   closeReason?: string;
   startTs: number;
   metaDataLastUpdateTs: number;
+  ttr?: { ttrType: string; value: number };
+  conversationHandlerDetails?: { accountId: string; skillId: string };
+  campaignInfo?: { campaignId: string | number; engagementId: string | number };
 }
 
 export interface ExConversationChange {
@@ -86,18 +104,24 @@ export interface ExConversationChangeNotification {
 
 export type WebhookNotification = MessagingEventNotification | ExConversationChangeNotification;
 
-/** Who sent a messaging event; dialogId defaults to the conversation id (LivePerson's main dialog). */
-export interface OriginatorInput {
-  conversationId: string;
-  dialogId?: string;
+/**
+ * Who sent a messaging event, and where. With `conversationId` the change carries it, the dialog
+ * (default: the conversation's main dialog, of the same id) and `messageAudience`; with `dialogId`
+ * alone it has the shape of LivePerson's webhook examples, naming the dialog only.
+ */
+export type OriginatorInput = (
+  | { conversationId: string; dialogId?: string }
+  | { conversationId?: undefined; dialogId: string }
+) & {
   originatorId: string;
   role: ParticipantRole;
-}
+  metadata?: Array<Record<string, unknown>>;
+};
 
-interface SequencedInput extends OriginatorInput {
+type SequencedInput = OriginatorInput & {
   sequence: number;
   serverTimestamp: number;
-}
+};
 
 // One place fixes the documented key order, so every messaging change serialises alike.
 function messagingChange(
@@ -105,24 +129,41 @@ function messagingChange(
   event: NotificationEvent,
   stamp?: { sequence: number; serverTimestamp: number },
 ): MessagingEventChange {
+  const withConversation = input.conversationId !== undefined;
   return {
     ...(stamp === undefined ? {} : { sequence: stamp.sequence }),
     originatorId: input.originatorId,
     originatorMetadata: { id: input.originatorId, role: input.role },
     ...(stamp === undefined ? {} : { serverTimestamp: stamp.serverTimestamp }),
     event,
-    conversationId: input.conversationId,
-    dialogId: input.dialogId ?? input.conversationId,
-    messageAudience: 'ALL',
+    ...(withConversation ? { conversationId: input.conversationId } : {}),
+    dialogId: input.dialogId ?? input.conversationId ?? '',
+    ...(withConversation ? { messageAudience: 'ALL' as const } : {}),
+    ...(input.metadata === undefined ? {} : { metadata: structuredClone(input.metadata) }),
   };
 }
 
-export function contentEventChange(input: SequencedInput & { message: string; contentType?: string }): MessagingEventChange {
-  return messagingChange(input, { type: 'ContentEvent', message: input.message, contentType: input.contentType ?? 'text/plain' }, input);
+export function contentEventChange(
+  input: SequencedInput & { message: string | Record<string, unknown>; contentType?: string; quickReplies?: Record<string, unknown> },
+): MessagingEventChange {
+  const event: NotificationEvent = {
+    type: 'ContentEvent',
+    message: structuredClone(input.message),
+    contentType: input.contentType ?? 'text/plain',
+    ...(input.quickReplies === undefined ? {} : { quickReplies: structuredClone(input.quickReplies) }),
+  };
+  return messagingChange(input, event, input);
 }
 
-export function richContentEventChange(input: SequencedInput & { content: Record<string, unknown> }): MessagingEventChange {
-  return messagingChange(input, { type: 'RichContentEvent', content: structuredClone(input.content) }, input);
+export function richContentEventChange(
+  input: SequencedInput & { content: Record<string, unknown>; quickReplies?: Record<string, unknown> },
+): MessagingEventChange {
+  const event: NotificationEvent = {
+    type: 'RichContentEvent',
+    content: structuredClone(input.content),
+    ...(input.quickReplies === undefined ? {} : { quickReplies: structuredClone(input.quickReplies) }),
+  };
+  return messagingChange(input, event, input);
 }
 
 export function acceptStatusEventChange(input: SequencedInput & { status: AcceptStatus; sequenceList: number[] }): MessagingEventChange {
@@ -132,6 +173,26 @@ export function acceptStatusEventChange(input: SequencedInput & { status: Accept
 /** Chat state is not part of the transcript: no sequence, no serverTimestamp. */
 export function chatStateEventChange(input: OriginatorInput & { chatState: ChatState }): MessagingEventChange {
   return messagingChange(input, { type: 'ChatStateEvent', chatState: input.chatState });
+}
+
+/**
+ * Quick replies as LivePerson's structured content: one button per answer, publishing its text when
+ * tapped, with an ExternalId in its click metadata.
+ */
+export function quickRepliesContent(answers: readonly string[]): Record<string, unknown> {
+  return {
+    type: 'quickReplies',
+    itemsPerRow: 8,
+    replies: answers.map((answer, index) => ({
+      type: 'button',
+      tooltip: answer,
+      title: answer,
+      click: {
+        actions: [{ type: 'publishText', text: answer }],
+        metadata: [{ type: 'ExternalId', id: `answer-${index + 1}` }],
+      },
+    })),
+  };
 }
 
 export function messagingNotification(...changes: MessagingEventChange[]): MessagingEventNotification {
@@ -147,19 +208,26 @@ export interface ConversationChangeInput extends ConversationDetails {
 }
 
 export function conversationChange(input: ConversationChangeInput): ExConversationChange {
+  const optional = <K extends keyof ConversationDetails>(key: K) => (input[key] === undefined ? {} : { [key]: structuredClone(input[key]) });
   return {
     type: input.type ?? 'UPSERT',
     result: {
       convId: input.convId,
       ...(input.effectiveTTR === undefined ? {} : { effectiveTTR: input.effectiveTTR }),
+      // The key order of LivePerson's full example (its connector demo app's test notification).
       conversationDetails: {
-        ...(input.skillId === undefined ? {} : { skillId: input.skillId }),
+        ...optional('skillId'),
         participants: input.participants.map(({ id, role }) => ({ id, role })),
+        ...optional('dialogs'),
         brandId: input.brandId,
         state: input.state,
-        ...(input.closeReason === undefined ? {} : { closeReason: input.closeReason }),
+        ...optional('stage'),
+        ...optional('closeReason'),
         startTs: input.startTs,
         metaDataLastUpdateTs: input.metaDataLastUpdateTs,
+        ...optional('ttr'),
+        ...optional('conversationHandlerDetails'),
+        ...optional('campaignInfo'),
       },
     },
   };
@@ -176,25 +244,36 @@ export function conversationNotification(...changes: ExConversationChange[]): Ex
 export const SIMULATED_TTR_SECONDS: Readonly<Record<string, number>> = { NORMAL: 3600, URGENT: 600, PRIORITIZED: 300 };
 
 export function roleOf(originator: Originator): ParticipantRole {
-  // The simulated agent is the conversation's assigned agent.
+  // The simulated agent is the conversation's assigned agent; the survey bot controls the survey dialog.
+  if (originator === 'SURVEY_BOT') return 'CONTROLLER';
   return originator === 'CONSUMER' ? 'CONSUMER' : 'ASSIGNED_AGENT';
 }
 
-/** The messaging change for an event the store published, with the store's sequence and timestamp. */
+/**
+ * The messaging change for an event the store published, with the store's sequence and timestamp.
+ * A main-dialog change names its dialog only, as LivePerson's webhook examples do; a change of
+ * another dialog (a survey) names the conversation too.
+ */
 export function changeFromMessage(published: MessagePublished): MessagingEventChange {
   const { message } = published;
+  const where =
+    published.dialogId === published.conversationId
+      ? { dialogId: published.dialogId }
+      : { conversationId: published.conversationId, dialogId: published.dialogId };
   const input = {
-    conversationId: published.conversationId,
-    dialogId: published.dialogId,
+    ...where,
     originatorId: message.originatorId,
     role: roleOf(message.originator),
     sequence: message.sequence,
     serverTimestamp: message.serverTimestamp,
+    ...(message.metadata === undefined ? {} : { metadata: message.metadata }),
   };
   const { event } = message;
   switch (event.type) {
     case 'ContentEvent':
-      return contentEventChange({ ...input, message: event.message, contentType: event.contentType });
+      return contentEventChange({ ...input, ...event });
+    case 'RichContentEvent':
+      return richContentEventChange({ ...input, ...event });
     case 'AcceptStatusEvent':
       return acceptStatusEventChange({ ...input, status: event.status, sequenceList: event.sequenceList });
     case 'ChatStateEvent':
@@ -207,6 +286,9 @@ export function agentTookPart(conversation: ConversationSnapshot): boolean {
   return conversation.closedBy === 'AGENT' || conversation.messages.some((message) => message.originator === 'AGENT');
 }
 
+/** The id of the simulated post-conversation survey bot: a CONTROLLER participant while a survey runs. */
+export const SIMULATED_SURVEY_BOT_ID = 'sim-survey-bot';
+
 /** The whole state of a stored conversation as one UPSERT (or DELETE) change. */
 export function changeFromConversation(
   conversation: ConversationSnapshot,
@@ -214,18 +296,41 @@ export function changeFromConversation(
 ): ExConversationChange {
   const participants: Participant[] = [{ id: conversation.consumerId, role: 'CONSUMER' }];
   if (agentTookPart(conversation)) participants.push({ id: context.agentId, role: 'ASSIGNED_AGENT' });
-  const ttrSeconds = SIMULATED_TTR_SECONDS[conversation.ttrDefName ?? 'NORMAL'] ?? 3600;
+  const surveying = conversation.dialogs.some((dialog) => dialog.dialogType === 'POST_SURVEY');
+  if (surveying) participants.push({ id: SIMULATED_SURVEY_BOT_ID, role: 'CONTROLLER' });
+  const ttrDefName = conversation.ttrDefName ?? 'NORMAL';
+  const ttrSeconds = SIMULATED_TTR_SECONDS[ttrDefName] ?? 3600;
+  const metaDataLastUpdateTs = context.metaDataLastUpdateTs ?? conversation.metaDataLastUpdateTs;
+  const dialogs: ConversationDialogDetails[] = conversation.dialogs.map((dialog) => ({
+    dialogId: dialog.dialogId,
+    participantsDetails: participants
+      .filter((participant) => (dialog.dialogType === 'MAIN' ? participant.role !== 'CONTROLLER' : participant.role !== 'ASSIGNED_AGENT'))
+      .map(({ id, role }) => ({ id, role, state: 'ACTIVE' as const })),
+    dialogType: dialog.dialogType,
+    channelType: 'MESSAGING',
+    state: dialog.state,
+    creationTs: dialog.creationTs,
+    ...(dialog.endTs === undefined ? {} : { endTs: dialog.endTs }),
+    metaDataLastUpdateTs: dialog.endTs ?? dialog.creationTs,
+  }));
+  const skillId = conversation.skillId ?? '-1';
   return conversationChange({
     ...(context.type === undefined ? {} : { type: context.type }),
     convId: conversation.conversationId,
-    ...(conversation.state === 'OPEN' ? { effectiveTTR: conversation.startTs + ttrSeconds * 1000 } : {}),
+    // -1 once nothing is due, as LivePerson sends it.
+    effectiveTTR: conversation.state === 'OPEN' ? conversation.startTs + ttrSeconds * 1000 : -1,
     ...(conversation.skillId === undefined ? {} : { skillId: conversation.skillId }),
     participants,
+    dialogs,
     brandId: context.brandId,
     state: conversation.state,
+    stage: conversation.state,
     ...(conversation.closedBy === undefined ? {} : { closeReason: conversation.closedBy }),
     startTs: conversation.startTs,
-    metaDataLastUpdateTs: context.metaDataLastUpdateTs ?? conversation.closeTs ?? conversation.startTs,
+    metaDataLastUpdateTs,
+    ttr: { ttrType: ttrDefName, value: ttrSeconds },
+    conversationHandlerDetails: { accountId: context.brandId, skillId },
+    ...(conversation.campaignInfo === undefined ? {} : { campaignInfo: structuredClone(conversation.campaignInfo) }),
   });
 }
 
@@ -237,7 +342,8 @@ export function describeNotification(body: unknown): { eventType: WebhookEventTy
     | { dialogId?: unknown; conversationId?: unknown; event?: { type?: unknown }; result?: { convId?: unknown } }
     | undefined;
   const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
-  const conversationId = text(first?.dialogId) ?? text(first?.conversationId) ?? text(first?.result?.convId);
+  // The conversation before the dialog: a survey dialog's changes are ordered with their conversation's.
+  const conversationId = text(first?.conversationId) ?? text(first?.dialogId) ?? text(first?.result?.convId);
   let eventType: WebhookEventType | 'unknown' = 'unknown';
   if (notification?.type === EX_CONVERSATION_CHANGE_NOTIFICATION) eventType = 'ExConversationChangeNotification';
   else if (notification?.type === MESSAGING_EVENT_NOTIFICATION) {

@@ -1,5 +1,6 @@
 // The simulator's HTTP server: one port for every service, routed by path. Each request is parsed,
 // recorded, checked against injected faults, then answered by its service's handler.
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { STATUS_CODES, createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -17,14 +18,17 @@ import { connectorError, handleConnector } from './services/connector.ts';
 import { handleCsds } from './services/csds.ts';
 import { handleIdp } from './services/idp.ts';
 import { handleSentinel, sentinelError } from './services/sentinel.ts';
+import { quickRepliesContent, SIMULATED_SURVEY_BOT_ID } from './notifications.ts';
 import { createTokenAuthority } from './tokens.ts';
 import type { WebhookSender } from './webhooks.ts';
 import { WebhookDispatcher } from './webhooks.ts';
 import type {
   C2mConsumerProfile,
   C2mInvite,
+  ConversationMessage,
   ConversationSnapshot,
   FaultRule,
+  MessagingEvent,
   RecordedRequest,
   ServiceName,
   SimulatorCredentials,
@@ -71,8 +75,29 @@ export interface LivePersonSimulator {
     conversations(): ConversationSnapshot[];
     /** As if the agent closed it; throws for an unknown conversation, does nothing to a closed one. */
     closeConversation(conversationId: string): void;
-    /** The simulated agent publishes a text message; returns its sequence. Throws unless the conversation is open. */
-    sendAgentMessage(conversationId: string, message: string): number;
+    /**
+     * The simulated agent publishes a text message, with quick replies (structured content) when
+     * given; returns its sequence. Throws unless the conversation is open.
+     */
+    sendAgentMessage(conversationId: string, message: string, options?: { quickReplies?: Record<string, unknown> }): number;
+    /** The simulated agent publishes structured content (a card, a carousel ...); returns its sequence. */
+    sendAgentRichContent(conversationId: string, content: Record<string, unknown>): number;
+    /**
+     * The consumer (on a channel LivePerson serves, such as SMS after C2M) sends text into the open
+     * dialog, with metadata when given (e.g. that of the quick reply they tapped); returns its sequence.
+     */
+    consumerSays(conversationId: string, text: string, options?: { metadata?: Array<Record<string, unknown>> }): number;
+    /**
+     * The consumer shares a file: it is stored as LivePerson stores uploads and published as a
+     * `hosted/file` ContentEvent. Returns its sequence and the file's relative path.
+     */
+    consumerSharesFile(conversationId: string, file: { caption?: string; fileType: string; preview?: string }): { sequence: number; relativePath: string };
+    /**
+     * The agent ends the main dialog and the post-conversation survey starts in a POST_SURVEY
+     * dialog, where the survey bot asks its question with quick replies. Returns the survey's dialog
+     * id and the question's sequence.
+     */
+    startSurvey(conversationId: string, question?: { text: string; answers: string[] }): { dialogId: string; sequence: number };
   };
   /** 'conversation' (opened/closed) and 'message' (every published event): what a webhook sender listens to. */
   readonly events: EventEmitter<SimulatorEvents>;
@@ -116,6 +141,17 @@ export async function startLivePersonSimulator(options: SimulatorOptions = {}): 
   const faults: Array<FaultRule & { remaining: number }> = [];
   const shutdown = new AbortController();
   let closing: Promise<void> | undefined;
+
+  function conversationOrThrow(conversationId: string): ConversationSnapshot {
+    const conversation = context.conversations.get(conversationId);
+    if (conversation === undefined) throw new Error(`No conversation ${conversationId}`);
+    return conversation;
+  }
+  function publishOrThrow(conversationId: string, input: Parameters<ConversationStore['publish']>[1]): ConversationMessage {
+    const published = context.conversations.publish(conversationId, input);
+    if (!published.ok) throw new Error(`Cannot publish to conversation ${conversationId}: ${published.reason}`);
+    return published.message;
+  }
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -260,14 +296,41 @@ export async function startLivePersonSimulator(options: SimulatorOptions = {}): 
         const closed = context.conversations.close(conversationId, 'AGENT');
         if (!closed.ok && closed.reason === 'NOT_FOUND') throw new Error(`No conversation ${conversationId}`);
       },
-      sendAgentMessage(conversationId, message) {
-        const published = context.conversations.publish(conversationId, {
-          originator: 'AGENT',
-          originatorId: SIMULATED_AGENT_ID,
-          event: { type: 'ContentEvent', contentType: 'text/plain', message },
-        });
-        if (!published.ok) throw new Error(`Cannot publish to conversation ${conversationId}: ${published.reason}`);
-        return published.message.sequence;
+      sendAgentMessage(conversationId, message, options = {}) {
+        const event: MessagingEvent = {
+          type: 'ContentEvent',
+          contentType: 'text/plain',
+          message,
+          ...(options.quickReplies === undefined ? {} : { quickReplies: options.quickReplies }),
+        };
+        return publishOrThrow(conversationId, { originator: 'AGENT', originatorId: SIMULATED_AGENT_ID, event }).sequence;
+      },
+      sendAgentRichContent(conversationId, content) {
+        return publishOrThrow(conversationId, { originator: 'AGENT', originatorId: SIMULATED_AGENT_ID, event: { type: 'RichContentEvent', content } }).sequence;
+      },
+      consumerSays(conversationId, text, options = {}) {
+        const consumerId = conversationOrThrow(conversationId).consumerId;
+        const event: MessagingEvent = { type: 'ContentEvent', contentType: 'text/plain', message: text };
+        return publishOrThrow(conversationId, { originator: 'CONSUMER', originatorId: consumerId, event, ...options }).sequence;
+      },
+      consumerSharesFile(conversationId, file) {
+        const consumerId = conversationOrThrow(conversationId).consumerId;
+        const relativePath = hostedFilePath(config.accountId, file.fileType);
+        const message = {
+          ...(file.caption === undefined ? {} : { caption: file.caption }),
+          relativePath,
+          fileType: file.fileType,
+          ...(file.preview === undefined ? {} : { preview: file.preview }),
+        };
+        const event: MessagingEvent = { type: 'ContentEvent', contentType: 'hosted/file', message };
+        return { sequence: publishOrThrow(conversationId, { originator: 'CONSUMER', originatorId: consumerId, event }).sequence, relativePath };
+      },
+      startSurvey(conversationId, question = { text: 'How would you rate this conversation?', answers: ['Very good', 'Good', 'Poor'] }) {
+        const started = context.conversations.startSurvey(conversationId);
+        if (!started.ok) throw new Error(`Cannot start a survey in conversation ${conversationId}: ${started.reason}`);
+        const event: MessagingEvent = { type: 'ContentEvent', contentType: 'text/plain', message: question.text, quickReplies: quickRepliesContent(question.answers) };
+        const published = publishOrThrow(conversationId, { originator: 'SURVEY_BOT', originatorId: SIMULATED_SURVEY_BOT_ID, event, dialogId: started.dialogId });
+        return { dialogId: started.dialogId, sequence: published.sequence };
       },
     },
     events,
@@ -339,6 +402,14 @@ function pathSegments(pathname: string): string[] {
         return segment;
       }
     });
+}
+
+/**
+ * Where a shared file is kept, in the form of LivePerson's examples: a path under the account's
+ * storage container, a new name per upload, the file type as extension.
+ */
+function hostedFilePath(accountId: string, fileType: string): string {
+  return `/v1/AUTH_async-images/${accountId}/${randomUUID()}.${fileType.toLowerCase()}`;
 }
 
 async function readBody(req: IncomingMessage): Promise<{ body: string; tooLarge: boolean }> {

@@ -92,30 +92,65 @@ export interface C2mInvite {
 }
 
 export type ConversationState = 'OPEN' | 'CLOSE';
-export type Originator = 'CONSUMER' | 'AGENT';
+/** SURVEY_BOT: the post-conversation survey bot (a CONTROLLER participant). */
+export type Originator = 'CONSUMER' | 'AGENT' | 'SURVEY_BOT';
 
 export interface CampaignInfo {
   campaignId: string | number;
   engagementId: string | number;
 }
 
-/** A published event: ContentEvent, ChatStateEvent or AcceptStatusEvent, as the Connector API carries it. */
+/** A file kept in LivePerson's storage, as a `hosted/file` ContentEvent carries it. */
+export type HostedFileMessage = {
+  caption?: string;
+  relativePath: string;
+  fileType: string;
+  /** A small base64 image, for image files. */
+  preview?: string;
+};
+
+/** A published event, as the Connector API carries it. */
 export type MessagingEvent =
-  | { type: 'ContentEvent'; contentType: string; message: string }
+  | {
+      type: 'ContentEvent';
+      contentType: string;
+      /** Text, or an object for files (`hosted/file`) and forms. */
+      message: string | Record<string, unknown>;
+      /** Structured content: the replies an agent or bot offers with its message. */
+      quickReplies?: Record<string, unknown>;
+    }
+  | { type: 'RichContentEvent'; content: Record<string, unknown>; quickReplies?: Record<string, unknown> }
   | { type: 'ChatStateEvent'; chatState: 'COMPOSING' | 'ACTIVE' | 'INACTIVE' | 'GONE' | 'PAUSE' }
   | { type: 'AcceptStatusEvent'; status: 'ACCEPT' | 'READ' | 'ACCESS' | 'NACK' | 'ACTION'; sequenceList: number[] };
 
 export interface ConversationMessage {
   sequence: number;
+  /** The conversation's id for its main dialog; a survey has a dialog of its own. */
+  dialogId: string;
   event: MessagingEvent;
+  /** Sent along with the event, e.g. the metadata of a clicked button. */
+  metadata?: Array<Record<string, unknown>>;
   originator: Originator;
   /** The consumer's ext_consumer_id, or the simulated agent's id. */
   originatorId: string;
   serverTimestamp: number;
 }
 
+export interface ConversationDialogSnapshot {
+  /** The main dialog's id is the conversation's. */
+  dialogId: string;
+  dialogType: 'MAIN' | 'POST_SURVEY';
+  state: ConversationState;
+  creationTs: number;
+  endTs?: number;
+}
+
 export interface ConversationSnapshot {
   conversationId: string;
+  /** The main dialog first; a post-conversation survey's after it. */
+  dialogs: ConversationDialogSnapshot[];
+  /** When anything of the conversation's metadata (state, dialogs, participants) last changed. */
+  metaDataLastUpdateTs: number;
   /** The ext_consumer_id named by the consumer JWS. */
   consumerId: string;
   state: ConversationState;
@@ -130,9 +165,9 @@ export interface ConversationSnapshot {
   messages: ConversationMessage[];
 }
 
-/** Payload of the 'conversation' event: emitted when a conversation opens or closes. */
+/** Payload of the 'conversation' event: emitted when a conversation opens, moves to its survey, or closes. */
 export interface ConversationChange {
-  change: 'OPENED' | 'CLOSED';
+  change: 'OPENED' | 'SURVEY_STARTED' | 'CLOSED';
   conversation: ConversationSnapshot;
 }
 

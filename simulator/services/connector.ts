@@ -48,7 +48,15 @@ const consumerRequestConversationRequest = envelope(
 const openConversationRequests = z.tuple([setUserProfileRequest, consumerRequestConversationRequest]);
 
 const messagingEvent = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('ContentEvent'), contentType: z.literal('text/plain'), message: z.string().min(1) }),
+  z.discriminatedUnion('contentType', [
+    z.object({ type: z.literal('ContentEvent'), contentType: z.literal('text/plain'), message: z.string().min(1) }),
+    // A file the connector uploaded to LivePerson's storage first.
+    z.object({
+      type: z.literal('ContentEvent'),
+      contentType: z.literal('hosted/file'),
+      message: z.object({ caption: z.string().optional(), relativePath: z.string().min(1), fileType: z.string().min(1), preview: z.string().optional() }),
+    }),
+  ]),
   z.object({ type: z.literal('ChatStateEvent'), chatState: z.enum(['COMPOSING', 'ACTIVE', 'INACTIVE', 'GONE', 'PAUSE']) }),
   z.object({
     type: z.literal('AcceptStatusEvent'),

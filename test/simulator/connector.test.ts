@@ -238,6 +238,7 @@ describe('Connector API: sending', () => {
         dialogId: conversationId,
         message: {
           sequence: 0,
+          dialogId: conversationId,
           originator: 'CONSUMER',
           originatorId: 'ext-consumer-1',
           serverTimestamp: expect.any(Number),

@@ -32,8 +32,11 @@ export type ConversationState = z.infer<typeof conversationStateSchema>;
 /** `stale`: older than the stored state, which is left as it was. */
 export type StateUpdateResult = 'applied' | 'stale';
 
+/** A conversation update that can be ordered against the stored state. */
+export type OrderedConversationChange = ConversationChangeEvent & { readonly lastUpdateTs: number };
+
 export interface ConversationStateStore {
-  apply(event: ConversationChangeEvent): Promise<StateUpdateResult>;
+  apply(event: OrderedConversationChange): Promise<StateUpdateResult>;
   get(conversationId: string): Promise<ConversationState | undefined>;
 }
 
@@ -48,7 +51,7 @@ export class DynamoDbConversationStateStore implements ConversationStateStore {
     this.#retentionSeconds = (options.retentionDays ?? 90) * SECONDS_PER_DAY;
   }
 
-  async apply(event: ConversationChangeEvent): Promise<StateUpdateResult> {
+  async apply(event: OrderedConversationChange): Promise<StateUpdateResult> {
     const now = new Date();
     const values = {
       state: event.state,

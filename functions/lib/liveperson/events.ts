@@ -39,7 +39,11 @@ const messagingChangeSchema = z.looseObject({
   conversationId: z.string().optional(),
   dialogId: z.string().optional(),
   messageAudience: z.string().optional(),
-  metadata: z.array(recordSchema).optional(),
+  // `null` in LivePerson's survey examples: the same as none.
+  metadata: z
+    .array(recordSchema)
+    .nullish()
+    .transform((value) => value ?? undefined),
   event: z.looseObject({ type: z.string() }),
 });
 
@@ -49,9 +53,18 @@ const contentEventSchema = z.looseObject({
   contentType: z.string().default('text/plain'),
   quickReplies: recordSchema.optional(),
 });
+// Structured content is an object in notifications; LivePerson's history pages show it JSON-encoded.
+const structuredContentSchema = z.union([
+  recordSchema,
+  z.string().transform((text, context) => {
+    const value = jsonObject(text);
+    if (value === undefined) context.addIssue({ code: 'custom', message: 'structured content must be a JSON object' });
+    return value ?? {};
+  }),
+]);
 const richContentEventSchema = z.looseObject({
   type: z.literal('RichContentEvent'),
-  content: recordSchema,
+  content: structuredContentSchema,
   quickReplies: recordSchema.optional(),
 });
 const acceptStatusEventSchema = z.looseObject({
@@ -88,8 +101,12 @@ export const conversationChangeSchema = z.looseObject({
   result: z.looseObject({
     convId: z.string().min(1),
     effectiveTTR: effectiveTtrSchema.optional(),
+    // Messaging Window API examples carry `lastUpdateTime` here instead of metaDataLastUpdateTs.
+    lastUpdateTime: epochMillisSchema.optional(),
     conversationDetails: z.looseObject({
-      participants: z.array(participantSchema).default([]),
+      participants: z.array(participantSchema).optional(),
+      // The consumer-side form of participants: role → ids.
+      participantsPId: z.record(z.string(), z.array(z.string())).optional(),
       dialogs: z.array(dialogSchema).default([]),
       brandId: z.string().optional(),
       skillId: idSchema.optional(),
@@ -97,7 +114,7 @@ export const conversationChangeSchema = z.looseObject({
       stage: z.string().optional(),
       startTs: epochMillisSchema.optional(),
       endTs: epochMillisSchema.optional(),
-      metaDataLastUpdateTs: epochMillisSchema,
+      metaDataLastUpdateTs: epochMillisSchema.optional(),
       closeReason: z.string().optional(),
       ttr: z.looseObject({ ttrType: z.string().optional(), value: z.number().optional() }).optional(),
       conversationHandlerDetails: z.looseObject({ accountId: z.string().optional(), skillId: idSchema.optional() }).optional(),
@@ -183,8 +200,11 @@ export interface ConversationChangeEvent extends EventBase {
   /** When the agent's answer is due (ms since the epoch), -1 when none is. */
   readonly effectiveTTR: number | undefined;
   readonly startTs: number | undefined;
-  /** `metaDataLastUpdateTs`: orders updates of one conversation. */
-  readonly lastUpdateTs: number;
+  /**
+   * `metaDataLastUpdateTs` (else the result's `lastUpdateTime`): orders updates of one
+   * conversation. Without it the update cannot be ordered, so the state table is left alone.
+   */
+  readonly lastUpdateTs: number | undefined;
   readonly closeReason: string | undefined;
 }
 
@@ -245,6 +265,14 @@ const envelopeSchema = z.looseObject({
   body: z.looseObject({ changes: z.array(z.unknown()).optional().catch(undefined) }).optional().catch(undefined),
 });
 
+function participantsOf(details: {
+  participants?: ReadonlyArray<{ id: string; role: string }> | undefined;
+  participantsPId?: Record<string, string[]> | undefined;
+}): Array<{ id: string; role: string }> {
+  if (details.participants !== undefined) return details.participants.map(({ id, role }) => ({ id, role }));
+  return Object.entries(details.participantsPId ?? {}).flatMap(([role, ids]) => ids.map((id) => ({ id, role })));
+}
+
 const changeTypeSchema = z.looseObject({
   type: z.string().optional().catch(undefined),
   event: z.looseObject({ type: z.string().optional().catch(undefined) }).optional().catch(undefined),
@@ -267,7 +295,8 @@ export function parseNotification(rawBody: string, route: 'connector' | 'messagi
   const known = type === MESSAGING_NOTIFICATION || type === CONVERSATION_NOTIFICATION;
   // The Messaging REST API documents no body: what is not a Connector notification stays whole.
   if (route === 'messaging' && isRecord(json) && (!known || changes === undefined)) return [subscriptionEvent(json, rawBody)];
-  if (changes === undefined || changes.length === 0) return [unknownEvent(type, json)];
+  if (changes === undefined) return [unknownEvent(type, json)];
+  // LivePerson sends notifications with no change at all (a subscription's first answer): nothing to handle.
   return changes.map((change, index) => {
     const at = `body.changes.${index}`;
     if (type === MESSAGING_NOTIFICATION) return messagingEvent(change, at);
@@ -343,7 +372,7 @@ function conversationEvent(rawChange: unknown, at: string): ConversationChangeEv
     changeType: change.type,
     state: details.state,
     stage: details.stage,
-    participants: details.participants.map(({ id, role }) => ({ id, role })),
+    participants: participantsOf(details),
     dialogs: details.dialogs.map(({ dialogId, dialogType, state, channelType }) => ({ dialogId, dialogType, state, channelType })),
     skillId: details.skillId,
     brandId: details.brandId,
@@ -352,7 +381,7 @@ function conversationEvent(rawChange: unknown, at: string): ConversationChangeEv
     ttr: details.ttr === undefined ? undefined : { ttrType: details.ttr.ttrType, value: details.ttr.value },
     effectiveTTR: result.effectiveTTR,
     startTs: details.startTs,
-    lastUpdateTs: details.metaDataLastUpdateTs,
+    lastUpdateTs: details.metaDataLastUpdateTs ?? result.lastUpdateTime,
     closeReason: details.closeReason,
   };
 }
@@ -389,6 +418,15 @@ function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, at: string): T {
     throw new SchemaViolation(`notification breaks the schema: ${issues.join('; ')}`);
   }
   return result.data;
+}
+
+function jsonObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return isRecord(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -29,16 +29,16 @@ export type MessageContent =
   /** A file shared as a link to storage outside LivePerson (`externalFile`). */
   | { readonly kind: 'externalFile'; readonly caption: string | undefined; readonly uri: string; readonly fileType: string | undefined }
   /** An agent invites the consumer to fill a secure form (`forms/secure-invitation`). */
-  | { readonly kind: 'secureFormInvitation'; readonly formId: string; readonly invitationId: string | undefined; readonly title: string | undefined }
-  /** The consumer submitted a secure form (`forms/secure-submission`). */
-  | { readonly kind: 'secureFormSubmission'; readonly formId: string; readonly invitationId: string | undefined; readonly submissionId: string | undefined }
+  | { readonly kind: 'secureFormInvitation'; readonly invitationId: string; readonly title: string | undefined; readonly formId: string | undefined }
+  /** The consumer submitted the secure form of an invitation (`forms/secure-submission`). */
+  | { readonly kind: 'secureFormSubmission'; readonly invitationId: string; readonly submissionId: string | undefined; readonly formId: string | undefined }
   /** An object message of a content type not listed above: kept as sent in the event's `message`. */
   | { readonly kind: 'other' };
 
 export type MessageContentKind = MessageContent['kind'];
 
 const optionalText = z.string().optional();
-// Form ids are strings in LivePerson's examples; a number is the same id, so both are accepted.
+// Ids are strings in LivePerson's examples; a number is the same id, so both are accepted.
 const idSchema = z.union([z.string().min(1), z.number().transform(String)]);
 
 const hostedFileSchema = z.looseObject({
@@ -48,8 +48,8 @@ const hostedFileSchema = z.looseObject({
   preview: optionalText,
 });
 const externalFileSchema = z.looseObject({ caption: optionalText, uri: z.string().min(1), fileType: optionalText });
-const formInvitationSchema = z.looseObject({ formId: idSchema, invitationId: idSchema.optional(), title: optionalText });
-const formSubmissionSchema = z.looseObject({ formId: idSchema, invitationId: idSchema.optional(), submissionId: idSchema.optional() });
+const formInvitationSchema = z.looseObject({ invitationId: idSchema, title: optionalText, formId: idSchema.optional() });
+const formSubmissionSchema = z.looseObject({ invitationId: idSchema, submissionId: idSchema.optional(), formId: idSchema.optional() });
 
 /** The message of a ContentEvent as LivePerson sends it: a string, or an object for files and forms. */
 export const contentMessageSchema = z.union([z.string(), z.record(z.string(), z.unknown())]);
@@ -86,12 +86,12 @@ export function readMessageContent(contentType: string, message: string | Record
     }
     case SECURE_FORM_INVITATION_CONTENT_TYPE: {
       const m = formInvitationSchema.safeParse(message);
-      return m.success ? { kind: 'secureFormInvitation', formId: m.data.formId, invitationId: m.data.invitationId, title: m.data.title } : { kind: 'other' };
+      return m.success ? { kind: 'secureFormInvitation', invitationId: m.data.invitationId, title: m.data.title, formId: m.data.formId } : { kind: 'other' };
     }
     case SECURE_FORM_SUBMISSION_CONTENT_TYPE: {
       const m = formSubmissionSchema.safeParse(message);
       return m.success
-        ? { kind: 'secureFormSubmission', formId: m.data.formId, invitationId: m.data.invitationId, submissionId: m.data.submissionId }
+        ? { kind: 'secureFormSubmission', invitationId: m.data.invitationId, submissionId: m.data.submissionId, formId: m.data.formId }
         : { kind: 'other' };
     }
     default:

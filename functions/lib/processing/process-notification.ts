@@ -7,8 +7,8 @@
  * so the bus is at-least-once and subscribers drop repeats by the detail's `eventId`.
  */
 import type { BusEntry, EventPublisher } from '../aws/event-bus.ts';
-import type { ConversationStateStore } from '../aws/conversation-state.ts';
-import { parseNotification, type LivePersonEvent, type UnknownEvent } from '../liveperson/events.ts';
+import type { ConversationStateStore, OrderedConversationChange } from '../aws/conversation-state.ts';
+import { parseNotification, type ConversationChangeEvent, type LivePersonEvent, type UnknownEvent } from '../liveperson/events.ts';
 import type { EventLedger } from './idempotency.ts';
 import type { EventHandlerRegistry } from './registry.ts';
 
@@ -78,7 +78,8 @@ export async function processNotification(notification: QueuedNotification, deps
     const context = { accountId: deps.accountId, receivedAt: notification.receivedAt, publish: (entry: BusEntry) => void outbox.push(entry) };
     for (const event of fresh) {
       // An update older than the stored state would show subscribers the conversation going back.
-      if (event.type === 'ExConversationChangeNotification' && (await deps.state.apply(event)) === 'stale') {
+      // One without a timestamp cannot be ordered: it is handled, and the stored state left alone.
+      if (event.type === 'ExConversationChangeNotification' && isOrdered(event) && (await deps.state.apply(event)) === 'stale') {
         stale.push(event);
         continue;
       }
@@ -98,4 +99,8 @@ export async function processNotification(notification: QueuedNotification, deps
     if (event.type === 'UnknownEvent') deps.observer?.unknown?.(event);
   }
   return { handled, duplicates, stale };
+}
+
+function isOrdered(event: ConversationChangeEvent): event is OrderedConversationChange {
+  return event.lastUpdateTs !== undefined;
 }

@@ -8,7 +8,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import type * as ConnectorModule from '../../../functions/connector-send/index.ts';
 import { DynamoDbConversationStateStore } from '../../../functions/lib/aws/conversation-state.ts';
 import type { CommandOutcome, ConnectorCommandInput } from '../../../functions/lib/connector/commands.ts';
-import { parseNotification, type ConversationChangeEvent } from '../../../functions/lib/liveperson/events.ts';
+import { parseNotification } from '../../../functions/lib/liveperson/events.ts';
+import type { OrderedConversationChange } from '../../../functions/lib/aws/conversation-state.ts';
 import { IDEMPOTENCY_TABLE_KEY, startLocalDynamoDb, STATE_TABLE_KEY, type LocalDynamoDb } from '../../../local/dynamodb.ts';
 import { startLocalSqs, type LocalSqs } from '../../../local/sqs.ts';
 import { startLivePersonSimulator, type LivePersonSimulator } from '../../../simulator/index.ts';
@@ -87,7 +88,7 @@ describe('connector-send handler (LivePerson simulator, local DynamoDB and SQS; 
     (await documents.send(new GetCommand({ TableName: stateTable, Key: { conversationId: `consumer#${consumerId}` } }))).Item;
   const processorSaysClosed = (conversationId: string) =>
     new DynamoDbConversationStateStore({ tableName: stateTable, client: dynamo.client }).apply(
-      parseNotification(JSON.stringify(conversationUpdate(conversationId, 'CLOSE', Date.now())), 'connector')[0] as ConversationChangeEvent,
+      parseNotification(JSON.stringify(conversationUpdate(conversationId, 'CLOSE', Date.now())), 'connector')[0] as OrderedConversationChange,
     );
   const deadLetters = async () => {
     const { Messages = [] } = await sqs.client.send(

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbConversationStateStore } from '../../../../functions/lib/aws/conversation-state.ts';
-import { parseNotification, type ConversationChangeEvent } from '../../../../functions/lib/liveperson/events.ts';
+import { parseNotification } from '../../../../functions/lib/liveperson/events.ts';
+import type { OrderedConversationChange } from '../../../../functions/lib/aws/conversation-state.ts';
 import { startLocalDynamoDb, STATE_TABLE_KEY, type LocalDynamoDb } from '../../../../local/dynamodb.ts';
 import { conversationUpdate } from '../../../support/notifications.ts';
 
 const change = (convId: string, state: 'OPEN' | 'CLOSE', ts: number) =>
-  parseNotification(JSON.stringify(conversationUpdate(convId, state, ts)), 'connector')[0] as ConversationChangeEvent;
+  parseNotification(JSON.stringify(conversationUpdate(convId, state, ts)), 'connector')[0] as OrderedConversationChange;
 
 describe('DynamoDbConversationStateStore (local DynamoDB)', () => {
   let dynamo: LocalDynamoDb;
