@@ -55,6 +55,7 @@ export class ConversationStore {
       dialogs: [{ dialogId: conversationId, dialogType: 'MAIN', state: 'OPEN', creationTs: startTs }],
       metaDataLastUpdateTs: startTs,
       state: 'OPEN',
+      stage: 'OPEN',
       startTs,
       messages: [],
       nextSequence: 0,
@@ -90,7 +91,7 @@ export class ConversationStore {
   ): PublishResult {
     const conversation = this.#conversations.get(conversationId);
     if (conversation === undefined) return { ok: false, reason: 'NOT_FOUND' };
-    if (conversation.state !== 'OPEN') return { ok: false, reason: 'CLOSED' };
+    if (conversation.stage !== 'OPEN') return { ok: false, reason: 'CLOSED' };
     const dialog =
       input.dialogId === undefined
         ? conversation.dialogs.find((candidate) => candidate.state === 'OPEN')
@@ -114,7 +115,8 @@ export class ConversationStore {
 
   /**
    * The agent ends the main dialog and the post-conversation survey starts in a dialog of its own
-   * (type POST_SURVEY); the conversation stays open until the survey ends with `close`.
+   * (type POST_SURVEY). As LivePerson reports it, the conversation's state is CLOSE from then on and
+   * its stage stays OPEN until the survey ends with `close`.
    */
   startSurvey(conversationId: string): { ok: true; dialogId: string } | { ok: false; reason: 'NOT_FOUND' | 'CLOSED' } {
     const conversation = this.#conversations.get(conversationId);
@@ -122,27 +124,27 @@ export class ConversationStore {
     const main = conversation.dialogs[0];
     if (conversation.state !== 'OPEN' || main === undefined || main.state !== 'OPEN') return { ok: false, reason: 'CLOSED' };
     const now = Date.now();
-    main.state = 'CLOSE';
-    main.endTs = now;
+    Object.assign(main, { state: 'CLOSE', endTs: now, closedBy: 'AGENT' });
     const dialogId = randomUUID();
     conversation.dialogs.push({ dialogId, dialogType: 'POST_SURVEY', state: 'OPEN', creationTs: now });
-    conversation.metaDataLastUpdateTs = now;
+    Object.assign(conversation, { state: 'CLOSE', closeTs: now, closedBy: 'AGENT', metaDataLastUpdateTs: now });
     this.#events.emit('conversation', { change: 'SURVEY_STARTED', conversation: snapshot(conversation) });
     return { ok: true, dialogId };
   }
 
+  /** Ends the conversation: every open dialog (a running survey's too) closes, and the stage with them. */
   close(conversationId: string, closedBy: Originator): CloseResult {
     const conversation = this.#conversations.get(conversationId);
     if (conversation === undefined) return { ok: false, reason: 'NOT_FOUND' };
-    if (conversation.state !== 'OPEN') return { ok: false, reason: 'CLOSED' };
+    if (conversation.stage !== 'OPEN') return { ok: false, reason: 'CLOSED' };
     const now = Date.now();
-    conversation.state = 'CLOSE';
-    conversation.closeTs = now;
-    conversation.closedBy = closedBy;
-    conversation.metaDataLastUpdateTs = now;
+    const closer = closedBy === 'CONSUMER' ? 'CONSUMER' : 'AGENT';
     for (const dialog of conversation.dialogs) {
-      if (dialog.state === 'OPEN') Object.assign(dialog, { state: 'CLOSE', endTs: now });
+      if (dialog.state === 'OPEN') Object.assign(dialog, { state: 'CLOSE', endTs: now, closedBy: closer });
     }
+    // A survey's end leaves who closed the main dialog as the conversation's close reason.
+    if (conversation.state === 'OPEN') Object.assign(conversation, { state: 'CLOSE', closeTs: now, closedBy: closer });
+    Object.assign(conversation, { stage: 'CLOSE', metaDataLastUpdateTs: now });
     this.#events.emit('conversation', { change: 'CLOSED', conversation: snapshot(conversation) });
     return { ok: true };
   }

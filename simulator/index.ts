@@ -33,6 +33,7 @@ export {
   messagingNotification,
   quickRepliesContent,
   richContentEventChange,
+  SIMULATED_CONTROLLER_ID,
   SIMULATED_SURVEY_BOT_ID,
 } from './notifications.ts';
 export type {

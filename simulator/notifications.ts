@@ -70,6 +70,7 @@ export interface ConversationDialogDetails {
   creationTs: number;
   endTs?: number;
   metaDataLastUpdateTs: number;
+  closedBy?: 'CONSUMER' | 'AGENT';
 }
 
 export interface ConversationDetails {
@@ -245,7 +246,7 @@ export const SIMULATED_TTR_SECONDS: Readonly<Record<string, number>> = { NORMAL:
 
 export function roleOf(originator: Originator): ParticipantRole {
   // The simulated agent is the conversation's assigned agent; the survey bot controls the survey dialog.
-  if (originator === 'SURVEY_BOT') return 'CONTROLLER';
+  if (originator === 'SURVEY_BOT') return 'AGENT';
   return originator === 'CONSUMER' ? 'CONSUMER' : 'ASSIGNED_AGENT';
 }
 
@@ -286,8 +287,10 @@ export function agentTookPart(conversation: ConversationSnapshot): boolean {
   return conversation.closedBy === 'AGENT' || conversation.messages.some((message) => message.originator === 'AGENT');
 }
 
-/** The id of the simulated post-conversation survey bot: a CONTROLLER participant while a survey runs. */
+/** The simulated post-conversation survey bot: the AGENT of the survey dialog. */
 export const SIMULATED_SURVEY_BOT_ID = 'sim-survey-bot';
+/** The CONTROLLER participant LivePerson adds to a conversation that moves to its survey. */
+export const SIMULATED_CONTROLLER_ID = 'sim-controller';
 
 /** The whole state of a stored conversation as one UPSERT (or DELETE) change. */
 export function changeFromConversation(
@@ -297,14 +300,15 @@ export function changeFromConversation(
   const participants: Participant[] = [{ id: conversation.consumerId, role: 'CONSUMER' }];
   if (agentTookPart(conversation)) participants.push({ id: context.agentId, role: 'ASSIGNED_AGENT' });
   const surveying = conversation.dialogs.some((dialog) => dialog.dialogType === 'POST_SURVEY');
-  if (surveying) participants.push({ id: SIMULATED_SURVEY_BOT_ID, role: 'CONTROLLER' });
+  if (surveying) participants.push({ id: SIMULATED_CONTROLLER_ID, role: 'CONTROLLER' }, { id: SIMULATED_SURVEY_BOT_ID, role: 'AGENT' });
   const ttrDefName = conversation.ttrDefName ?? 'NORMAL';
   const ttrSeconds = SIMULATED_TTR_SECONDS[ttrDefName] ?? 3600;
   const metaDataLastUpdateTs = context.metaDataLastUpdateTs ?? conversation.metaDataLastUpdateTs;
   const dialogs: ConversationDialogDetails[] = conversation.dialogs.map((dialog) => ({
     dialogId: dialog.dialogId,
+    // The main dialog's people and its controller; the survey's consumer and bot.
     participantsDetails: participants
-      .filter((participant) => (dialog.dialogType === 'MAIN' ? participant.role !== 'CONTROLLER' : participant.role !== 'ASSIGNED_AGENT'))
+      .filter((participant) => (dialog.dialogType === 'MAIN' ? participant.id !== SIMULATED_SURVEY_BOT_ID : participant.role === 'CONSUMER' || participant.id === SIMULATED_SURVEY_BOT_ID))
       .map(({ id, role }) => ({ id, role, state: 'ACTIVE' as const })),
     dialogType: dialog.dialogType,
     channelType: 'MESSAGING',
@@ -312,6 +316,7 @@ export function changeFromConversation(
     creationTs: dialog.creationTs,
     ...(dialog.endTs === undefined ? {} : { endTs: dialog.endTs }),
     metaDataLastUpdateTs: dialog.endTs ?? dialog.creationTs,
+    ...(dialog.closedBy === undefined ? {} : { closedBy: dialog.closedBy }),
   }));
   const skillId = conversation.skillId ?? '-1';
   return conversationChange({
@@ -324,7 +329,7 @@ export function changeFromConversation(
     dialogs,
     brandId: context.brandId,
     state: conversation.state,
-    stage: conversation.state,
+    stage: conversation.stage,
     ...(conversation.closedBy === undefined ? {} : { closeReason: conversation.closedBy }),
     startTs: conversation.startTs,
     metaDataLastUpdateTs,

@@ -92,7 +92,7 @@ export interface C2mInvite {
 }
 
 export type ConversationState = 'OPEN' | 'CLOSE';
-/** SURVEY_BOT: the post-conversation survey bot (a CONTROLLER participant). */
+/** SURVEY_BOT: the post-conversation survey bot (an AGENT of the survey dialog, as in LivePerson's examples). */
 export type Originator = 'CONSUMER' | 'AGENT' | 'SURVEY_BOT';
 
 export interface CampaignInfo {
@@ -143,6 +143,7 @@ export interface ConversationDialogSnapshot {
   state: ConversationState;
   creationTs: number;
   endTs?: number;
+  closedBy?: 'CONSUMER' | 'AGENT';
 }
 
 export interface ConversationSnapshot {
@@ -153,7 +154,10 @@ export interface ConversationSnapshot {
   metaDataLastUpdateTs: number;
   /** The ext_consumer_id named by the consumer JWS. */
   consumerId: string;
+  /** CLOSE once the main dialog ends, even while a post-conversation survey still runs (see `stage`). */
   state: ConversationState;
+  /** OPEN until the last dialog ends: a survey keeps the stage open after the state closed, as LivePerson reports it. */
+  stage: ConversationState;
   skillId?: string;
   campaignInfo?: CampaignInfo;
   userProfile?: Record<string, unknown>;

@@ -12,6 +12,9 @@ import {
   conversationChange,
   conversationNotification,
   messagingNotification,
+  quickRepliesContent,
+  SIMULATED_CONTROLLER_ID,
+  SIMULATED_SURVEY_BOT_ID,
   startLivePersonSimulator,
 } from '../../simulator/index.ts';
 import type { LivePersonSimulator, RedeliveryOptions, WebhookDelivery } from '../../simulator/index.ts';
@@ -294,6 +297,7 @@ describe('subscriptions fed by the Connector API', () => {
                     creationTs: stored!.startTs,
                     ...(state === 'CLOSE' ? { endTs: stored!.closeTs } : {}),
                     metaDataLastUpdateTs: state === 'CLOSE' ? stored!.closeTs : stored!.startTs,
+                    ...(state === 'CLOSE' ? { closedBy: 'CONSUMER' } : {}),
                   },
                 ],
                 brandId: sim.accountId,
@@ -494,3 +498,94 @@ async function connectorConsumer(simulator: LivePersonSimulator) {
       }),
   };
 }
+
+describe("the shapes of LivePerson's published examples", () => {
+  const changesOf = (bodies: unknown[]) =>
+    bodies.map((body) => (body as { type: string; body: { changes: Array<Record<string, unknown>> } }).body.changes[0]!);
+
+  it('sends a shared file as a hosted/file ContentEvent and quick replies inside the event, naming the dialog only', async () => {
+    const target = await receiver();
+    sim.webhooks.subscribe({ url: target.url, events: ['ContentEvent'] });
+    const { conversationId, say } = await connectorConsumer(sim);
+    await say('hi');
+    const file = sim.connector.consumerSharesFile(conversationId, { caption: 'my receipt', fileType: 'JPG' });
+    sim.connector.sendAgentMessage(conversationId, 'Did that help?', { quickReplies: quickRepliesContent(['Yes', 'No']) });
+    await sim.webhooks.idle();
+
+    const [, shared, offered] = changesOf(target.accepted());
+    expect(file.relativePath).toMatch(new RegExp(`^/v1/AUTH_async-images/le${sim.accountId}/ext-consumer-1_uuid_[0-9a-f-]{36}_\\d{2}-\\d{2}-\\d{4}_\\d{2}-\\d{2}-\\d{2}-\\d{3}\\.JPG$`));
+    expect(shared).toEqual({
+      sequence: file.sequence,
+      originatorId: 'ext-consumer-1',
+      originatorMetadata: { id: 'ext-consumer-1', role: 'CONSUMER' },
+      serverTimestamp: expect.any(Number),
+      event: { type: 'ContentEvent', contentType: 'hosted/file', message: { caption: 'my receipt', relativePath: file.relativePath, fileType: 'JPG' } },
+      dialogId: conversationId,
+    });
+    expect(shared).not.toHaveProperty('conversationId');
+    expect(offered?.event).toEqual({
+      type: 'ContentEvent',
+      contentType: 'text/plain',
+      message: 'Did that help?',
+      quickReplies: {
+        type: 'quickReplies',
+        itemsPerRow: 8,
+        replies: ['Yes', 'No'].map((answer, index) => ({
+          type: 'button',
+          tooltip: answer,
+          title: answer,
+          click: { actions: [{ type: 'publishText', text: answer }], metadata: [{ type: 'ExternalId', id: `answer-${index + 1}` }] },
+        })),
+      },
+    });
+  });
+
+  it('runs a post-conversation survey: state CLOSE with stage OPEN, a survey dialog, its question with quick replies, then the stage closes', async () => {
+    const target = await receiver();
+    sim.webhooks.subscribe({ url: target.url });
+    const { conversationId, say } = await connectorConsumer(sim);
+    await say('thanks, bye');
+    const survey = sim.connector.startSurvey(conversationId, { text: 'Rate us?', answers: ['1', '2'] });
+    const answer = sim.connector.consumerSays(conversationId, '2', { metadata: [{ type: 'ExternalId', id: 'answer-2' }] });
+    sim.connector.closeConversation(conversationId);
+    await sim.webhooks.idle();
+
+    const bodies = target.accepted() as Array<{ type: string; body: { changes: Array<Record<string, any>> } }>;
+    const conversationChanges = bodies.filter((body) => body.type === 'cqm.ExConversationChangeNotification').map((body) => body.body.changes[0]!.result);
+    const surveyStarted = conversationChanges.find((result) => result.conversationDetails.dialogs.length === 2 && result.conversationDetails.stage === 'OPEN');
+    expect(surveyStarted?.conversationDetails).toMatchObject({
+      state: 'CLOSE',
+      stage: 'OPEN',
+      closeReason: 'AGENT',
+      dialogs: [
+        { dialogId: conversationId, dialogType: 'MAIN', state: 'CLOSE', closedBy: 'AGENT' },
+        { dialogId: survey.dialogId, dialogType: 'POST_SURVEY', state: 'OPEN' },
+      ],
+      participants: expect.arrayContaining([{ id: SIMULATED_CONTROLLER_ID, role: 'CONTROLLER' }, { id: SIMULATED_SURVEY_BOT_ID, role: 'AGENT' }]),
+    });
+    expect(surveyStarted?.effectiveTTR).toBe(-1);
+
+    const messaging = bodies.filter((body) => body.type === 'ms.MessagingEventNotification').map((body) => body.body.changes[0]!);
+    // Survey changes name their conversation as well as their own dialog.
+    expect(messaging.find((change) => change.sequence === survey.sequence)).toMatchObject({
+      originatorMetadata: { id: SIMULATED_SURVEY_BOT_ID, role: 'AGENT' },
+      conversationId,
+      dialogId: survey.dialogId,
+      event: { type: 'ContentEvent', message: 'Rate us?', quickReplies: { type: 'quickReplies' } },
+    });
+    expect(messaging.find((change) => change.sequence === answer)).toMatchObject({
+      originatorMetadata: { role: 'CONSUMER' },
+      conversationId,
+      dialogId: survey.dialogId,
+      metadata: [{ type: 'ExternalId', id: 'answer-2' }],
+      event: { type: 'ContentEvent', message: '2' },
+    });
+    expect(conversationChanges.at(-1)?.conversationDetails).toMatchObject({
+      state: 'CLOSE',
+      stage: 'CLOSE',
+      closeReason: 'AGENT',
+      dialogs: [{ state: 'CLOSE' }, { dialogType: 'POST_SURVEY', state: 'CLOSE', closedBy: 'AGENT' }],
+    });
+    expect(() => sim.connector.consumerSays(conversationId, 'late')).toThrow(/CLOSED/);
+  });
+});

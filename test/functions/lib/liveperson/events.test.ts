@@ -122,9 +122,11 @@ describe('parseNotification', () => {
 
   it('passes on a body without changes whole, as one UnknownEvent', () => {
     expect(parseNotification('[1,2]', 'connector')).toMatchObject([{ type: 'UnknownEvent', notificationType: undefined, conversationId: undefined, change: [1, 2] }]);
-    expect(parseNotification(json({ kind: 'notification', type: 'ms.MessagingEventNotification', body: { changes: [] } }), 'connector')).toMatchObject([
-      { type: 'UnknownEvent', notificationType: 'ms.MessagingEventNotification' },
+    expect(parseNotification(json({ kind: 'notification', type: 'ms.Future', body: { items: [] } }), 'connector')).toMatchObject([
+      { type: 'UnknownEvent', notificationType: 'ms.Future', change: { body: { items: [] } } },
     ]);
+    // An empty list of changes is nothing to handle, whatever the type.
+    expect(parseNotification(json({ kind: 'notification', type: 'ms.MessagingEventNotification', body: { changes: [] } }), 'connector')).toEqual([]);
   });
 
   it('gives an unknown messaging change without sequence or timestamp no identity, as a chat state', () => {

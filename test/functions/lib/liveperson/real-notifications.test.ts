@@ -84,6 +84,43 @@ describe("LivePerson's published notifications", () => {
     });
   });
 
+  it('types a shared file: caption, relative path and file type, with the raw message kept', () => {
+    const [event] = parse('content-event-hosted-file-agent.json');
+    expect(event).toMatchObject({
+      type: 'ContentEvent',
+      contentType: 'hosted/file',
+      content: {
+        kind: 'hostedFile',
+        caption: '',
+        relativePath: expect.stringMatching(/^\/v1\/AUTH_async-images\/le79144597\/.+\.JPG$/),
+        fileType: 'JPG',
+        preview: expect.any(String),
+      },
+      message: expect.objectContaining({ fileType: 'JPG' }),
+    });
+    expect(parse('content-event-hosted-file-consumer.json')[0]).toMatchObject({ content: { kind: 'hostedFile', caption: 'File logo', fileType: 'JPEG' } });
+  });
+
+  it('types secure form invitations and submissions by their invitation', () => {
+    expect(parse('content-event-secure-form-invitation.json')[0]).toMatchObject({
+      content: { kind: 'secureFormInvitation', invitationId: expect.stringMatching(/^a5571603/), title: 'Credit card form' },
+    });
+    expect(parse('content-event-secure-form-submission.json')[0]).toMatchObject({ content: { kind: 'secureFormSubmission', invitationId: expect.stringMatching(/^a5571603/) } });
+  });
+
+  it('types structured content, given as an object or JSON-encoded', () => {
+    expect(parse('rich-content-event-card.json')[0]).toMatchObject({ type: 'RichContentEvent', content: { type: 'vertical', elements: expect.any(Array) } });
+    expect(parse('rich-content-event-carousel.json')[0]).toMatchObject({ type: 'RichContentEvent', content: { type: 'carousel' } });
+    expect(parse('rich-content-event-string-content-history.json')[0]).toMatchObject({ type: 'RichContentEvent', content: { type: 'vertical' } });
+  });
+
+  it("keeps an agent's quick replies", () => {
+    expect(parse('content-event-quick-replies-agent.json')[0]).toMatchObject({
+      content: { kind: 'text', text: 'Some question' },
+      quickReplies: { type: 'quickReplies', replies: expect.any(Array) },
+    });
+  });
+
   it('has no event for a notification without changes', () => {
     expect(parse('conversation-change-empty-changes.json')).toEqual([]);
   });
