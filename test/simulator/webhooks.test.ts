@@ -550,7 +550,8 @@ describe("the shapes of LivePerson's published examples", () => {
     sim.connector.closeConversation(conversationId);
     await sim.webhooks.idle();
 
-    const bodies = target.accepted() as Array<{ type: string; body: { changes: Array<Record<string, any>> } }>;
+    type Change = Record<string, unknown> & { result: { effectiveTTR?: number; conversationDetails: { dialogs: unknown[]; stage?: string } } };
+    const bodies = target.accepted() as Array<{ type: string; body: { changes: Change[] } }>;
     const conversationChanges = bodies.filter((body) => body.type === 'cqm.ExConversationChangeNotification').map((body) => body.body.changes[0]!.result);
     const surveyStarted = conversationChanges.find((result) => result.conversationDetails.dialogs.length === 2 && result.conversationDetails.stage === 'OPEN');
     expect(surveyStarted?.conversationDetails).toMatchObject({
