@@ -1,0 +1,98 @@
+/**
+ * No genuine signed notification is refused or dead-lettered: every form LivePerson documents, and
+ * every type it may add, is queued by the receiver and turned by the processor into events (typed,
+ * or UnknownEvent), never into a SchemaViolation.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { ConversationStateStore } from '../../functions/lib/aws/conversation-state.ts';
+import type { BusEntry } from '../../functions/lib/aws/event-bus.ts';
+import { parseNotification } from '../../functions/lib/liveperson/events.ts';
+import type { EventLedger } from '../../functions/lib/processing/idempotency.ts';
+import { processNotification } from '../../functions/lib/processing/process-notification.ts';
+import { EventHandlerRegistry, publishToEventBridge } from '../../functions/lib/processing/registry.ts';
+import { signWebhookBody } from '../../functions/lib/liveperson/webhook-signature.ts';
+import { receiveWebhook, type QueuedEvent } from '../../functions/lib/webhooks/receive-webhook.ts';
+import { documentedNotification, notYetKnownNotification } from './documented-notifications.ts';
+
+const ACCOUNT = '12345678';
+const credentials = { clientId: 'client-1', clientSecret: 'secret-1' };
+
+async function receive(body: unknown): Promise<QueuedEvent | undefined> {
+  const raw = Buffer.from(JSON.stringify(body), 'utf8');
+  const queued: QueuedEvent[] = [];
+  const outcome = await receiveWebhook(
+    {
+      route: 'connector',
+      rawBody: raw,
+      receivedAt: 0,
+      headers: {
+        'content-type': 'application/json',
+        'x-liveperson-account-id': ACCOUNT,
+        'x-liveperson-client-id': credentials.clientId,
+        'x-liveperson-signature': signWebhookBody(raw, credentials.clientSecret, 'sha256'),
+      },
+    },
+    { accountId: ACCOUNT, credentials, queue: { send: async (event) => void queued.push(event) }, maxBodyBytes: 256 * 1024 },
+  );
+  expect(outcome).toMatchObject({ accepted: true, status: 200 });
+  return queued[0];
+}
+
+/** The processor with in-memory stores: what it publishes, or the error it throws. */
+async function process(body: string) {
+  const done = new Set<string>();
+  const ledger: EventLedger = {
+    claim: async (identity) => (done.has(identity) ? 'already-done' : 'claimed'),
+    complete: async (identity) => void done.add(identity),
+    release: async () => undefined,
+  };
+  const state: ConversationStateStore = { apply: async () => 'applied', get: async () => undefined };
+  const published: BusEntry[] = [];
+  const result = await processNotification(
+    { body, route: 'connector', receivedAt: undefined },
+    {
+      accountId: ACCOUNT,
+      ledger,
+      state,
+      registry: new EventHandlerRegistry().on('*', publishToEventBridge),
+      publisher: { publish: async (entries) => void published.push(...entries) },
+      remainingTimeMs: () => 30_000,
+    },
+  );
+  return { result, published };
+}
+
+describe('documented notification properties', () => {
+  it('queues and processes every documented form into typed events, one per change, none unknown', async () => {
+    await fc.assert(
+      fc.asyncProperty(documentedNotification, async (notification) => {
+        const queued = await receive(notification);
+        const { result, published } = await process(queued!.body);
+        const changes = notification.body.changes;
+        // Within one notification a repeated identity is handled once (a duplicate, not an error).
+        expect(result.handled.length + result.duplicates.length).toBe(changes.length);
+        expect(result.handled.every((event) => event.type !== 'UnknownEvent')).toBe(true);
+        expect(published.map((entry) => entry.detailType)).toEqual(result.handled.map((event) => event.type));
+        for (const event of result.handled) expect(event.conversationId).toEqual(expect.any(String));
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('queues and processes what LivePerson may add tomorrow, passing on what it does not know as UnknownEvent', async () => {
+    await fc.assert(
+      fc.asyncProperty(notYetKnownNotification, async (notification) => {
+        const queued = await receive(notification);
+        const { result } = await process(queued!.body);
+        const events = parseNotification(queued!.body, 'connector');
+        expect(result.handled.length + result.duplicates.length).toBe(events.length);
+        // An UnknownEvent carries its raw change (or the whole body when there are no changes), unaltered.
+        const raw = JSON.parse(queued!.body) as { body?: { changes?: unknown } };
+        const changes = Array.isArray(raw.body?.changes) ? (raw.body.changes as unknown[]) : [raw];
+        for (const event of events) if (event.type === 'UnknownEvent') expect(changes).toContainEqual(event.change);
+      }),
+      { numRuns: 1500 },
+    );
+  });
+});
