@@ -8,7 +8,11 @@
  *   3. the invited consumer answers on their phone
  *   4. LivePerson's signed webhooks arrive, are processed in order and published to EventBridge
  *   5. the agent answers, and that too is published in order
- *   6. the brand's own app sends a consumer message through the Connector API
+ *   6. the consumer shares a photo: a hosted file, typed as such
+ *   7. the agent offers quick replies and the consumer taps one
+ *   8. the agent ends the conversation and the post-conversation survey starts in its own dialog
+ *   9. LivePerson sends a notification of a type this version does not know: passed on, not lost
+ *  10. the brand's own app sends a consumer message through the Connector API
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs, styleText } from 'node:util';
@@ -21,8 +25,25 @@ export interface DemoStep {
 
 interface PublishedEvent {
   readonly detailType: string;
-  readonly detail: { conversationId?: string; message?: string; sequence?: number; state?: string; originatorRole?: string };
+  readonly detail: {
+    conversationId?: string;
+    dialogId?: string;
+    message?: unknown;
+    content?: { kind?: string; fileType?: string; relativePath?: string };
+    quickReplies?: { replies?: Array<{ title?: string }> };
+    metadata?: Array<{ type?: string; id?: string }>;
+    sequence?: number;
+    state?: string;
+    stage?: string;
+    dialogs?: Array<{ dialogId?: string; dialogType?: string; state?: string }>;
+    originatorRole?: string;
+    notificationType?: string;
+    changeType?: string;
+  };
 }
+
+/** How many steps the story has: the demo passed when each was observed. */
+export const DEMO_STEP_COUNT = 10;
 
 
 export async function runDemo(controlUrl: string, onStep: (step: DemoStep) => void = () => undefined): Promise<DemoStep[]> {
@@ -74,7 +95,7 @@ export async function runDemo(controlUrl: string, onStep: (step: DemoStep) => vo
       !record(
         'Signed webhooks accepted, processed and published',
         opened !== undefined && consumerMessage !== undefined,
-        arrived.map((e) => `${e.detailType}${e.detail.message ? ` "${e.detail.message}"` : ''}`).join(', ') || 'nothing published',
+        arrived.map((e) => `${e.detailType}${typeof e.detail.message === 'string' ? ` "${e.detail.message}"` : ''}`).join(', ') || 'nothing published',
       )
     ) {
       return steps;
@@ -89,7 +110,76 @@ export async function runDemo(controlUrl: string, onStep: (step: DemoStep) => vo
       !record(
         'The agent answers; the conversation is published in order',
         messages.length >= 2 && inOrder && messages.at(-1)?.detail.message === 'Hi! How can I help?',
-        messages.map((e) => `#${e.detail.sequence} ${e.detail.originatorRole}: "${e.detail.message}"`).join(' → '),
+        messages.map((e) => `#${e.detail.sequence} ${e.detail.originatorRole}: "${String(e.detail.message)}"`).join(' → '),
+      )
+    ) {
+      return steps;
+    }
+
+    const file = await call<{ sequence: number; relativePath: string }>('POST', '/simulator/consumer-file', {
+      conversationId: reply.conversationId,
+      fileType: 'JPG',
+      caption: 'my receipt',
+    });
+    const withFile = await waitFor(reply.conversationId, (events) => events.some((e) => e.detail.sequence === file.sequence));
+    const shared = withFile.find((e) => e.detailType === 'ContentEvent' && e.detail.sequence === file.sequence);
+    if (
+      !record(
+        'The consumer shares a photo; it is published as a typed hosted file',
+        shared?.detail.content?.kind === 'hostedFile' && shared.detail.content.relativePath === file.relativePath,
+        shared === undefined ? 'nothing published' : `content.kind=${shared.detail.content?.kind} fileType=${shared.detail.content?.fileType} relativePath=${shared.detail.content?.relativePath}`,
+      )
+    ) {
+      return steps;
+    }
+
+    const offer = await call<{ sequence: number }>('POST', '/simulator/agent-reply', {
+      conversationId: reply.conversationId,
+      text: 'Did that solve it?',
+      quickReplies: ['Yes', 'No'],
+    });
+    const tap = await call<{ sequence: number }>('POST', '/simulator/consumer-message', {
+      conversationId: reply.conversationId,
+      text: 'Yes',
+      metadata: [{ type: 'ExternalId', id: 'quick-reply-yes' }],
+    });
+    const withReplies = await waitFor(reply.conversationId, (events) => events.some((e) => e.detail.sequence === tap.sequence));
+    const offered = withReplies.find((e) => e.detail.sequence === offer.sequence);
+    const tapped = withReplies.find((e) => e.detail.sequence === tap.sequence);
+    const titles = offered?.detail.quickReplies?.replies?.map((r) => r.title).join('/') ?? '';
+    if (
+      !record(
+        'The agent offers quick replies and the consumer taps one',
+        titles === 'Yes/No' && tapped?.detail.metadata?.[0]?.id === 'quick-reply-yes',
+        `offered ${titles || 'nothing'}; tapped "${String(tapped?.detail.message ?? '')}" with metadata ${tapped?.detail.metadata?.[0]?.id ?? 'none'}`,
+      )
+    ) {
+      return steps;
+    }
+
+    const survey = await call<{ dialogId: string; sequence: number }>('POST', '/simulator/survey', { conversationId: reply.conversationId });
+    const withSurvey = await waitFor(reply.conversationId, (events) => events.some((e) => e.detail.sequence === survey.sequence));
+    const surveyState = withSurvey.find((e) => e.detailType === 'ExConversationChangeNotification' && e.detail.dialogs?.some((d) => d.dialogType === 'POST_SURVEY'));
+    const question = withSurvey.find((e) => e.detail.sequence === survey.sequence);
+    if (
+      !record(
+        'The agent ends the conversation; the survey asks in its own dialog',
+        surveyState?.detail.stage === 'OPEN' && question?.detail.dialogId === survey.dialogId && (question.detail.quickReplies?.replies?.length ?? 0) > 0,
+        `state=${surveyState?.detail.state ?? '?'} stage=${surveyState?.detail.stage ?? '?'} dialogs=${surveyState?.detail.dialogs?.map((d) => `${d.dialogType}:${d.state}`).join(',') ?? 'none'}; "${String(question?.detail.message ?? '')}"`,
+      )
+    ) {
+      return steps;
+    }
+
+    const future = { kind: 'notification', type: 'ms.MessagingEventNotification', body: { changes: [{ sequence: 999, serverTimestamp: Date.now(), originatorId: 'bot', event: { type: 'ReactionEvent', reaction: '👍' }, conversationId: reply.conversationId, dialogId: survey.dialogId }] } };
+    const delivered = await call<{ state: string; status?: number }>('POST', '/simulator/notification', future);
+    const withUnknown = await waitFor(reply.conversationId, (events) => events.some((e) => e.detailType === 'UnknownEvent'));
+    const unknown = withUnknown.find((e) => e.detailType === 'UnknownEvent');
+    if (
+      !record(
+        'A notification of a type this version does not know is passed on, not lost',
+        delivered.status === 200 && unknown?.detail.changeType === 'ReactionEvent',
+        `webhook answered ${delivered.status ?? 'nothing'}; published ${unknown === undefined ? 'nothing' : `UnknownEvent changeType=${unknown.detail.changeType}`}`,
       )
     ) {
       return steps;
@@ -153,7 +243,7 @@ async function main(): Promise<number> {
     const steps = await runDemo(controlUrl, (step) =>
       console.log(`${step.ok ? styleText('green', '✓') : styleText('red', '✗')} ${step.title}\n  ${styleText('dim', step.detail)}`),
     );
-    const passed = steps.length === 6 && steps.every((step) => step.ok);
+    const passed = steps.length === DEMO_STEP_COUNT && steps.every((step) => step.ok);
     console.log(passed ? styleText('green', 'demo complete: every step observed') : styleText('red', 'demo failed'));
     return passed ? 0 : 1;
   } finally {

@@ -315,7 +315,7 @@ export async function startLivePersonSimulator(options: SimulatorOptions = {}): 
       },
       consumerSharesFile(conversationId, file) {
         const consumerId = conversationOrThrow(conversationId).consumerId;
-        const relativePath = hostedFilePath(config.accountId, consumerId, file.fileType);
+        const relativePath = hostedFilePath(config.accountId, file.fileType);
         const message = {
           ...(file.caption === undefined ? {} : { caption: file.caption }),
           relativePath,
@@ -407,11 +407,12 @@ function pathSegments(pathname: string): string[] {
 /**
  * Where a shared file is kept, in the form of LivePerson's history examples:
  * `/v1/AUTH_async-images/le<account>/<uploader>_uuid_<uuid>_<dd-MM-yyyy_HH-mm-ss-SSS>.<TYPE>`.
+ * The uploader part is a random id here: a consumer's id may be a phone number.
  */
-function hostedFilePath(accountId: string, uploaderId: string, fileType: string, at = new Date()): string {
+function hostedFilePath(accountId: string, fileType: string, at = new Date()): string {
   const two = (n: number) => String(n).padStart(2, '0');
   const stamp = `${two(at.getUTCDate())}-${two(at.getUTCMonth() + 1)}-${at.getUTCFullYear()}_${two(at.getUTCHours())}-${two(at.getUTCMinutes())}-${two(at.getUTCSeconds())}-${String(at.getUTCMilliseconds()).padStart(3, '0')}`;
-  return `/v1/AUTH_async-images/le${accountId}/${encodeURIComponent(uploaderId)}_uuid_${randomUUID()}_${stamp}.${fileType.toUpperCase()}`;
+  return `/v1/AUTH_async-images/le${accountId}/${randomUUID()}_uuid_${randomUUID()}_${stamp}.${fileType.toUpperCase()}`;
 }
 
 async function readBody(req: IncomingMessage): Promise<{ body: string; tooLarge: boolean }> {

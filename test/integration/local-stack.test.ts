@@ -27,6 +27,10 @@ describe('local stack', () => {
       ['The consumer answers the invitation on their phone', true],
       ['Signed webhooks accepted, processed and published', true],
       ['The agent answers; the conversation is published in order', true],
+      ['The consumer shares a photo; it is published as a typed hosted file', true],
+      ['The agent offers quick replies and the consumer taps one', true],
+      ['The agent ends the conversation; the survey asks in its own dialog', true],
+      ['A notification of a type this version does not know is passed on, not lost', true],
       ['The brand app sends a consumer message through the Connector API; it comes back as an event', true],
     ]);
     const webhooks = seen.filter((event) => event.kind === 'webhook');

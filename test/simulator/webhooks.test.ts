@@ -513,7 +513,7 @@ describe("the shapes of LivePerson's published examples", () => {
     await sim.webhooks.idle();
 
     const [, shared, offered] = changesOf(target.accepted());
-    expect(file.relativePath).toMatch(new RegExp(`^/v1/AUTH_async-images/le${sim.accountId}/ext-consumer-1_uuid_[0-9a-f-]{36}_\\d{2}-\\d{2}-\\d{4}_\\d{2}-\\d{2}-\\d{2}-\\d{3}\\.JPG$`));
+    expect(file.relativePath).toMatch(new RegExp(`^/v1/AUTH_async-images/le${sim.accountId}/[0-9a-f-]{36}_uuid_[0-9a-f-]{36}_\\d{2}-\\d{2}-\\d{4}_\\d{2}-\\d{2}-\\d{2}-\\d{3}\\.JPG$`));
     expect(shared).toEqual({
       sequence: file.sequence,
       originatorId: 'ext-consumer-1',
