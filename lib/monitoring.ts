@@ -230,13 +230,15 @@ export class LivePersonMonitoring extends Construct {
     const fn = processing.processor.fn;
     return [
       new GraphWidget({
-        title: 'Events processed / duplicates / failures',
+        title: 'Events processed / duplicates / failures / unknown types',
         width: 8,
         left: [
           this.custom('event-processor', 'EventsProcessed', 'processed'),
           this.custom('event-processor', 'DuplicatesSkipped', 'duplicates skipped'),
           this.custom('event-processor', 'EventsFailed', 'failed'),
           this.custom('event-processor', 'StaleConversationUpdates', 'stale conversation updates'),
+          // Passed on as UnknownEvent: LivePerson sent a type this version does not type yet.
+          this.custom('event-processor', 'UnknownEvents', 'of unknown types'),
         ],
       }),
       new GraphWidget({

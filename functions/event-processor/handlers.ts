@@ -14,7 +14,12 @@ export const registry = new EventHandlerRegistry().on('*', publishToEventBridge)
 
 // Examples:
 // registry.on('ContentEvent', async (event) => {
-//   if (event.originatorRole === 'CONSUMER') await myCrm.recordMessage(event.conversationId, event.message);
+//   // event.content.kind: 'text' | 'hostedFile' | 'externalFile' | 'secureFormInvitation' | 'secureFormSubmission' | 'other'
+//   if (event.originatorRole === 'CONSUMER' && event.content.kind === 'text') await myCrm.recordMessage(event.conversationId, event.content.text);
+// });
+// registry.on('UnknownEvent', async (event) => {
+//   // A type LivePerson added after this version: the raw change is in event.change.
+//   await myAudit.keep(event.notificationType, event.changeType, event.change);
 // });
 // registry.on('ExConversationChangeNotification', async (event) => {
 //   if (event.state === 'CLOSE') await mySurveys.schedule(event.conversationId);

@@ -264,7 +264,7 @@ describe('LivePersonMonitoring (default config: every capability)', () => {
       'Webhooks accepted / rejected',
       'Webhooks rejected by route and reason',
       'Event queue: depth and age',
-      'Events processed / duplicates / failures',
+      'Events processed / duplicates / failures / unknown types',
       'Events failed by reason',
       'event-processor duration (ms)',
       'C2M requests and errors',
@@ -284,7 +284,7 @@ describe('LivePersonMonitoring (default config: every capability)', () => {
     expect(text).toContain(`SEARCH('{LivePerson,Reason,Route,service} MetricName=\\"WebhookRejectedByReason\\"', 'Sum', 300)`);
     expect(text).toContain(`SEARCH('{LivePerson,Reason,service} MetricName=\\"EventsFailedByReason\\"', 'Sum', 300)`);
     expect(text).toContain(`SEARCH('Namespace=\\"LivePerson\\" MetricName=\\"C2mResults\\"', 'Sum', 300)`);
-    for (const metric of ['WebhookAccepted', 'WebhookRejected', 'EventsProcessed', 'DuplicatesSkipped', 'EventsFailed', 'CommandsApplied', 'CommandsFailed', 'CommandsRejected']) {
+    for (const metric of ['WebhookAccepted', 'WebhookRejected', 'EventsProcessed', 'DuplicatesSkipped', 'UnknownEvents', 'EventsFailed', 'CommandsApplied', 'CommandsFailed', 'CommandsRejected']) {
       expect(text).toContain(`"LivePerson","${metric}","service"`);
     }
   });
