@@ -1,4 +1,4 @@
-// The one Secrets Manager secret holding the brand's LivePerson credentials (DESIGN.md: clientId,
+// The one Secrets Manager secret holding the brand's LivePerson credentials (keys: clientId,
 // clientSecret, webhookToken, optional oauth1). The stack never holds a real value.
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';

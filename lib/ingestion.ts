@@ -22,7 +22,7 @@ import { WEBHOOK_TOKEN_KEY } from './credentials.ts';
 import { LivePersonFunction } from './lambda-function.ts';
 import type { CredentialsSecretRef } from './lambda-function.ts';
 
-/** Webhook routes of DESIGN.md (the receiver maps `event.resource` to these). */
+/** The webhook routes, a fixed contract (the receiver maps `event.resource` to these). */
 export const CONNECTOR_WEBHOOK_PATH = '/webhooks/connector';
 export const MESSAGING_WEBHOOK_PATH = '/webhooks/messaging/{token}';
 

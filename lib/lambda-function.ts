@@ -1,5 +1,5 @@
 // The one place holding the Lambda defaults every LivePerson function shares: runtime, architecture,
-// log group, bundling and the environment contract of DESIGN.md.
+// log group, bundling and the environment contract every handler reads (README, "Environment of the functions").
 import * as path from 'node:path';
 import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -23,7 +23,7 @@ export const LIVEPERSON_FUNCTION_NAMES = [
 ] as const;
 export type LivePersonFunctionName = (typeof LIVEPERSON_FUNCTION_NAMES)[number];
 
-/** Environment variable names every handler reads (DESIGN.md contract). */
+/** Environment variable names every handler reads (a fixed contract: brands depend on it). */
 export const LIVEPERSON_ENV = {
   accountId: 'LP_ACCOUNT_ID',
   secretId: 'LP_SECRET_ID',
@@ -56,7 +56,7 @@ export interface LivePersonFunctionProps {
   readonly accountId: string;
   /** @default https://api.liveperson.net */
   readonly csdsUrl?: string;
-  /** The credentials secret: sets LP_SECRET_ID (the DESIGN.md contract gives every function the variable). */
+  /** The credentials secret: sets LP_SECRET_ID (the environment contract gives every function the variable). */
   readonly credentials?: CredentialsSecretRef;
   /** Whether the function may read the secret. 'none' keeps LP_SECRET_ID as a bare name, with no access. @default 'read' */
   readonly credentialsAccess?: 'none' | 'read';

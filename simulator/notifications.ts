@@ -1,4 +1,5 @@
-// The bodies LivePerson POSTs to Connector API webhooks (LIVEPERSON.md §5), as plain builders, and
+// The bodies LivePerson POSTs to Connector API webhooks (https://developers.liveperson.com/connector-api-webhooks-webhooks-examples.html
+// and the fixtures under test/fixtures/liveperson), as plain builders, and
 // the adapters that turn the conversation store's events into them.
 //
 // Documented: the envelope {kind, type, body: {changes}}, the messaging change fields (sequence,

@@ -1,4 +1,4 @@
-// The sending side of Connector API webhooks (LIVEPERSON.md §5): the store's conversation and message
+// The sending side of Connector API webhooks (https://developers.liveperson.com/connector-api-webhooks-retry-policy.html): the store's conversation and message
 // events become notifications, signed with the app's client secret and POSTed to subscribed urls,
 // with LivePerson's redelivery policies. Signs with node:crypto on its own (nothing shared with the
 // receiver under functions/), so it checks the receiver independently.

@@ -1,5 +1,5 @@
 /**
- * The benchmark behind `npm run bench` (DESIGN.md, "Quality targets"): the webhook receiver under
+ * The benchmark behind `npm run bench` (the quality targets in the README): the webhook receiver under
  * sustained load on loopback, a bare SQS baseline at the same pacing, proof that no accepted event
  * was lost, and each bundled handler's cold start. Local servers and child processes are always
  * stopped, whatever fails.
@@ -13,7 +13,7 @@ import { BENCH_ACCOUNT_ID, BENCH_CREDENTIALS, BENCH_SECRET_ID } from './events.t
 import { runLoad } from './load.ts';
 import { summarize, type LatencySummary } from './stats.ts';
 
-/** DESIGN.md: receiver handler time p99 under 10 ms, SQS write included. */
+/** The target: receiver handler time p99 under 10 ms, SQS write included. */
 export const RECEIVER_P99_TARGET_MS = 10;
 /** The production default (Powertools' own default too): measured with it, not with logging off. */
 export const BENCH_LOG_LEVEL = 'INFO';

@@ -1,5 +1,5 @@
 /**
- * C2M benchmark (DESIGN.md, "Quality targets": a warm deflect adds under 10% over the two raw HTTP
+ * C2M benchmark (the quality target: a warm deflect adds under 10% over the two raw HTTP
  * round trips it makes). Runs the real c2m-invite handler in a child process against the LivePerson
  * simulator, with Secrets Manager and SSM stand-ins holding the secret and the domains (as the
  * domain-refresh function leaves them), next to the same two calls made with bare fetch.
@@ -16,7 +16,7 @@ import type { C2mWorkerConfig, C2mWorkerResult } from './c2m-invite-worker.ts';
 import { summarize, type LatencySummary } from './stats.ts';
 import { runWorker } from './worker.ts';
 
-/** DESIGN.md: the handler's deflect within 10% of the raw round trips it makes (ratio of medians). */
+/** The target: the handler's deflect within 10% of the raw round trips it makes (ratio of medians). */
 export const C2M_RATIO_TARGET = 1.1;
 /**
  * Added by the simulator to every C2M answer in the second phase: a conservative stand-in for a

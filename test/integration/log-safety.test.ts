@@ -1,5 +1,5 @@
 /**
- * DESIGN.md: "Never log a secret, token or signature; mask phone numbers in logs (keep the last 4
+ * The rule: "Never log a secret, token or signature; mask phone numbers in logs (keep the last 4
  * digits)". Proven on the whole product: the local stack in this process with the handlers at
  * DEBUG, every handler driven through its success and failure paths with known secret values,
  * everything the process writes captured, then scanned for those values, for any JWT, for every

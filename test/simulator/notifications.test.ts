@@ -1,4 +1,4 @@
-// The notification builders: LivePerson's webhook bodies (LIVEPERSON.md §5), field for field.
+// The notification builders: LivePerson's webhook bodies, field for field.
 import { describe, expect, it } from 'vitest';
 import {
   acceptStatusEventChange,

@@ -1,5 +1,5 @@
 // A loopback webhook receiver for the simulator's webhook tests. It checks the signature on its own
-// (node:crypto over the raw bytes, as LIVEPERSON.md §5 describes it) and records what came.
+// (node:crypto over the raw bytes: HMAC of the body with the client secret, sha1= or sha256= + Base64) and records what came.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';

@@ -1,5 +1,5 @@
 /**
- * Configuration from AWS: the environment contract of DESIGN.md, the LivePerson credentials
+ * Configuration from AWS: the functions' environment contract, the LivePerson credentials
  * secret (Secrets Manager) and the domain parameters (SSM), read through Powertools parameters
  * with a bounded cache so a rotated secret or a refreshed domain takes effect within minutes
  * (and a rotated secret at once where its use shows it, see `CredentialsSource.refresh`).

@@ -35,7 +35,7 @@ const tokenResponseSchema = z.object({
 /** Names Sentinel's token call in errors, so callers can tell its failures from the API's they wanted a token for. */
 export const APP_JWT_OPERATION = 'Sentinel AppJWT';
 
-// The AppJWT lives one hour (LIVEPERSON.md §2); used only when a token has no readable `exp`.
+// The AppJWT lives one hour (LivePerson's app JWT docs); used only when a token has no readable `exp`.
 const DOCUMENTED_LIFETIME_MS = 60 * 60 * 1000;
 
 export class AppJwtProvider {

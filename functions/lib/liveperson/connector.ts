@@ -87,7 +87,7 @@ export class ConnectorClient {
         kind: 'req',
         id: PROFILE_REQUEST_ID,
         type: 'userprofile.SetUserProfile',
-        // Mandatory and first, even when empty (LIVEPERSON.md §4).
+        // Mandatory and first, even when empty (https://developers.liveperson.com/connector-api-send-api-conversation.html).
         body: request.sdes && request.sdes.length > 0 ? { authenticatedData: { lp_sdes: request.sdes } } : {},
       },
       {
@@ -156,7 +156,7 @@ export class ConnectorClient {
           operation,
           method: 'POST',
           url,
-          // Raw tokens, no "Bearer " (LIVEPERSON.md §4).
+          // Raw tokens, no "Bearer " (https://developers.liveperson.com/connector-api-send-api-authorization-and-authentication.html).
           headers: { authorization: token, 'x-lp-on-behalf': jws },
           json,
           deadline: options.deadline,

@@ -84,7 +84,7 @@ export function isRetryableStatus(status: number): boolean {
   return status === 429 || status >= 500;
 }
 
-/** Connector API 401 codes that blame the consumer JWS (invalid, or missing), not the AppJWT (LIVEPERSON.md §4). */
+/** Connector API 401 codes that blame the consumer JWS (invalid, or missing), not the AppJWT (the Connector API's 401 error codes). */
 const CONSUMER_JWS_ERROR_CODES: ReadonlySet<string> = new Set(['40103', '40105']);
 
 /** LivePerson refused the consumer JWS: a new one from the IdP may pass, a new AppJWT would not. */

@@ -46,7 +46,7 @@ export function conversationOf(value: unknown): string | undefined {
 
 /**
  * Whether a messaging change carries what makes it unique: a `sequence` or a `serverTimestamp`.
- * Chat-state changes may carry neither (LIVEPERSON.md §5): a genuine second COMPOSING is then
+ * Chat-state changes carry neither in LivePerson's webhook examples: a genuine second COMPOSING is then
  * byte-identical to the first, so it must not be deduplicated by its content.
  */
 export function hasDeliveryIdentity(change: { readonly sequence?: unknown; readonly serverTimestamp?: unknown }): boolean {
