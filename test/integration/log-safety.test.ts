@@ -10,7 +10,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { contactFlowEvent } from '../../local/connect-event.ts';
-import { runDemo } from '../../local/demo.ts';
+import { DEMO_STEP_COUNT, runDemo } from '../../local/demo.ts';
 import { lambdaContext } from '../../local/lambda-context.ts';
 import { startLocalStack, type LocalStack } from '../../local/stack.ts';
 import {
@@ -168,7 +168,7 @@ describe('log safety: no secret, token, signature or full phone number in any lo
     capture.scenario('demo');
     const steps = await runDemo(stack.urls.control);
     expect(steps.filter((step) => !step.ok)).toEqual([]);
-    expect(steps).toHaveLength(6);
+    expect(steps).toHaveLength(DEMO_STEP_COUNT);
   });
 
   it('webhook-receiver: accepts sha256 and the messaging route with its token; rejects every bad call', async () => {

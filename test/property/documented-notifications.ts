@@ -126,6 +126,9 @@ const fullDetails = fc.record(
     endTs: timestamp,
     metaDataLastUpdateTs: timestamp,
     ttr: fc.record({ ttrType: fc.constantFrom('NORMAL', 'URGENT', 'PRIORITIZED'), value: fc.nat({ max: 86_400 }) }),
+    // Seen in recordings of LivePerson traffic (agent side): ids as numbers or strings.
+    campaignInfo: fc.record({ campaignId: fc.oneof(fc.nat(), fc.stringMatching(/^\d{1,10}$/)), engagementId: fc.oneof(fc.nat(), fc.stringMatching(/^\d{1,10}$/)) }),
+    conversationHandlerDetails: fc.record({ accountId: fc.stringMatching(/^\d{8}$/), skillId: fc.stringMatching(/^\d{1,10}$/) }),
   },
   { requiredKeys: ['state', 'metaDataLastUpdateTs'] },
 );
