@@ -11,7 +11,7 @@ import { parseNotification } from '../../functions/lib/liveperson/events.ts';
 import type { EventLedger } from '../../functions/lib/processing/idempotency.ts';
 import { processNotification } from '../../functions/lib/processing/process-notification.ts';
 import { EventHandlerRegistry, publishToEventBridge } from '../../functions/lib/processing/registry.ts';
-import { signWebhookBody } from '../../functions/lib/liveperson/webhook-signature.ts';
+import { signedConnectorRequest } from '../support/signed-webhook.ts';
 import { receiveWebhook, type QueuedEvent } from '../../functions/lib/webhooks/receive-webhook.ts';
 import { documentedNotification, notYetKnownNotification } from './documented-notifications.ts';
 
@@ -22,17 +22,7 @@ async function receive(body: unknown): Promise<QueuedEvent | undefined> {
   const raw = Buffer.from(JSON.stringify(body), 'utf8');
   const queued: QueuedEvent[] = [];
   const outcome = await receiveWebhook(
-    {
-      route: 'connector',
-      rawBody: raw,
-      receivedAt: 0,
-      headers: {
-        'content-type': 'application/json',
-        'x-liveperson-account-id': ACCOUNT,
-        'x-liveperson-client-id': credentials.clientId,
-        'x-liveperson-signature': signWebhookBody(raw, credentials.clientSecret, 'sha256'),
-      },
-    },
+    signedConnectorRequest(raw, { accountId: ACCOUNT, ...credentials }),
     { accountId: ACCOUNT, credentials, queue: { send: async (event) => void queued.push(event) }, maxBodyBytes: 256 * 1024 },
   );
   expect(outcome).toMatchObject({ accepted: true, status: 200 });

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { signWebhookBody } from '../../functions/lib/liveperson/webhook-signature.ts';
+import { signedConnectorRequest } from '../support/signed-webhook.ts';
 import { createHash } from 'node:crypto';
 import {
   MAX_EVENT_TYPE_LENGTH,
@@ -63,17 +63,7 @@ const notification = fc.record({
 });
 
 function signedRequest(raw: Buffer, algorithm: 'sha1' | 'sha256'): WebhookRequest {
-  return {
-    route: 'connector',
-    rawBody: raw,
-    receivedAt: 0,
-    headers: {
-      'content-type': 'application/json',
-      'x-liveperson-account-id': ACCOUNT,
-      'x-liveperson-client-id': credentials.clientId,
-      'x-liveperson-signature': signWebhookBody(raw, credentials.clientSecret, algorithm),
-    },
-  };
+  return signedConnectorRequest(raw, { accountId: ACCOUNT, ...credentials }, algorithm);
 }
 
 // Changes that may lack what identifies them, may name a dialog of their own, and may carry any type.
