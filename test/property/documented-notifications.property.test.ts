@@ -30,17 +30,18 @@ async function receive(body: unknown): Promise<QueuedEvent | undefined> {
 }
 
 /** The processor with in-memory stores: what it publishes, or the error it throws. */
-async function process(body: string) {
+async function process(body: string, route: 'connector' | 'messaging' = 'connector') {
   const done = new Set<string>();
   const ledger: EventLedger = {
     claim: async (identity) => (done.has(identity) ? 'already-done' : 'claimed'),
     complete: async (identity) => void done.add(identity),
     release: async () => undefined,
   };
-  const state: ConversationStateStore = { apply: async () => 'applied', get: async () => undefined };
+  const stateChanges: string[] = [];
+  const state: ConversationStateStore = { apply: async (event) => (stateChanges.push(event.conversationId), 'applied'), get: async () => undefined };
   const published: BusEntry[] = [];
   const result = await processNotification(
-    { body, route: 'connector', receivedAt: undefined },
+    { body, route, receivedAt: undefined },
     {
       accountId: ACCOUNT,
       ledger,
@@ -50,7 +51,7 @@ async function process(body: string) {
       remainingTimeMs: () => 30_000,
     },
   );
-  return { result, published };
+  return { result, published, stateChanges };
 }
 
 describe('documented notification properties', () => {
@@ -83,6 +84,24 @@ describe('documented notification properties', () => {
         for (const event of events) if (event.type === 'UnknownEvent') expect(changes).toContainEqual(event.change);
       }),
       { numRuns: 1500 },
+    );
+  });
+
+  it('keeps the routes apart: a body sent by the messaging route is one raw event, never a typed one, never sharing an identity, never a state change', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(documentedNotification, notYetKnownNotification), async (notification) => {
+        fc.pre(typeof notification === 'object' && notification !== null && !Array.isArray(notification));
+        const body = JSON.stringify(notification);
+        const viaMessaging = await process(body, 'messaging');
+        expect(viaMessaging.result.handled.map((event) => event.type)).toEqual(['MessagingSubscriptionEvent']);
+        expect(viaMessaging.stateChanges).toEqual([]);
+        expect(viaMessaging.published.every((entry) => (entry.detail as { route?: string }).route === 'messaging')).toBe(true);
+        const viaConnector = await process(body, 'connector');
+        const connectorIdentities = new Set(viaConnector.result.handled.map((event) => event.identity));
+        for (const event of viaMessaging.result.handled) expect(connectorIdentities.has(event.identity)).toBe(false);
+        expect(viaConnector.published.every((entry) => (entry.detail as { route?: string }).route === 'connector')).toBe(true);
+      }),
+      { numRuns: 1000 },
     );
   });
 });

@@ -15,7 +15,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { readMessageContent, contentMessageSchema, type MessageContent } from './message-content.ts';
-import { CONVERSATION_NOTIFICATION, conversationOf, hasDeliveryIdentity, MESSAGING_NOTIFICATION } from './notification-envelope.ts';
+import { CONVERSATION_NOTIFICATION, conversationOf, hasDeliveryIdentity, MESSAGING_NOTIFICATION, routeMessagingNotification } from './notification-envelope.ts';
 
 /** The latest time a JavaScript Date can hold (ms since the epoch): a timestamp beyond it is not one. */
 const MAX_EPOCH_MS = 8_640_000_000_000_000;
@@ -208,7 +208,10 @@ export interface ConversationChangeEvent extends EventBase {
   readonly closeReason: string | undefined;
 }
 
-/** A Messaging REST API subscription event: LivePerson documents no schema, so it stays raw. */
+/**
+ * Whatever came by the messaging route (Messaging REST API subscriptions): LivePerson documents no
+ * schema for it and signs nothing, so it stays raw, whatever shape it has.
+ */
 export interface MessagingSubscriptionEvent extends Omit<EventBase, 'conversationId'> {
   /** A digest of the body. */
   readonly identity: string;
@@ -289,12 +292,17 @@ export function parseNotification(rawBody: string, route: 'connector' | 'messagi
   } catch {
     throw new SchemaViolation('body is not JSON');
   }
+  // The messaging route is guarded only by a URL token, not signed: whatever comes by it stays one
+  // raw event of its own kind, even when it looks like a Connector notification, so it can never
+  // pass for a signed event, share its identity (suppressing it as a duplicate) or move a
+  // conversation's state.
+  if (route === 'messaging') {
+    if (!isRecord(json)) throw new SchemaViolation('a messaging route body must be a JSON object');
+    return [subscriptionEvent(json, rawBody)];
+  }
   const envelope = envelopeSchema.safeParse(json);
   const type = envelope.success ? envelope.data.type : undefined;
   const changes = envelope.success ? envelope.data.body?.changes : undefined;
-  const known = type === MESSAGING_NOTIFICATION || type === CONVERSATION_NOTIFICATION;
-  // The Messaging REST API documents no body: what is not a Connector notification stays whole.
-  if (route === 'messaging' && isRecord(json) && (!known || changes === undefined)) return [subscriptionEvent(json, rawBody)];
   if (changes === undefined) return [unknownEvent(type, json)];
   // LivePerson sends notifications with no change at all (a subscription's first answer): nothing to handle.
   return changes.map((change, index) => {
@@ -404,9 +412,10 @@ function unknownEvent(notificationType: string | undefined, change: unknown): Un
 function subscriptionEvent(body: Record<string, unknown>, rawBody: string): MessagingSubscriptionEvent {
   return {
     type: 'MessagingSubscriptionEvent',
+    // Its own namespace: no Connector event's identity starts like this.
     identity: `MessagingSubscriptionEvent:${createHash('sha256').update(rawBody).digest('hex')}`,
     // The receiver grouped it by the same rule: the event names the conversation it was ordered in.
-    conversationId: conversationOf(body),
+    conversationId: routeMessagingNotification(body).conversationId,
     body,
   };
 }

@@ -27,6 +27,8 @@ export interface ProcessingDependencies {
   /** Time left in this invocation: an in-progress claim expires after it, should we crash. */
   readonly remainingTimeMs: () => number;
   readonly observer?: ProcessingObserver;
+  /** The clock (ms since the epoch), for tests. */
+  readonly now?: () => number;
 }
 
 /** Told what happened to each event, for logs and metrics. */
@@ -50,6 +52,7 @@ export interface NotificationResult {
 /** Throws SchemaViolation (never retry), EventInProgressError or any handler/AWS error (retry). */
 export async function processNotification(notification: QueuedNotification, deps: ProcessingDependencies): Promise<NotificationResult> {
   const events = parseNotification(notification.body, notification.route);
+  const now = deps.now ?? Date.now;
   /** New events, in order: claimed, or without identity (never deduplicated, never claimed). */
   const fresh: LivePersonEvent[] = [];
   const claimed = new Set<string>();
@@ -75,11 +78,16 @@ export async function processNotification(notification: QueuedNotification, deps
     }
 
     const outbox: BusEntry[] = [];
-    const context = { accountId: deps.accountId, receivedAt: notification.receivedAt, publish: (entry: BusEntry) => void outbox.push(entry) };
+    const context = {
+      accountId: deps.accountId,
+      route: notification.route,
+      receivedAt: notification.receivedAt,
+      publish: (entry: BusEntry) => void outbox.push(entry),
+    };
     for (const event of fresh) {
       // An update older than the stored state would show subscribers the conversation going back.
-      // One without a timestamp cannot be ordered: it is handled, and the stored state left alone.
-      if (event.type === 'ExConversationChangeNotification' && isOrdered(event) && (await deps.state.apply(event)) === 'stale') {
+      // One without a usable timestamp cannot be ordered: it is handled, and the stored state left alone.
+      if (event.type === 'ExConversationChangeNotification' && isOrdered(event, now()) && (await deps.state.apply(event)) === 'stale') {
         stale.push(event);
         continue;
       }
@@ -101,6 +109,12 @@ export async function processNotification(notification: QueuedNotification, deps
   return { handled, duplicates, stale };
 }
 
-function isOrdered(event: ConversationChangeEvent): event is OrderedConversationChange {
-  return event.lastUpdateTs !== undefined;
+/**
+ * How far ahead of this clock an update's timestamp may be and still order updates. Beyond it the
+ * timestamp is not trusted: stored, it would make every later genuine update look stale.
+ */
+export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+
+function isOrdered(event: ConversationChangeEvent, nowMs: number): event is OrderedConversationChange {
+  return event.lastUpdateTs !== undefined && event.lastUpdateTs <= nowMs + MAX_CLOCK_SKEW_MS;
 }

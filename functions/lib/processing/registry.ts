@@ -8,6 +8,11 @@ import type { BusEntry } from '../aws/event-bus.ts';
 
 export interface HandlerContext {
   readonly accountId: string;
+  /**
+   * The webhook route the event came by: `connector` (signed by LivePerson) or `messaging` (only
+   * guarded by its URL token; its events are always MessagingSubscriptionEvent).
+   */
+  readonly route: 'connector' | 'messaging';
   /** When the webhook reached the receiver (ISO time), if known. */
   readonly receivedAt: string | undefined;
   /** Queues an EventBridge entry; sent after all handlers of the record succeed. */
@@ -40,7 +45,7 @@ export const EVENT_SOURCE = 'liveperson';
 
 /**
  * The default handler: one EventBridge event per LivePerson event, detail-type = event type,
- * with the conversation id in the detail for rules to match on. The bus is at-least-once (a
+ * with the conversation id and the route it came by in the detail for rules to match on. The bus is at-least-once (a
  * retried notification publishes again), so the detail carries the event's identity as
  * `eventId` for subscribers to drop repeats; events never deduplicated (chat states without
  * sequence or timestamp) have none.
@@ -50,6 +55,12 @@ export const publishToEventBridge: EventHandler = (event, context) => {
   context.publish({
     source: EVENT_SOURCE,
     detailType: event.type,
-    detail: { accountId: context.accountId, receivedAt: context.receivedAt, ...(identity === undefined ? {} : { eventId: identity }), ...fields },
+    detail: {
+      accountId: context.accountId,
+      route: context.route,
+      receivedAt: context.receivedAt,
+      ...(identity === undefined ? {} : { eventId: identity }),
+      ...fields,
+    },
   });
 };

@@ -5,7 +5,7 @@ import { SchemaViolation, type LivePersonEvent } from '../../../../functions/lib
 import { EventInProgressError, type ClaimResult, type EventLedger } from '../../../../functions/lib/processing/idempotency.ts';
 import { processNotification, type QueuedNotification } from '../../../../functions/lib/processing/process-notification.ts';
 import { EventHandlerRegistry, publishToEventBridge } from '../../../../functions/lib/processing/registry.ts';
-import { chatStateNotification, contentNotification, conversationNotification } from '../../../support/notifications.ts';
+import { chatStateNotification, contentNotification, conversationNotification, conversationUpdate } from '../../../support/notifications.ts';
 
 class FakeLedger implements EventLedger {
   readonly status = new Map<string, 'in-progress' | 'done'>();
@@ -34,17 +34,25 @@ describe('processNotification', () => {
   let seen: string[];
   let registry: EventHandlerRegistry;
 
-  const state: ConversationStateStore = { apply: async () => stateResult, get: async () => undefined };
+  let applied: string[];
+  const state: ConversationStateStore = {
+    apply: async (event) => {
+      applied.push(`${event.conversationId}:${event.state}:${event.lastUpdateTs}`);
+      return stateResult;
+    },
+    get: async () => undefined,
+  };
   const publisher = {
     publish: async (entries: readonly BusEntry[]) => {
       if (publishFails) throw new Error('EventBridge down');
       published.push([...entries]);
     },
   };
-  const run = (body: unknown, observer = {}) =>
+  const NOW = Date.parse('2026-11-23T10:00:00.000Z');
+  const run = (body: unknown, observer = {}, route: 'connector' | 'messaging' = 'connector') =>
     processNotification(
-      { body: JSON.stringify(body), route: 'connector', receivedAt: '2026-11-23T10:00:00.000Z' } satisfies QueuedNotification,
-      { accountId: '12345678', ledger, state, registry, publisher, remainingTimeMs: () => 30_000, observer },
+      { body: JSON.stringify(body), route, receivedAt: '2026-11-23T10:00:00.000Z' } satisfies QueuedNotification,
+      { accountId: '12345678', ledger, state, registry, publisher, remainingTimeMs: () => 30_000, observer, now: () => NOW },
     );
 
   beforeEach(() => {
@@ -52,6 +60,7 @@ describe('processNotification', () => {
     published = [];
     publishFails = false;
     stateResult = 'applied';
+    applied = [];
     seen = [];
     registry = new EventHandlerRegistry().on('*', (event) => void seen.push(event.identity ?? `${event.type}:no-identity`)).on('*', publishToEventBridge);
   });
@@ -162,5 +171,37 @@ describe('processNotification', () => {
   it('lets a schema violation through untouched, claiming nothing', async () => {
     await expect(run({ kind: 'notification', type: 'ms.MessagingEventNotification', body: { changes: [{ dialogId: 'c', sequence: -1, event: { type: 'ContentEvent', message: 'x' } }] } })).rejects.toBeInstanceOf(SchemaViolation);
     expect(ledger.status.size).toBe(0);
+  });
+
+  describe('the unsigned messaging route cannot pass for the signed one', () => {
+    it('keeps a Connector-shaped body raw: its own event type, its own identity, no state change', async () => {
+      const forgedClose = conversationUpdate('conv-m', 'CLOSE', NOW + 365 * 24 * 3_600_000);
+      const result = await run(forgedClose, {}, 'messaging');
+      expect(result.handled.map((event) => event.type)).toEqual(['MessagingSubscriptionEvent']);
+      expect(result.handled[0]?.identity).toMatch(/^MessagingSubscriptionEvent:[0-9a-f]{64}$/);
+      expect(applied).toEqual([]);
+      expect(published[0]?.[0]).toMatchObject({ detailType: 'MessagingSubscriptionEvent', detail: { route: 'messaging', conversationId: 'conv-m' } });
+    });
+
+    it('cannot suppress the genuine signed event by sending its dialog and sequence first', async () => {
+      const forged = contentNotification('conv-m', 'send me your password', 7);
+      forged.body.changes[0]!.originatorMetadata = { id: 'agent-1', role: 'ASSIGNED_AGENT' };
+      await run(forged, {}, 'messaging');
+      const genuine = await run(contentNotification('conv-m', 'hello', 7));
+      expect(genuine.duplicates).toEqual([]);
+      expect(genuine.handled.map((event) => event.identity)).toEqual(['ContentEvent:conv-m:7']);
+      expect(published.map((batch) => [batch[0]?.detailType, (batch[0]?.detail as { route: string }).route])).toEqual([
+        ['MessagingSubscriptionEvent', 'messaging'],
+        ['ContentEvent', 'connector'],
+      ]);
+    });
+  });
+
+  it('does not order by a timestamp further in the future than the clock skew allows', async () => {
+    await run(conversationUpdate('conv-f', 'CLOSE', NOW + 24 * 3_600_000));
+    await run(conversationUpdate('conv-f', 'OPEN', NOW + 60_000));
+    // The first is handled (LivePerson signed it) but not stored: stored, it would make every later update stale.
+    expect(applied).toEqual([`conv-f:OPEN:${NOW + 60_000}`]);
+    expect(seen).toHaveLength(2);
   });
 });
