@@ -1,5 +1,5 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -126,6 +126,28 @@ describe('event-processor handler (local DynamoDB and SQS, EventBridge mocked)',
     expect(Messages[0]?.Body).toBe(broken.body);
     expect(Messages[0]?.Attributes?.MessageGroupId).toBe('conv-x');
     expect(Messages[0]?.MessageAttributes?.deadLetterReason?.StringValue).toContain('body.changes.0: names no conversation');
+  });
+
+  it.each([
+    ['a metaDataLastUpdateTs beyond a safe integer', 2 ** 60],
+    ['a metaDataLastUpdateTs beyond what a date can hold', 9e15],
+    ['a fractional metaDataLastUpdateTs', 1.5],
+  ])('dead-letters %s at once with its reason, before DynamoDB sees it, and the batch goes on', async (_name, lastUpdateTs) => {
+    const broken = sqsRecord(conversationUpdate('conv-big', 'OPEN', lastUpdateTs), { groupId: 'conv-big' });
+    const other = sqsRecord(contentNotification('conv-ok', 'fine', 1), { groupId: 'conv-ok' });
+    const result = await run(broken, other);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(messages(published)).toEqual(['conv-ok:fine']);
+    // The dead-letter queue is shared by the tests: take everything out, so later tests see only theirs.
+    const drained: Message[] = [];
+    for (;;) {
+      const { Messages = [] } = await sqs.client.send(new ReceiveMessageCommand({ QueueUrl: deadLetterUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] }));
+      if (Messages.length === 0) break;
+      drained.push(...Messages);
+      for (const message of Messages) await sqs.client.send(new DeleteMessageCommand({ QueueUrl: deadLetterUrl, ReceiptHandle: message.ReceiptHandle }));
+    }
+    const parked = drained.find((message) => message.Body === broken.body);
+    expect(parked?.MessageAttributes?.deadLetterReason?.StringValue).toContain('body.changes.0.result.conversationDetails.metaDataLastUpdateTs');
   });
 
   it('ignores a conversation update older than the stored one', async () => {
