@@ -6,7 +6,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ConversationStateStore } from '../../functions/lib/aws/conversation-state.ts';
-import type { BusEntry } from '../../functions/lib/aws/event-bus.ts';
+import type { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { EventBridgePublisher, type BusEntry } from '../../functions/lib/aws/event-bus.ts';
 import { parseNotification } from '../../functions/lib/liveperson/events.ts';
 import type { EventLedger } from '../../functions/lib/processing/idempotency.ts';
 import { processNotification } from '../../functions/lib/processing/process-notification.ts';
@@ -47,7 +48,16 @@ async function process(body: string, route: 'connector' | 'messaging' = 'connect
       ledger,
       state,
       registry: new EventHandlerRegistry().on('*', publishToEventBridge),
-      publisher: { publish: async (entries) => void published.push(...entries) },
+      // The real publisher, so an entry EventBridge would refuse for its size fails the property.
+      publisher: new EventBridgePublisher({
+        busName: 'bus',
+        client: {
+          send: async (command: PutEventsCommand) => {
+            for (const entry of command.input.Entries ?? []) published.push({ source: entry.Source ?? '', detailType: entry.DetailType ?? '', detail: JSON.parse(entry.Detail ?? 'null') });
+            return { FailedEntryCount: 0, Entries: [] };
+          },
+        } as unknown as EventBridgeClient,
+      }),
       remainingTimeMs: () => 30_000,
     },
   );

@@ -139,12 +139,39 @@ const consumerSideDetails = fc.record({
   startTs: timestamp,
 });
 
+/** A DELETE may come with the conversation's id alone. */
+const bareDelete = fc.record({ type: fc.constant('DELETE'), result: fc.record({ convId: id }) });
+
 export const documentedConversationChange = fc.oneof(
+  bareDelete,
   fc.record(
     { type: fc.constantFrom('UPSERT', 'DELETE'), result: fc.record({ convId: id, effectiveTTR: fc.oneof(fc.constant(-1), timestamp), conversationDetails: fullDetails }, { requiredKeys: ['convId', 'conversationDetails'] }) },
   ),
   fc.record({ type: fc.constant('UPSERT'), result: fc.record({ convId: id, conversationDetails: consumerSideDetails, lastUpdateTime: timestamp }) }),
 );
+
+/** Optional fields LivePerson may send as `null` instead of leaving them out. */
+const NULLABLE_CHANGE_KEYS = ['originatorId', 'originatorMetadata', 'messageAudience', 'metadata', 'conversationId'];
+const NULLABLE_EVENT_KEYS = ['quickReplies', 'contentType'];
+const NULLABLE_DETAIL_KEYS = ['skillId', 'closeReason', 'stage', 'brandId', 'dialogs', 'ttr', 'endTs', 'startTs', 'campaignInfo', 'conversationHandlerDetails'];
+
+/** The same change with some optional fields set to null. */
+function withNulls<T>(change: fc.Arbitrary<T>): fc.Arbitrary<T> {
+  return fc.tuple(change, fc.array(fc.boolean(), { minLength: 12, maxLength: 12 })).map(([value, flags]) => {
+    type Loose = Record<string, unknown> & { dialogId?: unknown; event?: Record<string, unknown>; result?: { conversationDetails?: Record<string, unknown> } };
+    const copy = structuredClone(value) as Loose;
+    const nullify = (target: Record<string, unknown> | undefined, keys: string[], offset: number) => {
+      keys.forEach((key, index) => {
+        if (target !== undefined && key in target && flags[(index + offset) % flags.length]) target[key] = null;
+      });
+    };
+    // Keep what names the conversation: a change with neither conversationId nor dialogId is unusable.
+    nullify(copy, copy.dialogId === undefined ? NULLABLE_CHANGE_KEYS.filter((key) => key !== 'conversationId') : NULLABLE_CHANGE_KEYS, 0);
+    nullify(copy.event, NULLABLE_EVENT_KEYS, 5);
+    nullify(copy.result?.conversationDetails, NULLABLE_DETAIL_KEYS, 2);
+    return copy as T;
+  });
+}
 
 const envelope = (type: string, change: fc.Arbitrary<unknown>, minLength: number) =>
   fc.record(
@@ -155,12 +182,16 @@ const envelope = (type: string, change: fc.Arbitrary<unknown>, minLength: number
 export const documentedNotification = fc.oneof(
   envelope('ms.MessagingEventNotification', documentedMessagingChange, 1),
   envelope('cqm.ExConversationChangeNotification', documentedConversationChange, 1),
+  envelope('ms.MessagingEventNotification', withNulls(documentedMessagingChange), 1),
+  envelope('cqm.ExConversationChangeNotification', withNulls(documentedConversationChange), 1),
   // LivePerson sends empty change lists too.
   envelope('cqm.ExConversationChangeNotification', documentedConversationChange, 0).map((n) => ({ ...n, body: { ...n.body, changes: [] } })),
 );
 
 /** What LivePerson may send tomorrow: unknown event types among known ones, unknown notification types, other envelopes. */
 export const notYetKnownNotification = fc.oneof(
+  // A conversation change type LivePerson may add.
+  envelope('cqm.ExConversationChangeNotification', fc.record({ type: fc.constantFrom('TRANSFER', 'MERGE', 'UPDATE'), result: fc.record({ convId: id, anything: fc.jsonValue({ maxDepth: 2 }) }) }), 1),
   envelope('ms.MessagingEventNotification', fc.oneof(documentedMessagingChange, messagingChange(unknownEvent, true), messagingChange(unknownEvent, false)), 1),
   envelope('ms.MessagingEventNotification', fc.oneof(documentedMessagingChange, messagingChange(unknownEvent, true)), 1).map((n) => ({
     ...n,

@@ -33,7 +33,7 @@ export type ConversationState = z.infer<typeof conversationStateSchema>;
 export type StateUpdateResult = 'applied' | 'stale';
 
 /** A conversation update that can be ordered against the stored state. */
-export type OrderedConversationChange = ConversationChangeEvent & { readonly lastUpdateTs: number };
+export type OrderedConversationChange = ConversationChangeEvent & { readonly lastUpdateTs: number; readonly state: string };
 
 export interface ConversationStateStore {
   apply(event: OrderedConversationChange): Promise<StateUpdateResult>;

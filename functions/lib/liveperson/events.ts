@@ -99,18 +99,20 @@ const campaignSchema = z.looseObject({ campaignId: idSchema.optional(), engageme
 export const conversationChangeSchema = z.looseObject({
   type: z.string().min(1),
   result: z.looseObject({
-    convId: z.string().min(1),
+    // The key of the conversation state table: DynamoDB allows 2048 bytes; LivePerson's ids are UUIDs.
+    convId: z.string().min(1).max(512, 'a conversation id is at most 512 characters'),
     effectiveTTR: effectiveTtrSchema.optional(),
     // Messaging Window API examples carry `lastUpdateTime` here instead of metaDataLastUpdateTs.
     lastUpdateTime: epochMillisSchema.optional(),
-    conversationDetails: z.looseObject({
+    conversationDetails: z
+      .looseObject({
       participants: z.array(participantSchema).optional(),
       // The consumer-side form of participants: role → ids.
       participantsPId: z.record(z.string(), z.array(z.string())).optional(),
-      dialogs: z.array(dialogSchema).default([]),
+      dialogs: z.array(dialogSchema).optional(),
       brandId: z.string().optional(),
       skillId: idSchema.optional(),
-      state: z.string().min(1),
+      state: z.string().min(1).optional(),
       stage: z.string().optional(),
       startTs: epochMillisSchema.optional(),
       endTs: epochMillisSchema.optional(),
@@ -119,7 +121,8 @@ export const conversationChangeSchema = z.looseObject({
       ttr: z.looseObject({ ttrType: z.string().optional(), value: z.number().optional() }).optional(),
       conversationHandlerDetails: z.looseObject({ accountId: z.string().optional(), skillId: idSchema.optional() }).optional(),
       campaignInfo: campaignSchema.optional(),
-    }),
+      })
+      .optional(),
   }),
 });
 
@@ -186,8 +189,8 @@ export interface ConversationChangeEvent extends EventBase {
   readonly type: 'ExConversationChangeNotification';
   /** `UPSERT` or `DELETE`. */
   readonly changeType: string;
-  /** `OPEN` or `CLOSE`. */
-  readonly state: string;
+  /** `OPEN` or `CLOSE`; undefined only for a DELETE that came with the conversation's id alone. */
+  readonly state: string | undefined;
   readonly stage: string | undefined;
   readonly participants: ReadonlyArray<{ readonly id: string; readonly role: string }>;
   readonly dialogs: readonly ConversationDialog[];
@@ -286,6 +289,16 @@ const changeTypeSchema = z.looseObject({
  * `route` is the webhook route it came in on.
  */
 export function parseNotification(rawBody: string, route: 'connector' | 'messaging'): LivePersonEvent[] {
+  try {
+    return parseJsonNotification(rawBody, route);
+  } catch (error) {
+    // JSON nested deeper than the engine's stack (a valid, signed body can be): no retry helps.
+    if (error instanceof RangeError) throw new SchemaViolation(`notification cannot be processed: ${error.message}`);
+    throw error;
+  }
+}
+
+function parseJsonNotification(rawBody: string, route: 'connector' | 'messaging'): LivePersonEvent[] {
   let json: unknown;
   try {
     json = JSON.parse(rawBody);
@@ -313,10 +326,26 @@ export function parseNotification(rawBody: string, route: 'connector' | 'messagi
   });
 }
 
+/**
+ * A copy without the object properties whose value is null: LivePerson sends `null` for an absent
+ * value (`"metadata": null` in its survey examples), which zod's optional() would refuse. The raw
+ * change is what an UnknownEvent keeps; this copy is only what the typed schemas read.
+ */
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (!isRecord(value)) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, item]) => item !== null)
+      .map(([key, item]) => [key, withoutNulls(item)]),
+  );
+}
+
+
 function messagingEvent(rawChange: unknown, at: string): LivePersonEvent {
   const eventType = changeTypeSchema.safeParse(rawChange).data?.event?.type;
   if (eventType === undefined || !Object.hasOwn(KNOWN_MESSAGING_EVENTS, eventType)) return unknownEvent(MESSAGING_NOTIFICATION, rawChange);
-  const change = parseOrThrow(messagingChangeSchema, rawChange, at);
+  const change = parseOrThrow(messagingChangeSchema, withoutNulls(rawChange), at);
   // The main dialog's id is the conversation's: LivePerson's examples often send only `dialogId`.
   const conversationId = nonEmpty(change.conversationId) ?? nonEmpty(change.dialogId);
   if (conversationId === undefined) throw new SchemaViolation(`notification breaks the schema: ${at}: names no conversation (neither conversationId nor dialogId)`);
@@ -366,10 +395,20 @@ function messagingIdentity(change: z.infer<typeof messagingChangeSchema>, eventT
   return `${eventType}:${dialogId}:${change.sequence}`;
 }
 
-function conversationEvent(rawChange: unknown, at: string): ConversationChangeEvent {
-  const change = parseOrThrow(conversationChangeSchema, rawChange, at);
+/** The conversation change types this code types; another is passed on as an UnknownEvent. */
+const CONVERSATION_CHANGE_TYPES: ReadonlySet<string> = new Set(['UPSERT', 'DELETE']);
+
+function conversationEvent(rawChange: unknown, at: string): LivePersonEvent {
+  const changeType = changeTypeSchema.safeParse(rawChange).data?.type;
+  if (changeType === undefined || !CONVERSATION_CHANGE_TYPES.has(changeType)) return unknownEvent(CONVERSATION_NOTIFICATION, rawChange);
+  const change = parseOrThrow(conversationChangeSchema, withoutNulls(rawChange), at);
   const { result } = change;
-  const details = result.conversationDetails;
+  // A DELETE (the conversation left the subscription's scope) may come with its id alone; an
+  // UPSERT carries the whole state, so one without a state cannot be told apart from anything.
+  const details = result.conversationDetails ?? {};
+  if (change.type === 'UPSERT' && details.state === undefined) {
+    throw new SchemaViolation(`notification breaks the schema: ${at}.result.conversationDetails.state: an UPSERT must carry the conversation's state`);
+  }
   const handler = details.conversationHandlerDetails;
   const campaign = details.campaignInfo;
   return {
@@ -381,7 +420,7 @@ function conversationEvent(rawChange: unknown, at: string): ConversationChangeEv
     state: details.state,
     stage: details.stage,
     participants: participantsOf(details),
-    dialogs: details.dialogs.map(({ dialogId, dialogType, state, channelType }) => ({ dialogId, dialogType, state, channelType })),
+    dialogs: (details.dialogs ?? []).map(({ dialogId, dialogType, state, channelType }) => ({ dialogId, dialogType, state, channelType })),
     skillId: details.skillId,
     brandId: details.brandId,
     handler: handler === undefined ? undefined : { accountId: handler.accountId, skillId: handler.skillId },

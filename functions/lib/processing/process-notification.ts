@@ -110,11 +110,12 @@ export async function processNotification(notification: QueuedNotification, deps
 }
 
 /**
- * How far ahead of this clock an update's timestamp may be and still order updates. Beyond it the
+ * How far ahead of this clock an update's timestamp may be and still order updates (an update
+ * without state, a DELETE of its id alone, never changes the stored state either). Beyond it the
  * timestamp is not trusted: stored, it would make every later genuine update look stale.
  */
 export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 
 function isOrdered(event: ConversationChangeEvent, nowMs: number): event is OrderedConversationChange {
-  return event.lastUpdateTs !== undefined && event.lastUpdateTs <= nowMs + MAX_CLOCK_SKEW_MS;
+  return event.state !== undefined && event.lastUpdateTs !== undefined && event.lastUpdateTs <= nowMs + MAX_CLOCK_SKEW_MS;
 }

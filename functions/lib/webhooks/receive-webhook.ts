@@ -99,6 +99,7 @@ export const NO_CONVERSATION_GROUP = 'no-conversation';
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json$/i;
 // SQS refuses these code points in a message body even though JSON may carry them raw.
 const SQS_FORBIDDEN_CHARACTERS = /[\uFFFE\uFFFF]/;
+const SQS_FORBIDDEN_CHARACTERS_ALL = /[\uFFFE\uFFFF]/g;
 // Every code point SQS refuses in a message attribute (a JSON string may carry any of them escaped).
 const SQS_ATTRIBUTE_FORBIDDEN = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 // Rejections a rotated secret explains: the cached credentials may be out of date.
@@ -112,8 +113,10 @@ export async function receiveWebhook(request: WebhookRequest, options: ReceiveWe
   if (rawBody.length > options.maxBodyBytes) {
     return reject(413, 'body-too-large', `body is ${rawBody.length} bytes; at most ${options.maxBodyBytes} are accepted`);
   }
+  // The signed route is judged by its signature, not its label: a genuine notification is never
+  // refused for its content type. The unsigned route has only its token, so it keeps the check.
   const mediaType = headers['content-type']?.split(';')[0]?.trim() ?? '';
-  if (!JSON_MEDIA_TYPE.test(mediaType)) {
+  if (request.route === 'messaging' && !JSON_MEDIA_TYPE.test(mediaType)) {
     return reject(415, 'unsupported-media-type', `content-type must be application/json, got ${mediaType === '' ? 'none' : `"${mediaType}"`}`);
   }
 
@@ -128,7 +131,9 @@ export async function receiveWebhook(request: WebhookRequest, options: ReceiveWe
   } catch {
     return reject(400, 'not-json', 'body is not valid UTF-8 JSON');
   }
-  if (SQS_FORBIDDEN_CHARACTERS.test(text)) return reject(400, 'not-json', 'body contains U+FFFE or U+FFFF, which cannot be queued');
+  // SQS refuses U+FFFE and U+FFFF in a body. In JSON that parsed they can only stand inside strings,
+  // where their escapes mean the same: the queued body is then equivalent, not byte-identical.
+  if (SQS_FORBIDDEN_CHARACTERS.test(text)) text = text.replace(SQS_FORBIDDEN_CHARACTERS_ALL, (character) => `\\u${character.charCodeAt(0).toString(16)}`);
 
   let routing: NotificationRouting;
   if (request.route === 'connector') {

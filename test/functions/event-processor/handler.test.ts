@@ -188,6 +188,40 @@ describe('event-processor handler (local DynamoDB and SQS, EventBridge mocked)',
     expect(parked?.MessageAttributes?.deadLetterReason?.StringValue).toContain('EventBridge accepts at most');
   });
 
+  it('passes on a change of a type it does not know, counts it in UnknownEvents and warns with its types, never its content', async () => {
+    vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'WARN');
+    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
+    const capture = captureProcessOutput();
+    try {
+      vi.resetModules();
+      processor = await import('../../../functions/event-processor/index.ts');
+      const future = { kind: 'notification', type: 'ms.MessagingEventNotification', body: { changes: [{ sequence: 4, serverTimestamp: 1, dialogId: 'conv-u', event: { type: 'ReactionEvent', reaction: 'secret-reaction-text' } }] } };
+      const result = await run(sqsRecord(future, { groupId: 'conv-u' }));
+      expect(result.batchItemFailures).toEqual([]);
+      expect(published).toEqual([expect.objectContaining({ detailType: 'UnknownEvent', detail: expect.objectContaining({ changeType: 'ReactionEvent', conversationId: 'conv-u', route: 'connector' }) })]);
+      // Each write is one JSON document (pretty-printed in POWERTOOLS_DEV mode).
+      const documents = capture.writes.flatMap(({ text }) => {
+        try {
+          return [JSON.parse(text) as Record<string, unknown>];
+        } catch {
+          return [];
+        }
+      });
+      expect(documents.find((entry) => entry.message === 'change of a type this version does not know: passed on as UnknownEvent')).toMatchObject({
+        level: 'WARN',
+        notificationType: 'ms.MessagingEventNotification',
+        changeType: 'ReactionEvent',
+        conversationId: 'conv-u',
+      });
+      expect(documents.find((entry) => entry.UnknownEvents !== undefined)?.UnknownEvents).toBe(1);
+      expect(capture.writes.filter(({ text }) => text.includes('secret-reaction-text'))).toEqual([]);
+    } finally {
+      capture.restore();
+      vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
+      vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
+    }
+  });
+
   it('never logs the records, even with POWERTOOLS_LOGGER_LOG_EVENT=true', async () => {
     vi.stubEnv('POWERTOOLS_LOGGER_LOG_EVENT', 'true');
     vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'INFO');

@@ -163,4 +163,40 @@ describe('parseNotification', () => {
       participants: [{ id: 'bot', role: 'CONTROLLER' }],
     });
   });
+
+  it('reads null as absent in every optional field, as LivePerson sends it', () => {
+    const [message] = parseNotification(
+      json({
+        kind: 'notification',
+        type: 'ms.MessagingEventNotification',
+        body: { changes: [{ sequence: 3, serverTimestamp: 1, originatorId: null, originatorMetadata: null, conversationId: null, dialogId: 'd-1', messageAudience: null, metadata: null, event: { type: 'ContentEvent', message: 'hi', contentType: null, quickReplies: null } }] },
+      }),
+      'connector',
+    );
+    expect(message).toMatchObject({ type: 'ContentEvent', conversationId: 'd-1', contentType: 'text/plain', quickReplies: undefined, originatorId: undefined, metadata: undefined });
+    const body = conversationNotification('conv-n', 'OPEN');
+    Object.assign(body.body.changes[0]!.result, { effectiveTTR: null });
+    Object.assign(body.body.changes[0]!.result.conversationDetails, { skillId: null, closeReason: null, dialogs: null, stage: null, ttr: null, campaignInfo: null, brandId: null });
+    expect(parseNotification(json(body), 'connector')[0]).toMatchObject({ type: 'ExConversationChangeNotification', skillId: undefined, dialogs: [], effectiveTTR: undefined, state: 'OPEN' });
+  });
+
+  it('types a DELETE that carries the conversation id alone, without a state', () => {
+    const [event] = parseNotification(json({ kind: 'notification', type: 'cqm.ExConversationChangeNotification', body: { changes: [{ type: 'DELETE', result: { convId: 'conv-d' } }] } }), 'connector');
+    expect(event).toMatchObject({ type: 'ExConversationChangeNotification', changeType: 'DELETE', conversationId: 'conv-d', state: undefined, lastUpdateTs: undefined, participants: [] });
+    expect(parseNotification(json({ kind: 'notification', type: 'cqm.ExConversationChangeNotification', body: { changes: [{ type: 'DELETE', result: { convId: 'conv-d', conversationDetails: null } }] } }), 'connector')[0]).toMatchObject({ changeType: 'DELETE' });
+  });
+
+  it('passes on a conversation change of a type not known yet as an UnknownEvent', () => {
+    const change = { type: 'TRANSFER', result: { convId: 'conv-t', from: 'a', to: 'b' } };
+    expect(parseNotification(json({ kind: 'notification', type: 'cqm.ExConversationChangeNotification', body: { changes: [change] } }), 'connector')).toEqual([
+      { type: 'UnknownEvent', identity: expect.stringMatching(/^UnknownEvent:/), notificationType: 'cqm.ExConversationChangeNotification', changeType: 'TRANSFER', conversationId: 'conv-t', change },
+    ]);
+  });
+
+  it('refuses, as a schema violation rather than a crash, JSON nested deeper than the engine can walk and a conversation id DynamoDB cannot key', () => {
+    const deep = `{"kind":"notification","type":"x","body":{"changes":[${'['.repeat(200_000)}${']'.repeat(200_000)}]}}`;
+    expect(() => parseNotification(deep, 'connector')).toThrow(SchemaViolation);
+    const long = conversationNotification('c'.repeat(600), 'OPEN');
+    expect(() => parseNotification(json(long), 'connector')).toThrow('a conversation id is at most 512 characters');
+  });
 });
