@@ -30,7 +30,7 @@ interface PublishedEvent {
     dialogId?: string;
     message?: unknown;
     content?: { kind?: string; fileType?: string; relativePath?: string };
-    quickReplies?: { replies?: Array<{ title?: string }> };
+    quickReplies?: { replies?: Array<{ title?: string; click?: { metadata?: Array<{ type?: string; id?: string }> } }> };
     metadata?: Array<{ type?: string; id?: string }>;
     sequence?: number;
     state?: string;
@@ -138,19 +138,23 @@ export async function runDemo(controlUrl: string, onStep: (step: DemoStep) => vo
       text: 'Did that solve it?',
       quickReplies: ['Yes', 'No'],
     });
+    const withOffer = await waitFor(reply.conversationId, (events) => events.some((e) => e.detail.sequence === offer.sequence));
+    const offered = withOffer.find((e) => e.detail.sequence === offer.sequence);
+    const titles = offered?.detail.quickReplies?.replies?.map((r) => r.title).join('/') ?? '';
+    // The consumer taps the first button: its text is published with the button's click metadata.
+    const button = offered?.detail.quickReplies?.replies?.[0];
     const tap = await call<{ sequence: number }>('POST', '/simulator/consumer-message', {
       conversationId: reply.conversationId,
-      text: 'Yes',
-      metadata: [{ type: 'ExternalId', id: 'quick-reply-yes' }],
+      text: button?.title ?? 'Yes',
+      metadata: button?.click?.metadata ?? [],
     });
     const withReplies = await waitFor(reply.conversationId, (events) => events.some((e) => e.detail.sequence === tap.sequence));
-    const offered = withReplies.find((e) => e.detail.sequence === offer.sequence);
     const tapped = withReplies.find((e) => e.detail.sequence === tap.sequence);
-    const titles = offered?.detail.quickReplies?.replies?.map((r) => r.title).join('/') ?? '';
+    const offeredId = button?.click?.metadata?.[0]?.id;
     if (
       !record(
         'The agent offers quick replies and the consumer taps one',
-        titles === 'Yes/No' && tapped?.detail.metadata?.[0]?.id === 'quick-reply-yes',
+        titles === 'Yes/No' && offeredId !== undefined && tapped?.detail.metadata?.[0]?.id === offeredId,
         `offered ${titles || 'nothing'}; tapped "${String(tapped?.detail.message ?? '')}" with metadata ${tapped?.detail.metadata?.[0]?.id ?? 'none'}`,
       )
     ) {
@@ -158,9 +162,10 @@ export async function runDemo(controlUrl: string, onStep: (step: DemoStep) => vo
     }
 
     const survey = await call<{ dialogId: string; sequence: number }>('POST', '/simulator/survey', { conversationId: reply.conversationId });
-    const withSurvey = await waitFor(reply.conversationId, (events) => events.some((e) => e.detail.sequence === survey.sequence));
+    const isQuestion = (e: PublishedEvent) => e.detail.dialogId === survey.dialogId && e.detail.sequence === survey.sequence;
+    const withSurvey = await waitFor(reply.conversationId, (events) => events.some(isQuestion));
     const surveyState = withSurvey.find((e) => e.detailType === 'ExConversationChangeNotification' && e.detail.dialogs?.some((d) => d.dialogType === 'POST_SURVEY'));
-    const question = withSurvey.find((e) => e.detail.sequence === survey.sequence);
+    const question = withSurvey.find(isQuestion);
     if (
       !record(
         'The agent ends the conversation; the survey asks in its own dialog',

@@ -32,7 +32,8 @@ export type PublishResult =
 export type CloseResult = { ok: true } | { ok: false; reason: 'NOT_FOUND' | 'CLOSED' };
 
 interface Conversation extends ConversationSnapshot {
-  nextSequence: number;
+  /** Per dialog: a survey's dialog counts from 0 again, as LivePerson's examples show. */
+  nextSequence: Map<string, number>;
 }
 
 export class ConversationStore {
@@ -58,7 +59,7 @@ export class ConversationStore {
       stage: 'OPEN',
       startTs,
       messages: [],
-      nextSequence: 0,
+      nextSequence: new Map(),
     };
     this.#conversations.set(conversation.conversationId, conversation);
     this.#events.emit('conversation', { change: 'OPENED', conversation: snapshot(conversation) });
@@ -68,6 +69,14 @@ export class ConversationStore {
   get(conversationId: string): ConversationSnapshot | undefined {
     const conversation = this.#conversations.get(conversationId);
     return conversation === undefined ? undefined : snapshot(conversation);
+  }
+
+  /** The conversation a dialog belongs to (a survey's dialog has an id of its own). */
+  conversationOfDialog(dialogId: string): ConversationSnapshot | undefined {
+    for (const conversation of this.#conversations.values()) {
+      if (conversation.dialogs.some((dialog) => dialog.dialogId === dialogId)) return snapshot(conversation);
+    }
+    return undefined;
   }
 
   openConversationOf(consumerId: string): ConversationSnapshot | undefined {
@@ -82,7 +91,7 @@ export class ConversationStore {
   }
 
   /**
-   * Appends an event with the conversation's next sequence number (0, 1, 2 ... as LivePerson counts)
+   * Appends an event with its dialog's next sequence number (0, 1, 2 ... as LivePerson counts)
    * to a dialog: the open one by default (the main dialog, or the survey once it has started).
    */
   publish(
@@ -98,8 +107,9 @@ export class ConversationStore {
         : conversation.dialogs.find((candidate) => candidate.dialogId === input.dialogId);
     if (dialog === undefined) return { ok: false, reason: 'NOT_FOUND' };
     if (dialog.state !== 'OPEN') return { ok: false, reason: 'CLOSED' };
+    const sequence = conversation.nextSequence.get(dialog.dialogId) ?? 0;
     const message: ConversationMessage = {
-      sequence: conversation.nextSequence,
+      sequence,
       dialogId: dialog.dialogId,
       event: structuredClone(input.event),
       ...(input.metadata === undefined ? {} : { metadata: structuredClone(input.metadata) }),
@@ -107,7 +117,7 @@ export class ConversationStore {
       originatorId: input.originatorId,
       serverTimestamp: Date.now(),
     };
-    conversation.nextSequence += 1;
+    conversation.nextSequence.set(dialog.dialogId, sequence + 1);
     conversation.messages.push(message);
     this.#events.emit('message', { conversationId, dialogId: dialog.dialogId, message: structuredClone(message) });
     return { ok: true, message: structuredClone(message) };

@@ -184,16 +184,19 @@ function sendToConversation(body: unknown, context: SimContext, consumerId: stri
     return connectorError(400, 'INVALID_REQUEST', z.prettifyError(parsed.error), reqId.success ? reqId.data : undefined);
   }
   const request = parsed.data;
-  const conversationId = request.type === 'ms.PublishEvent' ? request.body.dialogId : request.body.conversationId;
-
-  const conversation = context.conversations.get(conversationId);
+  // A publish names a dialog: the main one (the conversation's id) or a survey's, which is answered there.
+  const target = request.type === 'ms.PublishEvent' ? request.body.dialogId : request.body.conversationId;
+  const conversation = context.conversations.get(target) ?? context.conversations.conversationOfDialog(target);
   if (conversation === undefined) {
-    return connectorError(400, 'CONVERSATION_NOT_FOUND', `No conversation ${conversationId}`, request.id);
+    return connectorError(400, 'CONVERSATION_NOT_FOUND', `No conversation ${target}`, request.id);
   }
+  const { conversationId } = conversation;
   if (conversation.consumerId !== consumerId) {
     return connectorError(400, 'NOT_CONVERSATION_PARTICIPANT', `The consumer is not a participant of ${conversationId}`, request.id);
   }
-  if (conversation.state !== 'OPEN') {
+  // During a post-conversation survey the state is CLOSE and the stage OPEN: the survey dialog still takes answers.
+  const open = request.type === 'ms.PublishEvent' ? conversation.dialogs.some((dialog) => dialog.dialogId === target && dialog.state === 'OPEN') || (target === conversationId && conversation.state === 'OPEN') : conversation.state === 'OPEN';
+  if (!open) {
     return connectorError(400, 'CONVERSATION_CLOSED', `Conversation ${conversationId} is closed`, request.id);
   }
 
@@ -205,6 +208,7 @@ function sendToConversation(body: unknown, context: SimContext, consumerId: stri
     originator: 'CONSUMER',
     originatorId: consumerId,
     event: request.body.event,
+    dialogId: target,
   });
   if (!published.ok) return connectorError(400, 'CONVERSATION_CLOSED', `Conversation ${conversationId} is closed`, request.id);
   return jsonReply(200, { kind: 'resp', reqId: request.id, code: 'OK', body: { sequence: published.message.sequence } });

@@ -489,6 +489,7 @@ async function connectorConsumer(simulator: LivePersonSimulator) {
   const publish = (event: unknown) => send('ms.PublishEvent', { dialogId: conversationId, event });
   return {
     conversationId,
+    send,
     publish,
     say: (message: string) => publish({ type: 'ContentEvent', contentType: 'text/plain', message }),
     close: () =>
@@ -543,10 +544,14 @@ describe("the shapes of LivePerson's published examples", () => {
   it('runs a post-conversation survey: state CLOSE with stage OPEN, a survey dialog, its question with quick replies, then the stage closes', async () => {
     const target = await receiver();
     sim.webhooks.subscribe({ url: target.url });
-    const { conversationId, say } = await connectorConsumer(sim);
+    const { conversationId, say, send } = await connectorConsumer(sim);
     await say('thanks, bye');
     const survey = sim.connector.startSurvey(conversationId, { text: 'Rate us?', answers: ['1', '2'] });
+    // The survey dialog counts its own sequence from 0.
+    expect(survey.sequence).toBe(0);
     const answer = sim.connector.consumerSays(conversationId, '2', { metadata: [{ type: 'ExternalId', id: 'answer-2' }] });
+    // A connector answers in the survey's dialog, by its id, through the Connector API.
+    await send('ms.PublishEvent', { dialogId: survey.dialogId, event: { type: 'ContentEvent', contentType: 'text/plain', message: 'great bot' } });
     sim.connector.closeConversation(conversationId);
     await sim.webhooks.idle();
 
@@ -568,19 +573,21 @@ describe("the shapes of LivePerson's published examples", () => {
 
     const messaging = bodies.filter((body) => body.type === 'ms.MessagingEventNotification').map((body) => body.body.changes[0]!);
     // Survey changes name their conversation as well as their own dialog.
-    expect(messaging.find((change) => change.sequence === survey.sequence)).toMatchObject({
+    const inSurvey = (sequence: number) => messaging.find((change) => change.dialogId === survey.dialogId && change.sequence === sequence);
+    expect(inSurvey(survey.sequence)).toMatchObject({
       originatorMetadata: { id: SIMULATED_SURVEY_BOT_ID, role: 'AGENT' },
       conversationId,
       dialogId: survey.dialogId,
       event: { type: 'ContentEvent', message: 'Rate us?', quickReplies: { type: 'quickReplies' } },
     });
-    expect(messaging.find((change) => change.sequence === answer)).toMatchObject({
+    expect(inSurvey(answer)).toMatchObject({
       originatorMetadata: { role: 'CONSUMER' },
       conversationId,
       dialogId: survey.dialogId,
       metadata: [{ type: 'ExternalId', id: 'answer-2' }],
       event: { type: 'ContentEvent', message: '2' },
     });
+    expect(messaging.find((change) => (change.event as { message?: string }).message === 'great bot')).toMatchObject({ conversationId, dialogId: survey.dialogId, sequence: answer + 1 });
     expect(conversationChanges.at(-1)?.conversationDetails).toMatchObject({
       state: 'CLOSE',
       stage: 'CLOSE',
