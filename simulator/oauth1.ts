@@ -1,8 +1,9 @@
 // Verification of C2M's "API key": an OAuth 1.0a HMAC-SHA1 signed Authorization header. The
-// signature is recomputed with oauth-1.0a over the method, the URL (its query, v=2.0, included) and
-// the oauth_* parameters; the JSON body is not signed.
+// signature is recomputed by RFC 5849 §3.4 over the method, the URL (its query, v=2.0, included) and
+// the oauth_* parameters; the JSON body is not signed. Written here on its own (nothing shared with
+// the signer under functions/), so it checks that signer independently; not with the oauth-1.0a
+// package, whose base string keeps an upper-case host, the default port and encodes query names twice.
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import OAuth from 'oauth-1.0a';
 import type { OAuth1Credentials } from './types.ts';
 
 /** Simulator-defined: a timestamp further than this from the clock is refused (usual OAuth 1.0a practice). */
@@ -41,15 +42,32 @@ export function verifyOAuth1Header(input: {
   const now = input.nowSeconds ?? Date.now() / 1000;
   if (!Number.isFinite(timestamp) || Math.abs(now - timestamp) > MAX_CLOCK_SKEW_SECONDS) return false;
 
-  const oauth = new OAuth({
-    consumer: { key: credentials.consumerKey, secret: credentials.consumerSecret },
-    signature_method: 'HMAC-SHA1',
-    hash_function: (baseString, key) => createHmac('sha1', key).update(baseString).digest('base64'),
-  });
-  // getSignature reads every oauth_* parameter it is given (the library mutates this object: pass a copy).
-  const oauthData = { ...signedParams } as unknown as OAuth.Data;
-  const expected = oauth.getSignature({ url: input.url, method: input.method }, credentials.accessTokenSecret, oauthData);
+  const expected = createHmac('sha1', `${rfc3986(credentials.consumerSecret)}&${rfc3986(credentials.accessTokenSecret)}`)
+    .update(signatureBaseString(input.method, input.url, signedParams))
+    .digest('base64');
   return constantTimeEqual(expected, signature);
+}
+
+/** RFC 5849 §3.6: every byte but ALPHA, DIGIT, '-', '.', '_', '~' percent-encoded, hex upper case. */
+function rfc3986(value: string): string {
+  return encodeURIComponent(value).replace(/[!'()*]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/**
+ * RFC 5849 §3.4.1: METHOD & base URI (scheme and host lower case, default port dropped: what WHATWG
+ * URL's `host` gives) & the query (form-decoded) and oauth_* parameters, each encoded, sorted by
+ * name then value.
+ */
+function signatureBaseString(method: string, url: string, oauthParams: Record<string, string>): string {
+  const parsed = new URL(url);
+  const baseUri = `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+  const pairs = [...parsed.searchParams, ...Object.entries(oauthParams)].map(([name, value]) => [rfc3986(name), rfc3986(value)] as const);
+  pairs.sort(([nameA, valueA], [nameB, valueB]) => (nameA === nameB ? compare(valueA, valueB) : compare(nameA, nameB)));
+  return [method.toUpperCase(), rfc3986(baseUri), rfc3986(pairs.map(([name, value]) => `${name}=${value}`).join('&'))].join('&');
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** The parameters of an `OAuth k="v", ...` header, percent-decoded; realm dropped. Undefined when malformed. */
