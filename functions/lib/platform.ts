@@ -8,6 +8,7 @@ import { ConsumerJwsProvider, type ConsumerJwsStore } from './liveperson/consume
 import { DomainResolver } from './liveperson/domains.ts';
 import { LivePersonHttpClient, type RetryNotice } from './liveperson/http.ts';
 import { CredentialsSource, readRuntimeEnvironment, SsmDomainSource, type RuntimeEnvironment } from './aws/config.ts';
+import { logSafeReason } from './log-mask.ts';
 
 export interface PlatformLogger {
   warn(message: string, extra?: Record<string, unknown>): void;
@@ -39,7 +40,7 @@ export function createLivePersonPlatform(options: LivePersonPlatformOptions = {}
         operation: notice.operation,
         retry: notice.retry,
         delayMs: notice.delayMs,
-        reason: notice.error.message,
+        reason: logSafeReason(notice.error),
       }),
   });
   const configMaxAgeSeconds = options.configMaxAgeSeconds ?? environment.configCacheSeconds;
@@ -50,7 +51,7 @@ export function createLivePersonPlatform(options: LivePersonPlatformOptions = {}
     csdsUrl: environment.csdsUrl,
     source: new SsmDomainSource({ path: environment.domainParameterPath, maxAgeSeconds: configMaxAgeSeconds }),
     onSourceError: (service, error) =>
-      logger?.warn('domain parameter unreadable, asking CSDS', { service, reason: error instanceof Error ? error.message : String(error) }),
+      logger?.warn('domain parameter unreadable, asking CSDS', { service, reason: logSafeReason(error) }),
   });
   const appJwt = new AppJwtProvider({ accountId: environment.accountId, http, domains, credentials: () => credentials.get() });
   const consumerJws = new ConsumerJwsProvider({ accountId: environment.accountId, http, domains, appJwt, store: options.consumerJwsStore });

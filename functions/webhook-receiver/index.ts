@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { CredentialsSource, readRuntimeEnvironment } from '../lib/aws/config.ts';
 import { SqsEventQueue } from '../lib/aws/event-queue.ts';
 import { DEFAULT_MAX_BODY_BYTES, receiveWebhook, type WebhookRoute } from '../lib/webhooks/receive-webhook.ts';
+import { logSafeId, logSafeText } from '../lib/log-mask.ts';
 
 const logger = new Logger({ serviceName: 'webhook-receiver' });
 const metrics = new Metrics({ serviceName: 'webhook-receiver' });
@@ -22,7 +23,7 @@ const queue = new SqsEventQueue({ queueUrl });
 
 // Load the secret during the cold start, not on the first webhook. A failure here is only
 // logged: each request tries again and answers 503 while the secret stays unreadable.
-void credentials.get().catch((error: unknown) => logger.error('credentials not loaded at cold start', { reason: messageOf(error) }));
+void credentials.get().catch((error: unknown) => logger.error('credentials not loaded at cold start', { reason: logSafeText(messageOf(error)) }));
 
 const ROUTES: Readonly<Record<string, WebhookRoute>> = {
   '/webhooks/connector': 'connector',
@@ -38,7 +39,7 @@ async function receive(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResu
   try {
     secret = await credentials.get();
   } catch (error) {
-    logger.error('webhook not accepted: credentials unavailable', { route, reason: messageOf(error) });
+    logger.error('webhook not accepted: credentials unavailable', { route, reason: logSafeText(messageOf(error)) });
     metrics.addMetric('WebhookCredentialsUnavailable', MetricUnit.Count, 1);
     return answer(503, { error: 'credentials-unavailable', message: 'the receiver cannot read its credentials; try again later' });
   }
@@ -56,12 +57,12 @@ async function receive(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResu
 
   if (outcome.accepted) {
     const { eventType } = outcome.event.attributes;
-    logger.info('webhook accepted', { route, eventType, groupId: outcome.event.groupId, deduplicationId: outcome.event.deduplicationId });
+    logger.info('webhook accepted', { route, eventType: logSafeText(eventType), groupId: logSafeId(outcome.event.groupId), deduplicationId: outcome.event.deduplicationId });
     metrics.addMetric('WebhookAccepted', MetricUnit.Count, 1);
     return answer(200, { status: 'accepted' });
   }
   const log = outcome.reason === 'queue-unavailable' ? logger.error.bind(logger) : logger.warn.bind(logger);
-  log('webhook rejected', { route, reason: outcome.reason, status: outcome.status, detail: outcome.detail ?? outcome.message });
+  log('webhook rejected', { route, reason: outcome.reason, status: outcome.status, detail: logSafeText(outcome.detail ?? outcome.message) });
   // Alarms need the total at the service level (a fixed dimension set); the breakdown is its own metric.
   metrics.addMetric('WebhookRejected', MetricUnit.Count, 1);
   const byReason = metrics.singleMetric();

@@ -23,7 +23,7 @@ import {
   type WebhookDelivery,
 } from '../../simulator/index.ts';
 import { captureProcessOutput, type OutputCapture } from '../support/log-capture.ts';
-import { describeLeaks, findLeaks, summarizeLeaks, type KnownValue, type Leak, type LeakKind } from '../support/log-leaks.ts';
+import { describeLeaks, digitsOf, findLeaks, summarizeLeaks, type KnownValue, type Leak, type LeakKind } from '../support/log-leaks.ts';
 
 type Handler = (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
 
@@ -51,6 +51,17 @@ const PHONES = {
   brokenSecret: '+12065550160',
   messagingRoute: '+12065550161',
   phoneConsumer: '+12065550162',
+  // Numbers written other ways: in consumer ids, as a command's key, echoed by LivePerson in its own format.
+  telUnderscores: 'tel_1_206_555_0163',
+  internationalUnderscores: '0044_20_7946_0164',
+  slashes: '1/206/555/0165',
+  percentEncoded: '%2B1%20206%20555%200166',
+  fullWidth: '＋１ ２０６ ５５５ ０１６７',
+  asKey: '+12065550168',
+  asFullWidthKey: '＋１２０６５５５０１７２',
+  echoedByC2m: '+12065550169',
+  echoedByConnector: 'whatsapp:+12065550170',
+  echoedByCsds: '+12065550171',
 } as const;
 
 describe('log safety: no secret, token, signature or full phone number in any log line', () => {
@@ -200,7 +211,8 @@ describe('log safety: no secret, token, signature or full phone number in any lo
     const notNotification = JSON.stringify({ kind: 'event', phone: PHONES.messagingRoute, secret: SIMULATOR_DEFAULTS.clientSecret });
     // Signed, so genuine: queued whatever its shape (refusing it would hold back every event).
     expect(await post(connectorUrl(), notNotification, lpHeaders(notNotification))).toBe(200);
-    expect(await post(connectorUrl(), body, { ...lpHeaders(body), 'content-type': 'text/plain' })).toBe(415);
+    // Signed, so judged by the signature, whatever its label.
+    expect(await post(connectorUrl(), body, { ...lpHeaders(body), 'content-type': 'text/plain' })).toBe(200);
 
     // The unsigned messaging route: the URL token is the only guard.
     const subscription = JSON.stringify({ type: 'messaging.subscription', conversationId: `conv-${randomUUID()}`, consumerPhone: PHONES.messagingRoute });
@@ -372,6 +384,36 @@ describe('log safety: no secret, token, signature or full phone number in any lo
     expect(await stack.invokeConnector({ type: 'closeConversation', commandId: randomUUID(), consumerId })).toMatchObject({ ok: true });
   });
 
+  it('connector-send, c2m-invite and domain-refresh: a number written any way in an id, a key, or a message from LivePerson', async () => {
+    capture.scenario('numbers written any way');
+    // Consumer ids a brand built from a number, each in a format a reader still reads as that number.
+    for (const consumerId of [PHONES.telUnderscores, PHONES.internationalUnderscores, PHONES.slashes, PHONES.percentEncoded, PHONES.fullWidth]) {
+      expect(await stack.invokeConnector({ type: 'sendText', commandId: randomUUID(), consumerId, text: 'hi' })).toMatchObject({ ok: true });
+      expect(await stack.invokeConnector({ type: 'sendText', commandId: randomUUID(), consumerId })).toMatchObject({ ok: false, error: { code: 'INVALID_COMMAND' } });
+    }
+    // Keys named like a number: zod's "Unrecognized keys" message repeats them.
+    const withKeys = { type: 'sendText', commandId: randomUUID(), consumerId: 'log-safety-keys', text: 'hi', [PHONES.asKey]: 'x', [PHONES.asFullWidthKey]: 'y' };
+    expect(await stack.invokeConnector(withKeys)).toMatchObject({ ok: false, error: { code: 'INVALID_COMMAND' } });
+
+    // LivePerson repeats the number in its own format: C2M's errorMessage, the Connector API's message, CSDS's.
+    sim.fail({ service: 'connectToMessagingDomain', status: 400, body: { errorCode: 1001, errorMessage: 'Invalid customerPhoneNumber 1 (206) 555-0169' } });
+    expect(await stack.invokeC2m(PHONES.echoedByC2m, { action: 'eligibility' })).toMatchObject({ result: 'ERROR', errorCode: '1001' });
+    sim.fail({
+      service: 'asyncMessagingEnt',
+      status: 400,
+      body: { kind: 'resp', code: 400, body: { errorCode: 'INVALID_CONSUMER', message: 'ext_consumer_id whatsapp:%2B1-206-555-0170 is not allowed' } },
+    });
+    expect(await stack.invokeConnector({ type: 'sendText', commandId: randomUUID(), consumerId: PHONES.echoedByConnector, text: 'hi' })).toMatchObject({
+      ok: false,
+      error: { code: 'REJECTED_BY_LIVEPERSON' },
+    });
+    // domain-refresh logs the error object itself: message, apiMessage and stack.
+    const refresh = (await import('../../functions/domain-refresh/index.ts')).handler as unknown as Handler;
+    sim.fail({ service: 'csds', status: 403, body: { message: 'account locked: call +1.206.555.0171' } });
+    await expect(refresh({}, lambdaContext('domain-refresh', 3_000))).rejects.toThrow(/403/);
+    expect(logged('domain refresh failed')).toBe(true);
+  });
+
   // ---- The scan ----
 
   function knownValues(): KnownValue[] {
@@ -418,6 +460,7 @@ describe('log safety: no secret, token, signature or full phone number in any lo
     add('webhook signature', 'a forged x-liveperson-signature', FORGED_SIGNATURE.replace(/^sha1=/, ''));
 
     // Every phone number: as used, its digits, and its national part; "***" + the last 4 is what may appear.
+    // findLeaks also reads each line as a person would, so the number is found however a line writes it.
     const phones = new Set<string>(Object.values(PHONES));
     for (const invite of sim.c2m.invites()) phones.add(invite.consumerPhoneNumber);
     for (const request of sim.requests({ service: 'connectToMessagingDomain' })) {
@@ -425,7 +468,7 @@ describe('log safety: no secret, token, signature or full phone number in any lo
       if (phone !== undefined) phones.add(phone);
     }
     for (const phone of phones) {
-      const digits = phone.replace(/\D/g, '');
+      const digits = digitsOf(phone);
       add('phone number', `phone ${maskForLabel(phone)}`, phone);
       add('phone number', `phone ${maskForLabel(phone)} (digits)`, digits);
       add('phone number', `phone ${maskForLabel(phone)} (national part)`, digits.slice(-10));
@@ -482,6 +525,31 @@ describe('log safety: no secret, token, signature or full phone number in any lo
     expect(describeLeaks(found)).not.toContain(SIMULATOR_DEFAULTS.clientSecret);
   });
 
+  it('the scan finds a phone number however a line writes it, and nothing in a masked line', () => {
+    const line = (fields: Record<string, unknown>) => ({ scenario: 's', channel: 'stdout', line: JSON.stringify({ service: 'x', level: 'INFO', message: 'm', ...fields }) });
+    const phone: KnownValue[] = [{ kind: 'phone number', label: 'phone ***0147', value: '+12065550147' }];
+    const written = [
+      'tel_1_206_555_0147',
+      '001_206_555_0147',
+      '1/206/555/0147',
+      '(206) 555.0147',
+      '%2B1%20206%20555%200147',
+      '%252B12065550147',
+      '＋１２０６５５５０１４７',
+      '١٢٠٦٥٥٥٠١٤٧',
+      '1\u200B206\u200B555\u200B0147',
+    ];
+    for (const form of written) {
+      expect(summarizeLeaks(findLeaks([line({ consumerId: `x:${form}` })], phone)), form).toEqual(['phone ***0147 (as written in the line) in x INFO «m» at consumerId (scenario: s)']);
+    }
+    // A key's name, and a redacted line that never repeats the number.
+    const asKey = findLeaks([line({ reason: 'bad', extra: { [written[0] ?? '']: 1 } })], phone);
+    expect(summarizeLeaks(asKey)).toEqual([`phone ***0147 (as written in the line) in x INFO «m» at extra.${written[0]} (the key's name) (scenario: s)`]);
+    expect(describeLeaks(asKey)).not.toMatch(/0147/);
+    // Masked, or other numbers: nothing.
+    expect(findLeaks([line({ consumerId: 'tel_***0147', sequence: 2065, at: '2026-01-01T20:06:55.501Z', ids: '206 555' })], phone)).toEqual([]);
+  });
+
   it('connector-send logs a consumerId that is a phone number masked, never in full', () => {
     const full = capture
       .lines()
@@ -516,5 +584,5 @@ describe('log safety: no secret, token, signature or full phone number in any lo
 });
 
 function maskForLabel(phone: string): string {
-  return `***${phone.replace(/\D/g, '').slice(-4)}`;
+  return `***${digitsOf(phone).slice(-4)}`;
 }

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { CHAT_STATES, TTR_DEF_NAMES } from '../liveperson/connector.ts';
+import { withoutDigits } from '../log-mask.ts';
 
 /**
  * The command's idempotency key, also the SQS MessageDeduplicationId, so it follows SQS's rule:
@@ -129,10 +130,30 @@ export function parseCommand(input: unknown): ConnectorCommand {
   }
   const result = connectorCommandSchema.safeParse(value);
   if (!result.success) {
-    // zod's messages here are ours and its paths are field names: no input value is echoed back.
-    throw new InvalidCommandError(result.error.issues.map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message)));
+    // zod's messages here are ours and its paths are field names: no input value is echoed back, save
+    // the names of unknown keys, which a brand may have made of a phone number (see unknownKeys).
+    throw new InvalidCommandError(result.error.issues.map((issue) => {
+      const message = issue.code === 'unrecognized_keys' ? unknownKeys(issue.keys) : issue.message;
+      return issue.path.length > 0 ? `${issue.path.join('.')}: ${message}` : message;
+    }));
   }
   return result.data;
+}
+
+const MAX_KEYS_NAMED = 5;
+const MAX_KEY_NAME_LENGTH = 40;
+
+/**
+ * zod's "Unrecognized keys" message repeats each name as sent. Here a name's digits (however written:
+ * full-width, percent-encoded) show as "#", so a key named like "+14155550100" is reported as
+ * "+###########": the brand sees which key is wrong, the log never holds the number.
+ */
+function unknownKeys(keys: readonly string[]): string {
+  const shown = keys.slice(0, MAX_KEYS_NAMED).map((key) => withoutDigits(key));
+  const named = shown.map((name) => JSON.stringify(name.slice(0, MAX_KEY_NAME_LENGTH))).join(', ');
+  const more = keys.length > MAX_KEYS_NAMED ? ` and ${keys.length - MAX_KEYS_NAMED} more` : '';
+  const hint = shown.some((name, i) => name !== keys[i]) ? ' (digits in a name are shown as #)' : '';
+  return `unknown field${keys.length === 1 ? '' : 's'} ${named}${more}${hint}`;
 }
 
 /** What a command's fields say about it before validation, for logs and error results of invalid ones. */

@@ -1,7 +1,11 @@
 /**
  * Typed errors of every LivePerson call. Callers branch on the class and on `retryable`;
- * messages name the operation and never carry a credential or token.
+ * messages name the operation and never carry a credential or token. They are logged as they are
+ * (a handler's `{ error }`, a retry notice's reason), so what LivePerson says is masked on the way in:
+ * a phone number it echoes (C2M's "invalid consumerPhoneNumber …", a Connector API message naming the
+ * consumer) keeps its last four digits in `message`, `apiMessage` and the stack alike.
  */
+import { maskPhoneNumbers } from '../log-mask.ts';
 
 export class LivePersonError extends Error {
   /** Whether the same call may succeed if made again later. */
@@ -10,7 +14,7 @@ export class LivePersonError extends Error {
   readonly operation: string;
 
   constructor(operation: string, message: string, retryable: boolean, options?: ErrorOptions) {
-    super(`${operation}: ${message}`, options);
+    super(maskPhoneNumbers(`${operation}: ${message}`), options);
     this.name = new.target.name;
     this.operation = operation;
     this.retryable = retryable;
@@ -22,7 +26,7 @@ export class LivePersonApiError extends LivePersonError {
   readonly status: number;
   /** LivePerson's own error code when the body carries one (C2M `errorCode`, Connector `body.errorCode`). */
   readonly code: string | undefined;
-  /** LivePerson's error message when the body carries one. */
+  /** LivePerson's error message when the body carries one, phone numbers masked (see log-mask.ts). */
   readonly apiMessage: string | undefined;
   /** Seconds from a Retry-After header, when LivePerson sent one. */
   readonly retryAfterSeconds: number | undefined;
@@ -32,11 +36,12 @@ export class LivePersonApiError extends LivePersonError {
     details: { status: number; code?: string | undefined; apiMessage?: string | undefined; retryAfterSeconds?: number | undefined },
   ) {
     const codePart = details.code === undefined ? '' : ` (LivePerson error ${details.code})`;
-    const messagePart = details.apiMessage === undefined ? '' : `: ${details.apiMessage}`;
+    const apiMessage = details.apiMessage === undefined ? undefined : maskPhoneNumbers(details.apiMessage);
+    const messagePart = apiMessage === undefined ? '' : `: ${apiMessage}`;
     super(operation, `HTTP ${details.status}${codePart}${messagePart}`, isRetryableStatus(details.status));
     this.status = details.status;
     this.code = details.code;
-    this.apiMessage = details.apiMessage;
+    this.apiMessage = apiMessage;
     this.retryAfterSeconds = details.retryAfterSeconds;
   }
 }
