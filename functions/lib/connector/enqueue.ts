@@ -1,14 +1,17 @@
 /**
  * The brand's side of the outbound queue: validates a command and sends it to the connector's FIFO
  * queue with MessageGroupId = the consumer (one consumer's commands run in order, consumers in
- * parallel) and MessageDeduplicationId = commandId (SQS drops a resend within 5 minutes; the
- * connector's idempotency catches later ones).
+ * parallel) and MessageDeduplicationId = a digest of the whole command: SQS drops a resend of the
+ * same command within 5 minutes, while another command reusing a commandId still reaches the
+ * connector, whose idempotency refuses it with COMMAND_ID_REUSED (dead-lettered, not lost). With the
+ * commandId alone as deduplication id, SQS would drop that second command without a trace.
  *
  *   const outbound = new ConnectorCommandQueue({ queueUrl: process.env.OUTBOUND_QUEUE_URL! });
  *   await outbound.send({ type: 'sendText', commandId: randomUUID(), consumerId: 'customer-42', text: 'Hi' });
  */
 import { createHash } from 'node:crypto';
-import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { sqsClient } from '../aws/clients.ts';
 import { InvalidCommandError, parseCommand, type ConnectorCommand, type ConnectorCommandInput } from './commands.ts';
 
 /** SQS's limit on a message: the body and the message attributes together. */
@@ -35,11 +38,17 @@ export function messageGroupIdFor(consumerId: string): string {
   return SQS_GROUP_ID.test(consumerId) ? consumerId : `consumer-sha256-${createHash('sha256').update(consumerId, 'utf8').digest('hex')}`;
 }
 
+/** The SQS deduplication id of a command: the SHA-256 of its JSON (what `sha256sum` prints for the same bytes). */
+export function deduplicationIdFor(commandJson: string): string {
+  return createHash('sha256').update(commandJson, 'utf8').digest('hex');
+}
+
 export interface EnqueuedCommand {
   readonly messageId: string;
   readonly sequenceNumber: string | undefined;
   readonly messageGroupId: string;
   readonly messageDeduplicationId: string;
+  readonly commandId: string;
 }
 
 export class ConnectorCommandQueue {
@@ -49,7 +58,8 @@ export class ConnectorCommandQueue {
   constructor(options: { queueUrl: string; client?: SQSClient }) {
     if (!options.queueUrl) throw new Error('ConnectorCommandQueue needs the outbound queue URL (the stack output OutboundQueueUrl)');
     this.#queueUrl = options.queueUrl;
-    this.#client = options.client ?? new SQSClient({});
+    // With the project's timeouts, so a hung SQS fails the send instead of waiting forever.
+    this.#client = options.client ?? sqsClient();
   }
 
   /** Validates the command (InvalidCommandError lists every problem) and queues it. */
@@ -60,12 +70,13 @@ export class ConnectorCommandQueue {
       throw new InvalidCommandError([`the command is larger than ${MAX_COMMAND_BYTES} bytes, the most an SQS message holds beside its attributes`]);
     }
     const messageGroupId = messageGroupIdFor(command.consumerId);
+    const messageDeduplicationId = deduplicationIdFor(body);
     const result = await this.#client.send(
       new SendMessageCommand({
         QueueUrl: this.#queueUrl,
         MessageBody: body,
         MessageGroupId: messageGroupId,
-        MessageDeduplicationId: command.commandId,
+        MessageDeduplicationId: messageDeduplicationId,
         MessageAttributes: {
           commandType: { DataType: 'String', StringValue: command.type },
           commandId: { DataType: 'String', StringValue: command.commandId },
@@ -73,6 +84,6 @@ export class ConnectorCommandQueue {
       }),
     );
     if (!result.MessageId) throw new Error('SQS did not confirm the command (no MessageId)');
-    return { messageId: result.MessageId, sequenceNumber: result.SequenceNumber, messageGroupId, messageDeduplicationId: command.commandId };
+    return { messageId: result.MessageId, sequenceNumber: result.SequenceNumber, messageGroupId, messageDeduplicationId, commandId: command.commandId };
   }
 }

@@ -1,5 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { EventBridgeEvent, SQSBatchResponse } from 'aws-lambda';
@@ -17,6 +17,7 @@ import { lambdaContext } from '../../support/lambda-context.ts';
 import { captureProcessOutput } from '../../support/log-capture.ts';
 import { conversationUpdate } from '../../support/notifications.ts';
 import { sqsEvent, sqsRecord } from '../../support/sqs-event.ts';
+import { ConnectorCommandQueue } from '../../../functions/lib/connector/enqueue.ts';
 
 describe('connector-send handler (LivePerson simulator, local DynamoDB and SQS; Secrets Manager and SSM mocked)', () => {
   const secrets = mockClient(SecretsManagerClient);
@@ -53,6 +54,8 @@ describe('connector-send handler (LivePerson simulator, local DynamoDB and SQS; 
     sim = await startLivePersonSimulator();
     vi.stubEnv('LP_ACCOUNT_ID', sim.accountId);
     vi.stubEnv('LP_CSDS_URL', sim.url);
+    // The simulator is plain http on loopback.
+    vi.stubEnv('LP_ALLOW_INSECURE_HOSTS', 'true');
     stateTable = await dynamo.createTable(`state-${run}`, STATE_TABLE_KEY);
     vi.stubEnv('STATE_TABLE_NAME', stateTable);
     idempotencyTable = await dynamo.createTable(`idempotency-${run}`, IDEMPOTENCY_TABLE_KEY);
@@ -344,6 +347,34 @@ describe('connector-send handler (LivePerson simulator, local DynamoDB and SQS; 
     expect(sim.requests()).toEqual([]);
   });
 
+  it('reports a commandId reused for another command sent through the queue helper: dead-lettered as COMMAND_ID_REUSED, not dropped by SQS', async () => {
+    const outbound = new ConnectorCommandQueue({ queueUrl: outboundUrl, client: sqs.client });
+    await outbound.send(sendText('reused-1', 'noa', 'first'));
+    await outbound.send(sendText('reused-1', 'noa', 'first')); // a true resend: SQS drops it
+    await outbound.send(sendText('reused-1', 'noa', 'a different command'));
+    // One consumer's group hands out one message at a time: take each out as Lambda would.
+    const Messages: Message[] = [];
+    for (;;) {
+      const { Messages: received = [] } = await sqs.client.send(
+        new ReceiveMessageCommand({ QueueUrl: outboundUrl, MaxNumberOfMessages: 10, MessageSystemAttributeNames: ['MessageGroupId'] }),
+      );
+      if (received.length === 0) break;
+      Messages.push(...received);
+      for (const message of received) await sqs.client.send(new DeleteMessageCommand({ QueueUrl: outboundUrl, ReceiptHandle: message.ReceiptHandle }));
+    }
+    expect(Messages.map((message) => (JSON.parse(message.Body ?? '') as { text: string }).text)).toEqual(['first', 'a different command']);
+
+    const result = (await connector.handler(
+      sqsEvent(...Messages.map((message) => sqsRecord(JSON.parse(message.Body ?? ''), { groupId: message.Attributes?.MessageGroupId ?? '' }))),
+      lambdaContext('connector-send'),
+    )) as SQSBatchResponse;
+    expect(result.batchItemFailures).toEqual([]);
+    expect(texts('noa')).toEqual([['first']]);
+    const [parked] = await deadLetters();
+    expect(parked?.MessageAttributes?.errorCode?.StringValue).toBe('COMMAND_ID_REUSED');
+    expect(JSON.parse(parked?.Body ?? '')).toMatchObject({ commandId: 'reused-1', text: 'a different command' });
+  });
+
   it('moves a bad queued command to the dead-letter queue with its reason, and the consumer goes on', async () => {
     const bad = sqsRecord({ type: 'sendText', commandId: 'bad-2', consumerId: 'lou' }, { groupId: 'lou' });
     const next = record(sendText('good-1', 'lou', 'still delivered'));
@@ -397,7 +428,7 @@ describe('connector-send handler (LivePerson simulator, local DynamoDB and SQS; 
     const { Messages = [] } = await sqs.client.send(
       new ReceiveMessageCommand({ QueueUrl: outboundUrl, MaxNumberOfMessages: 10, MessageSystemAttributeNames: ['MessageGroupId', 'MessageDeduplicationId'] }),
     );
-    expect(Messages.map((m) => m.Attributes)).toEqual([{ MessageGroupId: 'ned', MessageDeduplicationId: 'eb-1' }]);
+    expect(Messages.map((m) => m.Attributes)).toEqual([{ MessageGroupId: 'ned', MessageDeduplicationId: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
     expect(JSON.parse(Messages[0]?.Body ?? '')).toMatchObject({ type: 'sendText', consumerId: 'ned', text: 'from a rule' });
     const [parked] = await deadLetters();
     expect(parked?.MessageAttributes?.eventSource?.StringValue).toBe('brand.crm');

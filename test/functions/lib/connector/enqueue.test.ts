@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,15 +31,16 @@ describe('ConnectorCommandQueue (local SQS)', () => {
     return Messages;
   };
 
-  it('queues a validated command under its consumer, deduplicated by commandId', async () => {
+  it('queues a validated command under its consumer, deduplicated by the digest of the whole command', async () => {
     const sent = await queue.send({ type: 'sendText', commandId: 'cmd-1', consumerId: 'customer-42', text: 'Hello 👋' });
-    expect(sent).toMatchObject({ messageGroupId: 'customer-42', messageDeduplicationId: 'cmd-1', messageId: expect.any(String) });
+    const digest = createHash('sha256').update(JSON.stringify({ type: 'sendText', commandId: 'cmd-1', consumerId: 'customer-42', text: 'Hello 👋' })).digest('hex');
+    expect(sent).toMatchObject({ messageGroupId: 'customer-42', messageDeduplicationId: digest, messageId: expect.any(String) });
     // The same commandId again within SQS's 5-minute window: accepted, but not queued twice.
     await queue.send({ type: 'sendText', commandId: 'cmd-1', consumerId: 'customer-42', text: 'Hello 👋' });
 
     const messages = await receiveAll();
     expect(messages).toHaveLength(1);
-    expect(messages[0]?.Attributes).toMatchObject({ MessageGroupId: 'customer-42', MessageDeduplicationId: 'cmd-1' });
+    expect(messages[0]?.Attributes).toMatchObject({ MessageGroupId: 'customer-42', MessageDeduplicationId: digest });
     expect(messages[0]?.MessageAttributes?.commandType?.StringValue).toBe('sendText');
     expect(JSON.parse(messages[0]?.Body ?? '')).toEqual({ type: 'sendText', commandId: 'cmd-1', consumerId: 'customer-42', text: 'Hello 👋' });
   });
