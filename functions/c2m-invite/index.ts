@@ -9,7 +9,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { maskPhoneNumber } from '../lib/log-mask.ts';
+import { logSafeId, logSafeReason, logSafeText, maskPhoneNumber } from '../lib/log-mask.ts';
 import { errorOutcome, failureOutcome, IVR_ERROR_CODES, toConnectAttributes, type ConnectAttributes, type IvrOutcome } from '../lib/ivr/outcome.ts';
 import { C2mService } from '../lib/ivr/service.ts';
 import { readC2mSettings } from '../lib/ivr/settings.ts';
@@ -48,7 +48,7 @@ function createService(): { service: C2mService } | { error: unknown } {
 async function answer(event: unknown, context: Context): Promise<ConnectAttributes> {
   const startedAt = Date.now();
   const deadline = startedAt + context.getRemainingTimeInMillis() - ANSWER_MARGIN_MS;
-  logger.appendKeys({ contactId: contactIdOf(event) });
+  logger.appendKeys({ contactId: logSafeId(contactIdOf(event)) });
 
   let action: string | undefined;
   let phone: string | undefined;
@@ -71,7 +71,7 @@ async function answer(event: unknown, context: Context): Promise<ConnectAttribut
     phone,
     result: outcome.result,
     errorCode: outcome.errorCode,
-    errorMessage: outcome.errorMessage,
+    errorMessage: logSafeText(outcome.errorMessage),
     recommendedChannel: outcome.recommendedChannel,
     durationMs: Date.now() - startedAt,
   };
@@ -98,8 +98,9 @@ function contactIdOf(event: unknown): string | undefined {
   return typeof contactId === 'string' ? contactId.slice(0, 128) : undefined;
 }
 
+/** What went wrong, for the log and the flow's errorMessage: a phone number in it is masked (log-mask.ts). */
 function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return logSafeReason(error);
 }
 
 // logEvent stays off whatever POWERTOOLS_LOGGER_LOG_EVENT says: the event holds the caller's number.

@@ -14,6 +14,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { SqsRecordSchema } from '@aws-lambda-powertools/parser/schemas/sqs';
 import middy from '@middy/core';
 import type { Context, SQSRecord } from 'aws-lambda';
+import { dynamoDbClient, sqsClient } from '../lib/aws/clients.ts';
 import { ConfigurationError } from '../lib/aws/config.ts';
 import { DynamoDbConsumerStore } from '../lib/aws/consumer-store.ts';
 import { SqsDeadLetterSink } from '../lib/aws/dead-letter.ts';
@@ -25,7 +26,7 @@ import { classifyInvocation, type BridgedEvent } from '../lib/connector/triggers
 import { ConnectorClient } from '../lib/liveperson/connector.ts';
 import { QUICK_RETRY_POLICY } from '../lib/liveperson/http.ts';
 import { createLivePersonPlatform } from '../lib/platform.ts';
-import { logSafeId } from '../lib/log-mask.ts';
+import { logSafeId, logSafeText } from '../lib/log-mask.ts';
 
 const logger = new Logger({ serviceName: 'connector-send' });
 const metrics = new Metrics({ serviceName: 'connector-send' });
@@ -52,20 +53,20 @@ const runner = new CommandRunner({
       conversationOpened: ({ consumerId, conversationId, replacedConversationId }) => {
         logger.info(replacedConversationId ? 'closed conversation replaced by a new one' : 'conversation opened', {
           consumerId: logSafeId(consumerId),
-          conversationId,
-          replacedConversationId,
+          conversationId: logSafeId(conversationId),
+          replacedConversationId: logSafeId(replacedConversationId),
         });
         metrics.addMetric(replacedConversationId ? 'ConversationsReopened' : 'ConversationsOpened', MetricUnit.Count, 1);
       },
     },
   },
-  persistenceStore: new DynamoDBPersistenceLayer({ tableName: settings.idempotencyTableName }),
+  persistenceStore: new DynamoDBPersistenceLayer({ tableName: settings.idempotencyTableName, awsSdkV3Client: dynamoDbClient() }),
   // The idempotency table is shared with the processor: keys carry this function's name.
   keyPrefix: `${process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'connector-send'}.command`,
   expiresAfterSeconds: settings.idempotencyTtlSeconds,
 });
 const deadLetters = new SqsDeadLetterSink({ queueUrl: settings.deadLetterQueueUrl });
-const outbound = settings.outboundQueueUrl === undefined ? undefined : new ConnectorCommandQueue({ queueUrl: settings.outboundQueueUrl });
+const outbound = settings.outboundQueueUrl === undefined ? undefined : new ConnectorCommandQueue({ queueUrl: settings.outboundQueueUrl, client: sqsClient() });
 const processor = new SqsFifoPartialProcessorAsync();
 
 /** Time kept after the last LivePerson attempt to record the outcome; no retry wait may eat into it. */
@@ -121,12 +122,12 @@ async function forwardToQueue(event: BridgedEvent): Promise<CommandOutcome | { o
     // Validated inside send(): the cast only satisfies the typed signature brands use.
     const queued = await outbound.send(event.detail as ConnectorCommandInput);
     logger.info('command forwarded to the outbound queue', {
-      eventId: event.id,
-      commandId: queued.messageDeduplicationId,
+      eventId: logSafeId(event.id),
+      commandId: logSafeId(queued.commandId),
       messageGroupId: logSafeId(queued.messageGroupId),
     });
     metrics.addMetric('CommandsForwarded', MetricUnit.Count, 1);
-    return { ok: true, forwarded: true, commandId: queued.messageDeduplicationId, messageId: queued.messageId };
+    return { ok: true, forwarded: true, commandId: queued.commandId, messageId: queued.messageId };
   } catch (error) {
     // Anything else (SQS unavailable) throws: Lambda retries the event, then its on-failure destination keeps it.
     if (!(error instanceof InvalidCommandError)) throw error;
@@ -155,7 +156,16 @@ async function forwardToQueue(event: BridgedEvent): Promise<CommandOutcome | { o
 function report(outcome: CommandOutcome, trigger: string): void {
   if (outcome.ok) {
     const { commandId, type, consumerId, conversationId, openedConversation, sequence, skipped, duplicate } = outcome;
-    const details = { trigger, commandId, commandType: type, consumerId: logSafeId(consumerId), conversationId, openedConversation, sequence, skipped };
+    const details = {
+      trigger,
+      commandId: logSafeId(commandId),
+      commandType: logSafeText(type),
+      consumerId: logSafeId(consumerId),
+      conversationId: logSafeId(conversationId),
+      openedConversation,
+      sequence,
+      skipped,
+    };
     if (duplicate) {
       logger.info('command already applied; not sent again', details);
       metrics.addMetric('CommandsDuplicate', MetricUnit.Count, 1);
@@ -166,7 +176,15 @@ function report(outcome: CommandOutcome, trigger: string): void {
     return;
   }
   const { commandId, type, consumerId, error } = outcome;
-  const details = { trigger, commandId, commandType: type, consumerId: logSafeId(consumerId), errorCode: error.code, reason: error.message };
+  // Ids and the type are the brand's, the reason may quote LivePerson: all of them masked (log-mask.ts).
+  const details = {
+    trigger,
+    commandId: logSafeId(commandId),
+    commandType: logSafeText(type),
+    consumerId: logSafeId(consumerId),
+    errorCode: error.code,
+    reason: logSafeText(error.message),
+  };
   if (error.retryable) logger.warn('command failed; it may be retried', details);
   else logger.error(trigger === 'direct' ? 'command rejected' : 'command rejected; moved to the dead-letter queue', details);
   // Rejected: never retried (alarm on it); failed: SQS or the caller retries. The log line names the code.

@@ -9,19 +9,21 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { AWS_CALL_BUDGETS, ssmClient } from '../lib/aws/clients.ts';
 import { readRuntimeEnvironment } from '../lib/aws/config.ts';
 import { refreshDomainParameters, type DomainRefreshResult } from '../lib/aws/domain-parameters.ts';
 import { DomainResolver } from '../lib/liveperson/domains.ts';
 import { LivePersonHttpClient } from '../lib/liveperson/http.ts';
+import { logSafeReason, logSafeText } from '../lib/log-mask.ts';
 
 const logger = new Logger({ serviceName: 'domain-refresh' });
 const metrics = new Metrics({ serviceName: 'domain-refresh' });
 const environment = readRuntimeEnvironment();
 const http = new LivePersonHttpClient({
-  onRetry: (notice) => logger.warn('retrying CSDS', { retry: notice.retry, delayMs: notice.delayMs, reason: notice.error.message }),
+  onRetry: (notice) => logger.warn('retrying CSDS', { retry: notice.retry, delayMs: notice.delayMs, reason: logSafeReason(notice.error) }),
 });
 const resolver = new DomainResolver({ accountId: environment.accountId, http, csdsUrl: environment.csdsUrl });
-const store = new SSMProvider();
+const store = new SSMProvider({ awsSdkV3Client: ssmClient(AWS_CALL_BUDGETS.ssmDomainRefresh) });
 
 // Leave a second to log and report before Lambda's own timeout.
 const SAFETY_MARGIN_MS = 1_000;
@@ -34,7 +36,7 @@ async function refresh(_event: unknown, context: Context): Promise<DomainRefresh
     metrics.addMetric('DomainRefreshSucceeded', MetricUnit.Count, 1);
     return result;
   } catch (error) {
-    logger.error('domain refresh failed', { error });
+    logger.error('domain refresh failed', { errorName: error instanceof Error ? error.name : 'unknown', reason: logSafeReason(error), stack: error instanceof Error ? logSafeText(error.stack) : undefined });
     metrics.addMetric('DomainRefreshFailed', MetricUnit.Count, 1);
     throw error;
   }

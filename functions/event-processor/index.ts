@@ -14,6 +14,7 @@ import { SqsRecordSchema } from '@aws-lambda-powertools/parser/schemas/sqs';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
+import { dynamoDbClient } from '../lib/aws/clients.ts';
 import { readRuntimeEnvironment } from '../lib/aws/config.ts';
 import { DynamoDbConversationStateStore } from '../lib/aws/conversation-state.ts';
 import { SqsDeadLetterSink } from '../lib/aws/dead-letter.ts';
@@ -21,6 +22,7 @@ import { EntryTooLargeError, EventBridgePublisher } from '../lib/aws/event-bus.t
 import { SchemaViolation } from '../lib/liveperson/events.ts';
 import { PowertoolsEventLedger } from '../lib/processing/idempotency.ts';
 import { processNotification } from '../lib/processing/process-notification.ts';
+import { logSafeId, logSafeReason, logSafeText } from '../lib/log-mask.ts';
 import { registry } from './handlers.ts';
 
 const logger = new Logger({ serviceName: 'event-processor' });
@@ -38,7 +40,7 @@ const settings = z
   .parse(process.env);
 
 const ledger = new PowertoolsEventLedger({
-  persistence: new DynamoDBPersistenceLayer({ tableName: settings.IDEMPOTENCY_TABLE_NAME }),
+  persistence: new DynamoDBPersistenceLayer({ tableName: settings.IDEMPOTENCY_TABLE_NAME, awsSdkV3Client: dynamoDbClient() }),
   functionName: process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'event-processor',
   expiresAfterSeconds: settings.IDEMPOTENCY_TTL_SECONDS,
 });
@@ -51,24 +53,24 @@ let remainingTimeMs = () => 60_000;
 
 const observer = {
   handled: (event: { type: string; conversationId: string | undefined }) => {
-    logger.info('event handled', { eventType: event.type, conversationId: event.conversationId });
+    logger.info('event handled', { eventType: event.type, conversationId: logSafeId(event.conversationId) });
     metrics.addMetric('EventsProcessed', MetricUnit.Count, 1);
   },
   duplicate: (event: { type: string; conversationId: string | undefined }) => {
-    logger.info('duplicate event skipped', { eventType: event.type, conversationId: event.conversationId });
+    logger.info('duplicate event skipped', { eventType: event.type, conversationId: logSafeId(event.conversationId) });
     metrics.addMetric('DuplicatesSkipped', MetricUnit.Count, 1);
   },
   unknown: (event: { notificationType: string | undefined; changeType: string | undefined; conversationId: string | undefined }) => {
     // Passed on, not lost: the count tells when LivePerson sends something this version cannot type yet.
     logger.warn('change of a type this version does not know: passed on as UnknownEvent', {
-      notificationType: event.notificationType,
-      changeType: event.changeType,
-      conversationId: event.conversationId,
+      notificationType: logSafeText(event.notificationType),
+      changeType: logSafeText(event.changeType),
+      conversationId: logSafeId(event.conversationId),
     });
     metrics.addMetric('UnknownEvents', MetricUnit.Count, 1);
   },
   staleState: (event: { type: string; conversationId: string | undefined }) => {
-    logger.info('conversation update older than the stored state: not handled', { eventType: event.type, conversationId: event.conversationId });
+    logger.info('conversation update older than the stored state: not handled', { eventType: event.type, conversationId: logSafeId(event.conversationId) });
     metrics.addMetric('StaleConversationUpdates', MetricUnit.Count, 1);
   },
 };
@@ -82,7 +84,8 @@ async function handleRecord(rawRecord: SQSRecord): Promise<void> {
     receivedAt: attribute('receivedAt'),
     accountId: attribute('accountId'),
   };
-  const correlation = { conversationId: record.attributes.MessageGroupId, eventType: attributes.eventType, messageId: record.messageId };
+  // Group ids and event types come from the body: a conversation id may be anything, a phone number too.
+  const correlation = { conversationId: logSafeId(record.attributes.MessageGroupId), eventType: logSafeText(attributes.eventType), messageId: record.messageId };
   logger.appendKeys(correlation);
   try {
     await processNotification(
@@ -103,11 +106,11 @@ async function handleRecord(rawRecord: SQSRecord): Promise<void> {
         },
         error.message,
       );
-      logger.error('notification moved to the dead-letter queue', { reason: error.message });
+      logger.error('notification moved to the dead-letter queue', { reason: logSafeReason(error) });
       failure(error instanceof EntryTooLargeError ? 'entry-too-large' : 'schema-violation');
       return;
     }
-    logger.error('notification failed; it will be retried', { error });
+    logger.error('notification failed; it will be retried', { errorName: error instanceof Error ? error.name : 'unknown', reason: logSafeReason(error), stack: error instanceof Error ? logSafeText(error.stack) : undefined });
     failure(error instanceof Error ? error.name : 'unknown');
     throw error;
   } finally {

@@ -2,7 +2,8 @@
  * Moves a record that can never succeed straight to the FIFO dead-letter queue, with the reason,
  * instead of letting SQS retry it until maxReceiveCount while its conversation waits behind it.
  */
-import { SQSClient, SendMessageCommand, type MessageAttributeValue } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, type MessageAttributeValue, type SQSClient } from '@aws-sdk/client-sqs';
+import { sqsClient } from './clients.ts';
 
 export interface DeadLetterRecord {
   readonly messageId: string;
@@ -22,7 +23,7 @@ export class SqsDeadLetterSink implements DeadLetterSink {
 
   constructor(options: { queueUrl: string; client?: SQSClient }) {
     this.#queueUrl = options.queueUrl;
-    this.#client = options.client ?? new SQSClient({});
+    this.#client = options.client ?? sqsClient();
   }
 
   async send(record: DeadLetterRecord, reason: string): Promise<void> {

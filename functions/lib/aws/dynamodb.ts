@@ -1,13 +1,14 @@
 /**
  * The DynamoDB document client the stores share: undefined attributes are left out (optional
- * fields), and explicit timeouts so a hung connection fails the record rather than the whole
- * invocation.
+ * fields), and timeouts that fail the call (clients.ts) so a hung connection fails the record
+ * rather than the whole invocation.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { dynamoDbClient } from './clients.ts';
 
 export function documentClient(client?: DynamoDBClient): DynamoDBDocumentClient {
-  const base = client ?? new DynamoDBClient({ requestHandler: { connectionTimeout: 1_000, requestTimeout: 5_000 } });
+  const base = client ?? dynamoDbClient();
   return DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
 }
 

@@ -2,9 +2,10 @@
  * Publishes events to EventBridge: entries batched into PutEvents calls within the API's limits
  * (10 entries, 256 KiB), and the entries a call reports as failed retried on their own.
  */
-import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SchemaViolation } from '../liveperson/events.ts';
+import { eventBridgeClient } from './clients.ts';
 
 export interface BusEntry {
   readonly source: string;
@@ -46,7 +47,7 @@ export class EventBridgePublisher implements EventPublisher {
 
   constructor(options: { busName: string; client?: EventBridgeClient; retryDelaysMs?: readonly number[] }) {
     this.#busName = options.busName;
-    this.#client = options.client ?? new EventBridgeClient({});
+    this.#client = options.client ?? eventBridgeClient();
     this.#retryDelaysMs = options.retryDelaysMs ?? [100, 400];
   }
 

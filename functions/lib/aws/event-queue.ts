@@ -4,18 +4,16 @@
  * so a sick SQS endpoint turns into a quick 503 (LivePerson retries) rather than a slow answer
  * (LivePerson reads for 5 s and may disable an endpoint slower than 2.5 s).
  */
-import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { EventQueue, QueuedEvent } from '../webhooks/receive-webhook.ts';
+import { AWS_CALL_BUDGETS, sqsClient } from './clients.ts';
 
 /** The budget of one send: SendMessage normally answers in tens of milliseconds. */
 export const SEND_TIMEOUT_MS = 2_000;
 
 export function createSqsClient(): SQSClient {
-  // Per attempt: a retry is worth it only if it still fits in the budget.
-  return new SQSClient({
-    maxAttempts: 3,
-    requestHandler: { connectionTimeout: 500, requestTimeout: 1_000 },
-  });
+  // Per attempt (500 ms to connect, 1 s to answer, each an error): a retry is worth it only if it still fits in the budget.
+  return sqsClient(AWS_CALL_BUDGETS.sqsIngest);
 }
 
 /** SQS did not answer within the budget. */

@@ -5,6 +5,7 @@
 import type { LivePersonPlatform } from '../platform.ts';
 import { C2mClient, c2mBaseUrlResolver, type C2mAuth, type C2mRegion } from '../liveperson/c2m.ts';
 import type { DeadlineOption } from '../liveperson/domains.ts';
+import { DeadlineExceededError } from '../liveperson/errors.ts';
 import { runIvrRequest } from './deflection.ts';
 import { errorOutcome, failureOutcome, IVR_ERROR_CODES, type IvrOutcome } from './outcome.ts';
 import { parseIvrRequest, type ContactInfo } from './request.ts';
@@ -49,12 +50,18 @@ export class C2mService {
 
   /**
    * Loads the secret, C2M's domain and (without an API key) an AppJWT, so the first call does not
-   * wait for them. Rejects when something could not be loaded; calls then load it themselves.
+   * wait for them. Rejects when something could not be loaded, and at the deadline at the latest
+   * even if a lookup it started never answers (calls wait for the prefetch, so it must end); calls
+   * then load what is missing themselves.
    */
   prefetch(options: DeadlineOption = {}): Promise<void> {
     const loading = this.#load(options);
-    this.#ready = loading.catch(() => undefined);
-    return loading;
+    const settled =
+      options.deadline === undefined
+        ? loading
+        : rejectAt(loading, options.deadline, () => new DeadlineExceededError('C2M prefetch', 'not loaded by the prefetch deadline'));
+    this.#ready = settled.catch(() => undefined);
+    return settled;
   }
 
   /** Validates the event, runs its action and answers by `deadline` at the latest (TIMEOUT then). */
@@ -81,6 +88,17 @@ export class C2mService {
     const secret = await credentials.get();
     return secret.oauth1 ? { kind: 'api-key', credentials: secret.oauth1 } : { kind: 'app-jwt', appJwt };
   }
+}
+
+/** `work`, or a rejection with `onLate()` when `work` is not settled at `time` (epoch ms). */
+function rejectAt<T>(work: Promise<T>, time: number, onLate: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onLate()), Math.max(0, time - Date.now()));
+  });
+  // Past the deadline the work's own outcome is no one's: it must not surface as an unhandled rejection.
+  work.catch(() => undefined);
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
 /** `work`'s value, or `onLate()`'s when `work` is not settled at `time` (epoch ms). */
