@@ -1,7 +1,7 @@
 // The one place holding the Lambda defaults every LivePerson function shares: runtime, architecture,
 // log group, bundling and the environment contract every handler reads (README, "Environment of the functions").
 import * as path from 'node:path';
-import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -9,7 +9,8 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, ESM_REQUIRE_BANNER } from './bundling.ts';
-import { DEFAULT_CSDS_URL } from './config.ts';
+import { DEFAULT_ALLOWED_HOST_SUFFIXES, HOST_POLICY_ENV, hostPolicyRefusal, hostSuffixProblem } from '../functions/lib/liveperson/domains.ts';
+import { DEFAULT_CSDS_URL, type DeploymentConfig } from './config.ts';
 
 /** Repository root: esbuild's working directory, the lock file's home and the parent of functions/. */
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
@@ -29,7 +30,14 @@ export const LIVEPERSON_ENV = {
   secretId: 'LP_SECRET_ID',
   domainParameterPath: 'LP_DOMAIN_PARAMETER_PATH',
   csdsUrl: 'LP_CSDS_URL',
+  allowedHostSuffixes: HOST_POLICY_ENV.allowedHostSuffixes,
 } as const;
+
+/**
+ * Set only by the local stack and tests (the simulator is plain http on loopback): a deployed function
+ * never gets it, whatever `environment` a construct passes.
+ */
+export const INSECURE_HOSTS_ENV = HOST_POLICY_ENV.allowInsecureHosts;
 
 /** Namespace of the custom metrics every function emits through Powertools. */
 export const METRICS_NAMESPACE = 'LivePerson';
@@ -54,8 +62,13 @@ export interface LivePersonFunctionProps {
   readonly name: LivePersonFunctionName;
   /** LivePerson account (site) id: LP_ACCOUNT_ID and the domain parameter path. */
   readonly accountId: string;
-  /** @default https://api.liveperson.net */
+  /** Must be https under allowedHostSuffixes. @default https://api.liveperson.net */
   readonly csdsUrl?: string;
+  /**
+   * LP_ALLOWED_HOST_SUFFIXES: the domains whose hosts the function may call.
+   * @default the enclosing LivePersonStack's config.allowedHostSuffixes, else liveperson.net
+   */
+  readonly allowedHostSuffixes?: readonly string[];
   /** The credentials secret: sets LP_SECRET_ID (the environment contract gives every function the variable). */
   readonly credentials?: CredentialsSecretRef;
   /** Whether the function may read the secret. 'none' keeps LP_SECRET_ID as a bare name, with no access. @default 'read' */
@@ -116,10 +129,14 @@ export class LivePersonFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
 
+    const allowedHostSuffixes = props.allowedHostSuffixes ?? stackHostSuffixes(this) ?? DEFAULT_ALLOWED_HOST_SUFFIXES;
+    const csdsUrl = props.csdsUrl ?? DEFAULT_CSDS_URL;
+    validateHostPolicy(props.name, csdsUrl, allowedHostSuffixes);
     const contract: Record<string, string> = {
       [LIVEPERSON_ENV.accountId]: props.accountId,
       [LIVEPERSON_ENV.domainParameterPath]: this.domainParameterPath,
-      [LIVEPERSON_ENV.csdsUrl]: props.csdsUrl ?? DEFAULT_CSDS_URL,
+      [LIVEPERSON_ENV.csdsUrl]: csdsUrl,
+      [LIVEPERSON_ENV.allowedHostSuffixes]: allowedHostSuffixes.join(','),
       ...(props.credentials ? { [LIVEPERSON_ENV.secretId]: props.credentials.secretId } : {}),
       POWERTOOLS_SERVICE_NAME: props.name,
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
@@ -129,6 +146,9 @@ export class LivePersonFunction extends Construct {
     const clash = Object.keys(props.environment ?? {}).filter((key) => key in contract);
     if (clash.length > 0) {
       throw new Error(`LivePersonFunction ${props.name}: environment cannot override ${clash.join(', ')}`);
+    }
+    if (INSECURE_HOSTS_ENV in (props.environment ?? {})) {
+      throw new Error(`LivePersonFunction ${props.name}: ${INSECURE_HOSTS_ENV} is for the local stack and tests only; a deployed function never gets it`);
     }
 
     this.fn = new NodejsFunction(this, 'Function', {
@@ -230,6 +250,22 @@ export class LivePersonFunction extends Construct {
         'CSDS at run time, so the grant covers that path only, not a list of names.',
     });
   }
+}
+
+// The deployment config's list, when the function is built inside a LivePersonStack (its constructs pass csdsUrl on
+// but not the list). A structural read, not an import: liveperson-stack.ts imports the constructs that import this file.
+function stackHostSuffixes(scope: Construct): readonly string[] | undefined {
+  const config = (Stack.of(scope) as { config?: Partial<DeploymentConfig> }).config;
+  return config?.allowedHostSuffixes;
+}
+
+// What the function would refuse at every call is refused at synth: a bad suffix, or a CSDS URL outside them.
+function validateHostPolicy(name: string, csdsUrl: string, allowedHostSuffixes: readonly string[]): void {
+  if (allowedHostSuffixes.length === 0) throw new Error(`LivePersonFunction ${name}: allowedHostSuffixes must name at least one domain`);
+  const problems = allowedHostSuffixes.map(hostSuffixProblem).filter((problem) => problem !== undefined);
+  if (problems.length > 0) throw new Error(`LivePersonFunction ${name}: allowedHostSuffixes: ${problems.join('; ')}`);
+  const refusal = hostPolicyRefusal(csdsUrl, { allowedHostSuffixes, allowInsecureHosts: false });
+  if (refusal !== undefined) throw new Error(`LivePersonFunction ${name}: csdsUrl is refused: ${refusal}`);
 }
 
 /**

@@ -6,8 +6,8 @@
  * real C2M handler with an Amazon Connect event.
  *
  * The handlers are the deployed code: this only sets the environment they read (AWS_ENDPOINT_URL_*,
- * LP_CSDS_URL, queue and table names) before importing them. Handlers read their environment once, at
- * import, so one process runs one local stack.
+ * LP_CSDS_URL, LP_ALLOW_INSECURE_HOSTS for the simulator, queue and table names) before importing
+ * them. Handlers read their environment once, at import, so one process runs one local stack.
  */
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, ConnectContactFlowEvent, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
@@ -165,6 +165,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       LP_SECRET_ID: secretId,
       LP_DOMAIN_PARAMETER_PATH: `/liveperson/${accountId}/domains/`,
       LP_CSDS_URL: real?.csdsUrl ?? simulator?.url ?? 'https://api.liveperson.net',
+      // The simulator is plain http on loopback: the handlers may call it only because this says so, which no
+      // deployment does. A real account keeps the deployed rule (https under liveperson.net) for its real credentials.
+      LP_ALLOW_INSECURE_HOSTS: simulator ? 'true' : 'false',
       EVENT_QUEUE_URL: viaProxy(queues.events),
       DEAD_LETTER_QUEUE_URL: viaProxy(queues.eventsDeadLetter),
       EVENT_BUS_NAME: `liveperson-${accountId}`,

@@ -235,6 +235,8 @@ function workerEnvironment(sim: LivePersonSimulator, aws: AwsStandIns): NodeJS.P
     LP_SECRET_ID: SECRET_ID,
     LP_DOMAIN_PARAMETER_PATH: DOMAIN_PATH,
     LP_CSDS_URL: sim.url,
+    // The simulator is plain http on loopback.
+    LP_ALLOW_INSECURE_HOSTS: 'true',
     C2M_DEFAULT_SKILL: 'support',
     C2M_DEFAULT_HANDOFF_ID: 'H123456789',
     POWERTOOLS_SERVICE_NAME: 'c2m-invite',

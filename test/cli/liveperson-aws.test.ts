@@ -35,6 +35,8 @@ describe('liveperson-aws CLI', () => {
       },
     });
     vi.stubEnv('AWS_ENDPOINT_URL_SECRETS_MANAGER', aws.endpoint);
+    // The simulator is plain http on loopback: the CLI calls it only because the environment says so.
+    vi.stubEnv('LP_ALLOW_INSECURE_HOSTS', 'true');
     target = ['--account', sim.accountId, '--csds-url', sim.url];
   });
   afterAll(async () => {

@@ -8,7 +8,8 @@ import { GetParameterError } from '@aws-lambda-powertools/parameters';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
 import { z } from 'zod';
-import { DEFAULT_CSDS_URL, type DomainSource } from '../liveperson/domains.ts';
+import { allowedHostSuffixesProblem, allowInsecureHostsProblem, DEFAULT_CSDS_URL, type DomainSource } from '../liveperson/domains.ts';
+import { secretsManagerClient, ssmClient } from './clients.ts';
 
 /** A configuration that cannot work. The message names what is wrong, never a value. */
 export class ConfigurationError extends Error {
@@ -91,7 +92,17 @@ const environmentSchema = z.object({
     .min(0, 'LP_CONFIG_CACHE_SECONDS must be at least 0')
     .max(3600, 'LP_CONFIG_CACHE_SECONDS must be at most 3600: a rotated secret must take effect within the hour')
     .optional(),
+  // The host policy: checked with the rest of the contract, applied by DomainResolver (hostPolicyFromEnvironment).
+  LP_ALLOWED_HOST_SUFFIXES: z.string().optional().superRefine(reportProblem(allowedHostSuffixesProblem)),
+  LP_ALLOW_INSECURE_HOSTS: z.string().optional().superRefine(reportProblem(allowInsecureHostsProblem)),
 });
+
+function reportProblem(problemOf: (value: string | undefined) => string | undefined) {
+  return (value: string | undefined, ctx: z.RefinementCtx) => {
+    const problem = problemOf(value);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+  };
+}
 
 export interface RuntimeEnvironment {
   readonly accountId: string;
@@ -128,6 +139,14 @@ export const DEFAULT_CONFIG_MAX_AGE_SECONDS = 300;
 /** How often a cache-bypassing read of the secret may happen per container (see `refresh`). */
 export const DEFAULT_MIN_REFRESH_INTERVAL_SECONDS = 30;
 
+/**
+ * The longest one read of the secret may take (ms). Then it is abandoned: its callers get a
+ * ConfigurationError and the next caller starts a new read instead of joining one that may never
+ * answer. Above the Secrets Manager client's own worst case (clients.ts: 2 attempts of 1 s), so that
+ * the SDK normally gives up first and this only catches what the SDK's timeouts do not.
+ */
+export const DEFAULT_SECRET_READ_TIMEOUT_MS = 2_500;
+
 /** The credentials secret, cached for a bounded time and validated once per distinct value. */
 export class CredentialsSource {
   readonly #secretId: string;
@@ -135,6 +154,7 @@ export class CredentialsSource {
   readonly #minRefreshIntervalMs: number;
   readonly #provider: SecretsProvider;
   readonly #now: () => number;
+  readonly #readTimeoutMs: number;
   #lastRaw: string | undefined;
   #lastParsed: LivePersonCredentials | undefined;
   #inFlight: Promise<LivePersonCredentials> | undefined;
@@ -149,20 +169,29 @@ export class CredentialsSource {
     provider?: SecretsProvider;
     /** The clock, in milliseconds (tests). */
     now?: () => number;
+    /** How long one read may take before it is abandoned (ms). @default DEFAULT_SECRET_READ_TIMEOUT_MS */
+    readTimeoutMs?: number;
   }) {
     this.#secretId = options.secretId;
     this.#maxAgeSeconds = options.maxAgeSeconds ?? DEFAULT_CONFIG_MAX_AGE_SECONDS;
     this.#minRefreshIntervalMs = (options.minRefreshIntervalSeconds ?? DEFAULT_MIN_REFRESH_INTERVAL_SECONDS) * 1000;
-    this.#provider = options.provider ?? new SecretsProvider();
+    this.#provider = options.provider ?? new SecretsProvider({ awsSdkV3Client: secretsManagerClient() });
     this.#now = options.now ?? Date.now;
+    this.#readTimeoutMs = options.readTimeoutMs ?? DEFAULT_SECRET_READ_TIMEOUT_MS;
   }
 
-  /** The credentials; concurrent callers (a cold-start prefetch and the first request) share one read. */
+  /**
+   * The credentials; concurrent callers (a cold-start prefetch and the first request) share one read.
+   * A read that has not answered within the read timeout is dropped: who waited on it gets a
+   * ConfigurationError, and the next call reads afresh.
+   */
   get(): Promise<LivePersonCredentials> {
-    this.#inFlight ??= this.#read(false).finally(() => {
-      this.#inFlight = undefined;
+    if (this.#inFlight) return this.#inFlight;
+    const read: Promise<LivePersonCredentials> = this.#bounded(this.#read(false), () => {
+      if (this.#inFlight === read) this.#inFlight = undefined;
     });
-    return this.#inFlight;
+    this.#inFlight = read;
+    return read;
   }
 
   /**
@@ -177,10 +206,32 @@ export class CredentialsSource {
     const now = this.#now();
     if (now - this.#lastRefreshAt < this.#minRefreshIntervalMs) return undefined;
     this.#lastRefreshAt = now;
-    this.#refreshing = this.#read(true).finally(() => {
-      this.#refreshing = undefined;
+    const read: Promise<LivePersonCredentials> = this.#bounded(this.#read(true), () => {
+      if (this.#refreshing === read) this.#refreshing = undefined;
     });
-    return this.#refreshing;
+    this.#refreshing = read;
+    return read;
+  }
+
+  /**
+   * `reading`, settled within the read timeout. `release` forgets the shared read; it runs when the
+   * read settles and, on a timeout, before anyone hears of it, so no later caller joins an abandoned
+   * read. An abandoned read may still answer (Powertools then caches the value); nobody waits for it.
+   */
+  #bounded(reading: Promise<LivePersonCredentials>, release: () => void): Promise<LivePersonCredentials> {
+    let timer: NodeJS.Timeout | undefined;
+    const abandoned = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        release();
+        const cause = Object.assign(new Error(`Secrets Manager did not answer within ${this.#readTimeoutMs} ms`), { name: 'TimeoutError' });
+        reject(new ConfigurationError(`cannot read secret ${this.#secretId}: ${describeAwsError(cause)}`, { cause }));
+      }, this.#readTimeoutMs);
+    });
+    reading.catch(() => undefined);
+    return Promise.race([reading, abandoned]).finally(() => {
+      clearTimeout(timer);
+      release();
+    });
   }
 
   async #read(forceFetch: boolean): Promise<LivePersonCredentials> {
@@ -208,7 +259,7 @@ export class SsmDomainSource implements DomainSource {
   constructor(options: { path: string; maxAgeSeconds?: number; provider?: SSMProvider }) {
     this.#path = options.path;
     this.#maxAgeSeconds = options.maxAgeSeconds ?? DEFAULT_CONFIG_MAX_AGE_SECONDS;
-    this.#provider = options.provider ?? new SSMProvider();
+    this.#provider = options.provider ?? new SSMProvider({ awsSdkV3Client: ssmClient() });
   }
 
   async get(service: string): Promise<string | undefined> {

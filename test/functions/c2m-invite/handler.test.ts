@@ -30,6 +30,8 @@ describe('c2m-invite handler', () => {
     vi.stubEnv('LP_SECRET_ID', 'liveperson/12345678/credentials');
     vi.stubEnv('LP_DOMAIN_PARAMETER_PATH', DOMAIN_PATH);
     vi.stubEnv('LP_CSDS_URL', sim.url);
+    // The simulator is plain http on loopback.
+    vi.stubEnv('LP_ALLOW_INSECURE_HOSTS', 'true');
     vi.stubEnv('C2M_DEFAULT_SKILL', 'support');
     vi.stubEnv('C2M_DEFAULT_HANDOFF_ID', 'H123456789');
     secrets.reset();

@@ -18,6 +18,8 @@ describe('domain-refresh handler', () => {
     vi.stubEnv('LP_SECRET_ID', 'liveperson/12345678/credentials');
     vi.stubEnv('LP_DOMAIN_PARAMETER_PATH', PATH);
     vi.stubEnv('LP_CSDS_URL', sim.url);
+    // The simulator is plain http on loopback.
+    vi.stubEnv('LP_ALLOW_INSECURE_HOSTS', 'true');
   });
   afterAll(async () => {
     vi.unstubAllEnvs();

@@ -1,7 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLivePersonPlatform } from '../../../functions/lib/platform.ts';
 import { startLivePersonSimulator, type LivePersonSimulator } from '../../../simulator/index.ts';
 
@@ -14,12 +14,19 @@ describe('createLivePersonPlatform', () => {
     LP_SECRET_ID: 'lp/creds',
     LP_DOMAIN_PARAMETER_PATH: '/lp/domains/',
     LP_CSDS_URL: sim.url,
+    // The simulator is plain http on loopback.
+    LP_ALLOW_INSECURE_HOSTS: 'true',
   });
 
   beforeAll(async () => {
     sim = await startLivePersonSimulator();
+    // The DomainResolver reads its host policy from the process environment.
+    vi.stubEnv('LP_ALLOW_INSECURE_HOSTS', 'true');
   });
-  afterAll(() => sim.close());
+  afterAll(async () => {
+    vi.unstubAllEnvs();
+    await sim.close();
+  });
   afterEach(() => {
     secrets.reset();
     ssm.reset();

@@ -1,9 +1,19 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DomainResolver, LIVEPERSON_SERVICES, toBaseUrl } from '../../../../functions/lib/liveperson/domains.ts';
+import {
+  DEFAULT_HOST_POLICY,
+  DomainResolver,
+  hostPolicyFromEnvironment,
+  hostPolicyRefusal,
+  hostSuffixProblem,
+  LIVEPERSON_SERVICES,
+  LivePersonHostRefusedError,
+  parseAllowedHostSuffixes,
+  toBaseUrl,
+} from '../../../../functions/lib/liveperson/domains.ts';
 import { LivePersonApiError, LivePersonResponseError } from '../../../../functions/lib/liveperson/errors.ts';
 import { LivePersonHttpClient } from '../../../../functions/lib/liveperson/http.ts';
 import { startLivePersonSimulator, type LivePersonSimulator } from '../../../../simulator/index.ts';
-import { clientsFor } from '../../../support/platform.ts';
+import { clientsFor, SIMULATOR_HOST_POLICY } from '../../../support/platform.ts';
 
 describe('toBaseUrl', () => {
   it.each([
@@ -65,7 +75,14 @@ describe('DomainResolver against the simulator', () => {
       },
     };
     const { http } = clientsFor(sim);
-    const domains = new DomainResolver({ accountId: sim.accountId, http, csdsUrl: sim.url, source, onSourceError: (s) => sourceErrors.push(s) });
+    const domains = new DomainResolver({
+      accountId: sim.accountId,
+      http,
+      csdsUrl: sim.url,
+      source,
+      onSourceError: (s) => sourceErrors.push(s),
+      hostPolicy: SIMULATOR_HOST_POLICY,
+    });
     await expect(domains.resolve('sentinel')).resolves.toBe('https://va.sentry.liveperson.net');
     expect(csdsCalls()).toBe(0);
     await expect(domains.resolve('connectToMessagingDomain')).resolves.toBe(sim.url);
@@ -101,6 +118,77 @@ describe('DomainResolver against the simulator', () => {
       await expect(domains.resolve('idp')).resolves.toBe('https://va.idp.liveperson.net');
     } finally {
       await odd.close();
+    }
+  });
+});
+
+describe('host policy', () => {
+  const policy = DEFAULT_HOST_POLICY;
+
+  it.each([
+    'https://api.liveperson.net',
+    'https://va.idp.liveperson.net/api/account/1/consumer?v=1.0',
+    'https://LO.Connect-To-Messaging.LivePerson.NET',
+    'https://liveperson.net',
+    'https://va.sentinel.liveperson.net:8443',
+  ])('lets %s through', (url) => expect(hostPolicyRefusal(url, policy)).toBeUndefined());
+
+  it.each([
+    ['http://api.liveperson.net', /^http:\/\/api\.liveperson\.net is not https/],
+    ['http://127.0.0.1:4040', /^http:\/\/127\.0\.0\.1:4040 is not https/],
+    ['https://evilliveperson.net', /^https:\/\/evilliveperson\.net is not under liveperson\.net/],
+    ['https://liveperson.net.evil.com', /is not under liveperson\.net/],
+    ['https://api.liveperson.net.', /is not under liveperson\.net/],
+    ['https://[::1]:443', /is not under/],
+    ['https://api.liveperson.net@evil.com/x', /^https:\/\/evil\.com is not under/],
+    ['ftp://api.liveperson.net', /ftp: URLs are not http\(s\)/],
+    ['not a url', /not a URL/],
+  ])('refuses %s', (url, reason) => expect(hostPolicyRefusal(url, policy)).toMatch(reason));
+
+  it('names only the scheme and host, never a path or query', () => {
+    expect(hostPolicyRefusal('http://evil.example/api/account/1?secret=abc', policy)).not.toMatch(/secret|account/);
+  });
+
+  it('lets any http(s) host through once insecure hosts are allowed, and nothing else', () => {
+    const insecure = { ...policy, allowInsecureHosts: true };
+    expect(hostPolicyRefusal('http://127.0.0.1:4040', insecure)).toBeUndefined();
+    expect(hostPolicyRefusal('https://anything.example', insecure)).toBeUndefined();
+    expect(hostPolicyRefusal('file:///etc/passwd', insecure)).toMatch(/not http\(s\)/);
+  });
+
+  it.each(['liveperson', '*.liveperson.net', '.liveperson.net', 'https://liveperson.net', 'liveperson.net:443', '127.0.0.1', 'a..b', '', 'LivePerson.net'])(
+    'refuses %j as a host suffix',
+    (suffix) => expect(hostSuffixProblem(suffix)).toMatch(/is not a domain such as liveperson\.net/),
+  );
+
+  it('parses LP_ALLOWED_HOST_SUFFIXES, lower-casing and trimming each entry', () => {
+    expect(parseAllowedHostSuffixes(' liveperson.net ,LP-Cloud.example')).toEqual(['liveperson.net', 'lp-cloud.example']);
+    expect(() => parseAllowedHostSuffixes('liveperson.net,*.evil')).toThrow(/^LP_ALLOWED_HOST_SUFFIXES: "\*\.evil" is not a domain/);
+  });
+
+  it('reads the policy from the environment: strict unless told otherwise', () => {
+    expect(hostPolicyFromEnvironment({})).toEqual({ allowedHostSuffixes: ['liveperson.net'], allowInsecureHosts: false });
+    expect(hostPolicyFromEnvironment({ LP_ALLOWED_HOST_SUFFIXES: '', LP_ALLOW_INSECURE_HOSTS: 'false' })).toEqual(DEFAULT_HOST_POLICY);
+    expect(hostPolicyFromEnvironment({ LP_ALLOWED_HOST_SUFFIXES: 'liveperson.net,lp-cloud.example', LP_ALLOW_INSECURE_HOSTS: 'true' })).toEqual({
+      allowedHostSuffixes: ['liveperson.net', 'lp-cloud.example'],
+      allowInsecureHosts: true,
+    });
+    expect(() => hostPolicyFromEnvironment({ LP_ALLOW_INSECURE_HOSTS: 'yes' })).toThrow('LP_ALLOW_INSECURE_HOSTS must be "true" or "false"');
+    expect(() => hostPolicyFromEnvironment({ LP_ALLOWED_HOST_SUFFIXES: 'net' })).toThrow('LP_ALLOWED_HOST_SUFFIXES: "net" is not a domain');
+  });
+
+  it('refuses the simulator by default: a non-retryable LivePersonHostRefusedError, and no request reaches it', async () => {
+    const sim = await startLivePersonSimulator();
+    try {
+      const domains = new DomainResolver({ accountId: sim.accountId, http: new LivePersonHttpClient(), csdsUrl: sim.url, hostPolicy: DEFAULT_HOST_POLICY });
+      const error = await domains.resolve('sentinel').catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(LivePersonHostRefusedError);
+      expect(error).toBeInstanceOf(LivePersonResponseError);
+      expect(error).toMatchObject({ retryable: false, operation: 'CSDS lookup of sentinel' });
+      expect((error as Error).message).toBe(`CSDS lookup of sentinel: host refused, nothing sent: ${sim.url} is not https: LivePerson is only called over https (plain http only with LP_ALLOW_INSECURE_HOSTS=true, for the local stack and tests)`);
+      expect(sim.requests()).toEqual([]);
+    } finally {
+      await sim.close();
     }
   });
 });
