@@ -3,6 +3,7 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { z } from 'zod';
+import { DEFAULT_ALLOWED_HOST_SUFFIXES, hostPolicyRefusal, hostSuffixProblem } from '../functions/lib/liveperson/domains.ts';
 
 /** CDK context key holding the deployment config (object in cdk.json, or JSON string from `-c liveperson='{...}'`). */
 export const CONFIG_CONTEXT_KEY = 'liveperson';
@@ -100,7 +101,59 @@ export const INGESTION_DEFAULTS = {
   maxReceiveCount: 5,
   queueRetentionDays: 14,
   queueVisibilityTimeoutSeconds: 300,
+  /**
+   * TLS 1.3 with TLS 1.2 (forward-secret suites only) as a fallback: LivePerson asks webhook
+   * endpoints to support TLS 1.3, and a sender still on TLS 1.2 must not be refused (a refused
+   * delivery holds back every event of the app installation). `SecurityPolicy_TLS13_1_3_2025_09`
+   * is TLS 1.3 only; see INGESTION_SECURITY_POLICIES.
+   */
+  securityPolicy: 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09',
 } as const;
+
+/**
+ * API Gateway's enhanced security policies for a Regional REST API and its custom domain (aws-cdk-lib's
+ * SecurityPolicy values for non-edge endpoints): TLS 1.3 only, its FIPS variant, or TLS 1.3 with TLS 1.2
+ * (post-quantum key exchange; PFS_PQ also drops the TLS 1.2 suites without forward secrecy).
+ */
+export const INGESTION_SECURITY_POLICIES = [
+  'SecurityPolicy_TLS13_1_3_2025_09',
+  'SecurityPolicy_TLS13_1_3_FIPS_2025_09',
+  'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09',
+  'SecurityPolicy_TLS13_1_2_PQ_2025_09',
+] as const;
+export type IngestionSecurityPolicy = (typeof INGESTION_SECURITY_POLICIES)[number];
+
+/** Without its own limits in `ingestion.routeThrottling.messaging`, the messaging route gets this share of the stage's. */
+export const MESSAGING_ROUTE_THROTTLING_SHARE = 0.5;
+
+/** A custom domain API Gateway accepts: lower case (it refuses upper case), no wildcard. */
+export const CUSTOM_DOMAIN_NAME = /^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+/** An ACM certificate ARN; group 1 is its region (a Regional custom domain takes a certificate of its own region). */
+export const ACM_CERTIFICATE_ARN = new RegExp(`^arn:aws[-a-z]*:acm:([a-z]{2}(?:-[a-z]+)+-\\d):\\d{12}:certificate/${UUID}$`);
+/** `s3://<bucket>/<key>` of a mutual TLS truststore (a PEM bundle of the CA certificates to trust). */
+export const TRUSTSTORE_URI = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(\S+)$/;
+
+const routeThrottlingSchema = z.strictObject({
+  rateLimit: z.number({ error: 'must be a number of requests per second' }).positive('must be greater than 0 requests per second').optional(),
+  burstLimit: z.int({ error: 'must be a whole number of requests' }).min(1, 'must be at least 1 request').optional(),
+});
+
+const customDomainSchema = z.strictObject({
+  domainName: z
+    .string({ error: 'must be a string' })
+    .regex(CUSTOM_DOMAIN_NAME, 'must be a lower-case domain name such as "webhooks.example.com" (no wildcard)'),
+  certificateArn: z
+    .string({ error: 'must be a string' })
+    .regex(ACM_CERTIFICATE_ARN, 'must be an ACM certificate ARN: arn:aws:acm:<region>:<account>:certificate/<uuid>'),
+  mtls: z
+    .strictObject({
+      truststoreUri: z
+        .string({ error: 'must be a string' })
+        .regex(TRUSTSTORE_URI, 'must be the S3 URI of the truststore, "s3://<bucket>/<key>" (a PEM file of the CA certificates to trust)'),
+      truststoreVersion: z.string({ error: 'must be a string' }).trim().min(1, 'must not be empty').optional(),
+    })
+    .optional(),
+});
 
 /** Defaults of `ingestion.waf`, shared with LivePersonIngestion. */
 export const INGESTION_WAF_DEFAULTS = {
@@ -146,6 +199,12 @@ const ingestionSchema = z.strictObject({
     .max(43_200, 'must be at most 43200 seconds (12 hours, the SQS limit)')
     .default(INGESTION_DEFAULTS.queueVisibilityTimeoutSeconds),
   waf: wafSchema.optional(),
+  /** Each route its own budget; unset, connector takes the stage limits above and messaging a share of them. */
+  routeThrottling: z.strictObject({ connector: routeThrottlingSchema.optional(), messaging: routeThrottlingSchema.optional() }).optional(),
+  securityPolicy: z
+    .enum(INGESTION_SECURITY_POLICIES, { error: `must be one of ${INGESTION_SECURITY_POLICIES.join(', ')}` })
+    .default(INGESTION_DEFAULTS.securityPolicy),
+  customDomain: customDomainSchema.optional(),
 });
 
 /** Defaults of the `processing` block, shared with LivePersonProcessing so both read the same numbers. */
@@ -305,6 +364,28 @@ const monitoringSchema = z.strictObject({
   c2mP99DurationMs: z.int({ error: 'must be a whole number of milliseconds' }).min(100, 'must be at least 100 ms').optional(),
 });
 
+// Deployed functions only call https hosts under allowedHostSuffixes (the CSDS URL is checked against them below);
+// the simulator's plain-http URL is for the local stack and tests, which opt in through an environment no deployment sets.
+const csdsUrlSchema = z
+  .url({ protocol: /^https$/, error: 'must be an https URL, e.g. "https://api.liveperson.net"' })
+  .transform((url) => url.replace(/\/+$/, ''));
+
+const allowedHostSuffixesSchema = z
+  .array(
+    z
+      .string({ error: 'must be a domain such as "liveperson.net"' })
+      .trim()
+      .toLowerCase()
+      .superRefine((suffix, ctx) => {
+        const problem = hostSuffixProblem(suffix);
+        if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `must be a domain: ${problem}` });
+      }),
+    { error: 'must be a list of domains, e.g. ["liveperson.net"]' },
+  )
+  .min(1, 'must name at least one domain (the functions call no host outside them)')
+  .max(20, 'must name at most 20 domains')
+  .transform((suffixes) => [...new Set(suffixes)]);
+
 export const deploymentConfigSchema = z
   .strictObject({
     accountId: accountIdSchema,
@@ -319,10 +400,9 @@ export const deploymentConfigSchema = z
       .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, 'must be a Secrets Manager secret name (letters, digits and /_+=.@-)')
       .optional(),
     createSecret: z.boolean({ error: 'must be true or false' }).default(true),
-    csdsUrl: z
-      .url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. "https://api.liveperson.net"' })
-      .transform((url) => url.replace(/\/+$/, ''))
-      .default(DEFAULT_CSDS_URL),
+    csdsUrl: csdsUrlSchema.default(DEFAULT_CSDS_URL),
+    /** LP_ALLOWED_HOST_SUFFIXES: the domains whose hosts the functions may call (brands on other LivePerson clouds add theirs). */
+    allowedHostSuffixes: allowedHostSuffixesSchema.default([...DEFAULT_ALLOWED_HOST_SUFFIXES]),
     domainRefreshHours: z
       .int({ error: 'must be a whole number of hours' })
       .min(1, 'must be at least 1 hour')
@@ -354,6 +434,16 @@ export const deploymentConfigSchema = z
         code: 'custom',
         path: ['connectInstanceArn'],
         message: `is in region ${arnRegion} but the stack deploys to ${config.region}; Amazon Connect invokes Lambda functions in its own region only`,
+      });
+    }
+    // A Regional custom domain takes an ACM certificate of its own region (only an edge-optimized one takes us-east-1's).
+    const certificateArn = config.ingestion?.customDomain?.certificateArn;
+    const certificateRegion = certificateArn ? ACM_CERTIFICATE_ARN.exec(certificateArn)?.[1] : undefined;
+    if (certificateRegion && config.region && certificateRegion !== config.region) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ingestion', 'customDomain', 'certificateArn'],
+        message: `is in region ${certificateRegion} but the stack deploys to ${config.region}; the Regional custom domain needs an ACM certificate of that region`,
       });
     }
     const c2m = config.c2m;
@@ -399,6 +489,11 @@ export const deploymentConfigSchema = z
     }
     // Zod runs this even when a field failed its own check: compare only values that passed, one message per mistake.
     const valid = (schema: z.ZodType, value: unknown) => schema.safeParse(value).success;
+    // The functions would refuse a CSDS URL outside the allowed domains at every lookup: refuse it at synth.
+    if (valid(csdsUrlSchema, config.csdsUrl) && valid(allowedHostSuffixesSchema, config.allowedHostSuffixes)) {
+      const refusal = hostPolicyRefusal(config.csdsUrl, { allowedHostSuffixes: config.allowedHostSuffixes, allowInsecureHosts: false });
+      if (refusal !== undefined) ctx.addIssue({ code: 'custom', path: ['csdsUrl'], message: `is refused: ${refusal}; a LivePerson cloud on another domain goes into allowedHostSuffixes` });
+    }
     if (capabilities.processing && capabilities.ingestion) {
       const visibility = config.ingestion?.queueVisibilityTimeoutSeconds ?? INGESTION_DEFAULTS.queueVisibilityTimeoutSeconds;
       const timeout = config.processing?.timeoutSeconds ?? PROCESSING_DEFAULTS.timeoutSeconds;

@@ -1,13 +1,20 @@
 // LivePerson service domains, resolved through CSDS and kept in SSM so the other functions do not
 // call CSDS on every cold start: a scheduled refresh plus one run at deploy time.
-import { Duration, Validations } from 'aws-cdk-lib';
+import { CfnResource, CustomResourceProviderBase, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { InvocationType, Trigger } from 'aws-cdk-lib/triggers';
 import { Construct } from 'constructs';
 import { LivePersonFunction } from './lambda-function.ts';
 import type { CredentialsSecretRef } from './lambda-function.ts';
+
+/**
+ * Where aws-cdk-lib puts the singleton provider of every Trigger in a stack (a CustomResourceProviderBase whose
+ * role and function are plain CfnResources, so no cdk-nag rule sees them in the construct tree).
+ */
+export const TRIGGER_PROVIDER_ID = 'AWSCDK.TriggerCustomResourceProviderCustomResourceProvider';
 
 export interface LivePersonDomainsProps {
   readonly accountId: string;
@@ -16,6 +23,7 @@ export interface LivePersonDomainsProps {
   readonly csdsUrl?: string;
   /** @default 12 */
   readonly refreshHours?: number;
+  /** Refresh and deploy-time Trigger provider log groups. @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
   /**
    * Run the refresh once during deployment (and again whenever the handler changes), so the
@@ -29,6 +37,8 @@ export class LivePersonDomains extends Construct {
   readonly refresh: LivePersonFunction;
   readonly schedule: Rule;
   readonly trigger: Trigger | undefined;
+  /** Log group of the Trigger's provider function (CDK's singleton), with the configured retention. */
+  readonly triggerLogGroup: LogGroup | undefined;
   readonly parameterPath: string;
 
   constructor(scope: Construct, id: string, props: LivePersonDomainsProps) {
@@ -37,6 +47,7 @@ export class LivePersonDomains extends Construct {
     if (!Number.isInteger(refreshHours) || refreshHours < 1 || refreshHours > 24) {
       throw new Error(`LivePersonDomains: refreshHours must be a whole number from 1 to 24, got ${refreshHours}`);
     }
+    const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
 
     // CSDS is public: this function never reads the credentials secret, so it gets no access to it.
     this.refresh = new LivePersonFunction(this, 'Refresh', {
@@ -45,7 +56,7 @@ export class LivePersonDomains extends Construct {
       ...(props.credentials ? { credentials: props.credentials } : {}),
       credentialsAccess: 'none',
       ...(props.csdsUrl ? { csdsUrl: props.csdsUrl } : {}),
-      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+      logRetention,
       domainParameterAccess: 'read-write',
       timeout: Duration.seconds(60),
       description: `Resolves LivePerson service domains for account ${props.accountId} through CSDS into SSM`,
@@ -82,6 +93,36 @@ export class LivePersonDomains extends Construct {
           'The schedule invokes the unqualified function and the deploy-time Trigger invokes its version with ' +
           'an identity-based grant, so no resource policy on the version is needed.',
       });
+      this.triggerLogGroup = this.governTriggerProvider(logRetention);
+    } else {
+      this.triggerLogGroup = undefined;
     }
+  }
+
+  /**
+   * CDK's Trigger provider logs to a group Lambda would create itself, without retention, through the AWS managed
+   * AWSLambdaBasicExecutionRole (logs on every group of the account). Give it a log group of its own with the
+   * configured retention (Lambda's LoggingConfig) and a role that writes to that group only.
+   */
+  private governTriggerProvider(logRetention: RetentionDays): LogGroup {
+    const provider = Stack.of(this).node.tryFindChild(TRIGGER_PROVIDER_ID);
+    const role = provider?.node.tryFindChild('Role');
+    const handler = provider?.node.tryFindChild('Handler');
+    if (!(provider instanceof CustomResourceProviderBase && role instanceof CfnResource && handler instanceof CfnResource)) {
+      throw new Error(`LivePersonDomains: the Trigger provider (${TRIGGER_PROVIDER_ID}) is not where aws-cdk-lib used to build it; cannot set its log group and role`);
+    }
+    const logGroup = new LogGroup(this, 'RefreshOnDeployLogs', { retention: logRetention, removalPolicy: RemovalPolicy.RETAIN });
+    handler.addPropertyOverride('LoggingConfig', { LogGroup: logGroup.logGroupName });
+    role.addPropertyDeletionOverride('ManagedPolicyArns');
+    provider.addToRolePolicy({ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: logGroup.logGroupArn });
+    // The grant Trigger adds: every version of this one function, since the version it runs changes with each handler change.
+    const refreshId = Stack.of(this).getLogicalId(this.refresh.fn.node.defaultChild as CfnFunction);
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${refreshId}.Arn>:*]`,
+      reason:
+        'The Trigger runs the version CloudFormation publishes for each handler change, whose number is unknown when the ' +
+        'policy is written: the grant is lambda:InvokeFunction on the versions of domain-refresh only.',
+    });
+    return logGroup;
   }
 }

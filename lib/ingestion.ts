@@ -1,23 +1,38 @@
 // Webhook ingestion: API Gateway → receiver Lambda → SQS FIFO. The receiver verifies each call and
-// queues the raw event; the processing construct drains the queue in order per conversation. An
-// optional AWS WAF web ACL rate-limits the stage per source IP.
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+// queues the raw event; the processing construct drains the queue in order per conversation. The API
+// takes a TLS 1.3 security policy, each route its own throttling budget, and optionally a custom domain
+// (with mutual TLS) and an AWS WAF web ACL rate-limiting the stage per source IP.
+import { CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import {
   AccessLogField,
   AccessLogFormat,
+  EndpointAccessMode,
   EndpointType,
   LambdaIntegration,
   LogGroupLogDestination,
   MethodLoggingLevel,
   RestApi,
+  SecurityPolicy,
 } from 'aws-cdk-lib/aws-apigateway';
-import type { Method } from 'aws-cdk-lib/aws-apigateway';
+import type { CfnRestApi, DomainName, Method, MethodDeploymentOptions } from 'aws-cdk-lib/aws-apigateway';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { INGESTION_DEFAULTS, INGESTION_WAF_DEFAULTS, WAF_RATE_LIMIT_RANGE } from './config.ts';
+import {
+  ACM_CERTIFICATE_ARN,
+  CUSTOM_DOMAIN_NAME,
+  INGESTION_DEFAULTS,
+  INGESTION_SECURITY_POLICIES,
+  INGESTION_WAF_DEFAULTS,
+  MESSAGING_ROUTE_THROTTLING_SHARE,
+  TRUSTSTORE_URI,
+  WAF_RATE_LIMIT_RANGE,
+} from './config.ts';
+import type { IngestionSecurityPolicy } from './config.ts';
 import { WEBHOOK_TOKEN_KEY } from './credentials.ts';
 import { LivePersonFunction } from './lambda-function.ts';
 import type { CredentialsSecretRef } from './lambda-function.ts';
@@ -30,6 +45,17 @@ export const MESSAGING_WEBHOOK_PATH = '/webhooks/messaging/{token}';
 export const MESSAGING_TOKEN_PLACEHOLDER = `<${WEBHOOK_TOKEN_KEY} from the secret>`;
 
 export const DEFAULT_STAGE_NAME = 'live';
+
+/** An enhanced security policy needs an endpoint access mode: STRICT, the one AWS recommends for production (BASIC is for migrations). */
+const ENDPOINT_ACCESS_MODE = EndpointAccessMode.STRICT;
+
+/** The custom domain's policy for each of the API's: the same enhanced policy (aws-cdk-lib's enum, same strings). */
+const DOMAIN_SECURITY_POLICY: Record<IngestionSecurityPolicy, SecurityPolicy> = {
+  SecurityPolicy_TLS13_1_3_2025_09: SecurityPolicy.TLS13_1_3_2025_09,
+  SecurityPolicy_TLS13_1_3_FIPS_2025_09: SecurityPolicy.TLS13_1_3_FIPS_2025_09,
+  SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09: SecurityPolicy.TLS13_1_2_PFS_PQ_2025_09,
+  SecurityPolicy_TLS13_1_2_PQ_2025_09: SecurityPolicy.TLS13_1_2_PQ_2025_09,
+};
 
 /** Name and metric name of the web ACL's rate-based rule (the Rule dimension of its AWS/WAFV2 metrics). */
 export const WAF_RATE_RULE_NAME = 'RateLimitPerIp';
@@ -53,10 +79,28 @@ export interface LivePersonIngestionProps {
   readonly logRetention?: RetentionDays;
   /** @default 'live' */
   readonly stageName?: string;
-  /** Steady-state requests per second the stage accepts (API Gateway answers 429 above it). @default 100 */
+  /**
+   * Stage default: steady-state requests per second a method accepts (API Gateway answers 429 above it); also the
+   * connector route's limit and the base of the messaging route's, unless `routeThrottling` sets them. @default 100
+   */
   readonly throttlingRateLimit?: number;
   /** @default 200 */
   readonly throttlingBurstLimit?: number;
+  /**
+   * Each route its own throttling budget (per-method settings of the stage), so a flood on one route is answered
+   * 429 there without taking the other's. @default connector: the stage limits; messaging: half of them
+   */
+  readonly routeThrottling?: {
+    readonly connector?: LivePersonRouteThrottlingProps;
+    readonly messaging?: LivePersonRouteThrottlingProps;
+  };
+  /**
+   * TLS security policy of the API (its execute-api endpoint) and of the custom domain without mutual TLS,
+   * with endpoint access mode STRICT. @default 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09' (TLS 1.3, and TLS 1.2 with forward secrecy)
+   */
+  readonly securityPolicy?: IngestionSecurityPolicy;
+  /** A custom domain name for the webhook URLs, optionally with mutual TLS. @default none: the execute-api URL */
+  readonly customDomain?: LivePersonIngestionCustomDomainProps;
   /** Receives before an event moves to the dead-letter queue. @default 5 */
   readonly maxReceiveCount?: number;
   /** Long enough to outlast a processor outage of days. @default 14 */
@@ -76,6 +120,31 @@ export interface LivePersonIngestionProps {
    * @default true
    */
   readonly cloudWatchRole?: boolean;
+}
+
+export interface LivePersonRouteThrottlingProps {
+  /** Steady-state requests per second. */
+  readonly rateLimit?: number;
+  /** Requests in a burst (whole number). */
+  readonly burstLimit?: number;
+}
+
+export interface LivePersonIngestionCustomDomainProps {
+  /** Lower case, e.g. "webhooks.example.com"; point a DNS CNAME or alias at the CustomDomainTarget output. */
+  readonly domainName: string;
+  /** An ACM certificate for the name, in the stack's region (a Regional domain). */
+  readonly certificateArn: string;
+  /**
+   * Mutual TLS: API Gateway asks every caller for a client certificate signed by a CA in the truststore. The
+   * execute-api endpoint is then disabled (a caller could skip the certificate through it), and the domain takes
+   * the TLS_1_2 policy (TLS 1.2 and 1.3): API Gateway allows no enhanced policy on a domain with mutual TLS.
+   */
+  readonly mtls?: {
+    /** `s3://<bucket>/<key>` of the PEM truststore, in a bucket of the stack's region the deployer can read. */
+    readonly truststoreUri: string;
+    /** S3 object version to use (the bucket must be versioned). @default the latest */
+    readonly truststoreVersion?: string;
+  };
 }
 
 export interface LivePersonIngestionWafProps {
@@ -98,6 +167,8 @@ export class LivePersonIngestion extends Construct {
   readonly executionLogGroup: LogGroup;
   /** The web ACL on the stage, when `waf.enabled`. */
   readonly webAcl: CfnWebACL | undefined;
+  /** The custom domain mapped to the stage, when `customDomain` is set. */
+  readonly customDomain: DomainName | undefined;
   /** Full https URL of `POST /webhooks/connector`. */
   readonly connectorWebhookUrl: string;
   /** URL of `POST /webhooks/messaging/{token}` ending in MESSAGING_TOKEN_PLACEHOLDER, never the token. */
@@ -113,6 +184,14 @@ export class LivePersonIngestion extends Construct {
       queueVisibilityTimeoutSeconds: props.queueVisibilityTimeoutSeconds ?? INGESTION_DEFAULTS.queueVisibilityTimeoutSeconds,
     };
     validateSettings(settings);
+    const routes = routeLimits(settings, props.routeThrottling);
+    const securityPolicy = props.securityPolicy ?? INGESTION_DEFAULTS.securityPolicy;
+    if (!INGESTION_SECURITY_POLICIES.includes(securityPolicy)) {
+      throw new Error(`LivePersonIngestion: securityPolicy must be one of ${INGESTION_SECURITY_POLICIES.join(', ')}, got ${String(securityPolicy)}`);
+    }
+    const customDomain = props.customDomain;
+    if (customDomain) validateCustomDomain(customDomain);
+    const mtls = customDomain?.mtls !== undefined;
     const waf = {
       enabled: props.waf?.enabled ?? INGESTION_WAF_DEFAULTS.enabled,
       rateLimitPer5Minutes: props.waf?.rateLimitPer5Minutes ?? INGESTION_WAF_DEFAULTS.rateLimitPer5Minutes,
@@ -178,11 +257,20 @@ export class LivePersonIngestion extends Construct {
       restApiName: `${Stack.of(this).stackName}-webhooks`,
       description: `LivePerson webhooks of account ${props.accountId}: POST ${CONNECTOR_WEBHOOK_PATH} and POST ${MESSAGING_WEBHOOK_PATH}`,
       endpointConfiguration: { types: [EndpointType.REGIONAL] },
+      // With mutual TLS the custom domain must be the only way in: the execute-api endpoint asks for no client certificate.
+      ...(mtls ? { disableExecuteApiEndpoint: true } : {}),
       cloudWatchRole: props.cloudWatchRole ?? true,
       deployOptions: {
         stageName,
+        // The stage default, for any method without its own settings below.
         throttlingRateLimit: settings.throttlingRateLimit,
         throttlingBurstLimit: settings.throttlingBurstLimit,
+        // One budget per route: a flood on the messaging route (a URL token, no signature) is answered 429 there
+        // and cannot use up the connector route's. Logging and metrics repeat the stage's (a method setting replaces them).
+        methodOptions: {
+          [`${CONNECTOR_WEBHOOK_PATH}/POST`]: routeOptions(routes.connector),
+          [`${MESSAGING_WEBHOOK_PATH}/POST`]: routeOptions(routes.messaging),
+        },
         accessLogDestination: new LogGroupLogDestination(this.accessLogGroup),
         // resourcePath (the route template), never path: the messaging path carries the URL token.
         accessLogFormat: AccessLogFormat.custom(
@@ -208,6 +296,11 @@ export class LivePersonIngestion extends Construct {
     // The construct's own Endpoint output names the bare stage URL, which serves nothing; the stack
     // outputs the two webhook URLs instead.
     this.api.node.tryRemoveChild('Endpoint');
+    // The execute-api endpoint's TLS policy. RestApi (aws-cdk-lib 2.276) has no prop for it, CfnRestApi has:
+    // an enhanced policy needs an endpoint access mode too.
+    const cfnApi = this.api.node.defaultChild as CfnRestApi;
+    cfnApi.securityPolicy = securityPolicy;
+    cfnApi.endpointAccessMode = ENDPOINT_ACCESS_MODE;
 
     // API Gateway would create this group itself on the first error, without retention: create it first.
     this.executionLogGroup = new LogGroup(this, 'ExecutionLogs', {
@@ -224,11 +317,39 @@ export class LivePersonIngestion extends Construct {
     const connector = webhooks.addResource('connector').addMethod('POST', integration);
     const messaging = webhooks.addResource('messaging').addResource('{token}').addMethod('POST', integration);
 
-    this.connectorWebhookUrl = this.api.urlForPath(CONNECTOR_WEBHOOK_PATH);
-    this.messagingWebhookUrlTemplate = `${this.api.urlForPath('/webhooks/messaging')}/${MESSAGING_TOKEN_PLACEHOLDER}`;
+    this.customDomain = customDomain ? this.addCustomDomain(customDomain, securityPolicy) : undefined;
+    const urlForPath = (path: string) => (customDomain ? `https://${customDomain.domainName}${path}` : this.api.urlForPath(path));
+    this.connectorWebhookUrl = urlForPath(CONNECTOR_WEBHOOK_PATH);
+    this.messagingWebhookUrlTemplate = `${urlForPath('/webhooks/messaging')}/${MESSAGING_TOKEN_PLACEHOLDER}`;
 
     this.webAcl = waf.enabled ? this.protectStage(waf.rateLimitPer5Minutes) : undefined;
     this.acknowledgeFindings([connector, messaging]);
+  }
+
+  /**
+   * Regional custom domain mapped to the stage at its root. Without mutual TLS it takes the API's enhanced policy
+   * (TLS 1.3 by default); with it the legacy TLS_1_2 policy (TLS 1.2 and 1.3), the only kind API Gateway allows there.
+   */
+  private addCustomDomain(domain: LivePersonIngestionCustomDomainProps, securityPolicy: IngestionSecurityPolicy): DomainName {
+    const certificate = Certificate.fromCertificateArn(this, 'CustomDomainCertificate', domain.certificateArn);
+    const truststore = domain.mtls ? TRUSTSTORE_URI.exec(domain.mtls.truststoreUri) : null;
+    const tls = domain.mtls
+      ? {
+          securityPolicy: SecurityPolicy.TLS_1_2,
+          mtls: {
+            bucket: Bucket.fromBucketName(this, 'TruststoreBucket', truststore?.[1] ?? ''),
+            key: truststore?.[2] ?? '',
+            ...(domain.mtls.truststoreVersion === undefined ? {} : { version: domain.mtls.truststoreVersion }),
+          },
+        }
+      : { securityPolicy: DOMAIN_SECURITY_POLICY[securityPolicy], endpointAccessMode: ENDPOINT_ACCESS_MODE };
+    const domainName = this.api.addDomainName('CustomDomain', { domainName: domain.domainName, certificate, endpointType: EndpointType.REGIONAL, ...tls });
+    new CfnOutput(this, 'CustomDomainTarget', {
+      // A literal: CloudFormation takes no intrinsic function in an output's description.
+      description: `Regional API Gateway name to point ${domain.domainName} at (DNS CNAME, or a Route 53 alias record)`,
+      value: domainName.domainNameAliasDomainName,
+    });
+    return domainName;
   }
 
   /** Web ACL with one rate-based rule per source IP, associated with the stage. */
@@ -268,8 +389,10 @@ export class LivePersonIngestion extends Construct {
       Validations.of(this.api.deploymentStage).acknowledge({
         id: 'AwsSolutions-APIG3',
         reason:
-          'AWS WAF is optional (ingestion.waf.enabled) and off by default: it is billed per web ACL and request, the stage ' +
-          'throttles, and the receiver rejects unauthenticated calls before queueing anything.',
+          'AWS WAF is optional (ingestion.waf.enabled) and off by default: it is billed per web ACL and request. Without it ' +
+          'nothing limits a single source IP: each route has its own API Gateway rate and burst, so a flood on one route is ' +
+          'answered 429 there (LivePerson\'s calls on that route included) without taking the other route\'s budget, and ' +
+          'the receiver rejects unsigned or wrong-token calls before queueing anything.',
       });
     }
     for (const method of methods) {
@@ -296,6 +419,53 @@ export class LivePersonIngestion extends Construct {
       });
     }
   }
+}
+
+interface RouteLimits {
+  readonly rateLimit: number;
+  readonly burstLimit: number;
+}
+
+/** Connector: its own limits, else the stage's; messaging: its own, else MESSAGING_ROUTE_THROTTLING_SHARE of the stage's. */
+function routeLimits(settings: IngestionSettings, routes: LivePersonIngestionProps['routeThrottling']): { connector: RouteLimits; messaging: RouteLimits } {
+  const limits = {
+    connector: {
+      rateLimit: routes?.connector?.rateLimit ?? settings.throttlingRateLimit,
+      burstLimit: routes?.connector?.burstLimit ?? settings.throttlingBurstLimit,
+    },
+    messaging: {
+      rateLimit: routes?.messaging?.rateLimit ?? settings.throttlingRateLimit * MESSAGING_ROUTE_THROTTLING_SHARE,
+      burstLimit: routes?.messaging?.burstLimit ?? Math.max(1, Math.floor(settings.throttlingBurstLimit * MESSAGING_ROUTE_THROTTLING_SHARE)),
+    },
+  };
+  const problems = Object.entries(limits).flatMap(([route, { rateLimit, burstLimit }]) => [
+    ...(Number.isFinite(rateLimit) && rateLimit > 0 ? [] : [`routeThrottling.${route}.rateLimit must be greater than 0, got ${rateLimit}`]),
+    ...(Number.isInteger(burstLimit) && burstLimit >= 1 ? [] : [`routeThrottling.${route}.burstLimit must be a whole number of at least 1, got ${burstLimit}`]),
+  ]);
+  if (problems.length > 0) throw new Error(`LivePersonIngestion: ${problems.join('; ')}`);
+  return limits;
+}
+
+function routeOptions(limits: RouteLimits): MethodDeploymentOptions {
+  return {
+    throttlingRateLimit: limits.rateLimit,
+    throttlingBurstLimit: limits.burstLimit,
+    loggingLevel: MethodLoggingLevel.ERROR,
+    dataTraceEnabled: false,
+    metricsEnabled: true,
+  };
+}
+
+// The same rules as the deployment config, for a brand using the construct in its own app.
+function validateCustomDomain(domain: LivePersonIngestionCustomDomainProps): void {
+  const problems = [
+    ...(CUSTOM_DOMAIN_NAME.test(domain.domainName) ? [] : [`customDomain.domainName must be a lower-case domain name without wildcard, got ${domain.domainName}`]),
+    ...(ACM_CERTIFICATE_ARN.test(domain.certificateArn) ? [] : [`customDomain.certificateArn must be an ACM certificate ARN, got ${domain.certificateArn}`]),
+    ...(domain.mtls === undefined || TRUSTSTORE_URI.test(domain.mtls.truststoreUri)
+      ? []
+      : [`customDomain.mtls.truststoreUri must be s3://<bucket>/<key>, got ${domain.mtls.truststoreUri}`]),
+  ];
+  if (problems.length > 0) throw new Error(`LivePersonIngestion: ${problems.join('; ')}`);
 }
 
 interface IngestionSettings {

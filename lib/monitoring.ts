@@ -122,13 +122,15 @@ export class LivePersonMonitoring extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
       pendingWindow: Duration.days(7),
     });
-    // The statement AWS documents for alarms on an encrypted topic; the key serves this topic only.
+    // The statement AWS documents for alarms on an encrypted topic, for CloudWatch acting for this account only
+    // (aws:SourceAccount, against the confused deputy); the key serves this topic only.
     this.alarmTopicKey.addToResourcePolicy(
       new PolicyStatement({
         sid: 'AllowCloudWatchAlarmsToUseTheKey',
         principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
       }),
     );
     this.alarmTopic = new Topic(this, 'AlarmTopic', {

@@ -2,16 +2,20 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { createLivePersonApp } from '../../lib/app.ts';
 import {
   DEFAULT_CSDS_URL,
   DeploymentConfigError,
   deploymentConfigSchema,
+  type DeploymentConfigInput,
   parseDeploymentConfig,
   stackEnvironment,
 } from '../../lib/config.ts';
-import { PROJECT_ROOT, cdkJson } from './helpers.ts';
+import { LivePersonFunction } from '../../lib/lambda-function.ts';
+import { buildApp, CLI_CONTEXT, PROJECT_ROOT, SKIP_BUNDLING, cdkJson } from './helpers.ts';
 
 const CONNECT_ARN = 'arn:aws:connect:us-east-1:123456789012:instance/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d';
 
@@ -33,6 +37,7 @@ describe('parseDeploymentConfig', () => {
       secretName: 'liveperson/12345678/credentials',
       createSecret: true,
       csdsUrl: DEFAULT_CSDS_URL,
+      allowedHostSuffixes: ['liveperson.net'],
       domainRefreshHours: 12,
       logRetentionDays: 30,
       capabilities: { ingestion: true, processing: true, ivrDeflection: true, connector: true },
@@ -48,7 +53,8 @@ describe('parseDeploymentConfig', () => {
       region: 'us-east-1',
       secretName: 'brand/lp',
       createSecret: false,
-      csdsUrl: 'http://127.0.0.1:4040/',
+      csdsUrl: 'https://api.lp-cloud.example/',
+      allowedHostSuffixes: ['liveperson.net', 'LP-Cloud.example '],
       domainRefreshHours: 24,
       logRetentionDays: 365,
       capabilities: { ivrDeflection: false },
@@ -59,7 +65,8 @@ describe('parseDeploymentConfig', () => {
       stackName: 'Brand-LP',
       secretName: 'brand/lp',
       createSecret: false,
-      csdsUrl: 'http://127.0.0.1:4040', // trailing slash dropped so paths join cleanly
+      csdsUrl: 'https://api.lp-cloud.example', // trailing slash dropped so paths join cleanly
+      allowedHostSuffixes: ['liveperson.net', 'lp-cloud.example'],
       domainRefreshHours: 24,
       logRetentionDays: 365,
       capabilities: { ingestion: true, processing: true, ivrDeflection: false, connector: true },
@@ -89,8 +96,20 @@ describe('parseDeploymentConfig', () => {
     ['region', { region: 'Europe' }, 'region: must be an AWS region'],
     ['secretName', { secretName: 'has space' }, 'secretName: must be a Secrets Manager secret name'],
     ['createSecret', { createSecret: 'yes' }, 'createSecret: must be true or false'],
-    ['csdsUrl', { csdsUrl: 'api.liveperson.net' }, 'csdsUrl: must be an http(s) URL'],
-    ['csdsUrl', { csdsUrl: 'ftp://api.liveperson.net' }, 'csdsUrl: must be an http(s) URL'],
+    ['csdsUrl', { csdsUrl: 'api.liveperson.net' }, 'csdsUrl: must be an https URL'],
+    ['csdsUrl', { csdsUrl: 'ftp://api.liveperson.net' }, 'csdsUrl: must be an https URL'],
+    // The simulator is plain http: only the local stack and tests call it, through an opt-in no deployment sets.
+    ['csdsUrl', { csdsUrl: 'http://127.0.0.1:4040' }, 'csdsUrl: must be an https URL'],
+    ['csdsUrl', { csdsUrl: 'http://api.liveperson.net' }, 'csdsUrl: must be an https URL'],
+    ['csdsUrl', { csdsUrl: 'https://api.example.com' }, 'csdsUrl: is refused: https://api.example.com is not under liveperson.net'],
+    ['csdsUrl', { csdsUrl: 'https://evilliveperson.net' }, 'csdsUrl: is refused: https://evilliveperson.net is not under liveperson.net'],
+    ['csdsUrl', { csdsUrl: 'https://api.liveperson.net.evil.com' }, 'csdsUrl: is refused'],
+    ['allowedHostSuffixes', { allowedHostSuffixes: [] }, 'allowedHostSuffixes: must name at least one domain'],
+    ['allowedHostSuffixes', { allowedHostSuffixes: 'liveperson.net' }, 'allowedHostSuffixes: must be a list of domains'],
+    ['allowedHostSuffixes', { allowedHostSuffixes: ['*.liveperson.net'] }, 'allowedHostSuffixes.0: must be a domain: "*.liveperson.net" is not a domain'],
+    ['allowedHostSuffixes', { allowedHostSuffixes: ['liveperson.net', 'net'] }, 'allowedHostSuffixes.1: must be a domain: "net" is not a domain'],
+    ['allowedHostSuffixes', { allowedHostSuffixes: ['https://liveperson.net'] }, 'allowedHostSuffixes.0: must be a domain'],
+    ['allowedHostSuffixes', { allowedHostSuffixes: ['127.0.0.1'] }, 'allowedHostSuffixes.0: must be a domain'],
     ['domainRefreshHours', { domainRefreshHours: 0 }, 'domainRefreshHours: must be at least 1 hour'],
     ['domainRefreshHours', { domainRefreshHours: 25 }, 'domainRefreshHours: must be at most 24 hours'],
     ['domainRefreshHours', { domainRefreshHours: 1.5 }, 'domainRefreshHours: must be a whole number of hours'],
@@ -177,5 +196,53 @@ describe('app entry', () => {
     } finally {
       rmSync(outdir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('host policy in the deployed functions', () => {
+  /** Environment variables of every Lambda function in the synthesized template. */
+  function functionVariables(config: DeploymentConfigInput): Array<Record<string, unknown>> {
+    const functions = Template.fromStack(buildApp(config).stack).findResources('AWS::Lambda::Function') as Record<
+      string,
+      { Properties: { Environment?: { Variables?: Record<string, unknown> } } }
+    >;
+    return Object.values(functions).map((fn) => fn.Properties.Environment?.Variables ?? {});
+  }
+
+  it('gives every LivePerson function LP_ALLOWED_HOST_SUFFIXES, and no function LP_ALLOW_INSECURE_HOSTS', () => {
+    const variables = functionVariables({ accountId: '12345678' });
+    const livePerson = variables.filter((vars) => 'LP_ACCOUNT_ID' in vars);
+    expect(livePerson).toHaveLength(5);
+    for (const vars of livePerson) expect(vars).toMatchObject({ LP_ALLOWED_HOST_SUFFIXES: 'liveperson.net', LP_CSDS_URL: 'https://api.liveperson.net' });
+    for (const vars of variables) expect(vars).not.toHaveProperty('LP_ALLOW_INSECURE_HOSTS');
+  });
+
+  it('sets LP_ALLOWED_HOST_SUFFIXES from the deployment config', () => {
+    const variables = functionVariables({ accountId: '12345678', allowedHostSuffixes: ['liveperson.net', 'lp-cloud.example'], csdsUrl: 'https://api.lp-cloud.example' });
+    const livePerson = variables.filter((vars) => 'LP_ACCOUNT_ID' in vars);
+    expect(livePerson).toHaveLength(5);
+    for (const vars of livePerson) expect(vars).toMatchObject({ LP_ALLOWED_HOST_SUFFIXES: 'liveperson.net,lp-cloud.example', LP_CSDS_URL: 'https://api.lp-cloud.example' });
+  });
+
+  describe('LivePersonFunction', () => {
+    const build = (props: Partial<ConstructorParameters<typeof LivePersonFunction>[2]>) => () => {
+      const stack = new Stack(new App({ context: { ...CLI_CONTEXT, ...SKIP_BUNDLING } }), 'Test');
+      return new LivePersonFunction(stack, 'Fn', { name: 'domain-refresh', accountId: '42', ...props });
+    };
+
+    it('never passes LP_ALLOW_INSECURE_HOSTS on, whatever environment a construct gives it', () => {
+      expect(build({ environment: { LP_ALLOW_INSECURE_HOSTS: 'true' } })).toThrow(
+        'LivePersonFunction domain-refresh: LP_ALLOW_INSECURE_HOSTS is for the local stack and tests only',
+      );
+      expect(build({ environment: { LP_ALLOWED_HOST_SUFFIXES: 'example.com' } })).toThrow('environment cannot override LP_ALLOWED_HOST_SUFFIXES');
+    });
+
+    it('refuses at synth what the function would refuse at every call', () => {
+      expect(build({ csdsUrl: 'http://127.0.0.1:4040' })).toThrow('LivePersonFunction domain-refresh: csdsUrl is refused: http://127.0.0.1:4040 is not https');
+      expect(build({ csdsUrl: 'https://csds.example.com' })).toThrow('csdsUrl is refused: https://csds.example.com is not under liveperson.net');
+      expect(build({ allowedHostSuffixes: ['*.example'] })).toThrow('allowedHostSuffixes: "*.example" is not a domain');
+      expect(build({ allowedHostSuffixes: [] })).toThrow('allowedHostSuffixes must name at least one domain');
+      expect(build({ csdsUrl: 'https://csds.lp-cloud.example', allowedHostSuffixes: ['lp-cloud.example'] })).not.toThrow();
+    });
   });
 });

@@ -140,21 +140,28 @@ describe('LivePersonIngestion (default config)', () => {
     expect(JSON.stringify(permissions)).not.toContain('test-invoke-stage');
   });
 
-  it('throttles the stage and logs errors only, without data trace', () => {
+  it('throttles each route on its own budget, the messaging route lower, and logs errors only, without data trace', () => {
+    const logging = { LoggingLevel: 'ERROR', DataTraceEnabled: false, MetricsEnabled: true };
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
       StageName: 'live',
       MethodSettings: [
-        {
-          HttpMethod: '*',
-          ResourcePath: '/*',
-          ThrottlingRateLimit: 100,
-          ThrottlingBurstLimit: 200,
-          LoggingLevel: 'ERROR',
-          DataTraceEnabled: false,
-          MetricsEnabled: true,
-        },
+        { HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200, ...logging },
+        // A method setting replaces the stage default for that method: a flood on one route cannot take the other's tokens.
+        { HttpMethod: 'POST', ResourcePath: '/~1webhooks~1connector', ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200, ...logging },
+        { HttpMethod: 'POST', ResourcePath: '/~1webhooks~1messaging~1{token}', ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100, ...logging },
       ],
     });
+  });
+
+  it('serves the execute-api endpoint with a TLS 1.3 security policy (TLS 1.2 with forward secrecy as fallback) in STRICT endpoint access mode', () => {
+    const apiId = onlyId(template, 'AWS::ApiGateway::RestApi', '/Ingestion/Api/');
+    expect(resourcesOf(template, 'AWS::ApiGateway::RestApi')[apiId]?.Properties).toMatchObject({
+      SecurityPolicy: 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09',
+      EndpointAccessMode: 'STRICT',
+    });
+    // No custom domain, so the execute-api endpoint is the webhook endpoint and stays on.
+    expect(resourcesOf(template, 'AWS::ApiGateway::RestApi')[apiId]?.Properties.DisableExecuteApiEndpoint).toBeUndefined();
+    template.resourceCountIs('AWS::ApiGateway::DomainName', 0);
   });
 
   it('writes JSON access logs with the route template, never the path holding the URL token', () => {
@@ -271,13 +278,36 @@ describe('LivePersonIngestion (custom config)', () => {
     });
     // The dead-letter queue keeps the SQS maximum whatever the event queue's retention.
     template.hasResourceProperties('AWS::SQS::Queue', { FifoQueue: true, MessageRetentionPeriod: FOURTEEN_DAYS, RedrivePolicy: Match.absent() });
+    // The connector route keeps the stage limits and the messaging route gets half of them, unless routeThrottling says otherwise.
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
-      MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 25.5, ThrottlingBurstLimit: 50 })],
+      MethodSettings: [
+        Match.objectLike({ ResourcePath: '/*', ThrottlingRateLimit: 25.5, ThrottlingBurstLimit: 50 }),
+        Match.objectLike({ ResourcePath: '/~1webhooks~1connector', ThrottlingRateLimit: 25.5, ThrottlingBurstLimit: 50 }),
+        Match.objectLike({ ResourcePath: '/~1webhooks~1messaging~1{token}', ThrottlingRateLimit: 12.75, ThrottlingBurstLimit: 25 }),
+      ],
     });
     template.hasResourceProperties('AWS::Logs::LogGroup', {
       LogGroupName: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith(['API-Gateway-Execution-Logs_'])]) }),
       RetentionInDays: 90,
     });
+  });
+
+  it('takes each route\'s limits from routeThrottling, and the TLS security policy', () => {
+    const template = templateOf({
+      accountId: '12345678',
+      ingestion: {
+        securityPolicy: 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09',
+        routeThrottling: { connector: { rateLimit: 300, burstLimit: 600 }, messaging: { rateLimit: 20 } },
+      },
+    });
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      MethodSettings: [
+        Match.objectLike({ ResourcePath: '/*', ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 }),
+        Match.objectLike({ ResourcePath: '/~1webhooks~1connector', ThrottlingRateLimit: 300, ThrottlingBurstLimit: 600 }),
+        Match.objectLike({ ResourcePath: '/~1webhooks~1messaging~1{token}', ThrottlingRateLimit: 20, ThrottlingBurstLimit: 100 }),
+      ],
+    });
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', { SecurityPolicy: 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09', EndpointAccessMode: 'STRICT' });
   });
 
   it('builds no ingestion resources or outputs when the capability is off', () => {
@@ -300,6 +330,7 @@ describe('ingestion config', () => {
       maxReceiveCount: 5,
       queueRetentionDays: 14,
       queueVisibilityTimeoutSeconds: 300,
+      securityPolicy: 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09',
     });
     expect(parseDeploymentConfig({ accountId: '1' }).ingestion).toBeUndefined();
     // Without processing nothing drains the queue through Lambda, so no visibility floor applies.
@@ -325,6 +356,11 @@ describe('ingestion config', () => {
     [{ queueVisibilityTimeoutSeconds: -1 }, 'ingestion.queueVisibilityTimeoutSeconds: must be at least 0 seconds'],
     [{ queueVisibilityTimeoutSeconds: 43_201 }, 'ingestion.queueVisibilityTimeoutSeconds: must be at most 43200 seconds'],
     [{ visibilityTimeout: 30 }, 'ingestion.visibilityTimeout: is not a known field'],
+    [{ routeThrottling: { messaging: { rateLimit: 0 } } }, 'ingestion.routeThrottling.messaging.rateLimit: must be greater than 0 requests per second'],
+    [{ routeThrottling: { connector: { burstLimit: 1.5 } } }, 'ingestion.routeThrottling.connector.burstLimit: must be a whole number of requests'],
+    [{ routeThrottling: { connector: { burstLimit: 0 } } }, 'ingestion.routeThrottling.connector.burstLimit: must be at least 1 request'],
+    [{ routeThrottling: { receiver: {} } }, 'ingestion.routeThrottling.receiver: is not a known field'],
+    [{ securityPolicy: 'TLS_1_2' }, 'ingestion.securityPolicy: must be one of SecurityPolicy_TLS13_1_3_2025_09, SecurityPolicy_TLS13_1_3_FIPS_2025_09,'],
   ])('names the field for a bad ingestion value %j', (ingestion, expected) => {
     let error: unknown;
     try {
@@ -354,6 +390,16 @@ describe('LivePersonIngestion construct on its own', () => {
     expect(() => standalone({ maxReceiveCount: 0, queueRetentionDays: 20, throttlingRateLimit: -1 })).toThrow(
       'LivePersonIngestion: throttlingRateLimit must be greater than 0, got -1; maxReceiveCount must be a whole number from 1 to 1000, got 0; ' +
         'queueRetentionDays must be a whole number from 1 to 14, got 20',
+    );
+    expect(() => standalone({ routeThrottling: { connector: { rateLimit: 0 }, messaging: { burstLimit: 2.5 } } })).toThrow(
+      'LivePersonIngestion: routeThrottling.connector.rateLimit must be greater than 0, got 0; routeThrottling.messaging.burstLimit must be a whole number of at least 1, got 2.5',
+    );
+    expect(() => standalone({ securityPolicy: 'TLS_1_0' as never })).toThrow('LivePersonIngestion: securityPolicy must be one of SecurityPolicy_TLS13_1_3_2025_09');
+    expect(() =>
+      standalone({ customDomain: { domainName: 'Webhooks.Example.com', certificateArn: 'arn:aws:iam::1:server-certificate/x', mtls: { truststoreUri: 'https://b/k' } } }),
+    ).toThrow(
+      'LivePersonIngestion: customDomain.domainName must be a lower-case domain name without wildcard, got Webhooks.Example.com; ' +
+        'customDomain.certificateArn must be an ACM certificate ARN, got arn:aws:iam::1:server-certificate/x; customDomain.mtls.truststoreUri must be s3://<bucket>/<key>, got https://b/k',
     );
   });
 
@@ -441,5 +487,121 @@ describe('ingestion.waf config', () => {
     expect(
       () => new LivePersonIngestion(stack, 'Webhooks', { accountId: '42', credentials: { secret, secretId: secret.secretArn }, waf: { enabled: true, rateLimitPer5Minutes: 5 } }),
     ).toThrow('LivePersonIngestion: waf.rateLimitPer5Minutes must be a whole number from 10 to 2000000000, got 5');
+  });
+});
+
+const CERTIFICATE_ARN = 'arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';
+const CUSTOM_DOMAIN = { domainName: 'webhooks.example.com', certificateArn: CERTIFICATE_ARN };
+
+describe('LivePersonIngestion with a custom domain', () => {
+  let template: Template;
+  let apiId: string;
+  let stageId: string;
+  let domainId: string;
+  beforeAll(() => {
+    template = templateOf({ accountId: '12345678', region: 'eu-west-1', ingestion: { customDomain: CUSTOM_DOMAIN } });
+    apiId = onlyId(template, 'AWS::ApiGateway::RestApi', '/Ingestion/Api/');
+    stageId = onlyId(template, 'AWS::ApiGateway::Stage', '/Ingestion/Api/');
+    domainId = onlyId(template, 'AWS::ApiGateway::DomainName', '/Ingestion/Api/CustomDomain/');
+  });
+
+  it('serves the domain with the API\'s TLS 1.3 policy in STRICT mode, Regional, with the ACM certificate', () => {
+    expect(resourcesOf(template, 'AWS::ApiGateway::DomainName')[domainId]?.Properties).toEqual({
+      DomainName: 'webhooks.example.com',
+      RegionalCertificateArn: CERTIFICATE_ARN,
+      EndpointConfiguration: { Types: ['REGIONAL'] },
+      SecurityPolicy: 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09',
+      EndpointAccessMode: 'STRICT',
+    });
+  });
+
+  it('maps the domain root to the stage and publishes the webhook URLs on the domain', () => {
+    template.hasResourceProperties('AWS::ApiGateway::BasePathMapping', {
+      DomainName: { Ref: domainId },
+      RestApiId: { Ref: apiId },
+      Stage: { Ref: stageId },
+      BasePath: Match.absent(),
+    });
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(outputs.ConnectorWebhookUrl?.Value).toBe('https://webhooks.example.com/webhooks/connector');
+    expect(outputs.MessagingWebhookUrl?.Value).toBe('https://webhooks.example.com/webhooks/messaging/<webhookToken from the secret>');
+    const target = Object.entries(outputs).filter(([name]) => name.startsWith('IngestionCustomDomainTarget'));
+    expect(target.map(([, output]) => output.Value)).toEqual([{ 'Fn::GetAtt': [domainId, 'RegionalDomainName'] }]);
+  });
+
+  it('keeps the execute-api endpoint without mutual TLS (it has the same TLS policy and nothing more to bypass)', () => {
+    expect(resourcesOf(template, 'AWS::ApiGateway::RestApi')[apiId]?.Properties.DisableExecuteApiEndpoint).toBeUndefined();
+  });
+});
+
+describe('LivePersonIngestion with a custom domain and mutual TLS', () => {
+  let template: Template;
+  let apiId: string;
+  beforeAll(() => {
+    template = templateOf({
+      accountId: '12345678',
+      ingestion: { customDomain: { ...CUSTOM_DOMAIN, mtls: { truststoreUri: 's3://brand-truststores/liveperson/ca-bundle.pem', truststoreVersion: 'v3' } } },
+    });
+    apiId = onlyId(template, 'AWS::ApiGateway::RestApi', '/Ingestion/Api/');
+  });
+
+  it('asks every caller for a client certificate from the truststore, on the TLS_1_2 policy mutual TLS requires', () => {
+    template.hasResourceProperties('AWS::ApiGateway::DomainName', {
+      DomainName: 'webhooks.example.com',
+      MutualTlsAuthentication: { TruststoreUri: 's3://brand-truststores/liveperson/ca-bundle.pem', TruststoreVersion: 'v3' },
+      // API Gateway allows no enhanced policy with mutual TLS; TLS_1_2 takes TLS 1.2 and 1.3, without an access mode.
+      SecurityPolicy: 'TLS_1_2',
+      EndpointAccessMode: Match.absent(),
+    });
+  });
+
+  it('disables the execute-api endpoint, which would let a caller skip the client certificate', () => {
+    expect(resourcesOf(template, 'AWS::ApiGateway::RestApi')[apiId]?.Properties).toMatchObject({
+      DisableExecuteApiEndpoint: true,
+      SecurityPolicy: 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09',
+      EndpointAccessMode: 'STRICT',
+    });
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(outputs.ConnectorWebhookUrl?.Value).toBe('https://webhooks.example.com/webhooks/connector');
+    expect(JSON.stringify(outputs)).not.toContain('execute-api');
+  });
+});
+
+describe('ingestion.customDomain config', () => {
+  it('takes a domain, a certificate and an optional truststore, with no defaults added', () => {
+    const mtls = { truststoreUri: 's3://bucket.name/dir/ca.pem' };
+    expect(parseDeploymentConfig({ accountId: '1', ingestion: { customDomain: { ...CUSTOM_DOMAIN, mtls } } }).ingestion?.customDomain).toEqual({
+      ...CUSTOM_DOMAIN,
+      mtls,
+    });
+  });
+
+  it.each<[Record<string, unknown>, string]>([
+    [{ ...CUSTOM_DOMAIN, domainName: 'Webhooks.Example.com' }, 'ingestion.customDomain.domainName: must be a lower-case domain name such as "webhooks.example.com"'],
+    [{ ...CUSTOM_DOMAIN, domainName: '*.example.com' }, 'ingestion.customDomain.domainName: must be a lower-case domain name'],
+    [{ ...CUSTOM_DOMAIN, domainName: 'https://webhooks.example.com' }, 'ingestion.customDomain.domainName: must be a lower-case domain name'],
+    [{ domainName: 'webhooks.example.com' }, 'ingestion.customDomain.certificateArn: must be a string'],
+    [{ ...CUSTOM_DOMAIN, certificateArn: 'arn:aws:iam::123456789012:server-certificate/lp' }, 'ingestion.customDomain.certificateArn: must be an ACM certificate ARN'],
+    [{ ...CUSTOM_DOMAIN, mtls: { truststoreUri: 'https://bucket.s3.amazonaws.com/ca.pem' } }, 'ingestion.customDomain.mtls.truststoreUri: must be the S3 URI of the truststore'],
+    [{ ...CUSTOM_DOMAIN, mtls: { truststoreUri: 's3://bucket' } }, 'ingestion.customDomain.mtls.truststoreUri: must be the S3 URI of the truststore'],
+    [{ ...CUSTOM_DOMAIN, mtls: { truststoreUri: 's3://bucket/ca.pem', truststoreVersion: ' ' } }, 'ingestion.customDomain.mtls.truststoreVersion: must not be empty'],
+    [{ ...CUSTOM_DOMAIN, mtls: { truststore: 's3://bucket/ca.pem' } }, 'ingestion.customDomain.mtls.truststore: is not a known field'],
+    [{ ...CUSTOM_DOMAIN, basePath: 'lp' }, 'ingestion.customDomain.basePath: is not a known field'],
+  ])('names the field for a bad custom domain %j', (customDomain, expected) => {
+    let error: unknown;
+    try {
+      parseDeploymentConfig({ accountId: '12345678', ingestion: { customDomain } });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(DeploymentConfigError);
+    expect((error as DeploymentConfigError).issues).toEqual(expect.arrayContaining([expect.stringContaining(expected)]));
+  });
+
+  it('refuses a certificate of another region than the stack\'s', () => {
+    expect(() => parseDeploymentConfig({ accountId: '12345678', region: 'us-east-1', ingestion: { customDomain: CUSTOM_DOMAIN } })).toThrow(
+      'ingestion.customDomain.certificateArn: is in region eu-west-1 but the stack deploys to us-east-1; the Regional custom domain needs an ACM certificate of that region',
+    );
+    expect(parseDeploymentConfig({ accountId: '12345678', region: 'eu-west-1', ingestion: { customDomain: CUSTOM_DOMAIN } }).ingestion?.customDomain).toEqual(CUSTOM_DOMAIN);
   });
 });

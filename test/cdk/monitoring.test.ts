@@ -206,7 +206,7 @@ describe('LivePersonMonitoring (default config: every capability)', () => {
     }
   });
 
-  it('notifies an SNS topic encrypted with a rotated customer managed key CloudWatch may use', () => {
+  it('notifies an SNS topic encrypted with a rotated customer managed key CloudWatch may use for this account only', () => {
     const keyId = id('AWS::KMS::Key', '/Monitoring/AlarmTopicKey/');
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
     template.hasResourceProperties('AWS::KMS::Key', {
@@ -219,6 +219,8 @@ describe('LivePersonMonitoring (default config: every capability)', () => {
             Principal: { Service: 'cloudwatch.amazonaws.com' },
             Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
             Resource: '*',
+            // CloudWatch acting for another account cannot use the key (confused deputy).
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
           },
         ]),
       },

@@ -1,15 +1,27 @@
 // cdk-nag 3 runs as a CDK validation plugin: findings fail synthesis unless acknowledged with
 // Validations.of(construct).acknowledge({ id, reason }). These tests keep the count at zero.
-import { App, Stack } from 'aws-cdk-lib';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { App, CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { CfnRole } from 'aws-cdk-lib/aws-iam';
+import { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { CfnInclude } from 'aws-cdk-lib/cloudformation-include';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
+import type { Construct } from 'constructs';
+import { TRIGGER_PROVIDER_ID } from '../../lib/domains.ts';
 import { LivePersonFunction } from '../../lib/lambda-function.ts';
 import { CLI_CONTEXT, SKIP_BUNDLING, buildApp } from './helpers.ts';
 import type { DeploymentConfigInput } from '../../lib/config.ts';
 
 const CONNECT_INSTANCE = 'arn:aws:connect:us-east-1:123456789012:instance/11111111-2222-3333-4444-555555555555';
+const CUSTOM_DOMAIN = {
+  domainName: 'webhooks.example.com',
+  certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555',
+};
 
 /** Every capability, the connector's event route, WAF, an alarm email and the logs key. */
 const EVERYTHING_ON: DeploymentConfigInput = {
@@ -37,6 +49,14 @@ const CONFIGS: Record<string, DeploymentConfigInput> = {
   'WAF on the webhook stage': { accountId: '12345678', ingestion: { waf: { enabled: true, rateLimitPer5Minutes: 10_000 } } },
   'connector routed from the event bus': { accountId: '12345678', connector: { eventRoute: true } },
   'customer managed key for the logs': { accountId: '12345678', logsKmsKey: true },
+  'custom domain (TLS 1.3)': { accountId: '12345678', ingestion: { customDomain: CUSTOM_DOMAIN } },
+  'custom domain with mutual TLS, per-route limits': {
+    accountId: '12345678',
+    ingestion: {
+      customDomain: { ...CUSTOM_DOMAIN, mtls: { truststoreUri: 's3://brand-truststores/ca.pem' } },
+      routeThrottling: { connector: { rateLimit: 200 }, messaging: { rateLimit: 10, burstLimit: 20 } },
+    },
+  },
   'everything on, imported secret, fixed environment, Connect flow': {
     ...EVERYTHING_ON,
     createSecret: false,
@@ -60,6 +80,11 @@ function expectedAcknowledgements(options: { waf: boolean; eventRoute: boolean }
     { path: 'LivePerson-12345678/Credentials/Secret', ids: [expect.stringMatching(/AwsSolutions-SMG4$/)] },
     { path: 'LivePerson-12345678/Domains/Refresh/Role/DefaultPolicy', ids: [expect.stringMatching(DOMAIN_WILDCARD)] },
     { path: 'LivePerson-12345678/Domains/Refresh/Function', ids: [expect.stringMatching(/@aws-cdk\/aws-lambda:addPermissionsToVersionOrAlias$/)] },
+    // CDK's Trigger provider invokes the refresh function's versions (the one it runs changes with the handler).
+    {
+      path: `LivePerson-12345678/${TRIGGER_PROVIDER_ID}/Role`,
+      ids: [expect.stringMatching(/AwsSolutions-IAM5\[Resource::<DomainsRefreshFunction[0-9A-F]{8}\.Arn>:\*\]$/)],
+    },
     { path: 'LivePerson-12345678/Ingestion/Api', ids: [expect.stringMatching(/AwsSolutions-APIG2$/)] },
     {
       path: 'LivePerson-12345678/Ingestion/Api/CloudWatchRole',
@@ -93,6 +118,36 @@ function violationsOf(scope: App | Stack): string[] {
   return report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} (${v.severity}) at ${r.constructPath}`));
 }
 
+/**
+ * cdk-nag's rules match L1 classes (CfnRole, CfnFunction...), so a resource CDK builds as a plain CfnResource (the
+ * Trigger provider's role and function) passes them unseen. Checks the synthesized template instead, read back
+ * through CfnInclude (every resource an L1 again), with each resource's acknowledgements carried over by logical id.
+ */
+function deployedTemplateViolations(config: DeploymentConfigInput, options: { acknowledge: (logicalId: string) => boolean } = { acknowledge: () => true }) {
+  const { app, stack } = buildApp(config);
+  const template = app.synth().getStackByName(stack.stackName).template as { Resources: Record<string, unknown> };
+  const dir = mkdtempSync(path.join(tmpdir(), 'nag-template-'));
+  try {
+    const file = path.join(dir, 'template.json');
+    writeFileSync(file, JSON.stringify(template));
+    const deployed = new Stack(new App(), 'Deployed');
+    const included = new CfnInclude(deployed, 'Template', { templateFile: file });
+    for (const resource of stack.node.findAll().filter(CfnResource.isCfnResource)) {
+      const logicalId = String(stack.resolve(resource.logicalId));
+      if (!options.acknowledge(logicalId)) continue;
+      // Acknowledged on the resource or any construct above it, as cdk-nag reads them.
+      for (let scope: Construct | undefined = resource; scope; scope = scope.node.scope as Construct | undefined) {
+        for (const entry of scope.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)) {
+          for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) Validations.of(included.getResource(logicalId)).acknowledge({ id, reason });
+        }
+      }
+    }
+    return { included, logicalIds: Object.keys(template.Resources), violations: violationsOf(deployed) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('cdk-nag AwsSolutions', () => {
   it.each(Object.entries(CONFIGS))('finds nothing unacknowledged: %s', (_name, config) => {
     const { app, stack } = buildApp(config);
@@ -103,7 +158,7 @@ describe('cdk-nag AwsSolutions', () => {
     expect(annotations.findError('*', Match.anyValue())).toEqual([]);
     // Acknowledged warnings are dropped; anything left here is new and needs a fix or a reason.
     expect(annotations.findWarning('*', Match.anyValue())).toEqual([]);
-  });
+  }, 60_000); // a full synth with the plugin; the first one also loads aws-cdk-lib
 
   it('keeps each acknowledgement narrow: one resource, one finding', () => {
     expect(acknowledgementsOf(buildApp({ accountId: '12345678' }).stack)).toEqual(expectedAcknowledgements({ waf: false, eventRoute: false }));
@@ -111,6 +166,30 @@ describe('cdk-nag AwsSolutions', () => {
 
   it('acknowledges no APIG3 with WAF on, and only the event route queue beyond the defaults, with everything on', () => {
     expect(acknowledgementsOf(buildApp(EVERYTHING_ON).stack)).toEqual(expectedAcknowledgements({ waf: true, eventRoute: true }));
+  });
+
+  it.each(['created secret, env-agnostic (every capability and monitoring by default)', 'everything on, imported secret, fixed environment, Connect flow'])(
+    'finds nothing unacknowledged in the template as deployed, plain CfnResources included: %s',
+    (name) => {
+      const { included, logicalIds, violations } = deployedTemplateViolations(CONFIGS[name] ?? { accountId: '12345678' });
+      // The Trigger provider's role and function are L1s here, so every rule sees them.
+      const provider = logicalIds.filter((id) => id.startsWith('AWSCDKTriggerCustomResourceProvider')).map((id) => included.getResource(id));
+      expect(provider.map((resource) => resource.constructor)).toEqual([CfnRole, CfnFunction]);
+      expect(violations).toEqual([]);
+    },
+    60_000,
+  );
+
+  it('checks the Trigger provider role for real (the deployed-template check is live)', () => {
+    const { violations } = deployedTemplateViolations({ accountId: '12345678' }, { acknowledge: (id) => !id.startsWith('AWSCDKTrigger') });
+    expect(violations).toEqual([expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<DomainsRefreshFunction[0-9A-F]{8}\.Arn>:\*\] \(error\) at Deployed\/Template\/AWSCDKTrigger/)]);
+  }, 60_000);
+
+  it('says what the stage does without AWS WAF: per-route budgets, no limit per source IP', () => {
+    const stage = buildApp({ accountId: '12345678' }).stack.node.findAll().find((c) => c.node.path.endsWith('/Ingestion/Api/DeploymentStage.live'));
+    const reasons = stage?.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules').flatMap((m) => Object.values(m.data as Record<string, string>));
+    expect(reasons).toEqual([expect.stringContaining('nothing limits a single source IP: each route has its own API Gateway rate and burst')]);
+    expect(reasons?.[0]).not.toContain('the stage throttles');
   });
 
   it('gives every acknowledgement a specific reason', () => {

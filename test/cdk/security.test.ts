@@ -159,6 +159,37 @@ describe('least privilege: each function role reaches only its own resources (fu
   });
 });
 
+describe('every function and role of the template, CDK-built ones included (full stack)', () => {
+  it('gives every Lambda function, the Trigger provider included, a log group of its own with the configured retention', () => {
+    const template = Template.fromStack(buildApp({ ...FULL, logRetentionDays: 90 }).stack);
+    const groups = template.findResources('AWS::Logs::LogGroup') as Record<string, Resource>;
+    const functions = Object.entries(template.findResources('AWS::Lambda::Function') as Record<string, Resource>);
+    expect(functions.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).filter((id) => id.startsWith('AWSCDK'))).toEqual([
+      'AWSCDKTriggerCustomResourceProviderCustomResourceProviderHandler',
+    ]);
+    const used = functions.map(([id, fn]) => {
+      const ref = (fn.Properties.LoggingConfig as { LogGroup?: { Ref?: string } } | undefined)?.LogGroup?.Ref ?? '';
+      expect(groups[ref]?.Properties.RetentionInDays, id).toBe(90);
+      return ref;
+    });
+    expect(new Set(used).size).toBe(functions.length);
+  });
+
+  it('attaches no AWS managed policy to any role but the one API Gateway itself uses for execution logs', () => {
+    const roles = Object.entries(full.findResources('AWS::IAM::Role') as Record<string, Resource>);
+    const managed = roles.filter(([, role]) => role.Properties.ManagedPolicyArns !== undefined).map(([id]) => id.replace(/[0-9A-F]{8}$/, ''));
+    expect(managed).toEqual(['IngestionApiCloudWatchRole']);
+    // The Trigger provider's role writes its own log group only, and invokes the refresh function's versions.
+    const provider = roles.find(([id]) => id.startsWith('AWSCDKTriggerCustomResourceProvider'))?.[1];
+    const statements = (provider?.Properties.Policies as Array<{ PolicyDocument: { Statement: Statement[] } }>).flatMap((p) => p.PolicyDocument.Statement);
+    expect(statements.flatMap((s) => [s.Action].flat().flatMap((action) => [s.Resource].flat().map((r) => `${action} ${nameOf(r)}`))).sort()).toEqual([
+      'lambda:InvokeFunction <DomainsRefreshFunction>:*',
+      'logs:CreateLogStream DomainsRefreshOnDeployLogs',
+      'logs:PutLogEvents DomainsRefreshOnDeployLogs',
+    ]);
+  });
+});
+
 describe('encryption at rest and in transit (full stack)', () => {
   let template: Template;
   const resources = (type: string) => template.findResources(type) as Record<string, Resource>;
@@ -211,7 +242,7 @@ describe('logsKmsKey', () => {
     const keyIds = logicalIdsAt(template, 'AWS::KMS::Key', '/LogsKey/');
     expect(keyIds).toHaveLength(1);
     const groups = Object.entries(template.findResources('AWS::Logs::LogGroup'));
-    expect(groups.length).toBe(7); // five functions, API access and execution logs
+    expect(groups.length).toBe(8); // five functions, the Trigger provider, API access and execution logs
     for (const [id, group] of groups) {
       expect((group as Resource).Properties.KmsKeyId, id).toEqual({ 'Fn::GetAtt': [keyIds[0], 'Arn'] });
     }

@@ -117,6 +117,28 @@ describe('LivePersonStack (default config)', () => {
     });
   });
 
+  it("logs the Trigger provider (CDK's singleton function) to a retained log group with the configured retention, through its own role", () => {
+    const groups = logicalIdsAt(template, 'AWS::Logs::LogGroup', '/Domains/RefreshOnDeployLogs/');
+    expect(groups).toHaveLength(1);
+    template.hasResource('AWS::Logs::LogGroup', {
+      Properties: { RetentionInDays: 30 },
+      DeletionPolicy: 'Retain',
+      Metadata: { 'aws:cdk:path': Match.stringLikeRegexp('/Domains/RefreshOnDeployLogs/') },
+    });
+    const providerPath = 'AWSCDK.TriggerCustomResourceProviderCustomResourceProvider';
+    const handler = logicalIdsAt(template, 'AWS::Lambda::Function', `${providerPath}/Handler`);
+    expect(handler).toHaveLength(1);
+    template.hasResource('AWS::Lambda::Function', { Properties: Match.objectLike({ LoggingConfig: { LogGroup: { Ref: groups[0] } } }), Metadata: Match.objectLike({ 'aws:cdk:path': Match.stringLikeRegexp(providerPath) }) });
+    // Its role writes that group only: no AWSLambdaBasicExecutionRole (logs on every group of the account).
+    const role = logicalIdsAt(template, 'AWS::IAM::Role', `${providerPath}/Role`);
+    expect(role).toHaveLength(1);
+    expect((template.findResources('AWS::IAM::Role')[role[0] ?? ''] as { Properties: Record<string, unknown> }).Properties.ManagedPolicyArns).toBeUndefined();
+    expect(templateOf({ accountId: '12345678', logRetentionDays: 7 }).findResources('AWS::Logs::LogGroup', {
+      Properties: { RetentionInDays: 7 },
+      Metadata: { 'aws:cdk:path': Match.stringLikeRegexp('/Domains/RefreshOnDeployLogs/') },
+    })).not.toEqual({});
+  });
+
   it('creates the credentials secret from a placeholder template with a generated webhook token', () => {
     template.hasResource('AWS::SecretsManager::Secret', {
       Properties: {
@@ -143,14 +165,14 @@ describe('LivePersonStack (default config)', () => {
 
 describe('LivePersonStack (custom config)', () => {
   it('imports an existing secret by name and points LP_SECRET_ID at that name', () => {
-    const { stack } = buildApp({ accountId: '87654321', createSecret: false, secretName: 'brand/lp-creds', csdsUrl: 'http://127.0.0.1:4040' });
+    const { stack } = buildApp({ accountId: '87654321', createSecret: false, secretName: 'brand/lp-creds', csdsUrl: 'https://lo.api.liveperson.net' });
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::SecretsManager::Secret', 0);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: Match.objectLike({
           LP_SECRET_ID: 'brand/lp-creds',
-          LP_CSDS_URL: 'http://127.0.0.1:4040',
+          LP_CSDS_URL: 'https://lo.api.liveperson.net',
           LP_DOMAIN_PARAMETER_PATH: '/liveperson/87654321/domains/',
         }),
       },
