@@ -279,10 +279,6 @@ function participantsOf(details: {
   return Object.entries(details.participantsPId ?? {}).flatMap(([role, ids]) => ids.map((id) => ({ id, role })));
 }
 
-const changeTypeSchema = z.looseObject({
-  type: z.string().optional().catch(undefined),
-  event: z.looseObject({ type: z.string().optional().catch(undefined) }).optional().catch(undefined),
-});
 
 /**
  * Splits a queued webhook body into typed events, one per change, in order.
@@ -332,6 +328,8 @@ function parseJsonNotification(rawBody: string, route: 'connector' | 'messaging'
  * change is what an UnknownEvent keeps; this copy is only what the typed schemas read.
  */
 function withoutNulls(value: unknown): unknown {
+  // Most changes hold no null: no copy then (this runs for every event).
+  if (!containsNull(value)) return value;
   if (Array.isArray(value)) return value.map(withoutNulls);
   if (!isRecord(value)) return value;
   return Object.fromEntries(
@@ -342,8 +340,25 @@ function withoutNulls(value: unknown): unknown {
 }
 
 
+function containsNull(value: unknown): boolean {
+  if (value === null) return true;
+  if (Array.isArray(value)) return value.some(containsNull);
+  return isRecord(value) && Object.values(value).some(containsNull);
+}
+
+/**
+ * Which schema a change is for: its `type` and its `event.type`, when they are strings. A plain
+ * read, not a zod parse: it only picks the schema that then validates the whole change.
+ */
+function typesOf(change: unknown): { changeType: string | undefined; eventType: string | undefined } {
+  if (!isRecord(change)) return { changeType: undefined, eventType: undefined };
+  const { type, event } = change;
+  const eventType = isRecord(event) && typeof event.type === 'string' ? event.type : undefined;
+  return { changeType: typeof type === 'string' ? type : undefined, eventType };
+}
+
 function messagingEvent(rawChange: unknown, at: string): LivePersonEvent {
-  const eventType = changeTypeSchema.safeParse(rawChange).data?.event?.type;
+  const eventType = typesOf(rawChange).eventType;
   if (eventType === undefined || !Object.hasOwn(KNOWN_MESSAGING_EVENTS, eventType)) return unknownEvent(MESSAGING_NOTIFICATION, rawChange);
   const change = parseOrThrow(messagingChangeSchema, withoutNulls(rawChange), at);
   // The main dialog's id is the conversation's: LivePerson's examples often send only `dialogId`.
@@ -399,7 +414,7 @@ function messagingIdentity(change: z.infer<typeof messagingChangeSchema>, eventT
 const CONVERSATION_CHANGE_TYPES: ReadonlySet<string> = new Set(['UPSERT', 'DELETE']);
 
 function conversationEvent(rawChange: unknown, at: string): LivePersonEvent {
-  const changeType = changeTypeSchema.safeParse(rawChange).data?.type;
+  const changeType = typesOf(rawChange).changeType;
   if (changeType === undefined || !CONVERSATION_CHANGE_TYPES.has(changeType)) return unknownEvent(CONVERSATION_NOTIFICATION, rawChange);
   const change = parseOrThrow(conversationChangeSchema, withoutNulls(rawChange), at);
   const { result } = change;
@@ -434,8 +449,8 @@ function conversationEvent(rawChange: unknown, at: string): LivePersonEvent {
 }
 
 function unknownEvent(notificationType: string | undefined, change: unknown): UnknownEvent {
-  const fields = changeTypeSchema.safeParse(change);
-  const changeType = fields.success ? (fields.data.event?.type ?? fields.data.type) : undefined;
+  const types = typesOf(change);
+  const changeType = types.eventType ?? types.changeType;
   // A messaging change without sequence or timestamp may be a genuine repeat, as a chat state is.
   const repeatable = notificationType === MESSAGING_NOTIFICATION && isRecord(change) && !hasDeliveryIdentity(change);
   return {
