@@ -92,9 +92,17 @@ export function describeEvent(event: LocalStackEvent): string {
       return `${label(event.failed > 0 || event.error ? 'yellow' : 'cyan', queue)} ${event.records} record(s)${failures}${error}`;
     }
     case 'published': {
-      const detail = event.event.detail as { conversationId?: string; message?: string; state?: string; originatorRole?: string };
-      const what = detail.message !== undefined ? `"${detail.message}" (${detail.originatorRole ?? '?'})` : (detail.state ?? '');
-      return `${label('magenta', 'published')} ${event.event.detailType} ${dim(detail.conversationId ?? '')} ${what}`;
+      const detail = event.event.detail as {
+        conversationId?: string;
+        message?: unknown;
+        content?: { kind?: string; fileType?: string };
+        quickReplies?: { replies?: unknown[] };
+        state?: string;
+        stage?: string;
+        changeType?: string;
+        originatorRole?: string;
+      };
+      return `${label('magenta', 'published')} ${event.event.detailType} ${dim(detail.conversationId ?? '')} ${describePublished(detail)}`;
     }
     case 'c2m': {
       const { result, callId, errorCode, errorMessage } = event.output;
@@ -170,3 +178,22 @@ async function main(): Promise<void> {
 }
 
 if (import.meta.main) await main();
+
+/** One line about a published event: its text, or what kind of content it carries, or its state. */
+function describePublished(detail: {
+  message?: unknown;
+  content?: { kind?: string; fileType?: string };
+  quickReplies?: { replies?: unknown[] };
+  state?: string;
+  stage?: string;
+  changeType?: string;
+  originatorRole?: string;
+}): string {
+  const who = detail.originatorRole === undefined ? '' : ` (${detail.originatorRole})`;
+  const replies = detail.quickReplies?.replies?.length;
+  const offered = replies === undefined ? '' : ` with ${replies} quick replies`;
+  if (typeof detail.message === 'string') return `"${detail.message}"${offered}${who}`;
+  if (detail.content?.kind !== undefined) return `${detail.content.kind}${detail.content.fileType ? ` ${detail.content.fileType}` : ''}${who}`;
+  if (detail.changeType !== undefined && detail.state === undefined) return detail.changeType;
+  return [detail.state, detail.stage === undefined || detail.stage === detail.state ? undefined : `stage ${detail.stage}`].filter(Boolean).join(', ');
+}
