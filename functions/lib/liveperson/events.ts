@@ -15,7 +15,15 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { readMessageContent, contentMessageSchema, type MessageContent } from './message-content.ts';
-import { CONVERSATION_NOTIFICATION, conversationOf, hasDeliveryIdentity, MESSAGING_NOTIFICATION, routeMessagingNotification } from './notification-envelope.ts';
+import {
+  CONVERSATION_NOTIFICATION,
+  conversationOf,
+  envelopeFieldsSchema,
+  hasDeliveryIdentity,
+  MESSAGING_NOTIFICATION,
+  routeMessagingNotification,
+} from './notification-envelope.ts';
+import { isRecord, jsonObject, nonEmpty } from './values.ts';
 
 /** The latest time a JavaScript Date can hold (ms since the epoch): a timestamp beyond it is not one. */
 const MAX_EPOCH_MS = 8_640_000_000_000_000;
@@ -39,11 +47,8 @@ const messagingChangeSchema = z.looseObject({
   conversationId: z.string().optional(),
   dialogId: z.string().optional(),
   messageAudience: z.string().optional(),
-  // `null` in LivePerson's survey examples: the same as none.
-  metadata: z
-    .array(recordSchema)
-    .nullish()
-    .transform((value) => value ?? undefined),
+  // `null` in LivePerson's survey examples: withoutNulls has removed it before this schema reads.
+  metadata: z.array(recordSchema).optional(),
   event: z.looseObject({ type: z.string() }),
 });
 
@@ -266,11 +271,6 @@ export class SchemaViolation extends Error {
   }
 }
 
-const envelopeSchema = z.looseObject({
-  type: z.string().optional().catch(undefined),
-  body: z.looseObject({ changes: z.array(z.unknown()).optional().catch(undefined) }).optional().catch(undefined),
-});
-
 function participantsOf(details: {
   participants?: ReadonlyArray<{ id: string; role: string }> | undefined;
   participantsPId?: Record<string, string[]> | undefined;
@@ -278,7 +278,6 @@ function participantsOf(details: {
   if (details.participants !== undefined) return details.participants.map(({ id, role }) => ({ id, role }));
   return Object.entries(details.participantsPId ?? {}).flatMap(([role, ids]) => ids.map((id) => ({ id, role })));
 }
-
 
 /**
  * Splits a queued webhook body into typed events, one per change, in order.
@@ -309,7 +308,7 @@ function parseJsonNotification(rawBody: string, route: 'connector' | 'messaging'
     if (!isRecord(json)) throw new SchemaViolation('a messaging route body must be a JSON object');
     return [subscriptionEvent(json, rawBody)];
   }
-  const envelope = envelopeSchema.safeParse(json);
+  const envelope = envelopeFieldsSchema.safeParse(json);
   const type = envelope.success ? envelope.data.type : undefined;
   const changes = envelope.success ? envelope.data.body?.changes : undefined;
   if (changes === undefined) return [unknownEvent(type, json)];
@@ -338,7 +337,6 @@ function withoutNulls(value: unknown): unknown {
       .map(([key, item]) => [key, withoutNulls(item)]),
   );
 }
-
 
 function containsNull(value: unknown): boolean {
   if (value === null) return true;
@@ -481,23 +479,6 @@ function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, at: string): T {
     throw new SchemaViolation(`notification breaks the schema: ${issues.join('; ')}`);
   }
   return result.data;
-}
-
-function jsonObject(text: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return isRecord(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === '' ? undefined : value;
 }
 
 function digest(value: unknown): string {

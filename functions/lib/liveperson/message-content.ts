@@ -6,6 +6,7 @@
  * `content.kind` instead of guessing from the shape.
  */
 import { z } from 'zod';
+import { jsonObject } from './values.ts';
 
 export const HOSTED_FILE_CONTENT_TYPE = 'hosted/file';
 export const EXTERNAL_FILE_CONTENT_TYPE = 'externalFile';
@@ -96,14 +97,5 @@ export function readMessageContent(contentType: string, message: string | Record
     }
     default:
       return { kind: 'other' };
-  }
-}
-
-function jsonObject(text: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
   }
 }

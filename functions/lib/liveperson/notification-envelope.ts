@@ -4,6 +4,7 @@
  * The full typed event schemas are the processor's business; the receiver only routes.
  */
 import { z } from 'zod';
+import { isRecord, nonEmpty } from './values.ts';
 
 export const MESSAGING_NOTIFICATION = 'ms.MessagingEventNotification';
 export const CONVERSATION_NOTIFICATION = 'cqm.ExConversationChangeNotification';
@@ -69,7 +70,8 @@ export interface NotificationRouting {
   readonly deduplicateByBody: boolean;
 }
 
-const looseEnvelopeSchema = z.looseObject({
+/** The envelope's type and changes when they have those shapes, whatever else the body holds. */
+export const envelopeFieldsSchema = z.looseObject({
   type: z.string().optional().catch(undefined),
   body: z.looseObject({ changes: z.array(z.unknown()).optional().catch(undefined) }).optional().catch(undefined),
 });
@@ -85,7 +87,7 @@ export const UNTYPED_NOTIFICATION = 'unknown';
  * app installation while one notification is refused.
  */
 export function routeConnectorNotification(body: unknown): NotificationRouting {
-  const envelope = looseEnvelopeSchema.safeParse(body);
+  const envelope = envelopeFieldsSchema.safeParse(body);
   const type = envelope.success ? nonEmpty(envelope.data.type) : undefined;
   const changes = envelope.success ? envelope.data.body?.changes : undefined;
   const first = changes?.[0];
@@ -114,12 +116,4 @@ export function routeMessagingNotification(body: Record<string, unknown>): Notif
     conversationId: conversationOf(body),
     deduplicateByBody: true,
   };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === '' ? undefined : value;
 }

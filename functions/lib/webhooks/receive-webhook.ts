@@ -98,8 +98,7 @@ export const NO_CONVERSATION_GROUP = 'no-conversation';
 
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json$/i;
 // SQS refuses these code points in a message body even though JSON may carry them raw.
-const SQS_FORBIDDEN_CHARACTERS = /[\uFFFE\uFFFF]/;
-const SQS_FORBIDDEN_CHARACTERS_ALL = /[\uFFFE\uFFFF]/g;
+const SQS_FORBIDDEN_CHARACTERS = /[\uFFFE\uFFFF]/g;
 // Every code point SQS refuses in a message attribute (a JSON string may carry any of them escaped).
 const SQS_ATTRIBUTE_FORBIDDEN = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 // Rejections a rotated secret explains: the cached credentials may be out of date.
@@ -133,7 +132,7 @@ export async function receiveWebhook(request: WebhookRequest, options: ReceiveWe
   }
   // SQS refuses U+FFFE and U+FFFF in a body. In JSON that parsed they can only stand inside strings,
   // where their escapes mean the same: the queued body is then equivalent, not byte-identical.
-  if (SQS_FORBIDDEN_CHARACTERS.test(text)) text = text.replace(SQS_FORBIDDEN_CHARACTERS_ALL, (character) => `\\u${character.charCodeAt(0).toString(16)}`);
+  text = text.replace(SQS_FORBIDDEN_CHARACTERS, (character) => `\\u${character.charCodeAt(0).toString(16)}`);
 
   let routing: NotificationRouting;
   if (request.route === 'connector') {
