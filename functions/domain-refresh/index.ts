@@ -22,7 +22,7 @@ const environment = readRuntimeEnvironment();
 const http = new LivePersonHttpClient({
   onRetry: (notice) => logger.warn('retrying CSDS', { retry: notice.retry, delayMs: notice.delayMs, reason: logSafeReason(notice.error) }),
 });
-const resolver = new DomainResolver({ accountId: environment.accountId, http, csdsUrl: environment.csdsUrl });
+const resolver = new DomainResolver({ accountId: environment.accountId, http, csdsUrl: environment.csdsUrl, hostPolicy: environment.hostPolicy });
 const store = new SSMProvider({ awsSdkV3Client: ssmClient(AWS_CALL_BUDGETS.ssmDomainRefresh) });
 
 // Leave a second to log and report before Lambda's own timeout.

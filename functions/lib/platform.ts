@@ -49,6 +49,7 @@ export function createLivePersonPlatform(options: LivePersonPlatformOptions = {}
     accountId: environment.accountId,
     http,
     csdsUrl: environment.csdsUrl,
+    hostPolicy: environment.hostPolicy,
     source: new SsmDomainSource({ path: environment.domainParameterPath, maxAgeSeconds: configMaxAgeSeconds }),
     onSourceError: (service, error) =>
       logger?.warn('domain parameter unreadable, asking CSDS', { service, reason: logSafeReason(error) }),

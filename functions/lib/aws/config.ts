@@ -8,7 +8,14 @@ import { GetParameterError } from '@aws-lambda-powertools/parameters';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
 import { z } from 'zod';
-import { allowedHostSuffixesProblem, allowInsecureHostsProblem, DEFAULT_CSDS_URL, type DomainSource } from '../liveperson/domains.ts';
+import {
+  allowedHostSuffixesProblem,
+  allowInsecureHostsProblem,
+  DEFAULT_CSDS_URL,
+  hostPolicyFromEnvironment,
+  type DomainSource,
+  type HostPolicy,
+} from '../liveperson/domains.ts';
 import { secretsManagerClient, ssmClient } from './clients.ts';
 
 /** A configuration that cannot work. The message names what is wrong, never a value. */
@@ -92,7 +99,7 @@ const environmentSchema = z.object({
     .min(0, 'LP_CONFIG_CACHE_SECONDS must be at least 0')
     .max(3600, 'LP_CONFIG_CACHE_SECONDS must be at most 3600: a rotated secret must take effect within the hour')
     .optional(),
-  // The host policy: checked with the rest of the contract, applied by DomainResolver (hostPolicyFromEnvironment).
+  // The host policy: checked with the rest of the contract, handed to DomainResolver as `hostPolicy`.
   LP_ALLOWED_HOST_SUFFIXES: z.string().optional().superRefine(reportProblem(allowedHostSuffixesProblem)),
   LP_ALLOW_INSECURE_HOSTS: z.string().optional().superRefine(reportProblem(allowInsecureHostsProblem)),
 });
@@ -111,6 +118,8 @@ export interface RuntimeEnvironment {
   readonly csdsUrl: string;
   /** How long the secret and the domain parameters are cached (seconds). */
   readonly configCacheSeconds: number;
+  /** Which hosts LivePerson calls may go to (LP_ALLOWED_HOST_SUFFIXES, LP_ALLOW_INSECURE_HOSTS). */
+  readonly hostPolicy: HostPolicy;
 }
 
 /** Reads the environment contract every function shares; errors name the variable. */
@@ -130,6 +139,8 @@ export function readRuntimeEnvironment(env: NodeJS.ProcessEnv = process.env): Ru
     domainParameterPath: e.LP_DOMAIN_PARAMETER_PATH,
     csdsUrl: e.LP_CSDS_URL,
     configCacheSeconds: e.LP_CONFIG_CACHE_SECONDS ?? DEFAULT_CONFIG_MAX_AGE_SECONDS,
+    // Validated by the schema above, so this only reads the two values.
+    hostPolicy: hostPolicyFromEnvironment(env),
   };
 }
 

@@ -68,8 +68,13 @@ describe('readRuntimeEnvironment', () => {
       domainParameterPath: '/liveperson/12345678/domains/',
       csdsUrl: 'https://api.liveperson.net',
       configCacheSeconds: 300,
+      hostPolicy: { allowedHostSuffixes: ['liveperson.net'], allowInsecureHosts: false },
     });
     expect(readRuntimeEnvironment({ ...env, LP_CONFIG_CACHE_SECONDS: '5' }).configCacheSeconds).toBe(5);
+    expect(readRuntimeEnvironment({ ...env, LP_ALLOWED_HOST_SUFFIXES: 'liveperson.net,Other-Cloud.example', LP_ALLOW_INSECURE_HOSTS: 'true' }).hostPolicy).toEqual({
+      allowedHostSuffixes: ['liveperson.net', 'other-cloud.example'],
+      allowInsecureHosts: true,
+    });
     expect(readRuntimeEnvironment({ ...env, LP_CSDS_URL: 'http://127.0.0.1:4040' }).csdsUrl).toBe('http://127.0.0.1:4040');
   });
 
