@@ -92,16 +92,7 @@ export function describeEvent(event: LocalStackEvent): string {
       return `${label(event.failed > 0 || event.error ? 'yellow' : 'cyan', queue)} ${event.records} record(s)${failures}${error}`;
     }
     case 'published': {
-      const detail = event.event.detail as {
-        conversationId?: string;
-        message?: unknown;
-        content?: { kind?: string; fileType?: string };
-        quickReplies?: { replies?: unknown[] };
-        state?: string;
-        stage?: string;
-        changeType?: string;
-        originatorRole?: string;
-      };
+      const detail = event.event.detail as PublishedDetail;
       return `${label('magenta', 'published')} ${event.event.detailType} ${dim(detail.conversationId ?? '')} ${describePublished(detail)}`;
     }
     case 'c2m': {
@@ -179,16 +170,20 @@ async function main(): Promise<void> {
 
 if (import.meta.main) await main();
 
+/** The fields of a published event's detail that the console line shows. */
+interface PublishedDetail {
+  readonly conversationId?: string;
+  readonly message?: unknown;
+  readonly content?: { readonly kind?: string; readonly fileType?: string };
+  readonly quickReplies?: { readonly replies?: readonly unknown[] };
+  readonly state?: string;
+  readonly stage?: string;
+  readonly changeType?: string;
+  readonly originatorRole?: string;
+}
+
 /** One line about a published event: its text, or what kind of content it carries, or its state. */
-function describePublished(detail: {
-  message?: unknown;
-  content?: { kind?: string; fileType?: string };
-  quickReplies?: { replies?: unknown[] };
-  state?: string;
-  stage?: string;
-  changeType?: string;
-  originatorRole?: string;
-}): string {
+function describePublished(detail: PublishedDetail): string {
   const who = detail.originatorRole === undefined ? '' : ` (${detail.originatorRole})`;
   const replies = detail.quickReplies?.replies?.length;
   const offered = replies === undefined ? '' : ` with ${replies} quick replies`;

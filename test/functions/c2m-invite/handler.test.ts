@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type * as HandlerModule from '../../../functions/c2m-invite/index.ts';
 import { startLivePersonSimulator, type LivePersonSimulator } from '../../../simulator/index.ts';
 import { lambdaContext } from '../../support/lambda-context.ts';
-import { CALLER, contactFlowEvent } from './contact-flow-event.ts';
+import { CALLER, contactFlowEvent, stubC2mEnvironment } from './contact-flow-event.ts';
 
 type Handler = (typeof HandlerModule)['handler'];
 
@@ -26,14 +26,7 @@ describe('c2m-invite handler', () => {
   // A simulator per test: its consumers, invites and injected faults never leak into the next test.
   beforeEach(async () => {
     sim = await startLivePersonSimulator();
-    vi.stubEnv('LP_ACCOUNT_ID', sim.accountId);
-    vi.stubEnv('LP_SECRET_ID', 'liveperson/12345678/credentials');
-    vi.stubEnv('LP_DOMAIN_PARAMETER_PATH', DOMAIN_PATH);
-    vi.stubEnv('LP_CSDS_URL', sim.url);
-    // The simulator is plain http on loopback.
-    vi.stubEnv('LP_ALLOW_INSECURE_HOSTS', 'true');
-    vi.stubEnv('C2M_DEFAULT_SKILL', 'support');
-    vi.stubEnv('C2M_DEFAULT_HANDOFF_ID', 'H123456789');
+    stubC2mEnvironment(sim, { allowInsecureHosts: true, domainParameterPath: DOMAIN_PATH });
     secrets.reset();
     ssm.reset();
     // No domain in SSM unless a test says so: CSDS (the simulator) answers.

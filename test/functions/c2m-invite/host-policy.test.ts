@@ -7,7 +7,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startLivePersonSimulator, type LivePersonSimulator } from '../../../simulator/index.ts';
 import { lambdaContext } from '../../support/lambda-context.ts';
-import { contactFlowEvent } from './contact-flow-event.ts';
+import { contactFlowEvent, stubC2mEnvironment } from './contact-flow-event.ts';
 
 describe('c2m-invite without the opt-in for plain http', () => {
   const secrets = mockClient(SecretsManagerClient);
@@ -16,13 +16,7 @@ describe('c2m-invite without the opt-in for plain http', () => {
 
   beforeEach(async () => {
     sim = await startLivePersonSimulator();
-    vi.stubEnv('LP_ACCOUNT_ID', sim.accountId);
-    vi.stubEnv('LP_SECRET_ID', 'liveperson/12345678/credentials');
-    vi.stubEnv('LP_DOMAIN_PARAMETER_PATH', '/liveperson/12345678/domains/');
-    vi.stubEnv('LP_CSDS_URL', sim.url);
-    vi.stubEnv('LP_ALLOW_INSECURE_HOSTS', 'false');
-    vi.stubEnv('C2M_DEFAULT_SKILL', 'support');
-    vi.stubEnv('C2M_DEFAULT_HANDOFF_ID', 'H123456789');
+    stubC2mEnvironment(sim, { allowInsecureHosts: false });
     secrets.reset();
     ssm.reset();
     secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ clientId: sim.credentials.clientId, clientSecret: sim.credentials.clientSecret }) });
