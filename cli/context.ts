@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseCredentialsSecret, type LivePersonCredentials } from '../functions/lib/aws/config.ts';
 import { AppJwtProvider } from '../functions/lib/liveperson/app-jwt.ts';
-import { DEFAULT_CSDS_URL, DomainResolver } from '../functions/lib/liveperson/domains.ts';
+import { DEFAULT_CSDS_URL } from '../contract/constants.ts';
+import { DomainResolver } from '../functions/lib/liveperson/domains.ts';
 import { LivePersonHttpClient } from '../functions/lib/liveperson/http.ts';
 import { CONFIG_CONTEXT_KEY, parseDeploymentConfig, type DeploymentConfig } from '../lib/config.ts';
 

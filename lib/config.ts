@@ -3,7 +3,7 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { z } from 'zod';
-import { DEFAULT_ALLOWED_HOST_SUFFIXES, hostPolicyRefusal, hostSuffixProblem } from '../functions/lib/liveperson/domains.ts';
+import { DEFAULT_ALLOWED_HOST_SUFFIXES, hostPolicyRefusal, hostSuffixProblem } from '../contract/host-policy.ts';
 
 /** CDK context key holding the deployment config (object in cdk.json, or JSON string from `-c liveperson='{...}'`). */
 export const CONFIG_CONTEXT_KEY = 'liveperson';

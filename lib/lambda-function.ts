@@ -9,7 +9,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, ESM_REQUIRE_BANNER } from './bundling.ts';
-import { DEFAULT_ALLOWED_HOST_SUFFIXES, HOST_POLICY_ENV, hostPolicyRefusal, hostSuffixProblem } from '../functions/lib/liveperson/domains.ts';
+import { DEFAULT_ALLOWED_HOST_SUFFIXES, HOST_POLICY_ENV, hostPolicyRefusal, hostSuffixProblem } from '../contract/host-policy.ts';
 import { DEFAULT_CSDS_URL, type DeploymentConfig } from './config.ts';
 
 /** Repository root: esbuild's working directory, the lock file's home and the parent of functions/. */

@@ -1,7 +1,8 @@
 /** Builds the LivePerson clients against a running simulator, waiting no real time between retries. */
 import { AppJwtProvider } from '../../functions/lib/liveperson/app-jwt.ts';
 import { ConsumerJwsProvider, type ConsumerJwsStore } from '../../functions/lib/liveperson/consumer-jws.ts';
-import { DEFAULT_HOST_POLICY, DomainResolver, type DomainSource, type HostPolicy } from '../../functions/lib/liveperson/domains.ts';
+import { DEFAULT_HOST_POLICY, type HostPolicy } from '../../contract/host-policy.ts';
+import { DomainResolver, type DomainSource } from '../../functions/lib/liveperson/domains.ts';
 import { LivePersonHttpClient } from '../../functions/lib/liveperson/http.ts';
 import type { LivePersonSimulator } from '../../simulator/index.ts';
 

@@ -8,23 +8,14 @@ import { GetParameterError } from '@aws-lambda-powertools/parameters';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
 import { z } from 'zod';
-import {
-  allowedHostSuffixesProblem,
-  allowInsecureHostsProblem,
-  DEFAULT_CSDS_URL,
-  hostPolicyFromEnvironment,
-  type DomainSource,
-  type HostPolicy,
-} from '../liveperson/domains.ts';
+import type { LivePersonFunctionName } from '../../../contract/constants.ts';
+import { DEFAULT_CONFIG_CACHE_SECONDS, parseFunctionEnvironment, parseSharedEnvironment, type FunctionEnvironment } from '../../../contract/environment.ts';
+import { hostPolicyFromEnvironment, type HostPolicy } from '../../../contract/host-policy.ts';
+import { ConfigurationError } from '../errors.ts';
+import type { DomainSource } from '../liveperson/domains.ts';
 import { secretsManagerClient, ssmClient } from './clients.ts';
 
-/** A configuration that cannot work. The message names what is wrong, never a value. */
-export class ConfigurationError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'ConfigurationError';
-  }
-}
+export { ConfigurationError };
 
 const nonEmpty = (key: string) => z.string({ error: `${key} must be a non-empty string` }).trim().min(1, `${key} must be a non-empty string`);
 
@@ -86,31 +77,6 @@ function hasPath(value: unknown, path: readonly PropertyKey[]): boolean {
   return current !== undefined;
 }
 
-const environmentSchema = z.object({
-  LP_ACCOUNT_ID: z.string({ error: 'LP_ACCOUNT_ID is not set' }).regex(/^\d+$/, 'LP_ACCOUNT_ID must be the LivePerson account (site) id, digits only'),
-  LP_SECRET_ID: z.string({ error: 'LP_SECRET_ID is not set' }).min(1, 'LP_SECRET_ID is empty'),
-  LP_DOMAIN_PARAMETER_PATH: z
-    .string({ error: 'LP_DOMAIN_PARAMETER_PATH is not set' })
-    .regex(/^\/.*\/$/, 'LP_DOMAIN_PARAMETER_PATH must start and end with "/", e.g. /liveperson/12345678/domains/'),
-  LP_CSDS_URL: z.url({ error: 'LP_CSDS_URL must be a URL, e.g. https://api.liveperson.net' }).default(DEFAULT_CSDS_URL),
-  LP_CONFIG_CACHE_SECONDS: z.coerce
-    .number({ error: 'LP_CONFIG_CACHE_SECONDS must be a number of seconds' })
-    .int('LP_CONFIG_CACHE_SECONDS must be a whole number of seconds')
-    .min(0, 'LP_CONFIG_CACHE_SECONDS must be at least 0')
-    .max(3600, 'LP_CONFIG_CACHE_SECONDS must be at most 3600: a rotated secret must take effect within the hour')
-    .optional(),
-  // The host policy: checked with the rest of the contract, handed to DomainResolver as `hostPolicy`.
-  LP_ALLOWED_HOST_SUFFIXES: z.string().optional().superRefine(reportProblem(allowedHostSuffixesProblem)),
-  LP_ALLOW_INSECURE_HOSTS: z.string().optional().superRefine(reportProblem(allowInsecureHostsProblem)),
-});
-
-function reportProblem(problemOf: (value: string | undefined) => string | undefined) {
-  return (value: string | undefined, ctx: z.RefinementCtx) => {
-    const problem = problemOf(value);
-    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
-  };
-}
-
 export interface RuntimeEnvironment {
   readonly accountId: string;
   readonly secretId: string;
@@ -124,28 +90,29 @@ export interface RuntimeEnvironment {
 
 /** Reads the environment contract every function shares; errors name the variable. */
 export function readRuntimeEnvironment(env: NodeJS.ProcessEnv = process.env): RuntimeEnvironment {
-  const result = environmentSchema.safeParse({
-    ...env,
-    LP_CSDS_URL: env.LP_CSDS_URL || undefined,
-    LP_CONFIG_CACHE_SECONDS: env.LP_CONFIG_CACHE_SECONDS || undefined,
-  });
-  if (!result.success) {
-    throw new ConfigurationError(`invalid environment: ${result.error.issues.map((issue) => issue.message).join('; ')}`);
-  }
-  const e = result.data;
+  const result = parseSharedEnvironment(env);
+  if (!result.ok) throw new ConfigurationError(`invalid environment: ${result.problems.join('; ')}`);
+  const e = result.value;
   return {
     accountId: e.LP_ACCOUNT_ID,
     secretId: e.LP_SECRET_ID,
     domainParameterPath: e.LP_DOMAIN_PARAMETER_PATH,
     csdsUrl: e.LP_CSDS_URL,
-    configCacheSeconds: e.LP_CONFIG_CACHE_SECONDS ?? DEFAULT_CONFIG_MAX_AGE_SECONDS,
-    // Validated by the schema above, so this only reads the two values.
+    configCacheSeconds: e.LP_CONFIG_CACHE_SECONDS,
+    // Validated by the contract above, so this only reads the two values.
     hostPolicy: hostPolicyFromEnvironment(env),
   };
 }
 
+/** One function's own variables (besides the shared LP_* ones), from the contract; errors name the variable. */
+export function readFunctionEnvironment<N extends LivePersonFunctionName>(name: N, env: NodeJS.ProcessEnv = process.env): FunctionEnvironment<N> {
+  const result = parseFunctionEnvironment(name, env);
+  if (!result.ok) throw new ConfigurationError(`invalid environment: ${result.problems.join('; ')}`);
+  return result.value;
+}
+
 /** How long configuration values are cached: rotation takes effect within this time. */
-export const DEFAULT_CONFIG_MAX_AGE_SECONDS = 300;
+export const DEFAULT_CONFIG_MAX_AGE_SECONDS = DEFAULT_CONFIG_CACHE_SECONDS;
 
 /** How often a cache-bypassing read of the secret may happen per container (see `refresh`). */
 export const DEFAULT_MIN_REFRESH_INTERVAL_SECONDS = 30;

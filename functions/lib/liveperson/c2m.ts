@@ -4,6 +4,7 @@
  * region table as a last resort) and its limits; nothing of Lambda or Amazon Connect.
  */
 import { z } from 'zod';
+import { C2M_LIMITS, type C2mRegion } from '../../../contract/constants.ts';
 import type { AppJwtProvider } from './app-jwt.ts';
 import type { DeadlineOption, DomainResolver } from './domains.ts';
 import { DeadlineExceededError, LivePersonError } from './errors.ts';
@@ -17,16 +18,13 @@ export const C2M_API_VERSION = '2.0';
 export const C2M_OPERATIONS = { eligibility: 'C2M eligibility', invite: 'C2M invite' } as const;
 
 /** Hosts named in the docs, one per region: only a fallback, CSDS is the authority. */
-export const C2M_REGION_DOMAINS = {
+export const C2M_REGION_DOMAINS: Readonly<Record<C2mRegion, string>> = {
   va: 'va.connect-to-messaging.liveperson.net',
   lo: 'lo.connect-to-messaging.liveperson.net',
   sy: 'sy.connect-to-messaging.liveperson.net',
-} as const;
-export type C2mRegion = keyof typeof C2M_REGION_DOMAINS;
-export const C2M_REGIONS = Object.keys(C2M_REGION_DOMAINS) as C2mRegion[];
+};
+export { C2M_LIMITS, C2M_REGIONS, type C2mRegion } from '../../../contract/constants.ts';
 
-/** Field limits from C2M's FAQ (seed 004). */
-export const C2M_LIMITS = { consumerPhoneNumber: 15, skill: 255, handoffId: 16, overrideMessage: 1600 } as const;
 
 /** The error table of seed 004: C2M's own code → HTTP status and message. 5000-7000 are server errors. */
 export const C2M_ERROR_CODES = {

@@ -1,0 +1,42 @@
+/**
+ * Names and values the CDK app and the functions must agree on, written once. Plain data: no AWS SDK,
+ * no CDK, so both sides (and the local stack, the CLI and the tests) import it.
+ */
+
+/** The Lambda functions, by the folder of their handler (`functions/<name>/index.ts`) and their Powertools service name. */
+export const LIVEPERSON_FUNCTION_NAMES = ['webhook-receiver', 'event-processor', 'c2m-invite', 'connector-send', 'domain-refresh'] as const;
+export type LivePersonFunctionName = (typeof LIVEPERSON_FUNCTION_NAMES)[number];
+
+/** LivePerson's global Domain API (CSDS) host; every other service's domain is looked up there. */
+export const DEFAULT_CSDS_URL = 'https://api.liveperson.net';
+
+/** C2M's own region codes: only a fallback when C2M's domain cannot be looked up (SSM, then CSDS). */
+export const C2M_REGIONS = ['va', 'lo', 'sy'] as const;
+export type C2mRegion = (typeof C2M_REGIONS)[number];
+
+/**
+ * C2M's field limits (its FAQ), counted in UTF-16 units as the service counts them: the deployment
+ * config checks its defaults against them, the function every request.
+ */
+export const C2M_LIMITS = { consumerPhoneNumber: 15, skill: 255, handoffId: 16, overrideMessage: 1600 } as const;
+
+/** The EventBridge source of every event the processor publishes. */
+export const EVENT_SOURCE = 'liveperson';
+
+/** detail-type of the brand's events the connector's EventBridge rule routes to the outbound queue by default. */
+export const CONNECTOR_COMMAND_DETAIL_TYPE = 'LivePerson Connector Command';
+
+/** The webhook routes of the API (a fixed contract: LivePerson's webhook subscriptions point at them). */
+export const WEBHOOK_ROUTES = {
+  connector: '/webhooks/connector',
+  messaging: '/webhooks/messaging/{token}',
+} as const;
+export type WebhookRouteName = keyof typeof WEBHOOK_ROUTES;
+
+/** Root of everything this project keeps in SSM Parameter Store. */
+export const PARAMETER_ROOT = '/liveperson';
+
+/** SSM path holding one String parameter per LivePerson service name, with the trailing slash. */
+export function domainParameterPath(accountId: string): string {
+  return `${PARAMETER_ROOT}/${accountId}/domains/`;
+}

@@ -1,0 +1,135 @@
+/**
+ * The environment of each function, by variable name: the CDK constructs set exactly these variables
+ * (their props are typed by this file), the handlers parse them with these schemas at cold start.
+ * A renamed variable is a type error on both sides. Errors name the variable, never its value.
+ */
+import { z } from 'zod';
+import { C2M_LIMITS, C2M_REGIONS, DEFAULT_CSDS_URL, type LivePersonFunctionName } from './constants.ts';
+import { allowedHostSuffixesProblem, allowInsecureHostsProblem, HOST_POLICY_ENV } from './host-policy.ts';
+
+/** Variables Powertools and Node read; set on every function by the construct. */
+export const RUNTIME_ENV = {
+  serviceName: 'POWERTOOLS_SERVICE_NAME',
+  metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
+  nodeOptions: 'NODE_OPTIONS',
+} as const;
+
+/** How long configuration values are cached by default (seconds): a rotated secret takes effect within this time. */
+export const DEFAULT_CONFIG_CACHE_SECONDS = 300;
+/** How long the processor and the connector remember a handled event or command. */
+export const DEFAULT_IDEMPOTENCY_TTL_SECONDS = 4 * 24 * 60 * 60;
+/** How long a conversation's (or consumer's) state is kept after its last change. */
+export const DEFAULT_STATE_RETENTION_DAYS = 90;
+
+const name = (variable: string) => z.string({ error: `${variable} is not set` }).trim().min(1, `${variable} is empty`);
+const url = (variable: string, what: string) => z.url({ error: `${variable} must be the URL of ${what}` });
+/** Unset and empty both mean "use the default": CloudFormation cannot leave a variable out conditionally. */
+const blankAsUnset = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? undefined : value), schema.optional());
+const positiveInt = (variable: string, unit: string) =>
+  z.coerce.number({ error: `${variable} must be a number of ${unit}` }).int(`${variable} must be a whole number of ${unit}`).positive(`${variable} must be a positive number of ${unit}`);
+const reportProblem = (problemOf: (value: string | undefined) => string | undefined) => (value: string | undefined, ctx: z.RefinementCtx) => {
+  const problem = problemOf(value);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+};
+// UTF-16 units, as C2M checks them (zod's max() counts code points).
+const c2mLimited = (variable: string, limit: number) =>
+  blankAsUnset(z.string().trim().refine((value) => value.length <= limit, `${variable} must be at most ${limit} characters (C2M's limit)`));
+const routingId = (variable: string) => blankAsUnset(z.string().trim().max(64, `${variable} is longer than 64 characters`));
+
+/** The LivePerson variables every function gets (a fixed contract: brands' tooling reads them). */
+export const sharedEnvironment = {
+  LP_ACCOUNT_ID: z.string({ error: 'LP_ACCOUNT_ID is not set' }).regex(/^\d+$/, 'LP_ACCOUNT_ID must be the LivePerson account (site) id, digits only'),
+  LP_SECRET_ID: z.string({ error: 'LP_SECRET_ID is not set' }).min(1, 'LP_SECRET_ID is empty'),
+  LP_DOMAIN_PARAMETER_PATH: z
+    .string({ error: 'LP_DOMAIN_PARAMETER_PATH is not set' })
+    .regex(/^\/.*\/$/, 'LP_DOMAIN_PARAMETER_PATH must start and end with "/", e.g. /liveperson/12345678/domains/'),
+  LP_CSDS_URL: blankAsUnset(z.url({ error: 'LP_CSDS_URL must be a URL, e.g. https://api.liveperson.net' })).transform((value) => value ?? DEFAULT_CSDS_URL),
+  LP_CONFIG_CACHE_SECONDS: blankAsUnset(
+    z.coerce
+      .number({ error: 'LP_CONFIG_CACHE_SECONDS must be a number of seconds' })
+      .int('LP_CONFIG_CACHE_SECONDS must be a whole number of seconds')
+      .min(0, 'LP_CONFIG_CACHE_SECONDS must be at least 0')
+      .max(3600, 'LP_CONFIG_CACHE_SECONDS must be at most 3600: a rotated secret must take effect within the hour'),
+  ).transform((value) => value ?? DEFAULT_CONFIG_CACHE_SECONDS),
+  // The host policy: checked with the rest of the contract, read by hostPolicyFromEnvironment.
+  [HOST_POLICY_ENV.allowedHostSuffixes]: z.string().optional().superRefine(reportProblem(allowedHostSuffixesProblem)),
+  [HOST_POLICY_ENV.allowInsecureHosts]: z.string().optional().superRefine(reportProblem(allowInsecureHostsProblem)),
+} as const;
+
+export const sharedEnvironmentSchema = z.object(sharedEnvironment);
+
+/** Each function's own variables, besides the shared ones. */
+export const functionEnvironment = {
+  'webhook-receiver': z.object({
+    EVENT_QUEUE_URL: url('EVENT_QUEUE_URL', 'the event queue'),
+  }),
+  'event-processor': z.object({
+    EVENT_BUS_NAME: name('EVENT_BUS_NAME'),
+    STATE_TABLE_NAME: name('STATE_TABLE_NAME'),
+    IDEMPOTENCY_TABLE_NAME: name('IDEMPOTENCY_TABLE_NAME'),
+    DEAD_LETTER_QUEUE_URL: url('DEAD_LETTER_QUEUE_URL', 'the dead-letter queue'),
+    IDEMPOTENCY_TTL_SECONDS: blankAsUnset(positiveInt('IDEMPOTENCY_TTL_SECONDS', 'seconds')).transform((value) => value ?? DEFAULT_IDEMPOTENCY_TTL_SECONDS),
+    CONVERSATION_RETENTION_DAYS: blankAsUnset(positiveInt('CONVERSATION_RETENTION_DAYS', 'days')).transform((value) => value ?? DEFAULT_STATE_RETENTION_DAYS),
+  }),
+  'connector-send': z
+    .object({
+      STATE_TABLE_NAME: name('STATE_TABLE_NAME'),
+      IDEMPOTENCY_TABLE_NAME: name('IDEMPOTENCY_TABLE_NAME'),
+      OUTBOUND_DEAD_LETTER_QUEUE_URL: url('OUTBOUND_DEAD_LETTER_QUEUE_URL', 'the outbound dead-letter queue'),
+      /** Only the EventBridge route needs it: the queue its events are forwarded to. */
+      OUTBOUND_QUEUE_URL: blankAsUnset(url('OUTBOUND_QUEUE_URL', 'the outbound queue')),
+      IDEMPOTENCY_TTL_SECONDS: blankAsUnset(positiveInt('IDEMPOTENCY_TTL_SECONDS', 'seconds')).transform((value) => value ?? DEFAULT_IDEMPOTENCY_TTL_SECONDS),
+      CONSUMER_RETENTION_DAYS: blankAsUnset(positiveInt('CONSUMER_RETENTION_DAYS', 'days')).transform((value) => value ?? DEFAULT_STATE_RETENTION_DAYS),
+      CONNECTOR_DEFAULT_SKILL_ID: routingId('CONNECTOR_DEFAULT_SKILL_ID'),
+      CONNECTOR_DEFAULT_CAMPAIGN_ID: routingId('CONNECTOR_DEFAULT_CAMPAIGN_ID'),
+      CONNECTOR_DEFAULT_ENGAGEMENT_ID: routingId('CONNECTOR_DEFAULT_ENGAGEMENT_ID'),
+    })
+    .refine(
+      (env) => (env.CONNECTOR_DEFAULT_CAMPAIGN_ID === undefined) === (env.CONNECTOR_DEFAULT_ENGAGEMENT_ID === undefined),
+      'CONNECTOR_DEFAULT_CAMPAIGN_ID and CONNECTOR_DEFAULT_ENGAGEMENT_ID must be set together',
+    ),
+  'c2m-invite': z.object({
+    /** Used when the flow passes no `skill` parameter. */
+    C2M_DEFAULT_SKILL: c2mLimited('C2M_DEFAULT_SKILL', C2M_LIMITS.skill),
+    /** Used when the flow passes no `handoffId` parameter. */
+    C2M_DEFAULT_HANDOFF_ID: c2mLimited('C2M_DEFAULT_HANDOFF_ID', C2M_LIMITS.handoffId),
+    /** va, lo or sy: C2M's host when neither SSM nor CSDS answers. */
+    C2M_REGION: blankAsUnset(z.enum(C2M_REGIONS, { error: `C2M_REGION must be one of ${C2M_REGIONS.join(', ')}` })),
+  }),
+  'domain-refresh': z.object({}),
+} as const satisfies Record<LivePersonFunctionName, z.ZodObject>;
+
+export type SharedEnvironment = z.output<typeof sharedEnvironmentSchema>;
+export type FunctionEnvironment<N extends LivePersonFunctionName> = z.output<(typeof functionEnvironment)[N]>;
+
+/** The variable names of the shared contract and of one function's own environment. */
+export type SharedVariable = keyof typeof sharedEnvironment;
+export type FunctionVariable<N extends LivePersonFunctionName> = keyof (typeof functionEnvironment)[N]['shape'] & string;
+
+/**
+ * What a construct sets for a function's own variables: each by its contract name, as a string (a
+ * CloudFormation token too). An unknown name is a type error here; a missing or malformed value is
+ * caught by `environmentProblems` at synth and by the handler at cold start.
+ */
+export type FunctionVariables<N extends LivePersonFunctionName> = { readonly [K in FunctionVariable<N>]?: string };
+
+export type EnvironmentResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problems: readonly string[] };
+
+function parseWith<T>(schema: z.ZodType<T>, env: Readonly<Record<string, string | undefined>>): EnvironmentResult<T> {
+  const result = schema.safeParse(env);
+  return result.success ? { ok: true, value: result.data } : { ok: false, problems: result.error.issues.map((issue) => issue.message) };
+}
+
+/** The shared LP_* variables, checked. */
+export function parseSharedEnvironment(env: Readonly<Record<string, string | undefined>>): EnvironmentResult<SharedEnvironment> {
+  return parseWith(sharedEnvironmentSchema, env);
+}
+
+/** One function's own variables, checked. */
+export function parseFunctionEnvironment<N extends LivePersonFunctionName>(
+  name: N,
+  env: Readonly<Record<string, string | undefined>>,
+): EnvironmentResult<FunctionEnvironment<N>> {
+  return parseWith(functionEnvironment[name] as unknown as z.ZodType<FunctionEnvironment<N>>, env);
+}
