@@ -1,6 +1,7 @@
 // Lint rules: the recommended TypeScript set, plus the checks that catch real mistakes in async code.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { boundaries } from './eslint.boundaries.js';
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'cdk.out/', 'coverage/', '.local/'] },
@@ -18,6 +19,7 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  ...boundaries,
   {
     files: ['*.js'],
     ...tseslint.configs.disableTypeChecked,

@@ -1,0 +1,73 @@
+// The code's boundaries, as lint rules (eslint.config.js applies them; test/lint/boundaries.test.ts
+// shows each forbidden import failing). docs/architecture.md explains the layers.
+//
+// Patterns are gitignore-style and match the import string, so `**/aws/**` catches `../aws/config.ts`
+// and `#functions/lib/aws/config.ts` alike, while `@aws-sdk/...` and `aws-lambda` need their own entries.
+
+const AWS_SDK = { group: ['@aws-sdk/*'], message: 'AWS SDK calls belong in functions/lib/aws/ (an adapter implementing a port).' };
+const POWERTOOLS = { group: ['@aws-lambda-powertools/*'], message: 'Powertools belongs in functions/lib/aws/ or functions/lib/lambda/.' };
+const LAMBDA = { group: ['aws-lambda', '@middy/*'], message: 'Lambda types and middlewares belong in functions/lib/lambda/ and the handlers.' };
+const CDK = { group: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', 'cdk-nag'], message: 'CDK code belongs in lib/ and bin/.' };
+const ADAPTERS = {
+  group: ['**/aws/**', '**/lambda/**', '**/platform.ts'],
+  message: 'Business code owns its ports (its ports.ts); functions/lib/aws/ and functions/lib/lambda/ implement and wire them, never the other way round.',
+};
+const BUSINESS = {
+  group: ['**/processing/**', '**/connector/**', '**/ivr/**', '**/webhooks/**'],
+  message: 'The LivePerson clients know nothing of the business code that uses them.',
+};
+
+/** Which folder may import what. */
+export const boundaries = [
+  {
+    name: 'boundaries/contract',
+    files: ['contract/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            AWS_SDK,
+            POWERTOOLS,
+            LAMBDA,
+            CDK,
+            { group: ['**/functions/**', '**/lib/**', '\\#functions/*', '\\#lib/*'], message: 'contract/ is the bottom layer: it imports only zod and itself.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    name: 'boundaries/liveperson',
+    files: ['functions/lib/liveperson/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [AWS_SDK, POWERTOOLS, LAMBDA, CDK, ADAPTERS, BUSINESS] }] },
+  },
+  {
+    name: 'boundaries/business',
+    files: ['functions/lib/{processing,connector,ivr,webhooks}/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [AWS_SDK, POWERTOOLS, LAMBDA, CDK, ADAPTERS] }] },
+  },
+  {
+    name: 'boundaries/functions',
+    files: ['functions/**/*.ts'],
+    ignores: ['functions/lib/liveperson/**', 'functions/lib/{processing,connector,ivr,webhooks}/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [CDK] }] },
+  },
+  {
+    name: 'boundaries/cdk',
+    files: ['lib/**/*.ts', 'bin/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            AWS_SDK,
+            POWERTOOLS,
+            LAMBDA,
+            { group: ['**/functions/**/index.ts', '**/functions/lib/aws/**', '**/functions/lib/lambda/**'], message: 'The CDK app shares only contract/ with the functions, never their run-time code.' },
+          ],
+        },
+      ],
+    },
+  },
+];
