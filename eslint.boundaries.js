@@ -6,8 +6,9 @@
 
 const AWS_SDK = { group: ['@aws-sdk/*'], message: 'AWS SDK calls belong in functions/lib/aws/ (an adapter implementing a port).' };
 const POWERTOOLS = { group: ['@aws-lambda-powertools/*'], message: 'Powertools belongs in functions/lib/aws/ or functions/lib/lambda/.' };
-const LAMBDA = { group: ['aws-lambda', '@middy/*'], message: 'Lambda types and middlewares belong in functions/lib/lambda/ and the handlers.' };
-const CDK = { group: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', 'cdk-nag'], message: 'CDK code belongs in lib/ and bin/.' };
+// A pattern without a slash matches any path segment (`aws-lambda` would catch `aws-cdk-lib/aws-lambda`): anchor package names with a leading "/".
+const LAMBDA = { group: ['/aws-lambda', '@middy/*'], message: 'Lambda types and middlewares belong in functions/lib/lambda/ and the handlers.' };
+const CDK = { group: ['/aws-cdk-lib', '/aws-cdk-lib/*', '/constructs', '/cdk-nag', '/cdk-nag/*'], message: 'CDK code belongs in lib/ and bin/.' };
 const ADAPTERS = {
   group: ['**/aws/**', '**/lambda/**', '**/platform.ts'],
   message: 'Business code owns its ports (its ports.ts); functions/lib/aws/ and functions/lib/lambda/ implement and wire them, never the other way round.',

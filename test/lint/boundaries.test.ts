@@ -31,6 +31,8 @@ const forbidden: [folder: string, file: string, source: string][] = [
   ['ivr', 'functions/lib/ivr/example.ts', "import { createLivePersonPlatform } from '../platform.ts';"],
   ['webhooks', 'functions/lib/webhooks/example.ts', "import { createTelemetry } from '../lambda/telemetry.ts';"],
   ['contract', 'contract/example.ts', "import { Duration } from 'aws-cdk-lib';"],
+  ['contract', 'contract/example.ts', "import { Runtime } from 'aws-cdk-lib/aws-lambda';"],
+  ['contract', 'contract/example.ts', "import type { Context } from 'aws-lambda';"],
   ['contract', 'contract/example.ts', "import { CredentialsSource } from '../functions/lib/aws/config.ts';"],
   ['functions', 'functions/event-processor/example.ts', "import { Stack } from 'aws-cdk-lib';"],
   ['cdk', 'lib/example.ts', "import { handler } from '../functions/event-processor/index.ts';"],
@@ -42,7 +44,7 @@ const allowed: [folder: string, file: string, source: string][] = [
   ['processing', 'functions/lib/processing/example.ts', "import { parseNotification } from '../liveperson/events.ts';\nimport { IntegrationError } from '../errors.ts';"],
   ['aws', 'functions/lib/aws/example.ts', "import { SQSClient } from '@aws-sdk/client-sqs';\nimport type { EventQueue } from '../webhooks/ports.ts';"],
   ['lambda', 'functions/lib/lambda/example.ts', "import { Logger } from '@aws-lambda-powertools/logger';\nimport type { Context } from 'aws-lambda';"],
-  ['cdk', 'lib/example.ts', "import { Duration } from 'aws-cdk-lib';\nimport { METRICS } from '../contract/metrics.ts';"],
+  ['cdk', 'lib/example.ts', "import { Duration } from 'aws-cdk-lib';\nimport { Runtime } from 'aws-cdk-lib/aws-lambda';\nimport { METRICS } from '../contract/metrics.ts';"],
 ];
 
 describe('import boundaries', () => {
