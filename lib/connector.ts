@@ -12,22 +12,22 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { CONNECTOR_DEFAULTS } from './config.ts';
+import { CONNECTOR_COMMAND_DETAIL_TYPE } from '../contract/constants.ts';
+import type { FunctionVariables } from '../contract/environment.ts';
 import type { CredentialsSecretRef } from './lambda-function.ts';
 import { LivePersonFunction } from './lambda-function.ts';
 import { idempotencyTableStatement } from './processing.ts';
+import { connectorSettingsSchema, type ConnectorSettingsInput } from './settings/connector.ts';
+import { VISIBILITY_TIMEOUT_FACTOR } from './settings/fields.ts';
+import { resolveSettings } from './settings/resolve.ts';
 
-/** detail-type the EventBridge route matches by default (the function's COMMAND_EVENT_DETAIL_TYPE). */
-export const CONNECTOR_COMMAND_DETAIL_TYPE = 'LivePerson Connector Command';
-
-// In config.ts with the other blocks' defaults (config.ts cannot import this file: it would be an import cycle).
-export { CONNECTOR_DEFAULTS };
-
-/** Routing of conversations a command opens without naming one; unset = any skill ("-1"). */
+/** Routing of conversations a command opens without naming one. */
 export interface ConnectorRoutingDefaults {
+  /** CONNECTOR_DEFAULT_SKILL_ID. @default none: any skill ("-1") */
   readonly skillId?: string;
-  /** Together with engagementId. */
+  /** CONNECTOR_DEFAULT_CAMPAIGN_ID; together with engagementId. @default none */
   readonly campaignId?: string;
+  /** CONNECTOR_DEFAULT_ENGAGEMENT_ID; together with campaignId. @default none */
   readonly engagementId?: string;
 }
 
@@ -41,30 +41,46 @@ export interface ConnectorRoutingDefaults {
  * in another order. Send with the helper (or SQS directly) when that order matters.
  */
 export interface ConnectorEventRouteProps {
-  /** The bus the brand's events arrive on. */
+  /** The bus the brand's events arrive on. @default none (required) */
   readonly eventBus: IEventBus;
   /** Which events carry a command in their `detail`. @default detail-type "LivePerson Connector Command" */
   readonly eventPattern?: EventPattern;
 }
 
-export interface LivePersonConnectorProps {
+/**
+ * Ranges and defaults: connectorSettingsSchema (lib/settings/connector.ts), also the config's `connector` block. The props extend its
+ * input type, so they cannot drift from the schema.
+ */
+export interface LivePersonConnectorProps extends ConnectorSettingsInput {
+  /** LivePerson account (site) id: LP_ACCOUNT_ID. @default none (required) */
   readonly accountId: string;
+  /** Read for the Connector API credentials. @default none (required) */
   readonly credentials: CredentialsSecretRef;
+  /** LP_CSDS_URL. @default https://api.liveperson.net */
   readonly csdsUrl?: string;
+  /** Retention of the sender's log group. @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
-  /** The processing construct's conversation state table: the connector keeps its consumer items there. */
+  /** The processing construct's conversation state table: the connector keeps its consumer items there. @default none (required) */
   readonly stateTable: ITable;
-  /** The processing construct's idempotency table (keys are prefixed with the function's name). */
+  /** The processing construct's idempotency table (keys are prefixed with the function's name). @default none (required) */
   readonly idempotencyTable: ITable;
+  /** Routing of the conversations a command opens without naming one. @default none: any skill */
   readonly defaultRouting?: ConnectorRoutingDefaults;
+  /** Commands per invocation, 1 to 10 (the most a FIFO event source takes). @default 10 */
   readonly batchSize?: number;
+  /** Concurrent invocations at most, 2 to 1000. @default none: as many as the queue's consumer groups allow */
   readonly maxConcurrency?: number;
+  /** Sender timeout, 5 to 900 seconds; the outbound queue's visibility timeout is 6 times it. @default 30 */
   readonly timeoutSeconds?: number;
+  /** Receives of a command that keeps failing for a passing reason before it moves to the dead-letter queue, 1 to 1000. @default 5 */
   readonly maxReceiveCount?: number;
+  /** How long a command may wait in the outbound queue, 1 to 14 days. @default 4 */
   readonly queueRetentionDays?: number;
+  /** How long a commandId is remembered; must cover queueRetentionDays. @default 96 */
   readonly idempotencyTtlHours?: number;
+  /** A consumer not served for this many days leaves the state table (DynamoDB TTL). @default 90 */
   readonly consumerRetentionDays?: number;
-  /** Off unless given. */
+  /** Forward command events of a bus to the outbound queue. @default none: no EventBridge route */
   readonly eventRoute?: ConnectorEventRouteProps;
 }
 
@@ -72,7 +88,7 @@ export interface LivePersonConnectorProps {
 const DEAD_LETTER_RETENTION = Duration.days(14);
 
 export class LivePersonConnector extends Construct {
-  readonly sender: LivePersonFunction;
+  readonly sender: LivePersonFunction<'connector-send'>;
   /** Where brands put commands (MessageGroupId = consumer id, MessageDeduplicationId = commandId). */
   readonly outboundQueue: Queue;
   /** Commands that can never succeed (moved at once, with the reason) or kept failing maxReceiveCount times. */
@@ -83,27 +99,8 @@ export class LivePersonConnector extends Construct {
 
   constructor(scope: Construct, id: string, props: LivePersonConnectorProps) {
     super(scope, id);
-    const settings = { ...CONNECTOR_DEFAULTS, ...definedOnly(props) };
-    const routing = props.defaultRouting ?? {};
-    const problems = [
-      !(Number.isInteger(settings.batchSize) && settings.batchSize >= 1 && settings.batchSize <= 10) &&
-        'batchSize must be a whole number from 1 to 10 (the FIFO event source limit)',
-      settings.maxConcurrency !== undefined &&
-        !(Number.isInteger(settings.maxConcurrency) && settings.maxConcurrency >= 2 && settings.maxConcurrency <= 1000) &&
-        'maxConcurrency must be a whole number from 2 to 1000',
-      !(Number.isInteger(settings.timeoutSeconds) && settings.timeoutSeconds >= 5 && settings.timeoutSeconds <= 900) &&
-        'timeoutSeconds must be a whole number from 5 to 900',
-      !(Number.isInteger(settings.maxReceiveCount) && settings.maxReceiveCount >= 1 && settings.maxReceiveCount <= 1000) &&
-        'maxReceiveCount must be a whole number from 1 to 1000',
-      !(Number.isInteger(settings.queueRetentionDays) && settings.queueRetentionDays >= 1 && settings.queueRetentionDays <= 14) &&
-        'queueRetentionDays must be a whole number from 1 to 14 (the SQS limit)',
-      !(settings.idempotencyTtlHours >= settings.queueRetentionDays * 24) &&
-        'idempotencyTtlHours must cover queueRetentionDays, or a late redelivery could be sent twice',
-      !(Number.isInteger(settings.consumerRetentionDays) && settings.consumerRetentionDays >= 1) && 'consumerRetentionDays must be at least 1',
-      (routing.campaignId === undefined) !== (routing.engagementId === undefined) &&
-        'defaultRouting needs campaignId and engagementId together',
-    ].filter((problem): problem is string => typeof problem === 'string');
-    if (problems.length > 0) throw new Error(`LivePersonConnector: ${problems.join('; ')}`);
+    const settings = resolveSettings(this, 'LivePersonConnector', connectorSettingsSchema, props);
+    const routing = settings.defaultRouting ?? {};
 
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
       fifo: true, // a FIFO queue's dead-letter queue must be FIFO too
@@ -123,10 +120,21 @@ export class LivePersonConnector extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(settings.queueRetentionDays),
       // AWS guidance for Lambda event sources: at least six times the function timeout.
-      visibilityTimeout: Duration.seconds(settings.timeoutSeconds * 6),
+      visibilityTimeout: Duration.seconds(settings.timeoutSeconds * VISIBILITY_TIMEOUT_FACTOR),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: settings.maxReceiveCount },
     });
 
+    const environment: FunctionVariables<'connector-send'> = {
+      STATE_TABLE_NAME: props.stateTable.tableName,
+      IDEMPOTENCY_TABLE_NAME: props.idempotencyTable.tableName,
+      OUTBOUND_QUEUE_URL: this.outboundQueue.queueUrl,
+      OUTBOUND_DEAD_LETTER_QUEUE_URL: this.deadLetterQueue.queueUrl,
+      IDEMPOTENCY_TTL_SECONDS: String(settings.idempotencyTtlHours * 3600),
+      CONSUMER_RETENTION_DAYS: String(settings.consumerRetentionDays),
+      CONNECTOR_DEFAULT_SKILL_ID: routing.skillId,
+      CONNECTOR_DEFAULT_CAMPAIGN_ID: routing.campaignId,
+      CONNECTOR_DEFAULT_ENGAGEMENT_ID: routing.engagementId,
+    };
     this.sender = new LivePersonFunction(this, 'Sender', {
       name: 'connector-send',
       accountId: props.accountId,
@@ -137,17 +145,7 @@ export class LivePersonConnector extends Construct {
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
       memorySize: 512,
       timeout: Duration.seconds(settings.timeoutSeconds),
-      environment: {
-        STATE_TABLE_NAME: props.stateTable.tableName,
-        IDEMPOTENCY_TABLE_NAME: props.idempotencyTable.tableName,
-        OUTBOUND_QUEUE_URL: this.outboundQueue.queueUrl,
-        OUTBOUND_DEAD_LETTER_QUEUE_URL: this.deadLetterQueue.queueUrl,
-        IDEMPOTENCY_TTL_SECONDS: String(settings.idempotencyTtlHours * 3600),
-        CONSUMER_RETENTION_DAYS: String(settings.consumerRetentionDays),
-        ...(routing.skillId === undefined ? {} : { CONNECTOR_DEFAULT_SKILL_ID: routing.skillId }),
-        ...(routing.campaignId === undefined ? {} : { CONNECTOR_DEFAULT_CAMPAIGN_ID: routing.campaignId }),
-        ...(routing.engagementId === undefined ? {} : { CONNECTOR_DEFAULT_ENGAGEMENT_ID: routing.engagementId }),
-      },
+      environment,
       description: `Sends consumer messages into LivePerson account ${props.accountId} (Connector API), in order per consumer`,
     });
 
@@ -206,8 +204,4 @@ export class LivePersonConnector extends Construct {
       this.eventRouteDeadLetterQueue = undefined;
     }
   }
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -16,9 +16,11 @@ export const CREDENTIALS_PLACEHOLDER = { clientId: '', clientSecret: '' } as con
 export const WEBHOOK_TOKEN_KEY = 'webhookToken';
 
 export interface LivePersonCredentialsProps {
+  /** LivePerson account (site) id, named in the created secret's description. @default none (required) */
   readonly accountId: string;
+  /** Name of the secret to create or import (the config's default is `liveperson/<accountId>/credentials`). @default none (required) */
   readonly secretName: string;
-  /** true: create the secret with placeholders; false: import an existing secret by name. */
+  /** true: create the secret with placeholders; false: import an existing secret by name. @default none (required) */
   readonly createSecret: boolean;
 }
 

@@ -9,6 +9,8 @@ import { InvocationType, Trigger } from 'aws-cdk-lib/triggers';
 import { Construct } from 'constructs';
 import { LivePersonFunction } from './lambda-function.ts';
 import type { CredentialsSecretRef } from './lambda-function.ts';
+import { domainsSettingsSchema, type DomainsSettingsInput } from './settings/domains.ts';
+import { resolveSettings } from './settings/resolve.ts';
 
 /**
  * Where aws-cdk-lib puts the singleton provider of every Trigger in a stack (a CustomResourceProviderBase whose
@@ -16,12 +18,18 @@ import type { CredentialsSecretRef } from './lambda-function.ts';
  */
 export const TRIGGER_PROVIDER_ID = 'AWSCDK.TriggerCustomResourceProviderCustomResourceProvider';
 
-export interface LivePersonDomainsProps {
+/**
+ * Ranges and defaults: domainsSettingsSchema (lib/settings/domains.ts), and the config's `domainRefreshHours`. The props extend its
+ * input type, so they cannot drift from the schema.
+ */
+export interface LivePersonDomainsProps extends DomainsSettingsInput {
+  /** LivePerson account (site) id: LP_ACCOUNT_ID and the domain parameter path. @default none (required) */
   readonly accountId: string;
-  /** Only names the secret in LP_SECRET_ID (the shared runtime config expects it); no read access is granted. */
+  /** Only names the secret in LP_SECRET_ID (the shared runtime config expects it); no read access is granted. @default none: no LP_SECRET_ID */
   readonly credentials?: CredentialsSecretRef;
+  /** The Domain API (CSDS) the refresh calls: LP_CSDS_URL. @default https://api.liveperson.net */
   readonly csdsUrl?: string;
-  /** @default 12 */
+  /** Hours between two refreshes, 1 to 24 (CSDS answers may be cached for a day at most). @default 12 */
   readonly refreshHours?: number;
   /** Refresh and deploy-time Trigger provider log groups. @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
@@ -34,7 +42,7 @@ export interface LivePersonDomainsProps {
 }
 
 export class LivePersonDomains extends Construct {
-  readonly refresh: LivePersonFunction;
+  readonly refresh: LivePersonFunction<'domain-refresh'>;
   readonly schedule: Rule;
   readonly trigger: Trigger | undefined;
   /** Log group of the Trigger's provider function (CDK's singleton), with the configured retention. */
@@ -43,10 +51,7 @@ export class LivePersonDomains extends Construct {
 
   constructor(scope: Construct, id: string, props: LivePersonDomainsProps) {
     super(scope, id);
-    const refreshHours = props.refreshHours ?? 12;
-    if (!Number.isInteger(refreshHours) || refreshHours < 1 || refreshHours > 24) {
-      throw new Error(`LivePersonDomains: refreshHours must be a whole number from 1 to 24, got ${refreshHours}`);
-    }
+    const { refreshHours, refreshOnDeploy } = resolveSettings(this, 'LivePersonDomains', domainsSettingsSchema, props);
     const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
 
     // CSDS is public: this function never reads the credentials secret, so it gets no access to it.
@@ -75,7 +80,7 @@ export class LivePersonDomains extends Construct {
       ],
     });
 
-    if (props.refreshOnDeploy ?? true) {
+    if (refreshOnDeploy) {
       this.trigger = new Trigger(this, 'RefreshOnDeploy', {
         handler: this.refresh.fn,
         invocationType: InvocationType.REQUEST_RESPONSE,
@@ -109,7 +114,7 @@ export class LivePersonDomains extends Construct {
     const role = provider?.node.tryFindChild('Role');
     const handler = provider?.node.tryFindChild('Handler');
     if (!(provider instanceof CustomResourceProviderBase && role instanceof CfnResource && handler instanceof CfnResource)) {
-      throw new Error(`LivePersonDomains: the Trigger provider (${TRIGGER_PROVIDER_ID}) is not where aws-cdk-lib used to build it; cannot set its log group and role`);
+      throw new Error(`LivePersonDomains at ${this.node.path}: the Trigger provider (${TRIGGER_PROVIDER_ID}) is not where aws-cdk-lib used to build it; cannot set its log group and role`);
     }
     const logGroup = new LogGroup(this, 'RefreshOnDeployLogs', { retention: logRetention, removalPolicy: RemovalPolicy.RETAIN });
     handler.addPropertyOverride('LoggingConfig', { LogGroup: logGroup.logGroupName });

@@ -22,24 +22,14 @@ import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import {
-  ACM_CERTIFICATE_ARN,
-  CUSTOM_DOMAIN_NAME,
-  INGESTION_DEFAULTS,
-  INGESTION_SECURITY_POLICIES,
-  INGESTION_WAF_DEFAULTS,
-  MESSAGING_ROUTE_THROTTLING_SHARE,
-  TRUSTSTORE_URI,
-  WAF_RATE_LIMIT_RANGE,
-} from './config.ts';
-import type { IngestionSecurityPolicy } from './config.ts';
+import { WEBHOOK_ROUTES } from '../contract/constants.ts';
+import type { FunctionVariables } from '../contract/environment.ts';
 import { WEBHOOK_TOKEN_KEY } from './credentials.ts';
 import { LivePersonFunction } from './lambda-function.ts';
 import type { CredentialsSecretRef } from './lambda-function.ts';
-
-/** The webhook routes, a fixed contract (the receiver maps `event.resource` to these). */
-export const CONNECTOR_WEBHOOK_PATH = '/webhooks/connector';
-export const MESSAGING_WEBHOOK_PATH = '/webhooks/messaging/{token}';
+import { ingestionSettingsSchema, MESSAGING_ROUTE_THROTTLING_SHARE, TRUSTSTORE_URI } from './settings/ingestion.ts';
+import type { IngestionSecurityPolicy, IngestionSettings, IngestionSettingsInput } from './settings/ingestion.ts';
+import { resolveSettings } from './settings/resolve.ts';
 
 /** Stands in for the URL token in the published messaging URL: the token itself never leaves the secret. */
 export const MESSAGING_TOKEN_PLACEHOLDER = `<${WEBHOOK_TOKEN_KEY} from the secret>`;
@@ -69,11 +59,16 @@ export const EVENT_QUEUE_MAX_MESSAGE_BYTES = 256 * 1024;
 /** The dead-letter queue keeps failed events as long as SQS allows: it is their last copy. */
 const DEAD_LETTER_RETENTION = Duration.days(14);
 
-export interface LivePersonIngestionProps {
+/**
+ * Ranges and defaults: ingestionSettingsSchema (lib/settings/ingestion.ts), also the config's `ingestion` block. The props extend its
+ * input type, so they cannot drift from the schema.
+ */
+export interface LivePersonIngestionProps extends IngestionSettingsInput {
+  /** LivePerson account (site) id: LP_ACCOUNT_ID. @default none (required) */
   readonly accountId: string;
-  /** The receiver reads it to verify signatures (clientSecret) and the messaging URL token (webhookToken). */
+  /** The receiver reads it to verify signatures (clientSecret) and the messaging URL token (webhookToken). @default none (required) */
   readonly credentials: CredentialsSecretRef;
-  /** Only sets LP_CSDS_URL (the shared contract): the receiver never calls LivePerson. */
+  /** Only sets LP_CSDS_URL (the shared contract): the receiver never calls LivePerson. @default https://api.liveperson.net */
   readonly csdsUrl?: string;
   /** Receiver, access and execution log groups. @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
@@ -84,14 +79,16 @@ export interface LivePersonIngestionProps {
    * connector route's limit and the base of the messaging route's, unless `routeThrottling` sets them. @default 100
    */
   readonly throttlingRateLimit?: number;
-  /** @default 200 */
+  /** Stage default: requests in a burst (whole number). @default 200 */
   readonly throttlingBurstLimit?: number;
   /**
    * Each route its own throttling budget (per-method settings of the stage), so a flood on one route is answered
    * 429 there without taking the other's. @default connector: the stage limits; messaging: half of them
    */
   readonly routeThrottling?: {
+    /** @default the stage limits */
     readonly connector?: LivePersonRouteThrottlingProps;
+    /** @default half the stage limits */
     readonly messaging?: LivePersonRouteThrottlingProps;
   };
   /**
@@ -101,9 +98,9 @@ export interface LivePersonIngestionProps {
   readonly securityPolicy?: IngestionSecurityPolicy;
   /** A custom domain name for the webhook URLs, optionally with mutual TLS. @default none: the execute-api URL */
   readonly customDomain?: LivePersonIngestionCustomDomainProps;
-  /** Receives before an event moves to the dead-letter queue. @default 5 */
+  /** Receives before an event moves to the dead-letter queue, 1 to 1000. @default 5 */
   readonly maxReceiveCount?: number;
-  /** Long enough to outlast a processor outage of days. @default 14 */
+  /** Days an event may wait in the queue, 1 to 14: long enough to outlast a processor outage of days. @default 14 */
   readonly queueRetentionDays?: number;
   /**
    * Must be at least 6x the timeout of the function consuming the queue (AWS guidance for Lambda
@@ -111,7 +108,7 @@ export interface LivePersonIngestionProps {
    * @default 300
    */
   readonly queueVisibilityTimeoutSeconds?: number;
-  /** An AWS WAF web ACL on the stage, blocking a source IP above a request rate. @default off */
+  /** An AWS WAF web ACL on the stage, blocking a source IP above a request rate. @default none: no web ACL */
   readonly waf?: LivePersonIngestionWafProps;
   /**
    * Create the regional API Gateway account setting (AWS::ApiGateway::Account) with a role that lets
@@ -123,24 +120,25 @@ export interface LivePersonIngestionProps {
 }
 
 export interface LivePersonRouteThrottlingProps {
-  /** Steady-state requests per second. */
+  /** Steady-state requests per second. @default the stage's (connector) or half of it (messaging) */
   readonly rateLimit?: number;
-  /** Requests in a burst (whole number). */
+  /** Requests in a burst (whole number). @default the stage's (connector) or half of it (messaging) */
   readonly burstLimit?: number;
 }
 
 export interface LivePersonIngestionCustomDomainProps {
-  /** Lower case, e.g. "webhooks.example.com"; point a DNS CNAME or alias at the CustomDomainTarget output. */
+  /** Lower case, e.g. "webhooks.example.com"; point a DNS CNAME or alias at the CustomDomainTarget output. @default none (required) */
   readonly domainName: string;
-  /** An ACM certificate for the name, in the stack's region (a Regional domain). */
+  /** An ACM certificate for the name, in the stack's region (a Regional domain). @default none (required) */
   readonly certificateArn: string;
   /**
    * Mutual TLS: API Gateway asks every caller for a client certificate signed by a CA in the truststore. The
    * execute-api endpoint is then disabled (a caller could skip the certificate through it), and the domain takes
    * the TLS_1_2 policy (TLS 1.2 and 1.3): API Gateway allows no enhanced policy on a domain with mutual TLS.
+   * @default none: no client certificate asked
    */
   readonly mtls?: {
-    /** `s3://<bucket>/<key>` of the PEM truststore, in a bucket of the stack's region the deployer can read. */
+    /** `s3://<bucket>/<key>` of the PEM truststore, in a bucket of the stack's region the deployer can read. @default none (required) */
     readonly truststoreUri: string;
     /** S3 object version to use (the bucket must be versioned). @default the latest */
     readonly truststoreVersion?: string;
@@ -151,8 +149,8 @@ export interface LivePersonIngestionWafProps {
   /** @default false */
   readonly enabled?: boolean;
   /**
-   * Requests one source IP may send in any 5 minutes; above it AWS WAF blocks that IP until its rate falls.
-   * LivePerson sends every webhook of the account from a few addresses: keep this above its peak rate.
+   * Requests one source IP may send in any 5 minutes (10 to 2000000000); above it AWS WAF blocks that IP until
+   * its rate falls. LivePerson sends every webhook of the account from a few addresses: keep this above its peak rate.
    * @default 2000
    */
   readonly rateLimitPer5Minutes?: number;
@@ -161,7 +159,7 @@ export interface LivePersonIngestionWafProps {
 export class LivePersonIngestion extends Construct {
   readonly eventQueue: Queue;
   readonly deadLetterQueue: Queue;
-  readonly receiver: LivePersonFunction;
+  readonly receiver: LivePersonFunction<'webhook-receiver'>;
   readonly api: RestApi;
   readonly accessLogGroup: LogGroup;
   readonly executionLogGroup: LogGroup;
@@ -176,30 +174,10 @@ export class LivePersonIngestion extends Construct {
 
   constructor(scope: Construct, id: string, props: LivePersonIngestionProps) {
     super(scope, id);
-    const settings = {
-      throttlingRateLimit: props.throttlingRateLimit ?? INGESTION_DEFAULTS.throttlingRateLimit,
-      throttlingBurstLimit: props.throttlingBurstLimit ?? INGESTION_DEFAULTS.throttlingBurstLimit,
-      maxReceiveCount: props.maxReceiveCount ?? INGESTION_DEFAULTS.maxReceiveCount,
-      queueRetentionDays: props.queueRetentionDays ?? INGESTION_DEFAULTS.queueRetentionDays,
-      queueVisibilityTimeoutSeconds: props.queueVisibilityTimeoutSeconds ?? INGESTION_DEFAULTS.queueVisibilityTimeoutSeconds,
-    };
-    validateSettings(settings);
-    const routes = routeLimits(settings, props.routeThrottling);
-    const securityPolicy = props.securityPolicy ?? INGESTION_DEFAULTS.securityPolicy;
-    if (!INGESTION_SECURITY_POLICIES.includes(securityPolicy)) {
-      throw new Error(`LivePersonIngestion: securityPolicy must be one of ${INGESTION_SECURITY_POLICIES.join(', ')}, got ${String(securityPolicy)}`);
-    }
-    const customDomain = props.customDomain;
-    if (customDomain) validateCustomDomain(customDomain);
+    const settings = resolveSettings(this, 'LivePersonIngestion', ingestionSettingsSchema, props);
+    const routes = routeLimits(settings);
+    const { securityPolicy, customDomain, waf } = settings;
     const mtls = customDomain?.mtls !== undefined;
-    const waf = {
-      enabled: props.waf?.enabled ?? INGESTION_WAF_DEFAULTS.enabled,
-      rateLimitPer5Minutes: props.waf?.rateLimitPer5Minutes ?? INGESTION_WAF_DEFAULTS.rateLimitPer5Minutes,
-    };
-    const { min, max } = WAF_RATE_LIMIT_RANGE;
-    if (!(Number.isInteger(waf.rateLimitPer5Minutes) && waf.rateLimitPer5Minutes >= min && waf.rateLimitPer5Minutes <= max)) {
-      throw new Error(`LivePersonIngestion: waf.rateLimitPer5Minutes must be a whole number from ${min} to ${max}, got ${waf.rateLimitPer5Minutes}`);
-    }
     const stageName = props.stageName ?? DEFAULT_STAGE_NAME;
     const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
 
@@ -230,6 +208,7 @@ export class LivePersonIngestion extends Construct {
 
     // 512 MB: arm64 CPU scales with memory, and CPU is what the HMAC check and the SQS call need for a low p99.
     // 10 s: LivePerson gives up after 5 s (its read timeout) and retries, so a longer run would help no one.
+    const environment: FunctionVariables<'webhook-receiver'> = { EVENT_QUEUE_URL: this.eventQueue.queueUrl };
     this.receiver = new LivePersonFunction(this, 'Receiver', {
       name: 'webhook-receiver',
       accountId: props.accountId,
@@ -240,7 +219,7 @@ export class LivePersonIngestion extends Construct {
       logRetention,
       memorySize: 512,
       timeout: Duration.seconds(10),
-      environment: { EVENT_QUEUE_URL: this.eventQueue.queueUrl },
+      environment,
       description: `Receives LivePerson webhooks for account ${props.accountId} and queues them`,
     });
     // SendMessage only (it also covers SendMessageBatch): grantSendMessages would add GetQueueAttributes/GetQueueUrl.
@@ -255,7 +234,7 @@ export class LivePersonIngestion extends Construct {
     // below what the queue takes). The receiver answers 413 to a body over what the event queue takes.
     this.api = new RestApi(this, 'Api', {
       restApiName: `${Stack.of(this).stackName}-webhooks`,
-      description: `LivePerson webhooks of account ${props.accountId}: POST ${CONNECTOR_WEBHOOK_PATH} and POST ${MESSAGING_WEBHOOK_PATH}`,
+      description: `LivePerson webhooks of account ${props.accountId}: POST ${WEBHOOK_ROUTES.connector} and POST ${WEBHOOK_ROUTES.messaging}`,
       endpointConfiguration: { types: [EndpointType.REGIONAL] },
       // With mutual TLS the custom domain must be the only way in: the execute-api endpoint asks for no client certificate.
       ...(mtls ? { disableExecuteApiEndpoint: true } : {}),
@@ -268,8 +247,8 @@ export class LivePersonIngestion extends Construct {
         // One budget per route: a flood on the messaging route (a URL token, no signature) is answered 429 there
         // and cannot use up the connector route's. Logging and metrics repeat the stage's (a method setting replaces them).
         methodOptions: {
-          [`${CONNECTOR_WEBHOOK_PATH}/POST`]: routeOptions(routes.connector),
-          [`${MESSAGING_WEBHOOK_PATH}/POST`]: routeOptions(routes.messaging),
+          [`${WEBHOOK_ROUTES.connector}/POST`]: routeOptions(routes.connector),
+          [`${WEBHOOK_ROUTES.messaging}/POST`]: routeOptions(routes.messaging),
         },
         accessLogDestination: new LogGroupLogDestination(this.accessLogGroup),
         // resourcePath (the route template), never path: the messaging path carries the URL token.
@@ -313,16 +292,16 @@ export class LivePersonIngestion extends Construct {
     // Proxy integration: the receiver sees the raw body and headers it needs for the signature check.
     // No test-invoke permission: the receiver is invoked from the deployed stage only.
     const integration = new LambdaIntegration(this.receiver.fn, { proxy: true, allowTestInvoke: false });
-    const webhooks = this.api.root.addResource('webhooks');
-    const connector = webhooks.addResource('connector').addMethod('POST', integration);
-    const messaging = webhooks.addResource('messaging').addResource('{token}').addMethod('POST', integration);
+    const connector = this.api.root.resourceForPath(WEBHOOK_ROUTES.connector).addMethod('POST', integration);
+    const messaging = this.api.root.resourceForPath(WEBHOOK_ROUTES.messaging).addMethod('POST', integration);
 
     this.customDomain = customDomain ? this.addCustomDomain(customDomain, securityPolicy) : undefined;
     const urlForPath = (path: string) => (customDomain ? `https://${customDomain.domainName}${path}` : this.api.urlForPath(path));
-    this.connectorWebhookUrl = urlForPath(CONNECTOR_WEBHOOK_PATH);
-    this.messagingWebhookUrlTemplate = `${urlForPath('/webhooks/messaging')}/${MESSAGING_TOKEN_PLACEHOLDER}`;
+    this.connectorWebhookUrl = urlForPath(WEBHOOK_ROUTES.connector);
+    // The route without its {token} segment, then the placeholder.
+    this.messagingWebhookUrlTemplate = `${urlForPath(WEBHOOK_ROUTES.messaging.slice(0, WEBHOOK_ROUTES.messaging.lastIndexOf('/')))}/${MESSAGING_TOKEN_PLACEHOLDER}`;
 
-    this.webAcl = waf.enabled ? this.protectStage(waf.rateLimitPer5Minutes) : undefined;
+    this.webAcl = waf?.enabled ? this.protectStage(waf.rateLimitPer5Minutes) : undefined;
     this.acknowledgeFindings([connector, messaging]);
   }
 
@@ -330,7 +309,7 @@ export class LivePersonIngestion extends Construct {
    * Regional custom domain mapped to the stage at its root. Without mutual TLS it takes the API's enhanced policy
    * (TLS 1.3 by default); with it the legacy TLS_1_2 policy (TLS 1.2 and 1.3), the only kind API Gateway allows there.
    */
-  private addCustomDomain(domain: LivePersonIngestionCustomDomainProps, securityPolicy: IngestionSecurityPolicy): DomainName {
+  private addCustomDomain(domain: NonNullable<IngestionSettings['customDomain']>, securityPolicy: IngestionSecurityPolicy): DomainName {
     const certificate = Certificate.fromCertificateArn(this, 'CustomDomainCertificate', domain.certificateArn);
     const truststore = domain.mtls ? TRUSTSTORE_URI.exec(domain.mtls.truststoreUri) : null;
     const tls = domain.mtls
@@ -427,8 +406,9 @@ interface RouteLimits {
 }
 
 /** Connector: its own limits, else the stage's; messaging: its own, else MESSAGING_ROUTE_THROTTLING_SHARE of the stage's. */
-function routeLimits(settings: IngestionSettings, routes: LivePersonIngestionProps['routeThrottling']): { connector: RouteLimits; messaging: RouteLimits } {
-  const limits = {
+function routeLimits(settings: IngestionSettings): { connector: RouteLimits; messaging: RouteLimits } {
+  const routes = settings.routeThrottling;
+  return {
     connector: {
       rateLimit: routes?.connector?.rateLimit ?? settings.throttlingRateLimit,
       burstLimit: routes?.connector?.burstLimit ?? settings.throttlingBurstLimit,
@@ -438,12 +418,6 @@ function routeLimits(settings: IngestionSettings, routes: LivePersonIngestionPro
       burstLimit: routes?.messaging?.burstLimit ?? Math.max(1, Math.floor(settings.throttlingBurstLimit * MESSAGING_ROUTE_THROTTLING_SHARE)),
     },
   };
-  const problems = Object.entries(limits).flatMap(([route, { rateLimit, burstLimit }]) => [
-    ...(Number.isFinite(rateLimit) && rateLimit > 0 ? [] : [`routeThrottling.${route}.rateLimit must be greater than 0, got ${rateLimit}`]),
-    ...(Number.isInteger(burstLimit) && burstLimit >= 1 ? [] : [`routeThrottling.${route}.burstLimit must be a whole number of at least 1, got ${burstLimit}`]),
-  ]);
-  if (problems.length > 0) throw new Error(`LivePersonIngestion: ${problems.join('; ')}`);
-  return limits;
 }
 
 function routeOptions(limits: RouteLimits): MethodDeploymentOptions {
@@ -454,43 +428,4 @@ function routeOptions(limits: RouteLimits): MethodDeploymentOptions {
     dataTraceEnabled: false,
     metricsEnabled: true,
   };
-}
-
-// The same rules as the deployment config, for a brand using the construct in its own app.
-function validateCustomDomain(domain: LivePersonIngestionCustomDomainProps): void {
-  const problems = [
-    ...(CUSTOM_DOMAIN_NAME.test(domain.domainName) ? [] : [`customDomain.domainName must be a lower-case domain name without wildcard, got ${domain.domainName}`]),
-    ...(ACM_CERTIFICATE_ARN.test(domain.certificateArn) ? [] : [`customDomain.certificateArn must be an ACM certificate ARN, got ${domain.certificateArn}`]),
-    ...(domain.mtls === undefined || TRUSTSTORE_URI.test(domain.mtls.truststoreUri)
-      ? []
-      : [`customDomain.mtls.truststoreUri must be s3://<bucket>/<key>, got ${domain.mtls.truststoreUri}`]),
-  ];
-  if (problems.length > 0) throw new Error(`LivePersonIngestion: ${problems.join('; ')}`);
-}
-
-interface IngestionSettings {
-  readonly throttlingRateLimit: number;
-  readonly throttlingBurstLimit: number;
-  readonly maxReceiveCount: number;
-  readonly queueRetentionDays: number;
-  readonly queueVisibilityTimeoutSeconds: number;
-}
-
-// The same ranges as the deployment config, for a brand using the construct in its own app.
-function validateSettings(settings: IngestionSettings): void {
-  const problems: string[] = [];
-  const check = (ok: boolean, field: keyof IngestionSettings, rule: string) => {
-    if (!ok) problems.push(`${field} must be ${rule}, got ${settings[field]}`);
-  };
-  const { throttlingRateLimit, throttlingBurstLimit, maxReceiveCount, queueRetentionDays, queueVisibilityTimeoutSeconds } = settings;
-  check(Number.isFinite(throttlingRateLimit) && throttlingRateLimit > 0, 'throttlingRateLimit', 'greater than 0');
-  check(Number.isInteger(throttlingBurstLimit) && throttlingBurstLimit >= 1, 'throttlingBurstLimit', 'a whole number of at least 1');
-  check(Number.isInteger(maxReceiveCount) && maxReceiveCount >= 1 && maxReceiveCount <= 1000, 'maxReceiveCount', 'a whole number from 1 to 1000');
-  check(Number.isInteger(queueRetentionDays) && queueRetentionDays >= 1 && queueRetentionDays <= 14, 'queueRetentionDays', 'a whole number from 1 to 14');
-  check(
-    Number.isInteger(queueVisibilityTimeoutSeconds) && queueVisibilityTimeoutSeconds >= 0 && queueVisibilityTimeoutSeconds <= 43_200,
-    'queueVisibilityTimeoutSeconds',
-    'a whole number from 0 to 43200',
-  );
-  if (problems.length > 0) throw new Error(`LivePersonIngestion: ${problems.join('; ')}`);
 }

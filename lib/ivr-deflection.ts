@@ -5,67 +5,78 @@ import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnContactFlow, CfnIntegrationAssociation } from 'aws-cdk-lib/aws-connect';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { C2M_DEFAULTS, C2M_REGIONS } from './config.ts';
+import type { C2mRegion } from '../contract/constants.ts';
+import type { FunctionVariables } from '../contract/environment.ts';
 import { renderC2mDeflectionFlow } from './contact-flows/c2m-deflection.ts';
 import { LivePersonFunction } from './lambda-function.ts';
 import type { CredentialsSecretRef } from './lambda-function.ts';
+import { c2mSettingsSchema, CONNECT_LAMBDA_LIMIT_SECONDS, type C2mSettingsInput } from './settings/c2m.ts';
+import { ConstructPropsError, resolveSettings } from './settings/resolve.ts';
 
-/** The function's own variables (functions/lib/ivr/settings.ts reads them). */
-export const C2M_ENVIRONMENT = {
-  defaultSkill: 'C2M_DEFAULT_SKILL',
-  defaultHandoffId: 'C2M_DEFAULT_HANDOFF_ID',
-  region: 'C2M_REGION',
-} as const;
+// With the construct: the monitoring compares the function's alarms with it.
+export { CONNECT_LAMBDA_LIMIT_SECONDS };
 
-/** Amazon Connect waits at most this long for a synchronous Lambda block. */
-export const CONNECT_LAMBDA_LIMIT_SECONDS = 8;
-
-export interface LivePersonIvrDeflectionProps {
+/**
+ * Ranges and defaults: c2mSettingsSchema (lib/settings/c2m.ts), also the config's `c2m` block. The props extend its
+ * input type, so they cannot drift from the schema.
+ */
+export interface LivePersonIvrDeflectionProps extends C2mSettingsInput {
+  /** LivePerson account (site) id: LP_ACCOUNT_ID. @default none (required) */
   readonly accountId: string;
-  /** Read for the AppJWT client credentials or the C2M API key (oauth1 block). */
+  /** Read for the AppJWT client credentials or the C2M API key (oauth1 block). @default none (required) */
   readonly credentials: CredentialsSecretRef;
+  /** LP_CSDS_URL. @default https://api.liveperson.net */
   readonly csdsUrl?: string;
+  /** Retention of the function's log group. @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
   /**
    * The Amazon Connect instance allowed to invoke the function; also gets the function as an
-   * integration (listed in its console). Without it, allow an instance later with allowConnectInstance().
+   * integration (listed in its console).
+   * @default none: allow an instance later with allowConnectInstance()
    */
   readonly connectInstanceArn?: string;
-  /** C2M_DEFAULT_SKILL: used when the flow passes no `skill`. */
+  /** C2M_DEFAULT_SKILL: used when the flow passes no `skill` (at most 255 characters). @default none */
   readonly defaultSkill?: string;
-  /** C2M_DEFAULT_HANDOFF_ID: used when the flow passes no `handoffId`. */
+  /** C2M_DEFAULT_HANDOFF_ID: used when the flow passes no `handoffId` (at most 16 characters). @default none */
   readonly defaultHandoffId?: string;
-  /** C2M_REGION (va, lo or sy): C2M's host only when SSM and CSDS both fail. */
-  readonly region?: (typeof C2M_REGIONS)[number];
-  /** Function timeout, below Connect's 8 s. @default 7 */
+  /** C2M_REGION (va, lo or sy): C2M's host only when SSM and CSDS both fail. @default none */
+  readonly region?: C2mRegion;
+  /** Function timeout, 2 to 7 seconds (Connect waits at most 8 s). @default 7 */
   readonly timeoutSeconds?: number;
-  /** Caps concurrent executions (and so the C2M request rate); false for none. @default 3 */
+  /** Caps concurrent executions (and so the C2M request rate), 1 to 1000; false for none. @default 3 */
   readonly reservedConcurrency?: number | false;
-  /** Create the shipped contact flow in the instance. @default false */
+  /** Create the shipped contact flow in the instance (needs connectInstanceArn). @default false */
   readonly createContactFlow?: boolean;
-  /** @default `LivePerson C2M deflection (<accountId>)` */
+  /** Name of the created contact flow. @default `LivePerson C2M deflection (<accountId>)` */
   readonly contactFlowName?: string;
-  /** Queue for callers not deflected; without it, the flow uses the contact's working queue. */
+  /** Queue for callers not deflected (only with createContactFlow). @default none: the contact's working queue */
   readonly fallbackQueueArn?: string;
 }
 
 export class LivePersonIvrDeflection extends Construct {
-  readonly c2mInvite: LivePersonFunction;
+  readonly c2mInvite: LivePersonFunction<'c2m-invite'>;
   readonly integrationAssociation: CfnIntegrationAssociation | undefined;
   readonly contactFlow: CfnContactFlow | undefined;
   readonly #allowedInstances = new Set<string>();
 
   constructor(scope: Construct, id: string, props: LivePersonIvrDeflectionProps) {
     super(scope, id);
-    const timeoutSeconds = props.timeoutSeconds ?? C2M_DEFAULTS.timeoutSeconds;
-    const reservedConcurrency = props.reservedConcurrency ?? C2M_DEFAULTS.reservedConcurrency;
-    const createContactFlow = props.createContactFlow ?? C2M_DEFAULTS.createContactFlow;
-    validate(props, { timeoutSeconds, reservedConcurrency, createContactFlow });
+    const settings = resolveSettings(this, 'LivePersonIvrDeflection', c2mSettingsSchema, props);
+    const { timeoutSeconds, reservedConcurrency, createContactFlow } = settings;
+    const problems = [
+      ...(createContactFlow && props.connectInstanceArn === undefined
+        ? ['createContactFlow: needs connectInstanceArn: the contact flow is created in that Amazon Connect instance']
+        : []),
+      ...(props.connectInstanceArn !== undefined && !Token.isUnresolved(props.connectInstanceArn) && !/:instance\/[^/]+$/.test(props.connectInstanceArn)
+        ? ['connectInstanceArn: must be an Amazon Connect instance ARN: arn:aws:connect:<region>:<account>:instance/<id>']
+        : []),
+    ];
+    if (problems.length > 0) throw new ConstructPropsError(this, 'LivePersonIvrDeflection', problems);
 
-    const environment: Record<string, string> = {
-      ...(props.defaultSkill ? { [C2M_ENVIRONMENT.defaultSkill]: props.defaultSkill } : {}),
-      ...(props.defaultHandoffId ? { [C2M_ENVIRONMENT.defaultHandoffId]: props.defaultHandoffId } : {}),
-      ...(props.region ? { [C2M_ENVIRONMENT.region]: props.region } : {}),
+    const environment: FunctionVariables<'c2m-invite'> = {
+      C2M_DEFAULT_SKILL: settings.defaultSkill,
+      C2M_DEFAULT_HANDOFF_ID: settings.defaultHandoffId,
+      C2M_REGION: settings.region,
     };
     // 512 MB: arm64 CPU scales with memory, and a cold start spends Connect's 8 s too.
     this.c2mInvite = new LivePersonFunction(this, 'Function', {
@@ -94,10 +105,10 @@ export class LivePersonIvrDeflection extends Construct {
     }
 
     if (createContactFlow && props.connectInstanceArn !== undefined) {
-      const flow = renderC2mDeflectionFlow({ functionArn: this.c2mInvite.fn.functionArn, fallbackQueueArn: props.fallbackQueueArn });
+      const flow = renderC2mDeflectionFlow({ functionArn: this.c2mInvite.fn.functionArn, fallbackQueueArn: settings.fallbackQueueArn });
       this.contactFlow = new CfnContactFlow(this, 'ContactFlow', {
         instanceArn: props.connectInstanceArn,
-        name: props.contactFlowName ?? `LivePerson C2M deflection (${props.accountId})`,
+        name: settings.contactFlowName ?? `LivePerson C2M deflection (${props.accountId})`,
         type: 'CONTACT_FLOW',
         state: 'ACTIVE',
         description: `Offers callers to continue over messaging (LivePerson C2M, account ${props.accountId}); else queues them`,
@@ -124,26 +135,4 @@ export class LivePersonIvrDeflection extends Construct {
       sourceAccount: Arn.split(instanceArn, ArnFormat.SLASH_RESOURCE_NAME).account,
     });
   }
-}
-
-// The same rules as the deployment config, for a brand using the construct in its own app.
-function validate(
-  props: LivePersonIvrDeflectionProps,
-  settings: { timeoutSeconds: number; reservedConcurrency: number | false; createContactFlow: boolean },
-): void {
-  const problems: string[] = [];
-  const { timeoutSeconds, reservedConcurrency, createContactFlow } = settings;
-  if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 2 || timeoutSeconds >= CONNECT_LAMBDA_LIMIT_SECONDS) {
-    problems.push(`timeoutSeconds must be a whole number from 2 to 7 (Connect waits at most ${CONNECT_LAMBDA_LIMIT_SECONDS} s), got ${timeoutSeconds}`);
-  }
-  if (reservedConcurrency !== false && (!Number.isInteger(reservedConcurrency) || reservedConcurrency < 1 || reservedConcurrency > 1000)) {
-    problems.push(`reservedConcurrency must be a whole number from 1 to 1000, or false, got ${reservedConcurrency}`);
-  }
-  if (createContactFlow && props.connectInstanceArn === undefined) problems.push('createContactFlow needs connectInstanceArn');
-  if (props.fallbackQueueArn !== undefined && !createContactFlow) problems.push('fallbackQueueArn is only used with createContactFlow');
-  if (props.region !== undefined && !C2M_REGIONS.includes(props.region)) problems.push(`region must be one of ${C2M_REGIONS.join(', ')}`);
-  if (props.connectInstanceArn !== undefined && !Token.isUnresolved(props.connectInstanceArn) && !/:instance\/[^/]+$/.test(props.connectInstanceArn)) {
-    problems.push('connectInstanceArn must be an Amazon Connect instance ARN');
-  }
-  if (problems.length > 0) throw new Error(`LivePersonIvrDeflection: ${problems.join('; ')}`);
 }

@@ -3,52 +3,25 @@
 import * as path from 'node:path';
 import { Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Runtime, type FunctionOptions } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { domainParameterPath, type LivePersonFunctionName } from '../contract/constants.ts';
+import { RUNTIME_ENV, type FunctionVariables, type SharedVariable } from '../contract/environment.ts';
+import { HOST_POLICY_ENV } from '../contract/host-policy.ts';
+import { METRICS_NAMESPACE } from '../contract/metrics.ts';
 import { BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, ESM_REQUIRE_BANNER } from './bundling.ts';
-import { DEFAULT_ALLOWED_HOST_SUFFIXES, HOST_POLICY_ENV, hostPolicyRefusal, hostSuffixProblem } from '../contract/host-policy.ts';
-import { DEFAULT_CSDS_URL, type DeploymentConfig } from './config.ts';
+import type { DeploymentConfig } from './config.ts';
+import { functionSettingsSchema } from './settings/function.ts';
+import { ConstructPropsError, resolveSettings } from './settings/resolve.ts';
+
+// The props' type parameter, for a brand's code beside the construct.
+export type { LivePersonFunctionName };
 
 /** Repository root: esbuild's working directory, the lock file's home and the parent of functions/. */
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
-
-export const LIVEPERSON_FUNCTION_NAMES = [
-  'webhook-receiver',
-  'event-processor',
-  'c2m-invite',
-  'connector-send',
-  'domain-refresh',
-] as const;
-export type LivePersonFunctionName = (typeof LIVEPERSON_FUNCTION_NAMES)[number];
-
-/** Environment variable names every handler reads (a fixed contract: brands depend on it). */
-export const LIVEPERSON_ENV = {
-  accountId: 'LP_ACCOUNT_ID',
-  secretId: 'LP_SECRET_ID',
-  domainParameterPath: 'LP_DOMAIN_PARAMETER_PATH',
-  csdsUrl: 'LP_CSDS_URL',
-  allowedHostSuffixes: HOST_POLICY_ENV.allowedHostSuffixes,
-} as const;
-
-/**
- * Set only by the local stack and tests (the simulator is plain http on loopback): a deployed function
- * never gets it, whatever `environment` a construct passes.
- */
-export const INSECURE_HOSTS_ENV = HOST_POLICY_ENV.allowInsecureHosts;
-
-/** Namespace of the custom metrics every function emits through Powertools. */
-export const METRICS_NAMESPACE = 'LivePerson';
-
-/** Root of everything this project keeps in SSM Parameter Store. */
-export const PARAMETER_ROOT = '/liveperson';
-
-/** SSM path holding one String parameter per LivePerson service name, with the trailing slash. */
-export function domainParameterPath(accountId: string): string {
-  return `${PARAMETER_ROOT}/${accountId}/domains/`;
-}
 
 /** The credentials secret as functions see it: the construct to grant on and the id they are told to read. */
 export interface CredentialsSecretRef {
@@ -57,25 +30,36 @@ export interface CredentialsSecretRef {
   readonly secretId: string;
 }
 
-export interface LivePersonFunctionProps {
-  /** Which handler: bundles `functions/<name>/index.ts`. */
-  readonly name: LivePersonFunctionName;
-  /** LivePerson account (site) id: LP_ACCOUNT_ID and the domain parameter path. */
+/** One function's own variables by their contract names (distributed over a union of names, so each keeps its own). */
+export type OwnVariables<N extends LivePersonFunctionName> = N extends LivePersonFunctionName ? FunctionVariables<N> : never;
+
+/**
+ * What the construct owns and so does not take from FunctionOptions: the role and log group it creates, the
+ * environment (contract variables, `environment` below), the arm64 architecture, and the deprecated log
+ * retention options (`logRetention` and `logRemovalPolicy` below apply to the construct's own log group).
+ */
+type OwnedFunctionOptions = 'role' | 'logGroup' | 'environment' | 'architecture' | 'logRetention' | 'logRetentionRole' | 'logRetentionRetryOptions' | 'logRemovalPolicy';
+
+/** Every other FunctionOptions field (tracing, VPC, layers, …) is passed on to the NodejsFunction as given. */
+export interface LivePersonFunctionProps<N extends LivePersonFunctionName = LivePersonFunctionName> extends Omit<FunctionOptions, OwnedFunctionOptions> {
+  /** Which handler: bundles `functions/<name>/index.ts`; also POWERTOOLS_SERVICE_NAME. @default none (required) */
+  readonly name: N;
+  /** LivePerson account (site) id: LP_ACCOUNT_ID and the domain parameter path. @default none (required) */
   readonly accountId: string;
-  /** Must be https under allowedHostSuffixes. @default https://api.liveperson.net */
+  /** LP_CSDS_URL; must be https under allowedHostSuffixes. @default https://api.liveperson.net */
   readonly csdsUrl?: string;
   /**
    * LP_ALLOWED_HOST_SUFFIXES: the domains whose hosts the function may call.
    * @default the enclosing LivePersonStack's config.allowedHostSuffixes, else liveperson.net
    */
   readonly allowedHostSuffixes?: readonly string[];
-  /** The credentials secret: sets LP_SECRET_ID (the environment contract gives every function the variable). */
+  /** The credentials secret: sets LP_SECRET_ID (the environment contract gives every function the variable). @default none: no LP_SECRET_ID */
   readonly credentials?: CredentialsSecretRef;
   /** Whether the function may read the secret. 'none' keeps LP_SECRET_ID as a bare name, with no access. @default 'read' */
   readonly credentialsAccess?: 'none' | 'read';
   /** Access to the domain parameters under the path. @default 'read' */
   readonly domainParameterAccess?: 'none' | 'read' | 'read-write';
-  /** @default RetentionDays.ONE_MONTH */
+  /** Retention of the function's log group. @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
   /**
    * Retained by default: logs are the record of what happened with real conversations, and they
@@ -85,17 +69,23 @@ export interface LivePersonFunctionProps {
   readonly logRemovalPolicy?: RemovalPolicy;
   /** @default 256 (MB): arm64 CPU scales with memory; enough for the bundled SDK clients to start quickly. */
   readonly memorySize?: number;
-  /** @default 10 seconds */
+  /** @default Duration.seconds(10) */
   readonly timeout?: Duration;
-  /** Extra environment (e.g. EVENT_QUEUE_URL); cannot override the contract variables. */
-  readonly environment?: Record<string, string>;
+  /** @default `LivePerson <name> (account <accountId>)` */
   readonly description?: string;
-  /** Mostly for tests; caps concurrency when a brand wants to protect a downstream. */
-  readonly reservedConcurrentExecutions?: number;
+  /**
+   * The function's own variables, by their names in the environment contract (contract/environment.ts);
+   * an unset value is left out. The shared LP_* variables are the construct's and cannot be given here.
+   * @default none
+   */
+  readonly environment?: OwnVariables<N>;
 }
 
-export class LivePersonFunction extends Construct {
-  readonly name: LivePersonFunctionName;
+/** Every variable the construct sets itself: the shared LP_* contract and the runtime's (Powertools, Node). */
+type ContractVariables = { readonly [K in SharedVariable]?: string } & { readonly [K in (typeof RUNTIME_ENV)[keyof typeof RUNTIME_ENV]]: string };
+
+export class LivePersonFunction<N extends LivePersonFunctionName = LivePersonFunctionName> extends Construct {
+  readonly name: N;
   readonly fn: NodejsFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
@@ -107,66 +97,81 @@ export class LivePersonFunction extends Construct {
   private domainWriteGranted = false;
   private domainWildcardAcknowledged = false;
 
-  constructor(scope: Construct, id: string, props: LivePersonFunctionProps) {
+  constructor(scope: Construct, id: string, props: LivePersonFunctionProps<N>) {
     super(scope, id);
-    if (!LIVEPERSON_FUNCTION_NAMES.includes(props.name)) {
-      throw new Error(`Unknown LivePerson function "${props.name}"; expected one of ${LIVEPERSON_FUNCTION_NAMES.join(', ')}`);
-    }
-    this.name = props.name;
-    this.accountId = props.accountId;
-    this.domainParameterPath = domainParameterPath(props.accountId);
-    this.credentials = props.credentials;
-
-    this.logGroup = new LogGroup(this, 'LogGroup', {
-      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
-      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
+    const {
+      name,
+      accountId,
+      csdsUrl,
+      allowedHostSuffixes,
+      credentials,
+      credentialsAccess = 'read',
+      domainParameterAccess = 'read',
+      logRetention = RetentionDays.ONE_MONTH,
+      logRemovalPolicy = RemovalPolicy.RETAIN,
+      memorySize = 256,
+      timeout = Duration.seconds(10),
+      description,
+      environment,
+      ...functionOptions
+    } = props;
+    // What the function would refuse at every call is refused at synth: a bad suffix, or a CSDS URL outside them.
+    const settings = resolveSettings(this, 'LivePersonFunction', functionSettingsSchema, {
+      name,
+      csdsUrl,
+      allowedHostSuffixes: allowedHostSuffixes ?? stackHostSuffixes(this),
     });
+    this.name = name;
+    this.accountId = accountId;
+    this.domainParameterPath = domainParameterPath(accountId);
+    this.credentials = credentials;
+
+    this.logGroup = new LogGroup(this, 'LogGroup', { retention: logRetention, removalPolicy: logRemovalPolicy });
 
     // Own role, no AWSLambdaBasicExecutionRole: logging is granted on this function's log group only.
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `LivePerson ${props.name} function (account ${props.accountId})`,
+      description: `LivePerson ${name} function (account ${accountId})`,
     });
     this.logGroup.grantWrite(this.role);
 
-    const allowedHostSuffixes = props.allowedHostSuffixes ?? stackHostSuffixes(this) ?? DEFAULT_ALLOWED_HOST_SUFFIXES;
-    const csdsUrl = props.csdsUrl ?? DEFAULT_CSDS_URL;
-    validateHostPolicy(props.name, csdsUrl, allowedHostSuffixes);
-    const contract: Record<string, string> = {
-      [LIVEPERSON_ENV.accountId]: props.accountId,
-      [LIVEPERSON_ENV.domainParameterPath]: this.domainParameterPath,
-      [LIVEPERSON_ENV.csdsUrl]: csdsUrl,
-      [LIVEPERSON_ENV.allowedHostSuffixes]: allowedHostSuffixes.join(','),
-      ...(props.credentials ? { [LIVEPERSON_ENV.secretId]: props.credentials.secretId } : {}),
-      POWERTOOLS_SERVICE_NAME: props.name,
-      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    const contract: ContractVariables = {
+      LP_ACCOUNT_ID: accountId,
+      LP_DOMAIN_PARAMETER_PATH: this.domainParameterPath,
+      LP_CSDS_URL: settings.csdsUrl,
+      [HOST_POLICY_ENV.allowedHostSuffixes]: settings.allowedHostSuffixes.join(','),
+      ...(credentials ? { LP_SECRET_ID: credentials.secretId } : {}),
+      [RUNTIME_ENV.serviceName]: name,
+      [RUNTIME_ENV.metricsNamespace]: METRICS_NAMESPACE,
       // Stack traces point into the TypeScript sources through the bundled source map.
-      NODE_OPTIONS: '--enable-source-maps',
+      [RUNTIME_ENV.nodeOptions]: '--enable-source-maps',
     };
-    const clash = Object.keys(props.environment ?? {}).filter((key) => key in contract);
-    if (clash.length > 0) {
-      throw new Error(`LivePersonFunction ${props.name}: environment cannot override ${clash.join(', ')}`);
-    }
-    if (INSECURE_HOSTS_ENV in (props.environment ?? {})) {
-      throw new Error(`LivePersonFunction ${props.name}: ${INSECURE_HOSTS_ENV} is for the local stack and tests only; a deployed function never gets it`);
-    }
+    const own = Object.entries(environment ?? {}).filter((entry): entry is [string, string] => entry[1] !== undefined);
+    // The types already refuse these; the checks hold for a caller without them (JavaScript, a cast).
+    const problems = [
+      ...(own.some(([key]) => key === HOST_POLICY_ENV.allowInsecureHosts)
+        ? [`environment: ${HOST_POLICY_ENV.allowInsecureHosts} is for the local stack and tests only; a deployed function never gets it`]
+        : []),
+      ...own
+        .filter(([key]) => key in contract)
+        .map(([key]) => `environment: cannot override ${key}, a variable the construct sets itself`),
+    ];
+    if (problems.length > 0) throw new ConstructPropsError(this, 'LivePersonFunction', problems);
 
     this.fn = new NodejsFunction(this, 'Function', {
-      entry: path.join(PROJECT_ROOT, 'functions', props.name, 'index.ts'),
+      ...functionOptions,
+      entry: path.join(PROJECT_ROOT, 'functions', name, 'index.ts'),
       handler: 'handler',
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
-      memorySize: props.memorySize ?? 256,
-      timeout: props.timeout ?? Duration.seconds(10),
+      memorySize,
+      timeout,
       role: this.role,
       logGroup: this.logGroup,
-      description: props.description ?? `LivePerson ${props.name} (account ${props.accountId})`,
-      environment: { ...props.environment, ...contract },
-      ...(props.reservedConcurrentExecutions === undefined
-        ? {}
-        : { reservedConcurrentExecutions: props.reservedConcurrentExecutions }),
+      description: description ?? `LivePerson ${name} (account ${accountId})`,
+      environment: { ...Object.fromEntries(own), ...contract },
       bundling: {
         format: OutputFormat.ESM, // index.mjs: top-level await and ESM-only dependencies work
         target: BUNDLE_TARGET,
@@ -184,16 +189,15 @@ export class LivePersonFunction extends Construct {
       },
     });
 
-    if (props.credentials && (props.credentialsAccess ?? 'read') === 'read') this.grantCredentialsRead();
-    const access = props.domainParameterAccess ?? 'read';
-    if (access === 'read' || access === 'read-write') this.grantDomainParametersRead();
-    if (access === 'read-write') this.grantDomainParametersWrite();
+    if (credentials && credentialsAccess === 'read') this.grantCredentialsRead();
+    if (domainParameterAccess === 'read' || domainParameterAccess === 'read-write') this.grantDomainParametersRead();
+    if (domainParameterAccess === 'read-write') this.grantDomainParametersWrite();
   }
 
   /** Read of the credentials secret (GetSecretValue/DescribeSecret on that secret only). */
   grantCredentialsRead(): void {
     if (!this.credentials) {
-      throw new Error(`LivePersonFunction ${this.name}: no credentials secret was given, so there is nothing to grant`);
+      throw new Error(`LivePersonFunction at ${this.node.path} (${this.name}): no credentials secret was given, so there is nothing to grant`);
     }
     if (this.credentialsGranted) return;
     this.credentialsGranted = true;
@@ -257,15 +261,6 @@ export class LivePersonFunction extends Construct {
 function stackHostSuffixes(scope: Construct): readonly string[] | undefined {
   const config = (Stack.of(scope) as { config?: Partial<DeploymentConfig> }).config;
   return config?.allowedHostSuffixes;
-}
-
-// What the function would refuse at every call is refused at synth: a bad suffix, or a CSDS URL outside them.
-function validateHostPolicy(name: string, csdsUrl: string, allowedHostSuffixes: readonly string[]): void {
-  if (allowedHostSuffixes.length === 0) throw new Error(`LivePersonFunction ${name}: allowedHostSuffixes must name at least one domain`);
-  const problems = allowedHostSuffixes.map(hostSuffixProblem).filter((problem) => problem !== undefined);
-  if (problems.length > 0) throw new Error(`LivePersonFunction ${name}: allowedHostSuffixes: ${problems.join('; ')}`);
-  const refusal = hostPolicyRefusal(csdsUrl, { allowedHostSuffixes, allowInsecureHosts: false });
-  if (refusal !== undefined) throw new Error(`LivePersonFunction ${name}: csdsUrl is refused: ${refusal}`);
 }
 
 /**

@@ -4,7 +4,7 @@ import { CfnOutput, Fn, Stack } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { LOG_RETENTION_DAYS, MONITORING_DEFAULTS } from './config.ts';
+import { LOG_RETENTION_DAYS } from './config.ts';
 import type { DeploymentConfig } from './config.ts';
 import { LivePersonCredentials } from './credentials.ts';
 import { LivePersonDomains } from './domains.ts';
@@ -14,8 +14,11 @@ import { LivePersonIvrDeflection } from './ivr-deflection.ts';
 import { LivePersonLogsKey } from './log-encryption.ts';
 import { LivePersonMonitoring } from './monitoring.ts';
 import { LivePersonProcessing } from './processing.ts';
+import { MONITORING_DEFAULTS } from './settings/monitoring.ts';
+import { ConstructPropsError } from './settings/resolve.ts';
 
 export interface LivePersonStackProps extends StackProps {
+  /** The validated deployment config (parseDeploymentConfig / loadDeploymentConfig). @default none (required) */
   readonly config: DeploymentConfig;
 }
 
@@ -39,7 +42,7 @@ export class LivePersonStack extends Stack {
     this.config = config;
     // Validated against CloudWatch's list in config.ts; the enum's values are those day counts.
     if (!LOG_RETENTION_DAYS.includes(config.logRetentionDays)) {
-      throw new Error(`logRetentionDays ${config.logRetentionDays} is not a CloudWatch Logs retention value`);
+      throw new ConstructPropsError(this, 'LivePersonStack', [`config.logRetentionDays: ${config.logRetentionDays} is not a CloudWatch Logs retention value`]);
     }
     const logRetention = config.logRetentionDays as RetentionDays;
 
@@ -201,7 +204,9 @@ export class LivePersonStack extends Stack {
 
   private buildProcessing(config: DeploymentConfig, logRetention: RetentionDays): LivePersonProcessing {
     // The config refuses this combination with a message naming the fields; this guards a config built by hand.
-    if (!this.ingestion) throw new Error('capabilities.processing needs capabilities.ingestion: the processor drains its event queue');
+    if (!this.ingestion) {
+      throw new ConstructPropsError(this, 'LivePersonStack', ['config.capabilities.processing: needs capabilities.ingestion: the processor drains its event queue']);
+    }
     return new LivePersonProcessing(this, 'Processing', {
       accountId: config.accountId,
       credentials: this.credentials,
@@ -215,7 +220,9 @@ export class LivePersonStack extends Stack {
 
   private buildConnector(config: DeploymentConfig, logRetention: RetentionDays): LivePersonConnector {
     if (!this.processing) {
-      throw new Error('capabilities.connector needs capabilities.processing: the connector uses its state and idempotency tables');
+      throw new ConstructPropsError(this, 'LivePersonStack', [
+        'config.capabilities.connector: needs capabilities.processing: the connector uses its state and idempotency tables',
+      ]);
     }
     const { eventRoute = false, ...settings } = config.connector ?? {};
     return new LivePersonConnector(this, 'Connector', {

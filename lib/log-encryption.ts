@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import type { IConstruct } from 'constructs';
 
 export interface LivePersonLogsKeyProps {
+  /** LivePerson account (site) id, named in the key's description. @default none (required) */
   readonly accountId: string;
 }
 

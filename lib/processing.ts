@@ -8,9 +8,11 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { PROCESSING_DEFAULTS } from './config.ts';
+import type { FunctionVariables } from '../contract/environment.ts';
 import type { CredentialsSecretRef } from './lambda-function.ts';
 import { LivePersonFunction } from './lambda-function.ts';
+import { processingSettingsSchema, type ProcessingSettingsInput } from './settings/processing.ts';
+import { resolveSettings } from './settings/resolve.ts';
 
 /** Key attributes: the handler and the local stack (local/dynamodb.ts) use the same ones. */
 export const STATE_TABLE_PARTITION_KEY = 'conversationId';
@@ -25,45 +27,44 @@ export function idempotencyTableStatement(table: ITable): PolicyStatement {
   });
 }
 
-// In config.ts with the other blocks' defaults (config.ts cannot import this file: it would be an import cycle).
-export { PROCESSING_DEFAULTS };
-
-export interface LivePersonProcessingProps {
+/**
+ * Ranges and defaults: processingSettingsSchema (lib/settings/processing.ts), also the config's `processing` block. The props extend its
+ * input type, so they cannot drift from the schema.
+ */
+export interface LivePersonProcessingProps extends ProcessingSettingsInput {
+  /** LivePerson account (site) id: names the event bus and sets LP_ACCOUNT_ID. @default none (required) */
   readonly accountId: string;
+  /** Only names the secret in LP_SECRET_ID: the default handlers never call LivePerson, so no read access is granted. @default none (required) */
   readonly credentials: CredentialsSecretRef;
+  /** LP_CSDS_URL. @default https://api.liveperson.net */
   readonly csdsUrl?: string;
+  /** Retention of the processor's log group. @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
-  /** The ingestion construct's FIFO event queue. */
+  /** The ingestion construct's FIFO event queue. @default none (required) */
   readonly eventQueue: IQueue;
-  /** Where records that can never succeed are moved at once (the event queue's own DLQ). */
+  /** Where records that can never succeed are moved at once (the event queue's own DLQ). @default none (required) */
   readonly deadLetterQueue: IQueue;
+  /** Records per invocation, 1 to 10 (the most a FIFO event source takes). @default 10 */
   readonly batchSize?: number;
+  /** Concurrent invocations at most, 2 to 1000. @default none: as many as the queue's message groups allow */
   readonly maxConcurrency?: number;
+  /** Processor timeout, 5 to 900 seconds; the event queue's visibility timeout must be at least 6 times it. @default 30 */
   readonly timeoutSeconds?: number;
+  /** How long a handled event is remembered (LivePerson redelivers for up to 3 days). @default 96 */
   readonly idempotencyTtlHours?: number;
+  /** A conversation nobody touched for this many days leaves the state table (DynamoDB TTL). @default 90 */
   readonly conversationRetentionDays?: number;
 }
 
 export class LivePersonProcessing extends Construct {
-  readonly processor: LivePersonFunction;
+  readonly processor: LivePersonFunction<'event-processor'>;
   readonly stateTable: Table;
   readonly idempotencyTable: Table;
   readonly eventBus: EventBus;
 
   constructor(scope: Construct, id: string, props: LivePersonProcessingProps) {
     super(scope, id);
-    const settings = { ...PROCESSING_DEFAULTS, ...definedOnly(props) };
-    const problems = [
-      !(Number.isInteger(settings.batchSize) && settings.batchSize >= 1 && settings.batchSize <= 10) &&
-        'batchSize must be a whole number from 1 to 10 (the FIFO event source limit)',
-      settings.maxConcurrency !== undefined &&
-        !(Number.isInteger(settings.maxConcurrency) && settings.maxConcurrency >= 2 && settings.maxConcurrency <= 1000) &&
-        'maxConcurrency must be a whole number from 2 to 1000',
-      !(settings.timeoutSeconds >= 5 && settings.timeoutSeconds <= 900) && 'timeoutSeconds must be from 5 to 900',
-      !(settings.idempotencyTtlHours >= 1) && 'idempotencyTtlHours must be at least 1',
-      !(settings.conversationRetentionDays >= 1) && 'conversationRetentionDays must be at least 1',
-    ].filter((problem): problem is string => typeof problem === 'string');
-    if (problems.length > 0) throw new Error(`LivePersonProcessing: ${problems.join('; ')}`);
+    const settings = resolveSettings(this, 'LivePersonProcessing', processingSettingsSchema, props);
 
     const tableDefaults = {
       billingMode: BillingMode.PAY_PER_REQUEST,
@@ -90,6 +91,14 @@ export class LivePersonProcessing extends Construct {
       description: `Typed LivePerson events of account ${props.accountId} (source "liveperson", detail-type = event type)`,
     });
 
+    const environment: FunctionVariables<'event-processor'> = {
+      EVENT_BUS_NAME: this.eventBus.eventBusName,
+      STATE_TABLE_NAME: this.stateTable.tableName,
+      IDEMPOTENCY_TABLE_NAME: this.idempotencyTable.tableName,
+      DEAD_LETTER_QUEUE_URL: props.deadLetterQueue.queueUrl,
+      IDEMPOTENCY_TTL_SECONDS: String(settings.idempotencyTtlHours * 3600),
+      CONVERSATION_RETENTION_DAYS: String(settings.conversationRetentionDays),
+    };
     this.processor = new LivePersonFunction(this, 'Processor', {
       name: 'event-processor',
       accountId: props.accountId,
@@ -101,14 +110,7 @@ export class LivePersonProcessing extends Construct {
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
       memorySize: 512,
       timeout: Duration.seconds(settings.timeoutSeconds),
-      environment: {
-        EVENT_BUS_NAME: this.eventBus.eventBusName,
-        STATE_TABLE_NAME: this.stateTable.tableName,
-        IDEMPOTENCY_TABLE_NAME: this.idempotencyTable.tableName,
-        DEAD_LETTER_QUEUE_URL: props.deadLetterQueue.queueUrl,
-        IDEMPOTENCY_TTL_SECONDS: String(settings.idempotencyTtlHours * 3600),
-        CONVERSATION_RETENTION_DAYS: String(settings.conversationRetentionDays),
-      },
+      environment,
       description: `Processes LivePerson events of account ${props.accountId} in order, once`,
     });
 
@@ -135,8 +137,4 @@ export class LivePersonProcessing extends Construct {
       }),
     );
   }
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -5,9 +5,9 @@ import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_CSDS_URL } from '../../contract/constants.ts';
 import { createLivePersonApp } from '../../lib/app.ts';
 import {
-  DEFAULT_CSDS_URL,
   DeploymentConfigError,
   deploymentConfigSchema,
   type DeploymentConfigInput,
@@ -231,17 +231,18 @@ describe('host policy in the deployed functions', () => {
     };
 
     it('never passes LP_ALLOW_INSECURE_HOSTS on, whatever environment a construct gives it', () => {
-      expect(build({ environment: { LP_ALLOW_INSECURE_HOSTS: 'true' } })).toThrow(
-        'LivePersonFunction domain-refresh: LP_ALLOW_INSECURE_HOSTS is for the local stack and tests only',
+      // Type errors too: the environment takes the function's own contract variables only.
+      expect(build({ environment: { LP_ALLOW_INSECURE_HOSTS: 'true' } as never })).toThrow(
+        'LivePersonFunction at Test/Fn: environment: LP_ALLOW_INSECURE_HOSTS is for the local stack and tests only',
       );
-      expect(build({ environment: { LP_ALLOWED_HOST_SUFFIXES: 'example.com' } })).toThrow('environment cannot override LP_ALLOWED_HOST_SUFFIXES');
+      expect(build({ environment: { LP_ALLOWED_HOST_SUFFIXES: 'example.com' } as never })).toThrow('environment: cannot override LP_ALLOWED_HOST_SUFFIXES');
     });
 
     it('refuses at synth what the function would refuse at every call', () => {
-      expect(build({ csdsUrl: 'http://127.0.0.1:4040' })).toThrow('LivePersonFunction domain-refresh: csdsUrl is refused: http://127.0.0.1:4040 is not https');
-      expect(build({ csdsUrl: 'https://csds.example.com' })).toThrow('csdsUrl is refused: https://csds.example.com is not under liveperson.net');
-      expect(build({ allowedHostSuffixes: ['*.example'] })).toThrow('allowedHostSuffixes: "*.example" is not a domain');
-      expect(build({ allowedHostSuffixes: [] })).toThrow('allowedHostSuffixes must name at least one domain');
+      expect(build({ csdsUrl: 'http://127.0.0.1:4040' })).toThrow('LivePersonFunction at Test/Fn: csdsUrl: must be an https URL');
+      expect(build({ csdsUrl: 'https://csds.example.com' })).toThrow('csdsUrl: is refused: https://csds.example.com is not under liveperson.net');
+      expect(build({ allowedHostSuffixes: ['*.example'] })).toThrow('allowedHostSuffixes.0: must be a domain: "*.example" is not a domain');
+      expect(build({ allowedHostSuffixes: [] })).toThrow('allowedHostSuffixes: must name at least one domain');
       expect(build({ csdsUrl: 'https://csds.lp-cloud.example', allowedHostSuffixes: ['lp-cloud.example'] })).not.toThrow();
     });
   });

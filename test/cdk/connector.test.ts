@@ -6,7 +6,8 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { DeploymentConfigError, parseDeploymentConfig } from '../../lib/config.ts';
-import { CONNECTOR_DEFAULTS, LivePersonConnector, type LivePersonConnectorProps } from '../../lib/connector.ts';
+import { LivePersonConnector, type LivePersonConnectorProps } from '../../lib/connector.ts';
+import { connectorSettingsSchema } from '../../lib/settings/connector.ts';
 import { CLI_CONTEXT, SKIP_BUNDLING } from './helpers.ts';
 
 function build(overrides: Partial<LivePersonConnectorProps> = {}, options: { eventRoute?: boolean } = {}) {
@@ -139,10 +140,10 @@ describe('LivePersonConnector', () => {
     build({ defaultRouting: { skillId: '-1' } }).template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ CONNECTOR_DEFAULT_SKILL_ID: '-1' }) },
     });
-    expect(() => build({ batchSize: 11 })).toThrow('batchSize must be a whole number from 1 to 10');
-    expect(() => build({ defaultRouting: { campaignId: '1' } })).toThrow('defaultRouting needs campaignId and engagementId together');
-    expect(() => build({ queueRetentionDays: 7 })).toThrow('idempotencyTtlHours must cover queueRetentionDays');
-    expect(() => build({ timeoutSeconds: 2 })).toThrow('timeoutSeconds must be a whole number from 5 to 900');
+    expect(() => build({ batchSize: 11 })).toThrow('LivePersonConnector at Test/Connector: batchSize: must be at most 10 records');
+    expect(() => build({ defaultRouting: { campaignId: '1' } })).toThrow('defaultRouting: needs campaignId and engagementId together');
+    expect(() => build({ queueRetentionDays: 7 })).toThrow('idempotencyTtlHours: is 96 h but must cover connector.queueRetentionDays (168 h)');
+    expect(() => build({ timeoutSeconds: 2 })).toThrow('timeoutSeconds: must be at least 5 seconds');
   });
 
   it('has no unacknowledged cdk-nag finding and no warning', () => {
@@ -208,16 +209,10 @@ function configIssues(raw: Record<string, unknown>): readonly string[] {
 
 describe('connector config', () => {
   it('applies the defaults to an empty block, with the event route off', () => {
-    expect(parseDeploymentConfig({ accountId: '1', connector: {} }).connector).toEqual({ ...CONNECTOR_DEFAULTS, eventRoute: false });
-    expect(CONNECTOR_DEFAULTS).toEqual({
-      batchSize: 10,
-      maxConcurrency: undefined,
-      timeoutSeconds: 30,
-      maxReceiveCount: 5,
-      queueRetentionDays: 4,
-      idempotencyTtlHours: 96,
-      consumerRetentionDays: 90,
-    });
+    const defaults = { batchSize: 10, timeoutSeconds: 30, maxReceiveCount: 5, queueRetentionDays: 4, idempotencyTtlHours: 96, consumerRetentionDays: 90 };
+    expect(parseDeploymentConfig({ accountId: '1', connector: {} }).connector).toStrictEqual({ ...defaults, eventRoute: false });
+    // The construct's defaults are the same schema's.
+    expect(connectorSettingsSchema.parse({})).toStrictEqual(defaults);
     expect(parseDeploymentConfig({ accountId: '1' }).connector).toBeUndefined();
   });
 

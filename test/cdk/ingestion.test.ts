@@ -4,7 +4,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DeploymentConfigError, INGESTION_DEFAULTS, parseDeploymentConfig } from '../../lib/config.ts';
+import { DeploymentConfigError, parseDeploymentConfig } from '../../lib/config.ts';
+import { ingestionSettingsSchema } from '../../lib/settings/ingestion.ts';
 import { LivePersonIngestion } from '../../lib/ingestion.ts';
 import type { LivePersonIngestionProps } from '../../lib/ingestion.ts';
 import { CLI_CONTEXT, SKIP_BUNDLING, buildApp, logicalIdsAt, templateOf } from './helpers.ts';
@@ -323,15 +324,17 @@ describe('LivePersonIngestion (custom config)', () => {
 
 describe('ingestion config', () => {
   it('applies the defaults to an empty block and leaves an absent block absent', () => {
-    expect(parseDeploymentConfig({ accountId: '1', ingestion: {} }).ingestion).toEqual(INGESTION_DEFAULTS);
-    expect(INGESTION_DEFAULTS).toEqual({
+    const defaults = {
       throttlingRateLimit: 100,
       throttlingBurstLimit: 200,
       maxReceiveCount: 5,
       queueRetentionDays: 14,
       queueVisibilityTimeoutSeconds: 300,
       securityPolicy: 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09',
-    });
+    };
+    expect(parseDeploymentConfig({ accountId: '1', ingestion: {} }).ingestion).toStrictEqual(defaults);
+    // The construct's defaults are the same schema's.
+    expect(ingestionSettingsSchema.parse({})).toStrictEqual(defaults);
     expect(parseDeploymentConfig({ accountId: '1' }).ingestion).toBeUndefined();
     // Without processing nothing drains the queue through Lambda, so no visibility floor applies.
     const noProcessing = { processing: false, connector: false };
@@ -388,18 +391,22 @@ describe('LivePersonIngestion construct on its own', () => {
 
   it('rejects out-of-range settings with every problem named', () => {
     expect(() => standalone({ maxReceiveCount: 0, queueRetentionDays: 20, throttlingRateLimit: -1 })).toThrow(
-      'LivePersonIngestion: throttlingRateLimit must be greater than 0, got -1; maxReceiveCount must be a whole number from 1 to 1000, got 0; ' +
-        'queueRetentionDays must be a whole number from 1 to 14, got 20',
+      'LivePersonIngestion at Brand/Webhooks: throttlingRateLimit: must be greater than 0 requests per second; maxReceiveCount: must be at least 1; ' +
+        'queueRetentionDays: must be at most 14 days (the SQS limit)',
     );
     expect(() => standalone({ routeThrottling: { connector: { rateLimit: 0 }, messaging: { burstLimit: 2.5 } } })).toThrow(
-      'LivePersonIngestion: routeThrottling.connector.rateLimit must be greater than 0, got 0; routeThrottling.messaging.burstLimit must be a whole number of at least 1, got 2.5',
+      'LivePersonIngestion at Brand/Webhooks: routeThrottling.connector.rateLimit: must be greater than 0 requests per second; ' +
+        'routeThrottling.messaging.burstLimit: must be a whole number of requests',
     );
-    expect(() => standalone({ securityPolicy: 'TLS_1_0' as never })).toThrow('LivePersonIngestion: securityPolicy must be one of SecurityPolicy_TLS13_1_3_2025_09');
+    expect(() => standalone({ securityPolicy: 'TLS_1_0' as never })).toThrow(
+      'LivePersonIngestion at Brand/Webhooks: securityPolicy: must be one of SecurityPolicy_TLS13_1_3_2025_09',
+    );
     expect(() =>
       standalone({ customDomain: { domainName: 'Webhooks.Example.com', certificateArn: 'arn:aws:iam::1:server-certificate/x', mtls: { truststoreUri: 'https://b/k' } } }),
     ).toThrow(
-      'LivePersonIngestion: customDomain.domainName must be a lower-case domain name without wildcard, got Webhooks.Example.com; ' +
-        'customDomain.certificateArn must be an ACM certificate ARN, got arn:aws:iam::1:server-certificate/x; customDomain.mtls.truststoreUri must be s3://<bucket>/<key>, got https://b/k',
+      'LivePersonIngestion at Brand/Webhooks: customDomain.domainName: must be a lower-case domain name such as "webhooks.example.com" (no wildcard); ' +
+        'customDomain.certificateArn: must be an ACM certificate ARN: arn:aws:acm:<region>:<account>:certificate/<uuid>; ' +
+        'customDomain.mtls.truststoreUri: must be the S3 URI of the truststore',
     );
   });
 
@@ -486,7 +493,7 @@ describe('ingestion.waf config', () => {
     const secret = new Secret(stack, 'Secret');
     expect(
       () => new LivePersonIngestion(stack, 'Webhooks', { accountId: '42', credentials: { secret, secretId: secret.secretArn }, waf: { enabled: true, rateLimitPer5Minutes: 5 } }),
-    ).toThrow('LivePersonIngestion: waf.rateLimitPer5Minutes must be a whole number from 10 to 2000000000, got 5');
+    ).toThrow('LivePersonIngestion at Brand/Webhooks: waf.rateLimitPer5Minutes: must be at least 10 requests (the AWS WAF minimum)');
   });
 });
 

@@ -2,13 +2,13 @@
 // contact flow, the config fields, and the shipped flow's structure.
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Fn, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { describe, expect, it } from 'vitest';
-import { C2M_ENV } from '../../functions/lib/ivr/settings.ts';
 import { C2M_RESULTS } from '../../functions/lib/ivr/outcome.ts';
-import { C2M_DEFAULTS, DeploymentConfigError, parseDeploymentConfig, type DeploymentConfigInput } from '../../lib/config.ts';
+import { functionEnvironment } from '../../contract/environment.ts';
+import { DeploymentConfigError, parseDeploymentConfig, type DeploymentConfigInput } from '../../lib/config.ts';
 import {
   CALL_ID_ATTRIBUTE,
   loadC2mFlowTemplate,
@@ -16,7 +16,8 @@ import {
   type ContactFlow,
   type FlowAction,
 } from '../../lib/contact-flows/c2m-deflection.ts';
-import { C2M_ENVIRONMENT, LivePersonIvrDeflection } from '../../lib/ivr-deflection.ts';
+import { LivePersonIvrDeflection } from '../../lib/ivr-deflection.ts';
+import { c2mSettingsSchema } from '../../lib/settings/c2m.ts';
 import { CLI_CONTEXT, PROJECT_ROOT, SKIP_BUNDLING, logicalIdsAt, templateOf } from './helpers.ts';
 
 const INSTANCE_ARN = 'arn:aws:connect:us-east-1:123456789012:instance/11111111-2222-3333-4444-555555555555';
@@ -180,8 +181,10 @@ describe('c2m config', () => {
   });
 
   it('applies the defaults to an empty block', () => {
-    expect(parseDeploymentConfig({ accountId: '1', c2m: {} }).c2m).toEqual(C2M_DEFAULTS);
-    expect(C2M_DEFAULTS).toEqual({ timeoutSeconds: 7, reservedConcurrency: 3, createContactFlow: false });
+    const defaults = { timeoutSeconds: 7, reservedConcurrency: 3, createContactFlow: false };
+    expect(parseDeploymentConfig({ accountId: '1', c2m: {} }).c2m).toStrictEqual(defaults);
+    // The construct's defaults are the same schema's.
+    expect(c2mSettingsSchema.parse({})).toStrictEqual(defaults);
   });
 
   it.each<[DeploymentConfigInput['c2m'] & object, string, Partial<DeploymentConfigInput>?]>([
@@ -235,18 +238,32 @@ describe('LivePersonIvrDeflection in a brand\'s own app', () => {
   });
 
   it.each<[Record<string, unknown>, string]>([
-    [{ timeoutSeconds: 8 }, 'timeoutSeconds must be a whole number from 2 to 7 (Connect waits at most 8 s), got 8'],
-    [{ reservedConcurrency: 0 }, 'reservedConcurrency must be a whole number from 1 to 1000, or false, got 0'],
-    [{ createContactFlow: true }, 'createContactFlow needs connectInstanceArn'],
-    [{ fallbackQueueArn: QUEUE_ARN }, 'fallbackQueueArn is only used with createContactFlow'],
-    [{ connectInstanceArn: 'arn:aws:connect:us-east-1:123456789012:queue/x' }, 'connectInstanceArn must be an Amazon Connect instance ARN'],
+    [{ timeoutSeconds: 8 }, 'LivePersonIvrDeflection at Brand/Ivr: timeoutSeconds: must be at most 7 seconds: Amazon Connect waits at most 8 s'],
+    [{ reservedConcurrency: 0 }, 'reservedConcurrency: must be a whole number from 1 to 1000, or false for no reserved concurrency'],
+    [{ createContactFlow: true }, 'LivePersonIvrDeflection at Brand/Ivr: createContactFlow: needs connectInstanceArn'],
+    [{ fallbackQueueArn: QUEUE_ARN }, 'fallbackQueueArn: is only used by the contact flow the stack creates'],
+    [{ fallbackQueueArn: 'queue-1', createContactFlow: true, connectInstanceArn: INSTANCE_ARN }, 'fallbackQueueArn: must be an Amazon Connect queue ARN'],
+    [{ connectInstanceArn: 'arn:aws:connect:us-east-1:123456789012:queue/x' }, 'connectInstanceArn: must be an Amazon Connect instance ARN'],
   ])('refuses %j', (props, message) => {
     const { stack, credentials } = stackWithSecret();
     expect(() => new LivePersonIvrDeflection(stack, 'Ivr', { accountId: '42', credentials, ...props })).toThrow(message);
   });
 
-  it('sets the variables the handler reads', () => {
-    expect(C2M_ENVIRONMENT).toEqual(C2M_ENV);
+  it('sets the variables the handler reads, by their contract names', () => {
+    const { stack, credentials } = stackWithSecret();
+    new LivePersonIvrDeflection(stack, 'Ivr', { accountId: '42', credentials, defaultSkill: 'sales', defaultHandoffId: 'h1', region: 'lo' });
+    const [fn] = resourcesOf(Template.fromStack(stack), 'AWS::Lambda::Function');
+    const variables = (fn?.Properties as { Environment: { Variables: Record<string, string> } }).Environment.Variables;
+    expect(variables).toMatchObject({ C2M_DEFAULT_SKILL: 'sales', C2M_DEFAULT_HANDOFF_ID: 'h1', C2M_REGION: 'lo' });
+    expect(Object.keys(functionEnvironment['c2m-invite'].shape).sort()).toEqual(['C2M_DEFAULT_HANDOFF_ID', 'C2M_DEFAULT_SKILL', 'C2M_REGION']);
+  });
+
+  it('takes a queue of another construct (a token) as the fallback queue', () => {
+    const { stack, credentials } = stackWithSecret();
+    const queueArn = Fn.importValue('BrandFallbackQueueArn');
+    expect(
+      () => new LivePersonIvrDeflection(stack, 'Ivr', { accountId: '42', credentials, connectInstanceArn: INSTANCE_ARN, createContactFlow: true, fallbackQueueArn: queueArn }),
+    ).not.toThrow();
   });
 });
 

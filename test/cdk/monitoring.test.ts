@@ -1,13 +1,16 @@
 // Monitoring: every alarm with its metric, dimensions, threshold and missing-data rule; the encrypted,
 // TLS-only alarm topic; the optional email subscription; the dashboard; the config block.
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DeploymentConfigError, MONITORING_DEFAULTS, parseDeploymentConfig } from '../../lib/config.ts';
+import { DeploymentConfigError, parseDeploymentConfig } from '../../lib/config.ts';
 import { LivePersonDomains } from '../../lib/domains.ts';
 import { LivePersonIngestion } from '../../lib/ingestion.ts';
+import { LivePersonIvrDeflection } from '../../lib/ivr-deflection.ts';
 import { LivePersonMonitoring } from '../../lib/monitoring.ts';
+import { MONITORING_DEFAULTS } from '../../lib/settings/monitoring.ts';
+import { ConstructPropsError } from '../../lib/settings/resolve.ts';
 import type { DeploymentConfigInput } from '../../lib/config.ts';
 import { CLI_CONTEXT, SKIP_BUNDLING, logicalIdsAt, templateOf } from './helpers.ts';
 
@@ -424,15 +427,27 @@ describe('monitoring config', () => {
 });
 
 describe('LivePersonMonitoring construct on its own', () => {
-  function standalone(props: Partial<ConstructorParameters<typeof LivePersonMonitoring>[2]> = {}, withIngestion = false) {
+  function standalone(
+    props: Partial<ConstructorParameters<typeof LivePersonMonitoring>[2]> = {},
+    withIngestion = false,
+    c2mTimeoutSeconds: number | undefined = undefined,
+  ) {
     const app = new App({ context: { ...CLI_CONTEXT, ...SKIP_BUNDLING } });
     const stack = new Stack(app, 'Brand');
     const secret = new Secret(stack, 'Secret');
     const credentials = { secret, secretId: secret.secretArn };
     const domains = new LivePersonDomains(stack, 'Domains', { accountId: '42', refreshOnDeploy: false });
     const ingestion = withIngestion ? new LivePersonIngestion(stack, 'Webhooks', { accountId: '42', credentials }) : undefined;
-    const monitoring = new LivePersonMonitoring(stack, 'Monitoring', { accountId: '42', domains, ...(ingestion ? { ingestion } : {}), ...props });
-    return { monitoring, template: Template.fromStack(stack) };
+    const ivrDeflection =
+      c2mTimeoutSeconds === undefined ? undefined : new LivePersonIvrDeflection(stack, 'Ivr', { accountId: '42', credentials, timeoutSeconds: c2mTimeoutSeconds });
+    const monitoring = new LivePersonMonitoring(stack, 'Monitoring', {
+      accountId: '42',
+      domains,
+      ...(ingestion ? { ingestion } : {}),
+      ...(ivrDeflection ? { ivrDeflection } : {}),
+      ...props,
+    });
+    return { monitoring, stack, template: Template.fromStack(stack) };
   }
 
   it('watches only the constructs it is given, and prefixes alarm names with its name', () => {
@@ -444,10 +459,54 @@ describe('LivePersonMonitoring construct on its own', () => {
     template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'brand-lp' });
   });
 
-  it('refuses impossible thresholds and names', () => {
+  it('refuses impossible thresholds and names, naming the construct path and each field', () => {
     expect(() => standalone({ eventQueueMaxAgeSeconds: 10, c2mErrorRatePercent: 0 })).toThrow(
-      'LivePersonMonitoring: eventQueueMaxAgeSeconds must be a whole number of at least 60, got 10; c2mErrorRatePercent must be above 0 and at most 100, got 0',
+      'LivePersonMonitoring at Brand/Monitoring: eventQueueMaxAgeSeconds: must be at least 60 seconds (SQS reports the age once a minute); ' +
+        'c2mErrorRatePercent: must be greater than 0 percent',
     );
-    expect(() => standalone({ name: 'has space' })).toThrow('LivePersonMonitoring: name must be letters, digits, "-" or "_" (a dashboard name), got "has space"');
+    expect(() => standalone({ name: 'has space' })).toThrow(
+      'LivePersonMonitoring at Brand/Monitoring: name: must be letters, digits, "-" or "_" (a dashboard name), got "has space"',
+    );
+    expect(() => standalone({ c2mP99DurationMs: 50.5, outboundQueueMaxAgeSeconds: 1_209_601, c2mMinimumRequests: 0 })).toThrow(
+      'LivePersonMonitoring at Brand/Monitoring: outboundQueueMaxAgeSeconds: must be at most 1209600 seconds (14 days, the longest SQS keeps a message); ' +
+        'c2mMinimumRequests: must be at least 1 request; c2mP99DurationMs: must be a whole number of milliseconds',
+    );
+  });
+
+  it('throws a ConstructPropsError listing every issue', () => {
+    let error: unknown;
+    try {
+      standalone({ webhookClientErrorsPer5Minutes: -1, functionThrottlesPer5Minutes: 1.5 });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConstructPropsError);
+    expect((error as ConstructPropsError).path).toBe('Brand/Monitoring');
+    expect((error as ConstructPropsError).issues).toEqual([
+      'webhookClientErrorsPer5Minutes: must be at least 0 (0 alarms on any)',
+      'functionThrottlesPer5Minutes: must be a whole number',
+    ]);
+  });
+
+  it('checks the alarm email, unless it is a token', () => {
+    expect(() => standalone({ alarmEmail: 'oncall' })).toThrow(
+      'LivePersonMonitoring at Brand/Monitoring: alarmEmail: must be an email address (it receives the alarm notifications)',
+    );
+    const app = new App({ context: { ...CLI_CONTEXT, ...SKIP_BUNDLING } });
+    const stack = new Stack(app, 'Brand');
+    const email = new CfnParameter(stack, 'AlarmEmail').valueAsString;
+    new LivePersonMonitoring(stack, 'Monitoring', { accountId: '42', alarmEmail: email });
+    Template.fromStack(stack).hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: { Ref: 'AlarmEmail' } });
+  });
+
+  it('keeps the C2M duration alarm below the c2m-invite timeout', () => {
+    const alarmsOfStandalone = (props: Partial<ConstructorParameters<typeof LivePersonMonitoring>[2]>, timeoutSeconds: number) =>
+      alarmsOf(standalone(props, false, timeoutSeconds).template);
+    expect(alarmsOfStandalone({ name: 'LivePerson-12345678' }, 7).C2mSlow?.Threshold).toBe(6000);
+    expect(alarmsOfStandalone({ name: 'LivePerson-12345678' }, 4).C2mSlow?.Threshold).toBe(3000);
+    expect(alarmsOfStandalone({ name: 'LivePerson-12345678', c2mP99DurationMs: 4500 }, 5).C2mSlow?.Threshold).toBe(4500);
+    expect(() => standalone({ c2mP99DurationMs: 5000 }, false, 5)).toThrow(
+      'LivePersonMonitoring at Brand/Monitoring: c2mP99DurationMs: must be below the c2m-invite timeout (5000 ms), got 5000',
+    );
   });
 });

@@ -5,7 +5,8 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { DeploymentConfigError, parseDeploymentConfig } from '../../lib/config.ts';
-import { LivePersonProcessing, PROCESSING_DEFAULTS, type LivePersonProcessingProps } from '../../lib/processing.ts';
+import { LivePersonProcessing, type LivePersonProcessingProps } from '../../lib/processing.ts';
+import { processingSettingsSchema } from '../../lib/settings/processing.ts';
 import { CLI_CONTEXT, SKIP_BUNDLING } from './helpers.ts';
 
 function build(overrides: Partial<LivePersonProcessingProps> = {}) {
@@ -92,8 +93,8 @@ describe('LivePersonProcessing', () => {
       BatchSize: 5,
       ScalingConfig: { MaximumConcurrency: 4 },
     });
-    expect(() => build({ batchSize: 11 })).toThrow('batchSize must be a whole number from 1 to 10');
-    expect(() => build({ maxConcurrency: 1 })).toThrow('maxConcurrency must be a whole number from 2 to 1000');
+    expect(() => build({ batchSize: 11 })).toThrow('LivePersonProcessing at Test/Processing: batchSize: must be at most 10 records');
+    expect(() => build({ maxConcurrency: 1 })).toThrow('maxConcurrency: must be at least 2');
   });
 
   it('has no unacknowledged cdk-nag finding', () => {
@@ -118,8 +119,10 @@ function configIssues(raw: Record<string, unknown>): readonly string[] {
 
 describe('processing config', () => {
   it('applies the defaults to an empty block and leaves an absent block absent', () => {
-    expect(parseDeploymentConfig({ accountId: '1', processing: {} }).processing).toEqual(PROCESSING_DEFAULTS);
-    expect(PROCESSING_DEFAULTS).toEqual({ batchSize: 10, maxConcurrency: undefined, timeoutSeconds: 30, idempotencyTtlHours: 96, conversationRetentionDays: 90 });
+    const defaults = { batchSize: 10, timeoutSeconds: 30, idempotencyTtlHours: 96, conversationRetentionDays: 90 };
+    expect(parseDeploymentConfig({ accountId: '1', processing: {} }).processing).toStrictEqual(defaults);
+    // The construct's defaults are the same schema's.
+    expect(processingSettingsSchema.parse({})).toStrictEqual(defaults);
     expect(parseDeploymentConfig({ accountId: '1' }).processing).toBeUndefined();
     expect(parseDeploymentConfig({ accountId: '1', processing: { maxConcurrency: 2, batchSize: 1 } }).processing).toMatchObject({ maxConcurrency: 2, batchSize: 1 });
   });

@@ -1,10 +1,13 @@
 // Template assertions with bundling skipped: the wiring, not the code.
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Size, Stack } from 'aws-cdk-lib';
+import type { CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { LayerVersion, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { domainParameterPath } from '../../contract/constants.ts';
 import { DeploymentConfigError, parseDeploymentConfig } from '../../lib/config.ts';
-import { LivePersonFunction, domainParameterPath } from '../../lib/lambda-function.ts';
+import { LivePersonFunction } from '../../lib/lambda-function.ts';
 import { LivePersonStack } from '../../lib/liveperson-stack.ts';
 import { CLI_CONTEXT, SKIP_BUNDLING, buildApp, logicalIdsAt, templateOf } from './helpers.ts';
 
@@ -204,12 +207,12 @@ describe('LivePersonFunction', () => {
   }
 
   it('grants read of the credentials secret and the domain parameters by default', () => {
-    const { stack } = functionStack({ memorySize: 512, environment: { EVENT_QUEUE_URL: 'https://sqs.example/queue' } });
+    const { stack } = functionStack({ name: 'webhook-receiver', memorySize: 512, environment: { EVENT_QUEUE_URL: 'https://sqs.example/queue' } });
     const template = Template.fromStack(stack);
     const statements = statementsOfRoleAt(template, '/Fn/Role/');
     const actions = statements.flatMap((s) => [s.Action].flat());
     expect(actions).toEqual(expect.arrayContaining(['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret', 'ssm:GetParameter']));
-    // Reading one domain needs GetParameter only: listing and writing are domain-refresh's.
+    // Reading one domain needs GetParameter only: listing and writing are domain-refresh's (read-write access).
     expect(actions).not.toContain('ssm:PutParameter');
     expect(actions).not.toContain('ssm:GetParametersByPath');
     template.hasResourceProperties('AWS::Lambda::Function', {
@@ -220,7 +223,30 @@ describe('LivePersonFunction', () => {
   });
 
   it('refuses environment that would override the contract', () => {
-    expect(() => functionStack({ environment: { LP_ACCOUNT_ID: '1' } })).toThrow(/cannot override LP_ACCOUNT_ID/);
+    // A type error as well: the environment takes the function's own contract variables only.
+    expect(() => functionStack({ environment: { LP_ACCOUNT_ID: '1' } as never })).toThrow(/^LivePersonFunction at Test\/Fn: environment: cannot override LP_ACCOUNT_ID/);
+  });
+
+  it('passes the other Lambda function options on (tracing, layers, storage…), keeping its own role, log group and architecture', () => {
+    const { stack, fn } = functionStack({
+      tracing: Tracing.ACTIVE,
+      layers: [LayerVersion.fromLayerVersionArn(new Stack(), 'Layer', 'arn:aws:lambda:us-east-1:123456789012:layer:brand-extension:3')],
+      ephemeralStorageSize: Size.mebibytes(1024),
+      timeout: Duration.seconds(20),
+    });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      TracingConfig: { Mode: 'Active' },
+      Layers: ['arn:aws:lambda:us-east-1:123456789012:layer:brand-extension:3'],
+      EphemeralStorage: { Size: 1024 },
+      Timeout: 20,
+      MemorySize: 256,
+      Architectures: ['arm64'],
+      Role: { 'Fn::GetAtt': [stack.getLogicalId(fn.role.node.defaultChild as CfnElement), 'Arn'] },
+      LoggingConfig: { LogGroup: { Ref: stack.getLogicalId(fn.logGroup.node.defaultChild as CfnElement) } },
+    });
+    // Active tracing grants the X-Ray writes on the construct's own role.
+    expect(statementsOfRoleAt(template, '/Fn/Role/').flatMap((s) => [s.Action].flat())).toEqual(expect.arrayContaining(['xray:PutTraceSegments']));
   });
 
   it('exposes the path helper', () => {
@@ -357,7 +383,7 @@ describe('LivePersonStack wiring (custom config)', () => {
     const config = parseDeploymentConfig({ accountId: '12345678' });
     const stackWith = (capabilities: Partial<typeof config.capabilities>) => () =>
       new LivePersonStack(new App({ context: { ...CLI_CONTEXT, ...SKIP_BUNDLING } }), 'Hand', { config: { ...config, capabilities: { ...config.capabilities, ...capabilities } } });
-    expect(stackWith({ ingestion: false })).toThrow('capabilities.processing needs capabilities.ingestion');
-    expect(stackWith({ processing: false })).toThrow('capabilities.connector needs capabilities.processing');
+    expect(stackWith({ ingestion: false })).toThrow('LivePersonStack at Hand: config.capabilities.processing: needs capabilities.ingestion');
+    expect(stackWith({ processing: false })).toThrow('LivePersonStack at Hand: config.capabilities.connector: needs capabilities.processing');
   });
 });
