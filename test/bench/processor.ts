@@ -8,8 +8,7 @@
  */
 import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambda-powertools/batch';
 import type { SQSRecord } from 'aws-lambda';
-import type { BusEntry } from '../../functions/lib/aws/event-bus.ts';
-import type { ClaimResult, EventLedger } from '../../functions/lib/processing/idempotency.ts';
+import type { BusEntry, ClaimResult, EventLedger } from '../../functions/lib/processing/ports.ts';
 import { processNotification } from '../../functions/lib/processing/process-notification.ts';
 import { EventHandlerRegistry, publishToEventBridge } from '../../functions/lib/processing/registry.ts';
 import { startAwsStandIns } from '../../local/aws-standins.ts';

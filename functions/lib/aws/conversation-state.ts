@@ -7,8 +7,10 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import type { ConversationChangeEvent } from '../liveperson/events.ts';
+import type { ConversationState, ConversationStateStore, OrderedConversationChange, StateUpdateResult } from '../processing/ports.ts';
 import { documentClient, SECONDS_PER_DAY } from './dynamodb.ts';
+
+export type { ConversationState, ConversationStateStore, OrderedConversationChange, StateUpdateResult };
 
 const conversationStateSchema = z.object({
   conversationId: z.string(),
@@ -26,19 +28,7 @@ const conversationStateSchema = z.object({
   lastUpdateTs: z.number(),
   closeReason: z.string().optional(),
   updatedAt: z.string(),
-});
-export type ConversationState = z.infer<typeof conversationStateSchema>;
-
-/** `stale`: older than the stored state, which is left as it was. */
-export type StateUpdateResult = 'applied' | 'stale';
-
-/** A conversation update that can be ordered against the stored state. */
-export type OrderedConversationChange = ConversationChangeEvent & { readonly lastUpdateTs: number; readonly state: string };
-
-export interface ConversationStateStore {
-  apply(event: OrderedConversationChange): Promise<StateUpdateResult>;
-  get(conversationId: string): Promise<ConversationState | undefined>;
-}
+}) satisfies z.ZodType<ConversationState>;
 
 export class DynamoDbConversationStateStore implements ConversationStateStore {
   readonly #tableName: string;

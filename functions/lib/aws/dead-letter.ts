@@ -3,19 +3,10 @@
  * instead of letting SQS retry it until maxReceiveCount while its conversation waits behind it.
  */
 import { SendMessageCommand, type MessageAttributeValue, type SQSClient } from '@aws-sdk/client-sqs';
+import type { DeadLetterRecord, DeadLetterSink } from '../processing/ports.ts';
 import { sqsClient } from './clients.ts';
 
-export interface DeadLetterRecord {
-  readonly messageId: string;
-  readonly body: string;
-  readonly groupId: string | undefined;
-  readonly deduplicationId: string | undefined;
-  readonly attributes: Readonly<Record<string, string | undefined>>;
-}
-
-export interface DeadLetterSink {
-  send(record: DeadLetterRecord, reason: string): Promise<void>;
-}
+export type { DeadLetterRecord, DeadLetterSink };
 
 export class SqsDeadLetterSink implements DeadLetterSink {
   readonly #queueUrl: string;

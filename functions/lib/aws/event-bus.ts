@@ -4,39 +4,23 @@
  */
 import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SchemaViolation } from '../liveperson/events.ts';
+import { IntegrationError } from '../errors.ts';
+import { EntryTooLargeError, type BusEntry, type EventPublisher } from '../processing/ports.ts';
 import { eventBridgeClient } from './clients.ts';
 
-export interface BusEntry {
-  readonly source: string;
-  readonly detailType: string;
-  readonly detail: unknown;
-}
-
-export interface EventPublisher {
-  publish(entries: readonly BusEntry[]): Promise<void>;
-}
+export { EntryTooLargeError };
+export type { BusEntry, EventPublisher };
 
 const MAX_ENTRIES_PER_CALL = 10;
 const MAX_BYTES_PER_CALL = 256 * 1024;
 
 /** Some entries were still refused after the retries: the record is retried by SQS. */
-export class PublishError extends Error {
+export class PublishError extends IntegrationError {
+  readonly retryable = true;
   constructor(failed: ReadonlyArray<{ detailType: string; errorCode: string | undefined; errorMessage: string | undefined }>) {
     const first = failed[0];
     super(`EventBridge refused ${failed.length} entr${failed.length === 1 ? 'y' : 'ies'} (first: ${first?.errorCode ?? 'unknown'}: ${first?.errorMessage ?? ''})`);
     this.name = 'PublishError';
-  }
-}
-
-/**
- * An entry larger than EventBridge accepts: PutEvents refuses the whole call, every time, so it
- * is a schema problem (dead-lettered at once), not a failure to retry.
- */
-export class EntryTooLargeError extends SchemaViolation {
-  constructor(detailType: string, bytes: number) {
-    super(`the EventBridge entry of a ${detailType} is ${bytes} bytes; EventBridge accepts at most ${MAX_BYTES_PER_CALL}`);
-    this.name = 'EntryTooLargeError';
   }
 }
 
@@ -56,7 +40,7 @@ export class EventBridgePublisher implements EventPublisher {
     const requestEntries = entries.map((entry) => this.#toRequestEntry(entry));
     for (const entry of requestEntries) {
       const size = entrySize(entry);
-      if (size > MAX_BYTES_PER_CALL) throw new EntryTooLargeError(entry.DetailType ?? '', size);
+      if (size > MAX_BYTES_PER_CALL) throw new EntryTooLargeError(entry.DetailType ?? '', size, MAX_BYTES_PER_CALL);
     }
     for (const batch of batches(requestEntries)) await this.#putWithRetries(batch);
   }

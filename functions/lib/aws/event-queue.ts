@@ -5,7 +5,8 @@
  * (LivePerson reads for 5 s and may disable an endpoint slower than 2.5 s).
  */
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { EventQueue, QueuedEvent } from '../webhooks/receive-webhook.ts';
+import { IntegrationError } from '../errors.ts';
+import type { EventQueue, QueuedEvent } from '../webhooks/ports.ts';
 import { AWS_CALL_BUDGETS, sqsClient } from './clients.ts';
 
 /** The budget of one send: SendMessage normally answers in tens of milliseconds. */
@@ -17,7 +18,8 @@ export function createSqsClient(): SQSClient {
 }
 
 /** SQS did not answer within the budget. */
-export class EventQueueTimeoutError extends Error {
+export class EventQueueTimeoutError extends IntegrationError {
+  readonly retryable = true;
   constructor(timeoutMs: number, options?: ErrorOptions) {
     super(`SQS did not confirm the write within ${timeoutMs} ms`, options);
     this.name = 'EventQueueTimeoutError';

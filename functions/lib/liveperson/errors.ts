@@ -5,9 +5,10 @@
  * a phone number it echoes (C2M's "invalid consumerPhoneNumber …", a Connector API message naming the
  * consumer) keeps its last four digits in `message`, `apiMessage` and the stack alike.
  */
+import { IntegrationError } from '../errors.ts';
 import { maskPhoneNumbers } from '../log-mask.ts';
 
-export class LivePersonError extends Error {
+export class LivePersonError extends IntegrationError {
   /** Whether the same call may succeed if made again later. */
   readonly retryable: boolean;
   /** What we were doing, e.g. "C2M eligibility" or "CSDS lookup of sentinel". */
@@ -75,12 +76,13 @@ export class LivePersonResponseError extends LivePersonError {
 }
 
 /**
- * The caller's deadline leaves no time for another attempt or wait.
+ * The caller's deadline leaves no time for another attempt or wait. Retryable: a later invocation,
+ * with its own deadline, may well succeed (the processor and the connector retry it through SQS).
  * `cause` holds the last failure, when there was one.
  */
 export class DeadlineExceededError extends LivePersonError {
   constructor(operation: string, message: string, options?: ErrorOptions) {
-    super(operation, message, false, options);
+    super(operation, message, true, options);
   }
 }
 

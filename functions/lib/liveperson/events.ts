@@ -14,6 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { IntegrationError } from '../errors.ts';
 import { readMessageContent, contentMessageSchema, type MessageContent } from './message-content.ts';
 import {
   CONVERSATION_NOTIFICATION,
@@ -264,7 +265,9 @@ export const LIVEPERSON_EVENT_TYPES: readonly LivePersonEventType[] = [
 ];
 
 /** A notification that can never be processed: retrying changes nothing. */
-export class SchemaViolation extends Error {
+export class SchemaViolation extends IntegrationError {
+  // Permanent: the same body breaks the schema every time.
+  readonly retryable = false;
   constructor(message: string) {
     super(message);
     this.name = 'SchemaViolation';

@@ -6,10 +6,8 @@
  * again. Publishing is not atomic: entries sent before a failure are sent again by the retry,
  * so the bus is at-least-once and subscribers drop repeats by the detail's `eventId`.
  */
-import type { BusEntry, EventPublisher } from '../aws/event-bus.ts';
-import type { ConversationStateStore, OrderedConversationChange } from '../aws/conversation-state.ts';
 import { parseNotification, type ConversationChangeEvent, type LivePersonEvent, type UnknownEvent } from '../liveperson/events.ts';
-import type { EventLedger } from './idempotency.ts';
+import type { BusEntry, ConversationStateStore, EventLedger, EventPublisher, OrderedConversationChange } from './ports.ts';
 import type { EventHandlerRegistry } from './registry.ts';
 
 export interface QueuedNotification {

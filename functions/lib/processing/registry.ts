@@ -3,8 +3,9 @@
  * (or '*' for all). Handlers run in registration order; what they publish goes to an outbox
  * that the processor sends to EventBridge once every handler of the record has succeeded.
  */
+import { EVENT_SOURCE } from '../../../contract/constants.ts';
 import type { LivePersonEvent, LivePersonEventType } from '../liveperson/events.ts';
-import type { BusEntry } from '../aws/event-bus.ts';
+import type { BusEntry } from './ports.ts';
 
 export interface HandlerContext {
   readonly accountId: string;
@@ -39,9 +40,6 @@ export class EventHandlerRegistry {
     }
   }
 }
-
-/** The EventBridge source of every event this project publishes. */
-export const EVENT_SOURCE = 'liveperson';
 
 /**
  * The default handler: one EventBridge event per LivePerson event, detail-type = event type,

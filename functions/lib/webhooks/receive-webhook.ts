@@ -10,8 +10,9 @@ import {
   type NotificationRouting,
 } from '../liveperson/notification-envelope.ts';
 import { constantTimeEquals, verifyWebhookSignature } from '../liveperson/webhook-signature.ts';
+import type { EventQueue, QueuedEvent, WebhookCredentials, WebhookRoute } from './ports.ts';
 
-export type WebhookRoute = 'connector' | 'messaging';
+export type { EventQueue, QueuedEvent, WebhookCredentials, WebhookRoute };
 
 export interface WebhookRequest {
   readonly route: WebhookRoute;
@@ -22,29 +23,6 @@ export interface WebhookRequest {
   /** The `{token}` of `/webhooks/messaging/{token}`. */
   readonly pathToken?: string | undefined;
   readonly receivedAt: number;
-}
-
-export interface WebhookCredentials {
-  readonly clientId: string;
-  readonly clientSecret: string;
-  readonly webhookToken?: string | undefined;
-}
-
-/** One event as it goes on the FIFO queue. */
-export interface QueuedEvent {
-  readonly body: string;
-  readonly groupId: string;
-  readonly deduplicationId: string;
-  readonly attributes: {
-    readonly route: WebhookRoute;
-    readonly eventType: string;
-    readonly receivedAt: string;
-    readonly accountId: string;
-  };
-}
-
-export interface EventQueue {
-  send(event: QueuedEvent): Promise<void>;
 }
 
 export type RejectionReason =
@@ -71,7 +49,8 @@ export type WebhookOutcome =
       readonly detail?: string;
     };
 
-type Rejection = Extract<WebhookOutcome, { accepted: false }>;
+export type WebhookRejection = Extract<WebhookOutcome, { accepted: false }>;
+type Rejection = WebhookRejection;
 
 export interface ReceiveWebhookOptions {
   readonly accountId: string;

@@ -1,8 +1,13 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { BusEntry } from '../../../../functions/lib/aws/event-bus.ts';
-import type { ConversationStateStore, StateUpdateResult } from '../../../../functions/lib/aws/conversation-state.ts';
 import { SchemaViolation, type LivePersonEvent } from '../../../../functions/lib/liveperson/events.ts';
-import { EventInProgressError, type ClaimResult, type EventLedger } from '../../../../functions/lib/processing/idempotency.ts';
+import {
+  EventInProgressError,
+  type BusEntry,
+  type ClaimResult,
+  type ConversationStateStore,
+  type EventLedger,
+  type StateUpdateResult,
+} from '../../../../functions/lib/processing/ports.ts';
 import { processNotification, type QueuedNotification } from '../../../../functions/lib/processing/process-notification.ts';
 import { EventHandlerRegistry, publishToEventBridge } from '../../../../functions/lib/processing/registry.ts';
 import { chatStateNotification, contentNotification, conversationNotification, conversationUpdate } from '../../../support/notifications.ts';
