@@ -10,11 +10,14 @@ import { LivePersonHttpClient, type RetryNotice } from './liveperson/http.ts';
 import { CredentialsSource, readRuntimeEnvironment, SsmDomainSource, type RuntimeEnvironment } from './aws/config.ts';
 import { logSafeReason } from './log-mask.ts';
 
+/** Where the platform's warnings go (a Powertools Logger fits). */
 export interface PlatformLogger {
-  warn(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra: Record<string, unknown>): void;
 }
 
 export interface LivePersonPlatformOptions {
+  /** The shared environment, read by the caller (readRuntimeEnvironment); else read here from `env`. */
+  readonly environment?: RuntimeEnvironment;
   readonly env?: NodeJS.ProcessEnv;
   readonly logger?: PlatformLogger;
   /** Cache lifetime of the secret and the domain parameters (seconds); default LP_CONFIG_CACHE_SECONDS, else 300. */
@@ -32,7 +35,7 @@ export interface LivePersonPlatform {
 }
 
 export function createLivePersonPlatform(options: LivePersonPlatformOptions = {}): LivePersonPlatform {
-  const environment = readRuntimeEnvironment(options.env);
+  const environment = options.environment ?? readRuntimeEnvironment(options.env);
   const logger = options.logger;
   const http = new LivePersonHttpClient({
     onRetry: (notice: RetryNotice) =>

@@ -10,6 +10,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import type { ConsumerConversations, ConversationStateValue } from '../connector/ports.ts';
 import type { ConsumerJwsStore } from '../liveperson/consumer-jws.ts';
 import { documentClient, SECONDS_PER_DAY } from './dynamodb.ts';
 
@@ -35,18 +36,6 @@ export type ConsumerItem = z.infer<typeof consumerItemSchema>;
 
 // Only the state of the processor's conversation item is read (projected); the processor owns the rest.
 const conversationStateSchema = z.object({ state: z.enum(['OPEN', 'CLOSE']) });
-export type ConversationStateValue = z.infer<typeof conversationStateSchema>['state'];
-
-/** What the connector's orchestration needs to know about a consumer's conversations. */
-export interface ConsumerConversations {
-  /** The conversation the connector last opened for the consumer and has not seen closed. */
-  openConversationId(extConsumerId: string): Promise<string | undefined>;
-  /** The processor's view of a conversation; undefined when no notification about it was processed yet. */
-  conversationState(conversationId: string): Promise<ConversationStateValue | undefined>;
-  rememberOpenConversation(extConsumerId: string, conversationId: string): Promise<void>;
-  /** Forgets the conversation if it is still the remembered one. */
-  forgetOpenConversation(extConsumerId: string, conversationId: string): Promise<void>;
-}
 
 export class DynamoDbConsumerStore implements ConsumerJwsStore, ConsumerConversations {
   readonly #tableName: string;

@@ -2,12 +2,19 @@
  * Keeps one SSM parameter per LivePerson service the functions use in step with the Domain API (CSDS).
  * Only changed values are written, so a scheduled run costs one CSDS call and one read.
  */
+import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
 import { LIVEPERSON_SERVICES, type DomainResolver } from '../liveperson/domains.ts';
+import { AWS_CALL_BUDGETS, ssmClient } from './clients.ts';
 
 /** The part of Powertools' SSMProvider this needs (a fake in tests). */
 export interface DomainParameterStore {
   getMultiple(path: string, options: { forceFetch: boolean; recursive: boolean }): Promise<Record<string, unknown> | undefined>;
   set(name: string, options: { value: string; overwrite: boolean; description?: string }): Promise<number | undefined>;
+}
+
+/** The store domain-refresh writes to: SSM, with more attempts than a request's path allows (SSM throttles a run of writes). */
+export function ssmDomainParameterStore(): DomainParameterStore {
+  return new SSMProvider({ awsSdkV3Client: ssmClient(AWS_CALL_BUDGETS.ssmDomainRefresh) });
 }
 
 export interface DomainRefreshResult {

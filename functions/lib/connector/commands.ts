@@ -3,6 +3,7 @@
  * invocation, and what comes back. One JSON object per command, validated here before anything is sent.
  */
 import { z } from 'zod';
+import { IntegrationError } from '../errors.ts';
 import { CHAT_STATES, TTR_DEF_NAMES } from '../liveperson/connector.ts';
 import { withoutDigits } from '../log-mask.ts';
 
@@ -105,7 +106,8 @@ export type ConnectorCommandInput = z.input<typeof connectorCommandSchema>;
 export type CommandType = ConnectorCommand['type'];
 
 /** A command that can never be applied as given. The message lists every problem, never a value. */
-export class InvalidCommandError extends Error {
+export class InvalidCommandError extends IntegrationError {
+  readonly retryable = false;
   readonly issues: readonly string[];
 
   constructor(issues: readonly string[]) {

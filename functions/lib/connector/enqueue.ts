@@ -1,17 +1,13 @@
 /**
- * The brand's side of the outbound queue: validates a command and sends it to the connector's FIFO
- * queue with MessageGroupId = the consumer (one consumer's commands run in order, consumers in
+ * The brand's side of the outbound queue, without SQS: validates a command and gives what it is
+ * queued with on the connector's FIFO queue: MessageGroupId = the consumer (one consumer's commands run in order, consumers in
  * parallel) and MessageDeduplicationId = a digest of the whole command: SQS drops a resend of the
  * same command within 5 minutes, while another command reusing a commandId still reaches the
  * connector, whose idempotency refuses it with COMMAND_ID_REUSED (dead-lettered, not lost). With the
  * commandId alone as deduplication id, SQS would drop that second command without a trace.
- *
- *   const outbound = new ConnectorCommandQueue({ queueUrl: process.env.OUTBOUND_QUEUE_URL! });
- *   await outbound.send({ type: 'sendText', commandId: randomUUID(), consumerId: 'customer-42', text: 'Hi' });
+ * The send itself is ConnectorCommandQueue (functions/lib/aws/command-queue.ts).
  */
 import { createHash } from 'node:crypto';
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { sqsClient } from '../aws/clients.ts';
 import { InvalidCommandError, parseCommand, type ConnectorCommand, type ConnectorCommandInput } from './commands.ts';
 
 /** SQS's limit on a message: the body and the message attributes together. */
@@ -43,47 +39,20 @@ export function deduplicationIdFor(commandJson: string): string {
   return createHash('sha256').update(commandJson, 'utf8').digest('hex');
 }
 
-export interface EnqueuedCommand {
-  readonly messageId: string;
-  readonly sequenceNumber: string | undefined;
+/** A validated command, ready for the queue: its body and the FIFO ids SQS needs. */
+export interface PreparedCommand {
+  readonly command: ConnectorCommand;
+  readonly body: string;
   readonly messageGroupId: string;
   readonly messageDeduplicationId: string;
-  readonly commandId: string;
 }
 
-export class ConnectorCommandQueue {
-  readonly #queueUrl: string;
-  readonly #client: SQSClient;
-
-  constructor(options: { queueUrl: string; client?: SQSClient }) {
-    if (!options.queueUrl) throw new Error('ConnectorCommandQueue needs the outbound queue URL (the stack output OutboundQueueUrl)');
-    this.#queueUrl = options.queueUrl;
-    // With the project's timeouts, so a hung SQS fails the send instead of waiting forever.
-    this.#client = options.client ?? sqsClient();
+/** Validates the command (InvalidCommandError lists every problem, its size included) and gives its body and ids. */
+export function prepareCommand(input: ConnectorCommandInput | ConnectorCommand): PreparedCommand {
+  const command = parseCommand(input);
+  const body = JSON.stringify(command);
+  if (Buffer.byteLength(body, 'utf8') > MAX_COMMAND_BYTES) {
+    throw new InvalidCommandError([`the command is larger than ${MAX_COMMAND_BYTES} bytes, the most an SQS message holds beside its attributes`]);
   }
-
-  /** Validates the command (InvalidCommandError lists every problem) and queues it. */
-  async send(input: ConnectorCommandInput | ConnectorCommand): Promise<EnqueuedCommand> {
-    const command = parseCommand(input);
-    const body = JSON.stringify(command);
-    if (Buffer.byteLength(body, 'utf8') > MAX_COMMAND_BYTES) {
-      throw new InvalidCommandError([`the command is larger than ${MAX_COMMAND_BYTES} bytes, the most an SQS message holds beside its attributes`]);
-    }
-    const messageGroupId = messageGroupIdFor(command.consumerId);
-    const messageDeduplicationId = deduplicationIdFor(body);
-    const result = await this.#client.send(
-      new SendMessageCommand({
-        QueueUrl: this.#queueUrl,
-        MessageBody: body,
-        MessageGroupId: messageGroupId,
-        MessageDeduplicationId: messageDeduplicationId,
-        MessageAttributes: {
-          commandType: { DataType: 'String', StringValue: command.type },
-          commandId: { DataType: 'String', StringValue: command.commandId },
-        },
-      }),
-    );
-    if (!result.MessageId) throw new Error('SQS did not confirm the command (no MessageId)');
-    return { messageId: result.MessageId, sequenceNumber: result.SequenceNumber, messageGroupId, messageDeduplicationId, commandId: command.commandId };
-  }
+  return { command, body, messageGroupId: messageGroupIdFor(command.consumerId), messageDeduplicationId: deduplicationIdFor(body) };
 }

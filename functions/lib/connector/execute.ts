@@ -8,7 +8,6 @@
  * No item yet means the notification was not processed yet, so the conversation is taken as open;
  * if LivePerson then answers that it is closed, a new one is opened and the send is made once more.
  */
-import type { ConsumerConversations } from '../aws/consumer-store.ts';
 import type { CallOptions } from '../liveperson/domains.ts';
 import {
   isConversationClosedError,
@@ -18,6 +17,7 @@ import {
   type OpenConversationRequest,
 } from '../liveperson/connector.ts';
 import type { CommandSuccess, ConnectorCommand, OpenOptions, RoutingInput, SkipReason } from './commands.ts';
+import type { ConsumerConversations } from './ports.ts';
 
 /** Routing of conversations opened without one in the command; LivePerson's "any skill" when unset. */
 export interface RoutingDefaults {

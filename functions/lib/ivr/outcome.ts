@@ -2,7 +2,7 @@
  * What the contact flow gets back: a flat map of strings (Connect's STRING_MAP response) with
  * every key always present, and the one place deciding which failure is which result.
  */
-import { ConfigurationError } from '../aws/config.ts';
+import { ConfigurationError } from '../errors.ts';
 import { APP_JWT_OPERATION } from '../liveperson/app-jwt.ts';
 import { C2M_OPERATIONS, C2mDomainUnavailableError, type C2mErrorCode } from '../liveperson/c2m.ts';
 import {

@@ -2,17 +2,17 @@
  * C2M for a contact flow: wires the C2M client to the platform (secret, domains, AppJWT), picks the
  * API key or the AppJWT from the secret on every call, and answers every event before its deadline.
  */
-import type { LivePersonPlatform } from '../platform.ts';
 import { C2mClient, c2mBaseUrlResolver, type C2mAuth, type C2mRegion } from '../liveperson/c2m.ts';
 import type { DeadlineOption } from '../liveperson/domains.ts';
 import { DeadlineExceededError } from '../liveperson/errors.ts';
 import { runIvrRequest } from './deflection.ts';
 import { errorOutcome, failureOutcome, IVR_ERROR_CODES, type IvrOutcome } from './outcome.ts';
+import type { C2mPlatform } from './ports.ts';
 import { parseIvrRequest, type ContactInfo } from './request.ts';
 import type { C2mSettings } from './settings.ts';
 
 export interface C2mServiceOptions {
-  readonly platform: Pick<LivePersonPlatform, 'environment' | 'http' | 'credentials' | 'domains' | 'appJwt'>;
+  readonly platform: C2mPlatform;
   readonly settings: C2mSettings;
   /** Told when C2M's domain comes from the region table (SSM and CSDS both failed). */
   readonly onDomainFallback?: (region: C2mRegion, error: unknown) => void;

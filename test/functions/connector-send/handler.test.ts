@@ -17,7 +17,7 @@ import { lambdaContext } from '../../support/lambda-context.ts';
 import { captureProcessOutput } from '../../support/log-capture.ts';
 import { conversationUpdate } from '../../support/notifications.ts';
 import { sqsEvent, sqsRecord } from '../../support/sqs-event.ts';
-import { ConnectorCommandQueue } from '../../../functions/lib/connector/enqueue.ts';
+import { ConnectorCommandQueue } from '../../../functions/lib/aws/command-queue.ts';
 
 describe('connector-send handler (LivePerson simulator, local DynamoDB and SQS; Secrets Manager and SSM mocked)', () => {
   const secrets = mockClient(SecretsManagerClient);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError } from '../../../../functions/lib/aws/config.ts';
+import { ConfigurationError } from '../../../../functions/lib/errors.ts';
 import {
   C2M_ERROR_RESULTS,
   CONNECT_ATTRIBUTE_KEYS,

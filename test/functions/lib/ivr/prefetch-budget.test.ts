@@ -10,7 +10,7 @@ const never = () => new Promise<never>(() => undefined);
 
 function platform(overrides: Partial<C2mServiceOptions['platform']>): C2mServiceOptions['platform'] {
   return {
-    environment: { accountId: '12345678', secretId: 's', domainParameterPath: '/p/', csdsUrl: 'http://127.0.0.1:9', configCacheSeconds: 300, hostPolicy: { allowedHostSuffixes: ['liveperson.net'], allowInsecureHosts: true } },
+    environment: { accountId: '12345678' },
     http: new LivePersonHttpClient(),
     credentials: { get: never } as never,
     domains: { resolve: never } as never,

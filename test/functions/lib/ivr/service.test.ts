@@ -6,7 +6,7 @@ import { contactFlowEvent } from '../../c2m-invite/contact-flow-event.ts';
 /** A platform whose domain lookup never settles, as a lookup joined from the cold-start prefetch might not. */
 function platformWithStuckLookup(): C2mServiceOptions['platform'] {
   return {
-    environment: { accountId: '12345678', secretId: 's', domainParameterPath: '/p/', csdsUrl: 'http://127.0.0.1:9', configCacheSeconds: 300, hostPolicy: { allowedHostSuffixes: ['liveperson.net'], allowInsecureHosts: true } },
+    environment: { accountId: '12345678' },
     http: new LivePersonHttpClient(),
     credentials: { get: () => Promise.resolve({ clientId: 'id', clientSecret: 'secret' }) } as never,
     domains: { resolve: () => new Promise<string>(() => undefined) } as never,

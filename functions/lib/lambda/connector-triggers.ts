@@ -6,22 +6,21 @@
 import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
 import type { SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
-
-/** detail-type of the events the construct's EventBridge rule routes to the outbound queue by default. */
-export const COMMAND_EVENT_DETAIL_TYPE = 'LivePerson Connector Command';
+import type { CommandEvent } from '../connector/ports.ts';
 
 const sqsEventShape = z.object({ Records: z.array(z.looseObject({ eventSource: z.literal('aws:sqs') })).min(1) });
 
-export type BridgedEvent = z.infer<typeof EventBridgeSchema>;
-
-export type Invocation =
+export type ConnectorInvocation =
   | { readonly kind: 'queue'; readonly event: SQSEvent }
-  | { readonly kind: 'event-bridge'; readonly event: BridgedEvent }
+  | { readonly kind: 'event-bridge'; readonly event: CommandEvent }
   | { readonly kind: 'direct'; readonly input: unknown };
 
-export function classifyInvocation(event: unknown): Invocation {
+export function classifyInvocation(event: unknown): ConnectorInvocation {
   if (sqsEventShape.safeParse(event).success) return { kind: 'queue', event: event as SQSEvent };
   const bridged = EventBridgeSchema.safeParse(event);
-  if (bridged.success) return { kind: 'event-bridge', event: bridged.data };
+  if (bridged.success) {
+    const { id, source, detail } = bridged.data;
+    return { kind: 'event-bridge', event: { id, source, detailType: bridged.data['detail-type'], detail } };
+  }
   return { kind: 'direct', input: event };
 }
