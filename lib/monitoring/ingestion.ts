@@ -3,7 +3,7 @@
 import { Aws } from 'aws-cdk-lib';
 import { GraphWidget, Metric, Stats } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IWidget } from 'aws-cdk-lib/aws-cloudwatch';
-import { METRIC_DIMENSIONS } from '../../contract/metrics.ts';
+import { METRIC_DIMENSIONS } from '#contract/metrics.ts';
 import type { LivePersonIngestion } from '../ingestion.ts';
 import { WAF_RATE_RULE_NAME } from '../ingestion.ts';
 import type { AlarmFactory, MonitoringThresholds } from './alarms.ts';

@@ -3,7 +3,7 @@
 import { GraphWidget, MathExpression, Stats } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IWidget } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct } from 'constructs';
-import { METRIC_DIMENSIONS } from '../../contract/metrics.ts';
+import { METRIC_DIMENSIONS } from '#contract/metrics.ts';
 import type { LivePersonIvrDeflection } from '../ivr-deflection.ts';
 import { CONNECT_LAMBDA_LIMIT_SECONDS } from '../ivr-deflection.ts';
 import { ConstructPropsError } from '../settings/resolve.ts';

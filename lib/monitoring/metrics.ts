@@ -3,9 +3,9 @@
 // never an alarm on a metric nobody emits.
 import { Duration } from 'aws-cdk-lib';
 import { Metric, SearchExpression, Stats } from 'aws-cdk-lib/aws-cloudwatch';
-import type { LivePersonFunctionName } from '../../contract/constants.ts';
-import { METRICS, METRICS_NAMESPACE, SERVICE_DIMENSION } from '../../contract/metrics.ts';
-import type { METRIC_DIMENSIONS, MetricKey } from '../../contract/metrics.ts';
+import type { LivePersonFunctionName } from '#contract/constants.ts';
+import { METRICS, METRICS_NAMESPACE, SERVICE_DIMENSION } from '#contract/metrics.ts';
+import type { METRIC_DIMENSIONS, MetricKey } from '#contract/metrics.ts';
 
 export const FIVE_MINUTES = Duration.minutes(5);
 export const ONE_MINUTE = Duration.minutes(1);

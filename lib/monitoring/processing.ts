@@ -2,7 +2,7 @@
 // watched with ingestion (the event queue is ingestion's), its errors and throttles with the functions.
 import { GraphWidget, Stats } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IWidget } from 'aws-cdk-lib/aws-cloudwatch';
-import { METRIC_DIMENSIONS } from '../../contract/metrics.ts';
+import { METRIC_DIMENSIONS } from '#contract/metrics.ts';
 import type { LivePersonProcessing } from '../processing.ts';
 import { breakdownSearch, customMetric } from './metrics.ts';
 

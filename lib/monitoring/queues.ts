@@ -1,7 +1,7 @@
 // The SQS queue alarms and widget the ingestion and connector modules share.
 import { GraphWidget, Stats } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
-import type { LivePersonFunctionName } from '../../contract/constants.ts';
+import type { LivePersonFunctionName } from '#contract/constants.ts';
 import type { AlarmFactory } from './alarms.ts';
 import { FIVE_MINUTES, ONE_MINUTE } from './metrics.ts';
 

@@ -3,7 +3,7 @@
  * function Amazon Connect invokes, C2M's defaults and the optional contact flow.
  */
 import { z } from 'zod';
-import { C2M_LIMITS, C2M_REGIONS } from '../../contract/constants.ts';
+import { C2M_LIMITS, C2M_REGIONS } from '#contract/constants.ts';
 import { booleanField, patternOrToken } from './fields.ts';
 
 /** Amazon Connect waits at most this long for a synchronous Lambda block. */

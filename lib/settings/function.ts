@@ -4,8 +4,8 @@
  * The deployment config's top-level csdsUrl and allowedHostSuffixes are these fields.
  */
 import { z } from 'zod';
-import { DEFAULT_CSDS_URL, LIVEPERSON_FUNCTION_NAMES } from '../../contract/constants.ts';
-import { DEFAULT_ALLOWED_HOST_SUFFIXES, hostPolicyRefusal, hostSuffixProblem } from '../../contract/host-policy.ts';
+import { DEFAULT_CSDS_URL, LIVEPERSON_FUNCTION_NAMES } from '#contract/constants.ts';
+import { DEFAULT_ALLOWED_HOST_SUFFIXES, hostPolicyRefusal, hostSuffixProblem } from '#contract/host-policy.ts';
 import { bothValid } from './fields.ts';
 
 // Deployed functions only call https hosts under allowedHostSuffixes; the simulator's plain-http URL is for the

@@ -29,11 +29,6 @@ export function formatIssue(issue: z.core.$ZodIssue, prefix = ''): string[] {
   return [field ? `${field}: ${issue.message}` : issue.message];
 }
 
-/** Props without the keys set to undefined, so schema defaults apply to them. */
-export function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
-}
-
 /**
  * The settings `props` carry, with the schema's defaults applied; throws ConstructPropsError naming
  * the construct path and every field in error. Only the schema's own keys are read from `props`.

@@ -6,8 +6,8 @@
  */
 import { cpus, loadavg } from 'node:os';
 import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { startAwsStandIns, type AwsStandIns } from '../../local/aws-standins.ts';
-import { startLocalSqs, type LocalSqs } from '../../local/sqs.ts';
+import { startAwsStandIns, type AwsStandIns } from '#local/aws-standins.ts';
+import { startLocalSqs, type LocalSqs } from '#local/sqs.ts';
 import { listHandlers, measureColdStarts, type ColdStartResult } from './cold-start.ts';
 import { BENCH_ACCOUNT_ID, BENCH_CREDENTIALS, BENCH_SECRET_ID } from './events.ts';
 import { runLoad } from './load.ts';

@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import type { ConnectContactFlowEvent, Context } from 'aws-lambda';
 import { lambdaContext } from '../support/lambda-context.ts';
-import { contactFlowEvent } from '../../local/connect-event.ts';
+import { contactFlowEvent } from '#local/connect-event.ts';
 import type { WorkerMessage } from './worker.ts';
 
 export interface C2mWorkerConfig {
@@ -68,7 +68,7 @@ async function rawDeflect(config: C2mWorkerConfig, authorization: string): Promi
 
 async function main(config: C2mWorkerConfig): Promise<void> {
   const importStarted = performance.now();
-  const { handler } = (await import('../../functions/c2m-invite/index.ts')) as { handler: Handler };
+  const { handler } = (await import('#functions/c2m-invite/index.ts')) as { handler: Handler };
   const importMs = performance.now() - importStarted;
 
   const invokeHandler = async (index: number): Promise<string | undefined> => {

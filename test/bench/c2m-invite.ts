@@ -10,8 +10,8 @@
  */
 import { cpus } from 'node:os';
 import * as path from 'node:path';
-import { startAwsStandIns, type AwsStandIns } from '../../local/aws-standins.ts';
-import { startLivePersonSimulator, type LivePersonSimulator } from '../../simulator/index.ts';
+import { startAwsStandIns, type AwsStandIns } from '#local/aws-standins.ts';
+import { startLivePersonSimulator, type LivePersonSimulator } from '#simulator/index.ts';
 import type { C2mWorkerConfig, C2mWorkerResult } from './c2m-invite-worker.ts';
 import { summarize, type LatencySummary } from './stats.ts';
 import { runWorker } from './worker.ts';

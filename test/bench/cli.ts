@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { runBenchmark, type BenchReport } from './benchmark.ts';
 import { formatReport } from './report.ts';
 import { C2M_RATIO_TARGET, formatC2mBenchmark, runC2mBenchmark } from './c2m-invite.ts';
-import { formatLoad, type LoadReport } from '../../local/load.ts';
+import { formatLoad, type LoadReport } from '#local/load.ts';
 import { formatProcessorBenchmark, runProcessorBenchmark } from './processor.ts';
 
 export interface BenchArgs {

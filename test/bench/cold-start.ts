@@ -9,7 +9,7 @@ import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { build } from 'esbuild';
-import { BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, ESM_REQUIRE_BANNER } from '../../lib/bundling.ts';
+import { BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, ESM_REQUIRE_BANNER } from '#lib/bundling.ts';
 import { median } from './stats.ts';
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');

@@ -5,8 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { signWebhookBody } from '../../functions/lib/liveperson/webhook-signature.ts';
-import { messageGroupId } from '../../functions/lib/webhooks/receive-webhook.ts';
+import { signWebhookBody } from '#functions/lib/liveperson/webhook-signature.ts';
+import { messageGroupId } from '#functions/lib/webhooks/receive-webhook.ts';
 import { apiGatewayEvent } from '../support/api-gateway-event.ts';
 import { contentNotification } from '../support/notifications.ts';
 

@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { createSqsClient } from '../../functions/lib/aws/event-queue.ts';
+import { createSqsClient } from '#functions/lib/aws/event-queue.ts';
 import { lambdaContext } from '../support/lambda-context.ts';
 import { benchWebhooks, BENCH_ACCOUNT_ID, type BenchWebhook } from './events.ts';
 import type { PhaseResult, WorkerConfig, WorkerMessage } from './load.ts';
@@ -84,7 +84,7 @@ function alternate(webhooks: readonly BenchWebhook[], rate: number): Task[] {
 
 async function main(config: WorkerConfig): Promise<void> {
   const importStarted = performance.now();
-  const { handler } = (await import('../../functions/webhook-receiver/index.ts')) as { handler: Handler };
+  const { handler } = (await import('#functions/webhook-receiver/index.ts')) as { handler: Handler };
   const importMs = performance.now() - importStarted;
 
   const warmup = benchWebhooks(config.warmup, 'warmup');

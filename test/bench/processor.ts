@@ -8,12 +8,12 @@
  */
 import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambda-powertools/batch';
 import type { SQSRecord } from 'aws-lambda';
-import type { BusEntry, ClaimResult, EventLedger } from '../../functions/lib/processing/ports.ts';
-import { processNotification } from '../../functions/lib/processing/process-notification.ts';
-import { EventHandlerRegistry, publishToEventBridge } from '../../functions/lib/processing/registry.ts';
-import { startAwsStandIns } from '../../local/aws-standins.ts';
-import { IDEMPOTENCY_TABLE_KEY, startLocalDynamoDb, STATE_TABLE_KEY } from '../../local/dynamodb.ts';
-import { lambdaContext } from '../../local/lambda-context.ts';
+import type { BusEntry, ClaimResult, EventLedger } from '#functions/lib/processing/ports.ts';
+import { processNotification } from '#functions/lib/processing/process-notification.ts';
+import { EventHandlerRegistry, publishToEventBridge } from '#functions/lib/processing/registry.ts';
+import { startAwsStandIns } from '#local/aws-standins.ts';
+import { IDEMPOTENCY_TABLE_KEY, startLocalDynamoDb, STATE_TABLE_KEY } from '#local/dynamodb.ts';
+import { lambdaContext } from '#local/lambda-context.ts';
 import { contentNotification, conversationUpdate } from '../support/notifications.ts';
 import { sqsRecord } from '../support/sqs-event.ts';
 
@@ -85,7 +85,7 @@ async function loopbackBenchmark(batches: number): Promise<ProcessorBenchmarkRep
       POWERTOOLS_LOG_LEVEL: 'SILENT',
       POWERTOOLS_METRICS_DISABLED: 'true',
     });
-    const { handler } = await import('../../functions/event-processor/index.ts');
+    const { handler } = await import('#functions/event-processor/index.ts');
     const inputs = Array.from({ length: batches + 3 }, (_, round) => batch(1_000_000 + round));
     for (const records of inputs.slice(0, 3)) await handler({ Records: records }, lambdaContext('event-processor', 60_000));
     const started = performance.now();

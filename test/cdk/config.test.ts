@@ -5,16 +5,16 @@ import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CSDS_URL } from '../../contract/constants.ts';
-import { createLivePersonApp } from '../../lib/app.ts';
+import { DEFAULT_CSDS_URL } from '#contract/constants.ts';
+import { createLivePersonApp } from '#lib/app.ts';
 import {
   DeploymentConfigError,
   deploymentConfigSchema,
   type DeploymentConfigInput,
   parseDeploymentConfig,
   stackEnvironment,
-} from '../../lib/config.ts';
-import { LivePersonFunction } from '../../lib/lambda-function.ts';
+} from '#lib/config.ts';
+import { LivePersonFunction } from '#lib/lambda-function.ts';
 import { buildApp, CLI_CONTEXT, PROJECT_ROOT, SKIP_BUNDLING, cdkJson } from './helpers.ts';
 
 const CONNECT_ARN = 'arn:aws:connect:us-east-1:123456789012:instance/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d';

@@ -5,9 +5,9 @@ import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
-import { DeploymentConfigError, parseDeploymentConfig } from '../../lib/config.ts';
-import { LivePersonConnector, type LivePersonConnectorProps } from '../../lib/connector.ts';
-import { connectorSettingsSchema } from '../../lib/settings/connector.ts';
+import { DeploymentConfigError, parseDeploymentConfig } from '#lib/config.ts';
+import { LivePersonConnector, type LivePersonConnectorProps } from '#lib/connector.ts';
+import { connectorSettingsSchema } from '#lib/settings/connector.ts';
 import { CLI_CONTEXT, SKIP_BUNDLING } from './helpers.ts';
 
 function build(overrides: Partial<LivePersonConnectorProps> = {}, options: { eventRoute?: boolean } = {}) {

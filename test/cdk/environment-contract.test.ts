@@ -3,15 +3,15 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { LIVEPERSON_FUNCTION_NAMES, type LivePersonFunctionName } from '../../contract/constants.ts';
+import { LIVEPERSON_FUNCTION_NAMES, type LivePersonFunctionName } from '#contract/constants.ts';
 import {
   functionEnvironment,
   parseFunctionEnvironment,
   parseSharedEnvironment,
   RUNTIME_ENV,
   sharedEnvironment,
-} from '../../contract/environment.ts';
-import { LivePersonFunction } from '../../lib/lambda-function.ts';
+} from '#contract/environment.ts';
+import { LivePersonFunction } from '#lib/lambda-function.ts';
 import { buildApp, CLI_CONTEXT, SKIP_BUNDLING } from './helpers.ts';
 
 const INSTANCE_ARN = 'arn:aws:connect:us-east-1:123456789012:instance/11111111-2222-3333-4444-555555555555';

@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { AppProps } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { createLivePersonApp } from '../../lib/app.ts';
-import type { LivePersonApp } from '../../lib/app.ts';
-import type { DeploymentConfigInput } from '../../lib/config.ts';
+import { createLivePersonApp } from '#lib/app.ts';
+import type { LivePersonApp } from '#lib/app.ts';
+import type { DeploymentConfigInput } from '#lib/config.ts';
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
 

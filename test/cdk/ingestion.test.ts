@@ -4,10 +4,10 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DeploymentConfigError, parseDeploymentConfig } from '../../lib/config.ts';
-import { ingestionSettingsSchema } from '../../lib/settings/ingestion.ts';
-import { LivePersonIngestion } from '../../lib/ingestion.ts';
-import type { LivePersonIngestionProps } from '../../lib/ingestion.ts';
+import { DeploymentConfigError, parseDeploymentConfig } from '#lib/config.ts';
+import { ingestionSettingsSchema } from '#lib/settings/ingestion.ts';
+import { LivePersonIngestion } from '#lib/ingestion.ts';
+import type { LivePersonIngestionProps } from '#lib/ingestion.ts';
 import { CLI_CONTEXT, SKIP_BUNDLING, buildApp, logicalIdsAt, templateOf } from './helpers.ts';
 
 interface Resource {

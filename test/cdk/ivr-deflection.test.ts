@@ -6,18 +6,18 @@ import { App, Fn, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { describe, expect, it } from 'vitest';
-import { C2M_RESULTS } from '../../functions/lib/ivr/outcome.ts';
-import { functionEnvironment } from '../../contract/environment.ts';
-import { DeploymentConfigError, parseDeploymentConfig, type DeploymentConfigInput } from '../../lib/config.ts';
+import { C2M_RESULTS } from '#functions/lib/ivr/outcome.ts';
+import { functionEnvironment } from '#contract/environment.ts';
+import { DeploymentConfigError, parseDeploymentConfig, type DeploymentConfigInput } from '#lib/config.ts';
 import {
   CALL_ID_ATTRIBUTE,
   loadC2mFlowTemplate,
   renderC2mDeflectionFlow,
   type ContactFlow,
   type FlowAction,
-} from '../../lib/contact-flows/c2m-deflection.ts';
-import { LivePersonIvrDeflection } from '../../lib/ivr-deflection.ts';
-import { c2mSettingsSchema } from '../../lib/settings/c2m.ts';
+} from '#lib/contact-flows/c2m-deflection.ts';
+import { LivePersonIvrDeflection } from '#lib/ivr-deflection.ts';
+import { c2mSettingsSchema } from '#lib/settings/c2m.ts';
 import { CLI_CONTEXT, PROJECT_ROOT, SKIP_BUNDLING, logicalIdsAt, templateOf } from './helpers.ts';
 
 const INSTANCE_ARN = 'arn:aws:connect:us-east-1:123456789012:instance/11111111-2222-3333-4444-555555555555';

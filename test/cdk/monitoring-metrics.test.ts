@@ -2,9 +2,9 @@
 // under the service that emits it: an alarm on a renamed or removed metric would never fire.
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LIVEPERSON_FUNCTION_NAMES } from '../../contract/constants.ts';
-import type { LivePersonFunctionName } from '../../contract/constants.ts';
-import { METRIC_DIMENSIONS, METRICS, METRICS_NAMESPACE, SERVICE_DIMENSION } from '../../contract/metrics.ts';
+import { LIVEPERSON_FUNCTION_NAMES } from '#contract/constants.ts';
+import type { LivePersonFunctionName } from '#contract/constants.ts';
+import { METRIC_DIMENSIONS, METRICS, METRICS_NAMESPACE, SERVICE_DIMENSION } from '#contract/metrics.ts';
 import { templateOf } from './helpers.ts';
 
 interface MetricRead {

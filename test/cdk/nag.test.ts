@@ -12,10 +12,10 @@ import { CfnInclude } from 'aws-cdk-lib/cloudformation-include';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import type { Construct } from 'constructs';
-import { TRIGGER_PROVIDER_ID } from '../../lib/domains.ts';
-import { LivePersonFunction } from '../../lib/lambda-function.ts';
+import { TRIGGER_PROVIDER_ID } from '#lib/domains.ts';
+import { LivePersonFunction } from '#lib/lambda-function.ts';
 import { CLI_CONTEXT, SKIP_BUNDLING, buildApp } from './helpers.ts';
-import type { DeploymentConfigInput } from '../../lib/config.ts';
+import type { DeploymentConfigInput } from '#lib/config.ts';
 
 const CONNECT_INSTANCE = 'arn:aws:connect:us-east-1:123456789012:instance/11111111-2222-3333-4444-555555555555';
 const CUSTOM_DOMAIN = {

@@ -4,9 +4,9 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
-import { DeploymentConfigError, parseDeploymentConfig } from '../../lib/config.ts';
-import { LivePersonProcessing, type LivePersonProcessingProps } from '../../lib/processing.ts';
-import { processingSettingsSchema } from '../../lib/settings/processing.ts';
+import { DeploymentConfigError, parseDeploymentConfig } from '#lib/config.ts';
+import { LivePersonProcessing, type LivePersonProcessingProps } from '#lib/processing.ts';
+import { processingSettingsSchema } from '#lib/settings/processing.ts';
 import { CLI_CONTEXT, SKIP_BUNDLING } from './helpers.ts';
 
 function build(overrides: Partial<LivePersonProcessingProps> = {}) {

@@ -2,8 +2,8 @@
 // encryption at rest, TLS-only resource policies, and the optional customer managed key for logs.
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DeploymentConfigError, parseDeploymentConfig } from '../../lib/config.ts';
-import type { DeploymentConfigInput } from '../../lib/config.ts';
+import { DeploymentConfigError, parseDeploymentConfig } from '#lib/config.ts';
+import type { DeploymentConfigInput } from '#lib/config.ts';
 import { buildApp, logicalIdsAt } from './helpers.ts';
 
 /** Every capability, the connector's event route, WAF and an alarm email: the most the stack builds. */

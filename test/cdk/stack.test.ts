@@ -5,10 +5,10 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { LayerVersion, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { domainParameterPath } from '../../contract/constants.ts';
-import { DeploymentConfigError, parseDeploymentConfig } from '../../lib/config.ts';
-import { LivePersonFunction } from '../../lib/lambda-function.ts';
-import { LivePersonStack } from '../../lib/liveperson-stack.ts';
+import { domainParameterPath } from '#contract/constants.ts';
+import { DeploymentConfigError, parseDeploymentConfig } from '#lib/config.ts';
+import { LivePersonFunction } from '#lib/lambda-function.ts';
+import { LivePersonStack } from '#lib/liveperson-stack.ts';
 import { CLI_CONTEXT, SKIP_BUNDLING, buildApp, logicalIdsAt, templateOf } from './helpers.ts';
 
 const SSM_ARN_PREFIX = ['arn:', { Ref: 'AWS::Partition' }, ':ssm:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }];

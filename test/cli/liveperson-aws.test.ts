@@ -3,9 +3,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runCli } from '../../cli/liveperson-aws.ts';
-import { startAwsStandIns, type AwsStandIns } from '../../local/aws-standins.ts';
-import { startLivePersonSimulator, type LivePersonSimulator } from '../../simulator/index.ts';
+import { runCli } from '#cli/liveperson-aws.ts';
+import { startAwsStandIns, type AwsStandIns } from '#local/aws-standins.ts';
+import { startLivePersonSimulator, type LivePersonSimulator } from '#simulator/index.ts';
 import { startScriptedServer, type ScriptedServer } from '../support/scripted-server.ts';
 
 async function run(...argv: string[]) {

@@ -6,8 +6,8 @@
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack, type LocalStackEvent } from '../../local/stack.ts';
-import { contentEventChange, messagingNotification, SIMULATOR_DEFAULTS, type LivePersonSimulator } from '../../simulator/index.ts';
+import { startLocalStack, type LocalStack, type LocalStackEvent } from '#local/stack.ts';
+import { contentEventChange, messagingNotification, SIMULATOR_DEFAULTS, type LivePersonSimulator } from '#simulator/index.ts';
 
 describe('failure testing on the local stack', () => {
   let stack: LocalStack;

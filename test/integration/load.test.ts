@@ -3,8 +3,8 @@
  * then every accepted event must be published once. The long run is in `npm run bench`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatLoad, runLoad } from '../../local/load.ts';
-import { startLocalStack, type LocalStack } from '../../local/stack.ts';
+import { formatLoad, runLoad } from '#local/load.ts';
+import { startLocalStack, type LocalStack } from '#local/stack.ts';
 
 describe('load on the local stack', () => {
   let stack: LocalStack;

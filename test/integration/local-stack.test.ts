@@ -3,8 +3,8 @@
  * DynamoDB, AWS stand-ins, the five real handlers) and the demo story against it, step by step.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDemo } from '../../local/demo.ts';
-import { startLocalStack, type LocalStack, type LocalStackEvent } from '../../local/stack.ts';
+import { runDemo } from '#local/demo.ts';
+import { startLocalStack, type LocalStack, type LocalStackEvent } from '#local/stack.ts';
 
 describe('local stack', () => {
   let stack: LocalStack;

@@ -9,10 +9,10 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { createHmac, randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { contactFlowEvent } from '../../local/connect-event.ts';
-import { DEMO_STEP_COUNT, runDemo } from '../../local/demo.ts';
-import { lambdaContext } from '../../local/lambda-context.ts';
-import { startLocalStack, type LocalStack } from '../../local/stack.ts';
+import { contactFlowEvent } from '#local/connect-event.ts';
+import { DEMO_STEP_COUNT, runDemo } from '#local/demo.ts';
+import { lambdaContext } from '#local/lambda-context.ts';
+import { startLocalStack, type LocalStack } from '#local/stack.ts';
 import {
   contentEventChange,
   conversationChange,
@@ -21,7 +21,7 @@ import {
   SIMULATOR_DEFAULTS,
   type LivePersonSimulator,
   type WebhookDelivery,
-} from '../../simulator/index.ts';
+} from '#simulator/index.ts';
 import { captureProcessOutput, type OutputCapture } from '../support/log-capture.ts';
 import { describeLeaks, digitsOf, findLeaks, summarizeLeaks, type KnownValue, type Leak, type LeakKind } from '../support/log-leaks.ts';
 
@@ -98,8 +98,8 @@ describe('log safety: no secret, token, signature or full phone number in any lo
 
   const connectorUrl = () => `${stack.urls.webhooks}/connector`;
   const messagingUrl = (token: string) => `${stack.urls.webhooks}/messaging/${encodeURIComponent(token)}`;
-  const c2mHandler = async () => (await import('../../functions/c2m-invite/index.ts')).handler as unknown as Handler;
-  const connectorHandler = async () => (await import('../../functions/connector-send/index.ts')).handler as unknown as Handler;
+  const c2mHandler = async () => (await import('#functions/c2m-invite/index.ts')).handler as unknown as Handler;
+  const connectorHandler = async () => (await import('#functions/connector-send/index.ts')).handler as unknown as Handler;
 
   function sign(body: string, secret: string = SIMULATOR_DEFAULTS.clientSecret, algorithm: 'sha1' | 'sha256' = 'sha1'): string {
     const signature = `${algorithm}=${createHmac(algorithm, secret).update(body).digest('base64')}`;
@@ -166,7 +166,7 @@ describe('log safety: no secret, token, signature or full phone number in any lo
   it('domain-refresh: succeeds at stack start, then fails on CSDS errors (retryable and not)', async () => {
     capture.scenario('domain-refresh');
     expect(stack.aws.parameter(`/liveperson/${stack.accountId}/domains/sentinel`)).toBe(stack.urls.simulator);
-    const refresh = (await import('../../functions/domain-refresh/index.ts')).handler as unknown as Handler;
+    const refresh = (await import('#functions/domain-refresh/index.ts')).handler as unknown as Handler;
     // A 5xx whose retry cannot fit the budget, then a 401 that is never retried.
     sim.fail({ service: 'csds', status: 503 });
     await expect(refresh({}, lambdaContext('domain-refresh', 3_000))).rejects.toThrow(/no time left to retry/);
@@ -408,7 +408,7 @@ describe('log safety: no secret, token, signature or full phone number in any lo
       error: { code: 'REJECTED_BY_LIVEPERSON' },
     });
     // domain-refresh logs the error object itself: message, apiMessage and stack.
-    const refresh = (await import('../../functions/domain-refresh/index.ts')).handler as unknown as Handler;
+    const refresh = (await import('#functions/domain-refresh/index.ts')).handler as unknown as Handler;
     sim.fail({ service: 'csds', status: 403, body: { message: 'account locked: call +1.206.555.0171' } });
     await expect(refresh({}, lambdaContext('domain-refresh', 3_000))).rejects.toThrow(/403/);
     expect(logged('domain refresh failed')).toBe(true);

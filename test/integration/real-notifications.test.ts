@@ -8,8 +8,8 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseNotification } from '../../functions/lib/liveperson/events.ts';
-import { startLocalStack, type LocalStack } from '../../local/stack.ts';
+import { parseNotification } from '#functions/lib/liveperson/events.ts';
+import { startLocalStack, type LocalStack } from '#local/stack.ts';
 import { latestTimestamp, notificationFixtures } from '../support/fixtures.ts';
 
 /** Types LivePerson may add: a messaging event and a whole notification type this code has never seen. */

@@ -1,6 +1,6 @@
 /** With no domain parameters in SSM (domain-refresh never ran), the functions ask CSDS and work. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../local/stack.ts';
+import { startLocalStack, type LocalStack } from '#local/stack.ts';
 
 describe('missing SSM domain parameters', () => {
   let stack: LocalStack;

@@ -6,8 +6,8 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { DeleteMessageCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startLocalApiGateway, type LocalApiGateway } from '../../local/api-gateway.ts';
-import { startLocalSqs, type LocalSqs } from '../../local/sqs.ts';
+import { startLocalApiGateway, type LocalApiGateway } from '#local/api-gateway.ts';
+import { startLocalSqs, type LocalSqs } from '#local/sqs.ts';
 import {
   contentEventChange,
   conversationChange,
@@ -16,7 +16,7 @@ import {
   SIMULATOR_DEFAULTS,
   startLivePersonSimulator,
   type LivePersonSimulator,
-} from '../../simulator/index.ts';
+} from '#simulator/index.ts';
 
 describe('webhook ingestion, end to end on loopback', () => {
   const secrets = mockClient(SecretsManagerClient);
@@ -38,7 +38,7 @@ describe('webhook ingestion, end to end on loopback', () => {
     vi.stubEnv('EVENT_QUEUE_URL', queueUrl);
     vi.stubEnv('AWS_ENDPOINT_URL_SQS', sqs.endpoint);
     vi.resetModules();
-    const { handler } = await import('../../functions/webhook-receiver/index.ts');
+    const { handler } = await import('#functions/webhook-receiver/index.ts');
     gateway = await startLocalApiGateway({ handler });
   });
   afterAll(async () => {

@@ -21,8 +21,8 @@ import {
   SSMClient,
 } from '@aws-sdk/client-ssm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CredentialsSource, SsmDomainSource } from '../../functions/lib/aws/config.ts';
-import { startAwsStandIns, type AwsStandIns } from '../../local/aws-standins.ts';
+import { CredentialsSource, SsmDomainSource } from '#functions/lib/aws/config.ts';
+import { startAwsStandIns, type AwsStandIns } from '#local/aws-standins.ts';
 
 const SECRET_NAME = 'liveperson/12345678/credentials';
 const credentialsJson = JSON.stringify({ clientId: 'client-1', clientSecret: 'secret-1' });

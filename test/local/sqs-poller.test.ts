@@ -1,8 +1,8 @@
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSqsPoller } from '../../local/sqs-poller.ts';
-import { startLocalSqs, type LocalSqs } from '../../local/sqs.ts';
+import { startSqsPoller } from '#local/sqs-poller.ts';
+import { startLocalSqs, type LocalSqs } from '#local/sqs.ts';
 
 describe('local SQS poller (Lambda event source stand-in)', () => {
   let sqs: LocalSqs;

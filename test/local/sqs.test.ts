@@ -1,6 +1,6 @@
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalSqs, type LocalSqs } from '../../local/sqs.ts';
+import { startLocalSqs, type LocalSqs } from '#local/sqs.ts';
 
 describe('local SQS (fauxqs on loopback)', () => {
   let sqs: LocalSqs;

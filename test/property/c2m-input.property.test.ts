@@ -5,9 +5,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { C2M_LIMITS, isC2mPhoneNumber } from '../../functions/lib/liveperson/c2m.ts';
-import { parseIvrRequest } from '../../functions/lib/ivr/request.ts';
-import { contactFlowEvent } from '../../local/connect-event.ts';
+import { C2M_LIMITS, isC2mPhoneNumber } from '#functions/lib/liveperson/c2m.ts';
+import { parseIvrRequest } from '#functions/lib/ivr/request.ts';
+import { contactFlowEvent } from '#local/connect-event.ts';
 
 const settings = { defaultSkill: 'support', defaultHandoffId: 'H123456789' };
 const text = (maxLength: number) => fc.string({ unit: 'grapheme', maxLength });

@@ -1,7 +1,7 @@
 /** Property-based tests of connector command validation: valid commands pass, anything else is an InvalidCommandError. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InvalidCommandError, parseCommand } from '../../functions/lib/connector/commands.ts';
+import { InvalidCommandError, parseCommand } from '#functions/lib/connector/commands.ts';
 
 const id = fc.stringMatching(/^[A-Za-z0-9_-]{1,40}$/);
 const command = fc.oneof(

@@ -5,15 +5,15 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ConversationStateStore } from '../../functions/lib/aws/conversation-state.ts';
 import type { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { EventBridgePublisher, type BusEntry } from '../../functions/lib/aws/event-bus.ts';
-import { parseNotification } from '../../functions/lib/liveperson/events.ts';
-import type { EventLedger } from '../../functions/lib/processing/idempotency.ts';
-import { processNotification } from '../../functions/lib/processing/process-notification.ts';
-import { EventHandlerRegistry, publishToEventBridge } from '../../functions/lib/processing/registry.ts';
+import { EventBridgePublisher } from '#functions/lib/aws/event-bus.ts';
+import { parseNotification } from '#functions/lib/liveperson/events.ts';
+import type { BusEntry, ConversationStateStore, EventLedger } from '#functions/lib/processing/ports.ts';
+import { processNotification } from '#functions/lib/processing/process-notification.ts';
+import { EventHandlerRegistry, publishToEventBridge } from '#functions/lib/processing/registry.ts';
 import { signedConnectorRequest } from '../support/signed-webhook.ts';
-import { receiveWebhook, type QueuedEvent } from '../../functions/lib/webhooks/receive-webhook.ts';
+import { receiveWebhook } from '#functions/lib/webhooks/receive-webhook.ts';
+import type { QueuedEvent } from '#functions/lib/webhooks/ports.ts';
 import { documentedNotification, notYetKnownNotification } from './documented-notifications.ts';
 
 const ACCOUNT = '12345678';

@@ -1,7 +1,7 @@
 /** Property-based tests of the event schemas: any input is typed events or a SchemaViolation. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseNotification, SchemaViolation } from '../../functions/lib/liveperson/events.ts';
+import { parseNotification, SchemaViolation } from '#functions/lib/liveperson/events.ts';
 
 const text = fc.string({ unit: 'grapheme', maxLength: 40 });
 const messagingEvent = fc.oneof(

@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { logSafeId, maskPhoneNumbers, withoutDigits } from '../../functions/lib/log-mask.ts';
+import { logSafeId, maskPhoneNumbers, withoutDigits } from '#functions/lib/log-mask.ts';
 
 const digit = fc.constantFrom(...'0123456789');
 /** E.164: up to 15 digits with the country code; 7 is the shortest number the rule looks for. */

@@ -11,10 +11,10 @@ import {
   MAX_EVENT_TYPE_LENGTH,
   messageGroupId,
   receiveWebhook,
-  type QueuedEvent,
   type RejectionReason,
   type WebhookRequest,
-} from '../../functions/lib/webhooks/receive-webhook.ts';
+} from '#functions/lib/webhooks/receive-webhook.ts';
+import type { QueuedEvent } from '#functions/lib/webhooks/ports.ts';
 
 const ACCOUNT = '12345678';
 const credentials = { clientId: 'client-1', clientSecret: 'secret-1', webhookToken: 'token-0123456789abcdef' };

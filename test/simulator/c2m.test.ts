@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startLivePersonSimulator } from '../../simulator/index.ts';
-import type { LivePersonSimulator } from '../../simulator/index.ts';
+import { startLivePersonSimulator } from '#simulator/index.ts';
+import type { LivePersonSimulator } from '#simulator/index.ts';
 import { fetchAppJwt, fetchConsumerJws, oauth1Header, postJson, request } from './helpers.ts';
 
 let sim: LivePersonSimulator;

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SIMULATED_AGENT_ID, startLivePersonSimulator } from '../../simulator/index.ts';
-import type { ConversationChange, LivePersonSimulator, MessagePublished } from '../../simulator/index.ts';
+import { SIMULATED_AGENT_ID, startLivePersonSimulator } from '#simulator/index.ts';
+import type { ConversationChange, LivePersonSimulator, MessagePublished } from '#simulator/index.ts';
 import { fetchAppJwt, fetchConsumerJws, postJson } from './helpers.ts';
 
 let sim: LivePersonSimulator;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLivePersonSimulator } from '../../simulator/index.ts';
-import type { LivePersonSimulator } from '../../simulator/index.ts';
+import { startLivePersonSimulator } from '#simulator/index.ts';
+import type { LivePersonSimulator } from '#simulator/index.ts';
 import { decodeJwtPayload, fetchAppJwt, postJson, request } from './helpers.ts';
 
 let sim: LivePersonSimulator;

@@ -2,8 +2,8 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SIMULATOR_DEFAULTS, startLivePersonSimulator } from '../../simulator/index.ts';
-import type { LivePersonSimulator } from '../../simulator/index.ts';
+import { SIMULATOR_DEFAULTS, startLivePersonSimulator } from '#simulator/index.ts';
+import type { LivePersonSimulator } from '#simulator/index.ts';
 import { fetchAppJwt, postJson, request } from './helpers.ts';
 
 let sim: LivePersonSimulator;

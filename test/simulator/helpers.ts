@@ -2,7 +2,7 @@
 // simulator's code) so the tests exercise what a real client would send.
 import { createHmac } from 'node:crypto';
 import OAuth from 'oauth-1.0a';
-import type { LivePersonSimulator } from '../../simulator/index.ts';
+import type { LivePersonSimulator } from '#simulator/index.ts';
 
 export interface JsonResponse {
   status: number;

@@ -8,7 +8,7 @@ import {
   conversationNotification,
   messagingNotification,
   richContentEventChange,
-} from '../../simulator/index.ts';
+} from '#simulator/index.ts';
 
 const who = { conversationId: 'conv-1', originatorId: 'consumer-1', role: 'CONSUMER' as const };
 

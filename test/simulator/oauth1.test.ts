@@ -1,8 +1,8 @@
 // The simulator's OAuth 1.0a check follows RFC 5849: the RFC's own example verifies, and so does
 // the project's signer on URLs whose base string the oauth-1.0a package gets wrong.
 import { describe, expect, it } from 'vitest';
-import { oauth1AuthorizationHeader } from '../../functions/lib/liveperson/oauth1.ts';
-import { verifyOAuth1Header } from '../../simulator/oauth1.ts';
+import { oauth1AuthorizationHeader } from '#functions/lib/liveperson/oauth1.ts';
+import { verifyOAuth1Header } from '#simulator/oauth1.ts';
 
 describe('simulator OAuth 1.0a verification', () => {
   it("verifies the RFC's §1.2 example request", () => {

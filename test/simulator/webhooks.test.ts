@@ -16,8 +16,8 @@ import {
   SIMULATED_CONTROLLER_ID,
   SIMULATED_SURVEY_BOT_ID,
   startLivePersonSimulator,
-} from '../../simulator/index.ts';
-import type { LivePersonSimulator, RedeliveryOptions, WebhookDelivery } from '../../simulator/index.ts';
+} from '#simulator/index.ts';
+import type { LivePersonSimulator, RedeliveryOptions, WebhookDelivery } from '#simulator/index.ts';
 import { fetchAppJwt, fetchConsumerJws, postJson } from './helpers.ts';
 import type { Answer, ReceivedWebhook, WebhookReceiver } from './webhook-receiver.ts';
 import { startWebhookReceiver } from './webhook-receiver.ts';

@@ -1,1 +1,1 @@
-export { lambdaContext } from '../../local/lambda-context.ts';
+export { lambdaContext } from '#local/lambda-context.ts';

@@ -1,10 +1,10 @@
 /** Builds the LivePerson clients against a running simulator, waiting no real time between retries. */
-import { AppJwtProvider } from '../../functions/lib/liveperson/app-jwt.ts';
-import { ConsumerJwsProvider, type ConsumerJwsStore } from '../../functions/lib/liveperson/consumer-jws.ts';
-import { DEFAULT_HOST_POLICY, type HostPolicy } from '../../contract/host-policy.ts';
-import { DomainResolver, type DomainSource } from '../../functions/lib/liveperson/domains.ts';
-import { LivePersonHttpClient } from '../../functions/lib/liveperson/http.ts';
-import type { LivePersonSimulator } from '../../simulator/index.ts';
+import { AppJwtProvider } from '#functions/lib/liveperson/app-jwt.ts';
+import { ConsumerJwsProvider, type ConsumerJwsStore } from '#functions/lib/liveperson/consumer-jws.ts';
+import { DEFAULT_HOST_POLICY, type HostPolicy } from '#contract/host-policy.ts';
+import { DomainResolver, type DomainSource } from '#functions/lib/liveperson/domains.ts';
+import { LivePersonHttpClient } from '#functions/lib/liveperson/http.ts';
+import type { LivePersonSimulator } from '#simulator/index.ts';
 
 /** The simulator is plain http on loopback: tests opt in explicitly, as the local stack does. */
 export const SIMULATOR_HOST_POLICY: HostPolicy = { ...DEFAULT_HOST_POLICY, allowInsecureHosts: true };

@@ -1,6 +1,6 @@
 /** A connector-route request signed as LivePerson signs it, for receiver tests. */
-import { signWebhookBody } from '../../functions/lib/liveperson/webhook-signature.ts';
-import type { WebhookRequest } from '../../functions/lib/webhooks/receive-webhook.ts';
+import { signWebhookBody } from '#functions/lib/liveperson/webhook-signature.ts';
+import type { WebhookRequest } from '#functions/lib/webhooks/receive-webhook.ts';
 
 export function signedConnectorRequest(
   raw: Buffer,

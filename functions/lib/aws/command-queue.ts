@@ -12,7 +12,6 @@ import { prepareCommand } from '../connector/enqueue.ts';
 import type { CommandQueue, EnqueuedCommand } from '../connector/ports.ts';
 import { sqsClient } from './clients.ts';
 
-export type { EnqueuedCommand };
 
 export class ConnectorCommandQueue implements CommandQueue {
   readonly #queueUrl: string;

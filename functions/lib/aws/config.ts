@@ -8,14 +8,13 @@ import { GetParameterError } from '@aws-lambda-powertools/parameters';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
 import { z } from 'zod';
-import type { LivePersonFunctionName } from '../../../contract/constants.ts';
-import { DEFAULT_CONFIG_CACHE_SECONDS, parseFunctionEnvironment, parseSharedEnvironment, type FunctionEnvironment } from '../../../contract/environment.ts';
-import { hostPolicyFromEnvironment, type HostPolicy } from '../../../contract/host-policy.ts';
+import type { LivePersonFunctionName } from '#contract/constants.ts';
+import { DEFAULT_CONFIG_CACHE_SECONDS, parseFunctionEnvironment, parseSharedEnvironment, type FunctionEnvironment } from '#contract/environment.ts';
+import { hostPolicyFromEnvironment, type HostPolicy } from '#contract/host-policy.ts';
 import { ConfigurationError } from '../errors.ts';
 import type { DomainSource } from '../liveperson/domains.ts';
 import { secretsManagerClient, ssmClient } from './clients.ts';
 
-export { ConfigurationError };
 
 const nonEmpty = (key: string) => z.string({ error: `${key} must be a non-empty string` }).trim().min(1, `${key} must be a non-empty string`);
 

@@ -10,7 +10,6 @@ import { z } from 'zod';
 import type { ConversationState, ConversationStateStore, OrderedConversationChange, StateUpdateResult } from '../processing/ports.ts';
 import { documentClient, SECONDS_PER_DAY } from './dynamodb.ts';
 
-export type { ConversationState, ConversationStateStore, OrderedConversationChange, StateUpdateResult };
 
 const conversationStateSchema = z.object({
   conversationId: z.string(),

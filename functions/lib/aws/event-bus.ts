@@ -8,8 +8,6 @@ import { IntegrationError } from '../errors.ts';
 import { EntryTooLargeError, type BusEntry, type EventPublisher } from '../processing/ports.ts';
 import { eventBridgeClient } from './clients.ts';
 
-export { EntryTooLargeError };
-export type { BusEntry, EventPublisher };
 
 const MAX_ENTRIES_PER_CALL = 10;
 const MAX_BYTES_PER_CALL = 256 * 1024;

@@ -2,7 +2,7 @@
  * The connector's settings from its own environment, as the contract (contract/environment.ts)
  * parsed it at cold start.
  */
-import type { FunctionEnvironment } from '../../../contract/environment.ts';
+import type { FunctionEnvironment } from '#contract/environment.ts';
 import type { RoutingDefaults } from './execute.ts';
 
 export type ConnectorEnvironment = FunctionEnvironment<'connector-send'>;

@@ -3,8 +3,8 @@
  * defaults the contact flow may leave out, and the region hint used only when C2M's domain cannot be
  * looked up. The variables and their checks are the contract's (contract/environment.ts).
  */
-import { parseFunctionEnvironment, type FunctionEnvironment } from '../../../contract/environment.ts';
-import type { C2mRegion } from '../../../contract/constants.ts';
+import { parseFunctionEnvironment, type FunctionEnvironment } from '#contract/environment.ts';
+import type { C2mRegion } from '#contract/constants.ts';
 import { ConfigurationError } from '../errors.ts';
 
 export interface C2mSettings {

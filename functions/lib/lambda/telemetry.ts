@@ -9,8 +9,8 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type { LivePersonFunctionName } from '../../../contract/constants.ts';
-import { METRIC_DIMENSIONS, METRICS, type MetricKey } from '../../../contract/metrics.ts';
+import type { LivePersonFunctionName } from '#contract/constants.ts';
+import { METRIC_DIMENSIONS, METRICS, type MetricKey } from '#contract/metrics.ts';
 
 export type MetricDimensions = Partial<Record<keyof typeof METRIC_DIMENSIONS, string>>;
 

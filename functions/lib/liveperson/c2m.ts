@@ -4,7 +4,7 @@
  * region table as a last resort) and its limits; nothing of Lambda or Amazon Connect.
  */
 import { z } from 'zod';
-import { C2M_LIMITS, type C2mRegion } from '../../../contract/constants.ts';
+import { C2M_LIMITS, type C2mRegion } from '#contract/constants.ts';
 import type { AppJwtProvider } from './app-jwt.ts';
 import type { DeadlineOption, DomainResolver } from './domains.ts';
 import { DeadlineExceededError, LivePersonError } from './errors.ts';
@@ -23,7 +23,7 @@ export const C2M_REGION_DOMAINS: Readonly<Record<C2mRegion, string>> = {
   lo: 'lo.connect-to-messaging.liveperson.net',
   sy: 'sy.connect-to-messaging.liveperson.net',
 };
-export { C2M_LIMITS, C2M_REGIONS, type C2mRegion } from '../../../contract/constants.ts';
+export { C2M_LIMITS, C2M_REGIONS, type C2mRegion } from '#contract/constants.ts';
 
 
 /** The error table of seed 004: C2M's own code → HTTP status and message. 5000-7000 are server errors. */

@@ -8,8 +8,8 @@
  * with it a credential, is sent.
  */
 import { z } from 'zod';
-import { DEFAULT_CSDS_URL } from '../../../contract/constants.ts';
-import { hostPolicyFromEnvironment, hostPolicyRefusal, type HostPolicy } from '../../../contract/host-policy.ts';
+import { DEFAULT_CSDS_URL } from '#contract/constants.ts';
+import { hostPolicyFromEnvironment, hostPolicyRefusal, type HostPolicy } from '#contract/host-policy.ts';
 import { LivePersonResponseError } from './errors.ts';
 import type { LivePersonHttpClient, RetryPolicy } from './http.ts';
 

@@ -3,7 +3,7 @@
  * (or '*' for all). Handlers run in registration order; what they publish goes to an outbox
  * that the processor sends to EventBridge once every handler of the record has succeeded.
  */
-import { EVENT_SOURCE } from '../../../contract/constants.ts';
+import { EVENT_SOURCE } from '#contract/constants.ts';
 import type { LivePersonEvent, LivePersonEventType } from '../liveperson/events.ts';
 import type { BusEntry } from './ports.ts';
 

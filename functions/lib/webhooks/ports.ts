@@ -2,7 +2,7 @@
  * What the webhook receiver needs from the outside world: the event queue it writes to and the
  * credentials it checks webhooks with. The AWS adapters (../aws) implement these; tests pass fakes.
  */
-import type { WebhookRouteName } from '../../../contract/constants.ts';
+import type { WebhookRouteName } from '#contract/constants.ts';
 
 /** The webhook route a request came by (the keys of the contract's WEBHOOK_ROUTES). */
 export type WebhookRoute = WebhookRouteName;

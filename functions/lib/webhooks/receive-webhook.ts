@@ -12,7 +12,6 @@ import {
 import { constantTimeEquals, verifyWebhookSignature } from '../liveperson/webhook-signature.ts';
 import type { EventQueue, QueuedEvent, WebhookCredentials, WebhookRoute } from './ports.ts';
 
-export type { EventQueue, QueuedEvent, WebhookCredentials, WebhookRoute };
 
 export interface WebhookRequest {
   readonly route: WebhookRoute;

@@ -1,5 +1,5 @@
 /** Which webhook route an API resource is, from the contract's routes (the API and the receiver share them). */
-import { WEBHOOK_ROUTES } from '../../../contract/constants.ts';
+import { WEBHOOK_ROUTES } from '#contract/constants.ts';
 import type { WebhookRoute } from './ports.ts';
 
 const ROUTE_BY_RESOURCE: ReadonlyMap<string, WebhookRoute> = new Map(

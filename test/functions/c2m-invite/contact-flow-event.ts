@@ -1,7 +1,7 @@
 import type { ConnectContactFlowEvent } from 'aws-lambda';
 import { vi } from 'vitest';
-import type { LivePersonSimulator } from '../../../simulator/index.ts';
-import { contactFlowEvent as connectEvent } from '../../../local/connect-event.ts';
+import type { LivePersonSimulator } from '#simulator/index.ts';
+import { contactFlowEvent as connectEvent } from '#local/connect-event.ts';
 
 export const CALLER = '+12061234567';
 

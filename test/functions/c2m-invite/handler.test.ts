@@ -4,9 +4,9 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type * as HandlerModule from '../../../functions/c2m-invite/index.ts';
-import { startLivePersonSimulator, type LivePersonSimulator } from '../../../simulator/index.ts';
-import { lambdaContext } from '../../support/lambda-context.ts';
+import type * as HandlerModule from '#functions/c2m-invite/index.ts';
+import { startLivePersonSimulator, type LivePersonSimulator } from '#simulator/index.ts';
+import { lambdaContext } from '#test/support/lambda-context.ts';
 import { CALLER, contactFlowEvent, stubC2mEnvironment } from './contact-flow-event.ts';
 
 type Handler = (typeof HandlerModule)['handler'];
@@ -42,7 +42,7 @@ describe('c2m-invite handler', () => {
   /** Imports a fresh handler (a cold start) and waits for its prefetch, then forgets those requests. */
   async function coldStart(secret: object = bearerSecret()): Promise<Handler> {
     secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(secret) });
-    const { handler } = await import('../../../functions/c2m-invite/index.ts');
+    const { handler } = await import('#functions/c2m-invite/index.ts');
     const expected = 'oauth1' in secret ? 1 : 3; // C2M's domain, and for an AppJWT Sentinel's domain and the token
     await vi.waitFor(() => expect(sim.requests().filter((r) => r.status !== 0)).toHaveLength(expected));
     sim.clearRequests();
@@ -150,7 +150,7 @@ describe('c2m-invite handler', () => {
       ssm.on(GetParameterCommand, { Name: `${DOMAIN_PATH}connectToMessagingDomain` }).resolves({ Parameter: { Value: sim.url } });
       ssm.on(GetParameterCommand, { Name: `${DOMAIN_PATH}sentinel` }).resolves({ Parameter: { Value: sim.url } });
       secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(bearerSecret()) });
-      const { handler } = await import('../../../functions/c2m-invite/index.ts');
+      const { handler } = await import('#functions/c2m-invite/index.ts');
       expect((await handler(contactFlowEvent(), lambdaContext('c2m-invite', 7_000))).result).toBe('INVITED');
       expect(sim.requests({ service: 'csds' })).toEqual([]);
     });
@@ -343,7 +343,7 @@ describe('c2m-invite handler', () => {
   describe('configuration', () => {
     it('answers CONFIGURATION_ERROR (never throws) when the secret lacks a key', async () => {
       secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ clientId: 'only-the-id' }) });
-      const { handler } = await import('../../../functions/c2m-invite/index.ts');
+      const { handler } = await import('#functions/c2m-invite/index.ts');
       const answer = await handler(contactFlowEvent(), lambdaContext('c2m-invite', 7_000));
       expect(answer).toMatchObject({ result: 'ERROR', errorCode: 'CONFIGURATION_ERROR', errorMessage: expect.stringContaining('missing key clientSecret') });
       expect(c2mRequests()).toEqual([]);
@@ -352,7 +352,7 @@ describe('c2m-invite handler', () => {
     it('answers CONFIGURATION_ERROR (never throws) for a broken environment', async () => {
       vi.stubEnv('C2M_REGION', 'eu');
       secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(bearerSecret()) });
-      const { handler } = await import('../../../functions/c2m-invite/index.ts');
+      const { handler } = await import('#functions/c2m-invite/index.ts');
       const answer = await handler(contactFlowEvent(), lambdaContext('c2m-invite', 7_000));
       expect(answer).toMatchObject({ result: 'ERROR', errorCode: 'CONFIGURATION_ERROR', errorMessage: expect.stringContaining('C2M_REGION must be one of va, lo, sy') });
     });
@@ -362,7 +362,7 @@ describe('c2m-invite handler', () => {
       // One lookup at the cold start, one more for the call (failures are not cached).
       sim.fail({ service: 'csds', status: 404, times: 2 });
       secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(bearerSecret()) });
-      const { handler } = await import('../../../functions/c2m-invite/index.ts');
+      const { handler } = await import('#functions/c2m-invite/index.ts');
       const answer = await handler(contactFlowEvent(), lambdaContext('c2m-invite', 7_000));
       expect(answer).toMatchObject({ result: 'ERROR', errorCode: 'DOMAIN_UNAVAILABLE', errorMessage: expect.stringContaining('C2M_REGION') });
       expect(sim.requests({ service: 'csds' }).map((r) => r.status)).toEqual([404, 404]);
@@ -411,7 +411,7 @@ describe('c2m-invite handler', () => {
 
   it('prefetches the secret, the domains and an AppJWT during the cold start, before any call', async () => {
     secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(bearerSecret()) });
-    await import('../../../functions/c2m-invite/index.ts');
+    await import('#functions/c2m-invite/index.ts');
     await vi.waitFor(() => {
       expect(sim.requests({ service: 'sentinel' }).filter((r) => r.status === 200)).toHaveLength(1);
       expect(sim.requests({ service: 'csds' }).map((r) => r.path.split('/')[5]).sort()).toEqual(['connectToMessagingDomain', 'sentinel']);

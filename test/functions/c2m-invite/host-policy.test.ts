@@ -5,8 +5,8 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { startLivePersonSimulator, type LivePersonSimulator } from '../../../simulator/index.ts';
-import { lambdaContext } from '../../support/lambda-context.ts';
+import { startLivePersonSimulator, type LivePersonSimulator } from '#simulator/index.ts';
+import { lambdaContext } from '#test/support/lambda-context.ts';
 import { contactFlowEvent, stubC2mEnvironment } from './contact-flow-event.ts';
 
 describe('c2m-invite without the opt-in for plain http', () => {
@@ -30,7 +30,7 @@ describe('c2m-invite without the opt-in for plain http', () => {
   });
 
   it('answers DOMAIN_UNAVAILABLE naming the refused host, and no request reaches it', async () => {
-    const { handler } = await import('../../../functions/c2m-invite/index.ts');
+    const { handler } = await import('#functions/c2m-invite/index.ts');
     const answer = await handler(contactFlowEvent(), lambdaContext('c2m-invite', 7_000));
 
     expect(answer).toMatchObject({ result: 'ERROR', errorCode: 'DOMAIN_UNAVAILABLE' });

@@ -6,8 +6,8 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { startLivePersonSimulator, type LivePersonSimulator } from '../../../simulator/index.ts';
-import { lambdaContext } from '../../support/lambda-context.ts';
+import { startLivePersonSimulator, type LivePersonSimulator } from '#simulator/index.ts';
+import { lambdaContext } from '#test/support/lambda-context.ts';
 import { contactFlowEvent, stubC2mEnvironment } from './contact-flow-event.ts';
 
 describe('c2m-invite when the first read of the secret hangs', () => {
@@ -33,7 +33,7 @@ describe('c2m-invite when the first read of the secret hangs', () => {
   });
 
   it('answers the first call and the next ones, reading the secret afresh', { timeout: 15_000 }, async () => {
-    const { handler } = await import('../../../functions/c2m-invite/index.ts');
+    const { handler } = await import('#functions/c2m-invite/index.ts');
 
     // Arrives while the cold-start prefetch is stuck on the secret.
     const first = await handler(contactFlowEvent(), lambdaContext('c2m-invite', 7_000));
@@ -47,7 +47,7 @@ describe('c2m-invite when the first read of the secret hangs', () => {
   });
 
   it('answers a call that comes after the prefetch gave up', { timeout: 15_000 }, async () => {
-    const { handler } = await import('../../../functions/c2m-invite/index.ts');
+    const { handler } = await import('#functions/c2m-invite/index.ts');
     // Past the secret's read budget: the prefetch has failed by now and said so.
     await vi.waitFor(() => expect(secrets).toHaveReceivedCommandTimes(GetSecretValueCommand, 1));
     await new Promise((resolve) => setTimeout(resolve, 3_000));

@@ -5,19 +5,19 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aw
 import type { EventBridgeEvent, SQSBatchResponse } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import type * as ConnectorModule from '../../../functions/connector-send/index.ts';
-import { DynamoDbConversationStateStore } from '../../../functions/lib/aws/conversation-state.ts';
-import type { CommandOutcome, ConnectorCommandInput } from '../../../functions/lib/connector/commands.ts';
-import { parseNotification } from '../../../functions/lib/liveperson/events.ts';
-import type { OrderedConversationChange } from '../../../functions/lib/aws/conversation-state.ts';
-import { IDEMPOTENCY_TABLE_KEY, startLocalDynamoDb, STATE_TABLE_KEY, type LocalDynamoDb } from '../../../local/dynamodb.ts';
-import { startLocalSqs, type LocalSqs } from '../../../local/sqs.ts';
-import { startLivePersonSimulator, type LivePersonSimulator } from '../../../simulator/index.ts';
-import { lambdaContext } from '../../support/lambda-context.ts';
-import { captureProcessOutput } from '../../support/log-capture.ts';
-import { conversationUpdate } from '../../support/notifications.ts';
-import { sqsEvent, sqsRecord } from '../../support/sqs-event.ts';
-import { ConnectorCommandQueue } from '../../../functions/lib/aws/command-queue.ts';
+import type * as ConnectorModule from '#functions/connector-send/index.ts';
+import { DynamoDbConversationStateStore } from '#functions/lib/aws/conversation-state.ts';
+import type { CommandOutcome, ConnectorCommandInput } from '#functions/lib/connector/commands.ts';
+import { parseNotification } from '#functions/lib/liveperson/events.ts';
+import type { OrderedConversationChange } from '#functions/lib/processing/ports.ts';
+import { IDEMPOTENCY_TABLE_KEY, startLocalDynamoDb, STATE_TABLE_KEY, type LocalDynamoDb } from '#local/dynamodb.ts';
+import { startLocalSqs, type LocalSqs } from '#local/sqs.ts';
+import { startLivePersonSimulator, type LivePersonSimulator } from '#simulator/index.ts';
+import { lambdaContext } from '#test/support/lambda-context.ts';
+import { captureProcessOutput } from '#test/support/log-capture.ts';
+import { conversationUpdate } from '#test/support/notifications.ts';
+import { sqsEvent, sqsRecord } from '#test/support/sqs-event.ts';
+import { ConnectorCommandQueue } from '#functions/lib/aws/command-queue.ts';
 
 describe('connector-send handler (LivePerson simulator, local DynamoDB and SQS; Secrets Manager and SSM mocked)', () => {
   const secrets = mockClient(SecretsManagerClient);
@@ -71,7 +71,7 @@ describe('connector-send handler (LivePerson simulator, local DynamoDB and SQS; 
     // Every domain parameter points at the simulator, as the domain-refresh function would store them.
     ssm.on(GetParameterCommand).resolves({ Parameter: { Value: sim.url } });
     vi.resetModules();
-    connector = await import('../../../functions/connector-send/index.ts');
+    connector = await import('#functions/connector-send/index.ts');
   });
   afterEach(() => sim.close());
 
@@ -123,7 +123,7 @@ describe('connector-send handler (LivePerson simulator, local DynamoDB and SQS; 
   it('reuses the open conversation, opening the first one with the default routing', async () => {
     vi.stubEnv('CONNECTOR_DEFAULT_SKILL_ID', '777');
     vi.resetModules();
-    connector = await import('../../../functions/connector-send/index.ts');
+    connector = await import('#functions/connector-send/index.ts');
 
     const first = await direct(sendText('t-1', 'bob', 'one'));
     const second = await direct(sendText('t-2', 'bob', 'two'));
@@ -317,7 +317,7 @@ describe('connector-send handler (LivePerson simulator, local DynamoDB and SQS; 
     vi.stubEnv('POWERTOOLS_LOGGER_LOG_EVENT', 'true');
     vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'INFO');
     vi.resetModules();
-    connector = await import('../../../functions/connector-send/index.ts');
+    connector = await import('#functions/connector-send/index.ts');
     const capture = captureProcessOutput();
     try {
       await direct(sendText('log-1', 'secret-consumer-4155550100', 'a private message'));

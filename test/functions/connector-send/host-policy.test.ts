@@ -6,12 +6,12 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { CommandOutcome } from '../../../functions/lib/connector/commands.ts';
-import { IDEMPOTENCY_TABLE_KEY, startLocalDynamoDb, STATE_TABLE_KEY, type LocalDynamoDb } from '../../../local/dynamodb.ts';
-import { startLocalSqs, type LocalSqs } from '../../../local/sqs.ts';
-import { startLivePersonSimulator, type LivePersonSimulator } from '../../../simulator/index.ts';
-import { lambdaContext } from '../../support/lambda-context.ts';
-import { sqsEvent, sqsRecord } from '../../support/sqs-event.ts';
+import type { CommandOutcome } from '#functions/lib/connector/commands.ts';
+import { IDEMPOTENCY_TABLE_KEY, startLocalDynamoDb, STATE_TABLE_KEY, type LocalDynamoDb } from '#local/dynamodb.ts';
+import { startLocalSqs, type LocalSqs } from '#local/sqs.ts';
+import { startLivePersonSimulator, type LivePersonSimulator } from '#simulator/index.ts';
+import { lambdaContext } from '#test/support/lambda-context.ts';
+import { sqsEvent, sqsRecord } from '#test/support/sqs-event.ts';
 
 describe('connector-send without the opt-in for plain http', () => {
   const secrets = mockClient(SecretsManagerClient);
@@ -38,7 +38,7 @@ describe('connector-send without the opt-in for plain http', () => {
     secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(sim.credentials) });
     ssm.on(GetParameterCommand).resolves({ Parameter: { Value: sim.url } });
     vi.resetModules();
-    ({ handler } = (await import('../../../functions/connector-send/index.ts')) as unknown as { handler: typeof handler });
+    ({ handler } = (await import('#functions/connector-send/index.ts')) as unknown as { handler: typeof handler });
   });
   afterAll(async () => {
     vi.unstubAllEnvs();

@@ -1,10 +1,10 @@
 import { GetParametersByPathCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { startLivePersonSimulator, type LivePersonSimulator } from '../../../simulator/index.ts';
-import { LIVEPERSON_SERVICES } from '../../../functions/lib/liveperson/domains.ts';
-import { lambdaContext } from '../../support/lambda-context.ts';
-import { captureProcessOutput } from '../../support/log-capture.ts';
+import { startLivePersonSimulator, type LivePersonSimulator } from '#simulator/index.ts';
+import { LIVEPERSON_SERVICES } from '#functions/lib/liveperson/domains.ts';
+import { lambdaContext } from '#test/support/lambda-context.ts';
+import { captureProcessOutput } from '#test/support/log-capture.ts';
 
 const PATH = '/liveperson/12345678/domains/';
 
@@ -34,7 +34,7 @@ describe('domain-refresh handler', () => {
   it('writes the domains CSDS returns and skips the unchanged ones', async () => {
     ssm.on(GetParametersByPathCommand).resolves({ Parameters: [{ Name: `${PATH}sentinel`, Value: sim.url }] });
     ssm.on(PutParameterCommand).resolves({ Version: 1 });
-    const { handler } = await import('../../../functions/domain-refresh/index.ts');
+    const { handler } = await import('#functions/domain-refresh/index.ts');
     const result = await handler({}, lambdaContext('domain-refresh'));
     expect(result.unchanged).toEqual(['sentinel']);
     expect(result.written).toContain('connectToMessagingDomain');
@@ -46,7 +46,7 @@ describe('domain-refresh handler', () => {
   it('writes only the services the functions use, of the many CSDS lists', async () => {
     ssm.on(GetParametersByPathCommand).resolves({ Parameters: [] });
     ssm.on(PutParameterCommand).resolves({ Version: 1 });
-    const { handler } = await import('../../../functions/domain-refresh/index.ts');
+    const { handler } = await import('#functions/domain-refresh/index.ts');
     const result = await handler({}, lambdaContext('domain-refresh'));
     expect([...result.written].sort()).toEqual([...LIVEPERSON_SERVICES].sort());
     expect(ssm).toHaveReceivedCommandTimes(PutParameterCommand, LIVEPERSON_SERVICES.length);
@@ -60,7 +60,7 @@ describe('domain-refresh handler', () => {
     vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'INFO');
     const capture = captureProcessOutput();
     try {
-      const { handler } = await import('../../../functions/domain-refresh/index.ts');
+      const { handler } = await import('#functions/domain-refresh/index.ts');
       await handler({ marker: 'event-marker-7d1f' }, lambdaContext('domain-refresh'));
     } finally {
       capture.restore();
@@ -75,7 +75,7 @@ describe('domain-refresh handler', () => {
   it('fails the invocation (so the alarm and the deploy see it) when CSDS refuses', async () => {
     ssm.on(GetParametersByPathCommand).resolves({ Parameters: [] });
     sim.fail({ service: 'csds', status: 404, body: { error: 'account not found' } });
-    const { handler } = await import('../../../functions/domain-refresh/index.ts');
+    const { handler } = await import('#functions/domain-refresh/index.ts');
     await expect(handler({}, lambdaContext('domain-refresh'))).rejects.toThrow('CSDS lookup of all services: HTTP 404');
     expect(ssm).not.toHaveReceivedCommand(PutParameterCommand);
   });

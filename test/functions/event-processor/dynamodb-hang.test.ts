@@ -7,12 +7,12 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import type { SQSBatchResponse } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { IDEMPOTENCY_TABLE_KEY, startLocalDynamoDb, STATE_TABLE_KEY, type LocalDynamoDb } from '../../../local/dynamodb.ts';
-import { startLocalSqs, type LocalSqs } from '../../../local/sqs.ts';
-import { lambdaContext } from '../../support/lambda-context.ts';
-import { contentNotification, conversationUpdate } from '../../support/notifications.ts';
-import { startSwallowingProxy, type SwallowingProxy } from '../../support/silent-endpoint.ts';
-import { sqsEvent, sqsRecord } from '../../support/sqs-event.ts';
+import { IDEMPOTENCY_TABLE_KEY, startLocalDynamoDb, STATE_TABLE_KEY, type LocalDynamoDb } from '#local/dynamodb.ts';
+import { startLocalSqs, type LocalSqs } from '#local/sqs.ts';
+import { lambdaContext } from '#test/support/lambda-context.ts';
+import { contentNotification, conversationUpdate } from '#test/support/notifications.ts';
+import { startSwallowingProxy, type SwallowingProxy } from '#test/support/silent-endpoint.ts';
+import { sqsEvent, sqsRecord } from '#test/support/sqs-event.ts';
 
 type Swallow = Parameters<typeof startSwallowingProxy>[1];
 
@@ -62,7 +62,7 @@ describe('event-processor when a DynamoDB call never answers', () => {
     proxy = await startSwallowingProxy(dynamo.endpoint, swallow);
     vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', proxy.url);
     vi.resetModules();
-    const { handler } = await import('../../../functions/event-processor/index.ts');
+    const { handler } = await import('#functions/event-processor/index.ts');
     return (...records: Parameters<typeof sqsEvent>) => handler(sqsEvent(...records), lambdaContext('event-processor', 30_000)) as Promise<SQSBatchResponse>;
   }
 

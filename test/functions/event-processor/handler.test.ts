@@ -3,14 +3,14 @@ import { DeleteMessageCommand, ReceiveMessageCommand, type Message } from '@aws-
 import type { SQSBatchResponse } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import type * as HandlersModule from '../../../functions/event-processor/handlers.ts';
-import type * as ProcessorModule from '../../../functions/event-processor/index.ts';
-import { IDEMPOTENCY_TABLE_KEY, startLocalDynamoDb, STATE_TABLE_KEY, type LocalDynamoDb } from '../../../local/dynamodb.ts';
-import { startLocalSqs, type LocalSqs } from '../../../local/sqs.ts';
-import { lambdaContext } from '../../support/lambda-context.ts';
-import { captureProcessOutput } from '../../support/log-capture.ts';
-import { chatStateNotification, contentNotification, conversationUpdate } from '../../support/notifications.ts';
-import { sqsEvent, sqsRecord } from '../../support/sqs-event.ts';
+import type * as HandlersModule from '#functions/event-processor/handlers.ts';
+import type * as ProcessorModule from '#functions/event-processor/index.ts';
+import { IDEMPOTENCY_TABLE_KEY, startLocalDynamoDb, STATE_TABLE_KEY, type LocalDynamoDb } from '#local/dynamodb.ts';
+import { startLocalSqs, type LocalSqs } from '#local/sqs.ts';
+import { lambdaContext } from '#test/support/lambda-context.ts';
+import { captureProcessOutput } from '#test/support/log-capture.ts';
+import { chatStateNotification, contentNotification, conversationUpdate } from '#test/support/notifications.ts';
+import { sqsEvent, sqsRecord } from '#test/support/sqs-event.ts';
 
 type Module = typeof ProcessorModule;
 
@@ -53,8 +53,8 @@ describe('event-processor handler (local DynamoDB and SQS, EventBridge mocked)',
       return { FailedEntryCount: 0, Entries: input.Entries.map((_, i) => ({ EventId: `e${i}` })) };
     });
     vi.resetModules();
-    processor = await import('../../../functions/event-processor/index.ts');
-    handlers = await import('../../../functions/event-processor/handlers.ts');
+    processor = await import('#functions/event-processor/index.ts');
+    handlers = await import('#functions/event-processor/handlers.ts');
   });
 
   const run = (...records: Parameters<typeof sqsEvent>) =>
@@ -153,7 +153,7 @@ describe('event-processor handler (local DynamoDB and SQS, EventBridge mocked)',
   it('ignores a conversation update older than the stored one', async () => {
     await run(sqsRecord(conversationUpdate('conv-s', 'CLOSE', 200), { groupId: 'conv-s' }));
     await run(sqsRecord(conversationUpdate('conv-s', 'OPEN', 100), { groupId: 'conv-s' }));
-    const { DynamoDbConversationStateStore } = await import('../../../functions/lib/aws/conversation-state.ts');
+    const { DynamoDbConversationStateStore } = await import('#functions/lib/aws/conversation-state.ts');
     const store = new DynamoDbConversationStateStore({ tableName: process.env.STATE_TABLE_NAME ?? '', client: dynamo.client });
     expect(await store.get('conv-s')).toMatchObject({ state: 'CLOSE', lastUpdateTs: 200 });
     // Subscribers never see the conversation go back to OPEN.
@@ -194,7 +194,7 @@ describe('event-processor handler (local DynamoDB and SQS, EventBridge mocked)',
     const capture = captureProcessOutput();
     try {
       vi.resetModules();
-      processor = await import('../../../functions/event-processor/index.ts');
+      processor = await import('#functions/event-processor/index.ts');
       const future = { kind: 'notification', type: 'ms.MessagingEventNotification', body: { changes: [{ sequence: 4, serverTimestamp: 1, dialogId: 'conv-u', event: { type: 'ReactionEvent', reaction: 'secret-reaction-text' } }] } };
       const result = await run(sqsRecord(future, { groupId: 'conv-u' }));
       expect(result.batchItemFailures).toEqual([]);
@@ -228,7 +228,7 @@ describe('event-processor handler (local DynamoDB and SQS, EventBridge mocked)',
     const capture = captureProcessOutput();
     try {
       vi.resetModules();
-      processor = await import('../../../functions/event-processor/index.ts');
+      processor = await import('#functions/event-processor/index.ts');
       await run(sqsRecord(contentNotification('conv-l', 'private words', 1), { groupId: 'conv-l' }));
       const logged = capture.lines().map((l) => l.line);
       expect(logged.some((line) => line.includes('event handled'))).toBe(true);

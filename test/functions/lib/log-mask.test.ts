@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { logSafeId, logSafeReason, maskPhoneNumber, maskPhoneNumbers, withoutDigits } from '../../../functions/lib/log-mask.ts';
+import { logSafeId, logSafeReason, maskPhoneNumber, maskPhoneNumbers, withoutDigits } from '#functions/lib/log-mask.ts';
 
 describe('logSafeId', () => {
   it.each([

@@ -2,8 +2,8 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createLivePersonPlatform } from '../../../functions/lib/platform.ts';
-import { startLivePersonSimulator, type LivePersonSimulator } from '../../../simulator/index.ts';
+import { createLivePersonPlatform } from '#functions/lib/platform.ts';
+import { startLivePersonSimulator, type LivePersonSimulator } from '#simulator/index.ts';
 
 describe('createLivePersonPlatform', () => {
   const secrets = mockClient(SecretsManagerClient);

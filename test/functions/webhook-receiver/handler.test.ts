@@ -2,13 +2,13 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import type * as ReceiverModule from '../../../functions/webhook-receiver/index.ts';
-import { signWebhookBody } from '../../../functions/lib/liveperson/webhook-signature.ts';
-import { startLocalSqs, type LocalSqs } from '../../../local/sqs.ts';
-import { apiGatewayEvent } from '../../support/api-gateway-event.ts';
-import { lambdaContext } from '../../support/lambda-context.ts';
-import { captureProcessOutput } from '../../support/log-capture.ts';
-import { chatStateNotification, contentNotification } from '../../support/notifications.ts';
+import type * as ReceiverModule from '#functions/webhook-receiver/index.ts';
+import { signWebhookBody } from '#functions/lib/liveperson/webhook-signature.ts';
+import { startLocalSqs, type LocalSqs } from '#local/sqs.ts';
+import { apiGatewayEvent } from '#test/support/api-gateway-event.ts';
+import { lambdaContext } from '#test/support/lambda-context.ts';
+import { captureProcessOutput } from '#test/support/log-capture.ts';
+import { chatStateNotification, contentNotification } from '#test/support/notifications.ts';
 
 type ReceiverHandler = (typeof ReceiverModule)['handler'];
 
@@ -31,7 +31,7 @@ describe('webhook-receiver handler with a real SQS-protocol queue', () => {
     vi.stubEnv('AWS_ENDPOINT_URL_SQS', sqs.endpoint);
     secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(secret) });
     vi.resetModules();
-    ({ handler } = await import('../../../functions/webhook-receiver/index.ts'));
+    ({ handler } = await import('#functions/webhook-receiver/index.ts'));
   });
   afterAll(async () => {
     vi.unstubAllEnvs();
@@ -142,7 +142,7 @@ describe('webhook-receiver handler with a real SQS-protocol queue', () => {
     const secretReads = () => secrets.commandCalls(GetSecretValueCommand).length;
     async function coldStart(): Promise<ReceiverHandler> {
       vi.resetModules();
-      const fresh = (await import('../../../functions/webhook-receiver/index.ts')).handler;
+      const fresh = (await import('#functions/webhook-receiver/index.ts')).handler;
       // The cold-start read of the secret.
       await vi.waitFor(() => expect(secretReads()).toBeGreaterThan(0));
       return fresh;
@@ -215,7 +215,7 @@ describe('webhook-receiver handler with a real SQS-protocol queue', () => {
       vi.resetModules();
       secrets.on(GetSecretValueCommand).rejects(Object.assign(new Error('Access denied'), { name: 'AccessDeniedException' }));
       try {
-        const fresh = (await import('../../../functions/webhook-receiver/index.ts')).handler;
+        const fresh = (await import('#functions/webhook-receiver/index.ts')).handler;
         const result = await fresh(signed(JSON.stringify(contentNotification('conv-nosecret'))), lambdaContext('webhook-receiver'));
         expect(result.statusCode).toBe(503);
         expect(JSON.parse(result.body)).toMatchObject({ error: 'credentials-unavailable' });

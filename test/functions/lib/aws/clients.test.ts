@@ -15,8 +15,8 @@ import {
   secretsManagerClient,
   sqsClient,
   ssmClient,
-} from '../../../../functions/lib/aws/clients.ts';
-import { callBound as bound, startSilentEndpoint, type SilentEndpoint } from '../../../support/silent-endpoint.ts';
+} from '#functions/lib/aws/clients.ts';
+import { callBound as bound, startSilentEndpoint, type SilentEndpoint } from '#test/support/silent-endpoint.ts';
 
 describe('requestHandlerOptions', () => {
   it('sets every timeout, and makes the request timeout an error rather than a warning', () => {

@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InvalidCommandError } from '../../../../functions/lib/connector/commands.ts';
-import { MAX_COMMAND_BYTES, messageGroupIdFor, SQS_MAX_MESSAGE_BYTES } from '../../../../functions/lib/connector/enqueue.ts';
-import { ConnectorCommandQueue } from '../../../../functions/lib/aws/command-queue.ts';
-import { SqsDeadLetterSink } from '../../../../functions/lib/aws/dead-letter.ts';
-import { startLocalSqs, type LocalSqs } from '../../../../local/sqs.ts';
+import { InvalidCommandError } from '#functions/lib/connector/commands.ts';
+import { MAX_COMMAND_BYTES, messageGroupIdFor, SQS_MAX_MESSAGE_BYTES } from '#functions/lib/connector/enqueue.ts';
+import { ConnectorCommandQueue } from '#functions/lib/aws/command-queue.ts';
+import { SqsDeadLetterSink } from '#functions/lib/aws/dead-letter.ts';
+import { startLocalSqs, type LocalSqs } from '#local/sqs.ts';
 
 describe('ConnectorCommandQueue (local SQS)', () => {
   let sqs: LocalSqs;

@@ -3,12 +3,12 @@ import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/clie
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  ConfigurationError,
   CredentialsSource,
   parseCredentialsSecret,
   readRuntimeEnvironment,
   SsmDomainSource,
-} from '../../../../functions/lib/aws/config.ts';
+} from '#functions/lib/aws/config.ts';
+import { ConfigurationError } from '#functions/lib/errors.ts';
 
 const SECRET_VALUE = 'top-secret-value-123';
 const valid = { clientId: 'client', clientSecret: SECRET_VALUE };

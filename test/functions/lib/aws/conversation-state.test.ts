@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDbConversationStateStore } from '../../../../functions/lib/aws/conversation-state.ts';
-import { parseNotification } from '../../../../functions/lib/liveperson/events.ts';
-import type { OrderedConversationChange } from '../../../../functions/lib/processing/ports.ts';
-import { startLocalDynamoDb, STATE_TABLE_KEY, type LocalDynamoDb } from '../../../../local/dynamodb.ts';
-import { conversationUpdate } from '../../../support/notifications.ts';
+import { DynamoDbConversationStateStore } from '#functions/lib/aws/conversation-state.ts';
+import { parseNotification } from '#functions/lib/liveperson/events.ts';
+import type { OrderedConversationChange } from '#functions/lib/processing/ports.ts';
+import { startLocalDynamoDb, STATE_TABLE_KEY, type LocalDynamoDb } from '#local/dynamodb.ts';
+import { conversationUpdate } from '#test/support/notifications.ts';
 
 const change = (convId: string, state: 'OPEN' | 'CLOSE', ts: number) =>
   parseNotification(JSON.stringify(conversationUpdate(convId, state, ts)), 'connector')[0] as OrderedConversationChange;

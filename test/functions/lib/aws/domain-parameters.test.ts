@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { refreshDomainParameters, type DomainParameterStore } from '../../../../functions/lib/aws/domain-parameters.ts';
+import { refreshDomainParameters, type DomainParameterStore } from '#functions/lib/aws/domain-parameters.ts';
 
 function fakeStore(initial: Record<string, string>) {
   const values = new Map(Object.entries(initial).map(([k, v]) => [`/lp/domains/${k}`, v]));

@@ -2,7 +2,8 @@
 // naming the variable, like every other variable; a plain-http LP_CSDS_URL is not, as the functions that
 // never call LivePerson (the webhook receiver) must keep working; DomainResolver refuses it at each lookup.
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError, readRuntimeEnvironment } from '../../../../functions/lib/aws/config.ts';
+import { readRuntimeEnvironment } from '#functions/lib/aws/config.ts';
+import { ConfigurationError } from '#functions/lib/errors.ts';
 
 describe('readRuntimeEnvironment: host policy', () => {
   const env = { LP_ACCOUNT_ID: '12345678', LP_SECRET_ID: 'lp/creds', LP_DOMAIN_PARAMETER_PATH: '/liveperson/12345678/domains/' };

@@ -1,8 +1,9 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { batches, EntryTooLargeError, EventBridgePublisher, PublishError } from '../../../../functions/lib/aws/event-bus.ts';
-import { SchemaViolation } from '../../../../functions/lib/liveperson/events.ts';
+import { batches, EventBridgePublisher, PublishError } from '#functions/lib/aws/event-bus.ts';
+import { EntryTooLargeError } from '#functions/lib/processing/ports.ts';
+import { SchemaViolation } from '#functions/lib/liveperson/events.ts';
 
 const entry = (detailType: string, size = 10) => ({ source: 'liveperson', detailType, detail: { pad: 'x'.repeat(size) } });
 

@@ -1,7 +1,7 @@
 import { createServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EventQueueTimeoutError, SEND_TIMEOUT_MS, SqsEventQueue } from '../../../../functions/lib/aws/event-queue.ts';
-import type { QueuedEvent } from '../../../../functions/lib/webhooks/ports.ts';
+import { EventQueueTimeoutError, SEND_TIMEOUT_MS, SqsEventQueue } from '#functions/lib/aws/event-queue.ts';
+import type { QueuedEvent } from '#functions/lib/webhooks/ports.ts';
 
 const event: QueuedEvent = {
   body: '{}',

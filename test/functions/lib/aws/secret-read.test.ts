@@ -5,7 +5,8 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigurationError, CredentialsSource } from '../../../../functions/lib/aws/config.ts';
+import { CredentialsSource } from '#functions/lib/aws/config.ts';
+import { ConfigurationError } from '#functions/lib/errors.ts';
 
 const valid = { clientId: 'client', clientSecret: 'top-secret-value-123' };
 const rotated = { ...valid, clientSecret: 'rotated-secret-value-456' };

@@ -14,8 +14,8 @@ import {
   secretsManagerClient,
   sqsClient,
   ssmClient,
-} from '../../../../functions/lib/aws/clients.ts';
-import { callBound as bound, startStallingBodyEndpoint, type SilentEndpoint } from '../../../support/silent-endpoint.ts';
+} from '#functions/lib/aws/clients.ts';
+import { callBound as bound, startStallingBodyEndpoint, type SilentEndpoint } from '#test/support/silent-endpoint.ts';
 const SERVICES = ['DYNAMODB', 'SQS', 'EVENTBRIDGE', 'SECRETS_MANAGER', 'SSM'] as const;
 
 describe.concurrent('AWS calls against an endpoint that sends the headers and then stalls the body', () => {

@@ -5,13 +5,14 @@
 // by the slowest client's worst case (clients.ts: DynamoDB, SQS, EventBridge 3 attempts × 2 s) plus room.
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ConfigurationError, CredentialsSource, SsmDomainSource } from '../../../../functions/lib/aws/config.ts';
-import { DynamoDbConsumerStore } from '../../../../functions/lib/aws/consumer-store.ts';
-import { DynamoDbConversationStateStore } from '../../../../functions/lib/aws/conversation-state.ts';
-import { SqsDeadLetterSink } from '../../../../functions/lib/aws/dead-letter.ts';
-import { EventBridgePublisher } from '../../../../functions/lib/aws/event-bus.ts';
-import { createSqsClient } from '../../../../functions/lib/aws/event-queue.ts';
-import { startSilentEndpoint, type SilentEndpoint } from '../../../support/silent-endpoint.ts';
+import { CredentialsSource, SsmDomainSource } from '#functions/lib/aws/config.ts';
+import { ConfigurationError } from '#functions/lib/errors.ts';
+import { DynamoDbConsumerStore } from '#functions/lib/aws/consumer-store.ts';
+import { DynamoDbConversationStateStore } from '#functions/lib/aws/conversation-state.ts';
+import { SqsDeadLetterSink } from '#functions/lib/aws/dead-letter.ts';
+import { EventBridgePublisher } from '#functions/lib/aws/event-bus.ts';
+import { createSqsClient } from '#functions/lib/aws/event-queue.ts';
+import { startSilentEndpoint, type SilentEndpoint } from '#test/support/silent-endpoint.ts';
 
 const BOUND = { timeout: 12_000 };
 const SERVICES = ['DYNAMODB', 'SQS', 'EVENTBRIDGE', 'SECRETS_MANAGER', 'SSM'] as const;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describeRawCommand, InvalidCommandError, parseCommand } from '../../../../functions/lib/connector/commands.ts';
-import { toRouting } from '../../../../functions/lib/connector/execute.ts';
+import { describeRawCommand, InvalidCommandError, parseCommand } from '#functions/lib/connector/commands.ts';
+import { toRouting } from '#functions/lib/connector/execute.ts';
 
 const issuesOf = (input: unknown): readonly string[] => {
   try {

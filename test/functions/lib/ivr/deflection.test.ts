@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
-import { runIvrRequest, type C2mOperations } from '../../../../functions/lib/ivr/deflection.ts';
-import type { C2mEligibility } from '../../../../functions/lib/liveperson/c2m.ts';
-import { LivePersonApiError } from '../../../../functions/lib/liveperson/errors.ts';
+import { runIvrRequest, type C2mOperations } from '#functions/lib/ivr/deflection.ts';
+import type { C2mEligibility } from '#functions/lib/liveperson/c2m.ts';
+import { LivePersonApiError } from '#functions/lib/liveperson/errors.ts';
 
 const ELIGIBILITY = { consumerPhoneNumber: '+12061234567', skill: 'support', handoffId: 'H1' };
 const ELIGIBLE: C2mEligibility = { eligible: true, callId: 'call-1', recommendedChannelName: 'sms', availableChannels: ['sms', 'wa'] };

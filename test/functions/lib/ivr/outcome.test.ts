@@ -1,18 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError } from '../../../../functions/lib/errors.ts';
+import { ConfigurationError } from '#functions/lib/errors.ts';
 import {
   C2M_ERROR_RESULTS,
   CONNECT_ATTRIBUTE_KEYS,
   failureOutcome,
   toConnectAttributes,
-} from '../../../../functions/lib/ivr/outcome.ts';
-import { C2M_ERROR_CODES, C2mDomainUnavailableError } from '../../../../functions/lib/liveperson/c2m.ts';
+} from '#functions/lib/ivr/outcome.ts';
+import { C2M_ERROR_CODES, C2mDomainUnavailableError } from '#functions/lib/liveperson/c2m.ts';
 import {
   DeadlineExceededError,
   LivePersonApiError,
   LivePersonNetworkError,
   LivePersonResponseError,
-} from '../../../../functions/lib/liveperson/errors.ts';
+} from '#functions/lib/liveperson/errors.ts';
 
 const c2mError = (status: number, code?: string, apiMessage?: string) => new LivePersonApiError('C2M invite', { status, code, apiMessage });
 

@@ -1,10 +1,10 @@
 // The cold-start prefetch must end within its budget whatever it waits on: calls wait for it, so a
 // prefetch that never settles would hold every call of the container until Connect's deadline.
 import { describe, expect, it } from 'vitest';
-import { C2mService, type C2mServiceOptions } from '../../../../functions/lib/ivr/service.ts';
-import { DeadlineExceededError } from '../../../../functions/lib/liveperson/errors.ts';
-import { LivePersonHttpClient } from '../../../../functions/lib/liveperson/http.ts';
-import { contactFlowEvent } from '../../c2m-invite/contact-flow-event.ts';
+import { C2mService, type C2mServiceOptions } from '#functions/lib/ivr/service.ts';
+import { DeadlineExceededError } from '#functions/lib/liveperson/errors.ts';
+import { LivePersonHttpClient } from '#functions/lib/liveperson/http.ts';
+import { contactFlowEvent } from '#test/functions/c2m-invite/contact-flow-event.ts';
 
 const never = () => new Promise<never>(() => undefined);
 

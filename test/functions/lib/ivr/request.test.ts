@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseIvrRequest } from '../../../../functions/lib/ivr/request.ts';
-import { CALLER, contactFlowEvent } from '../../c2m-invite/contact-flow-event.ts';
+import { parseIvrRequest } from '#functions/lib/ivr/request.ts';
+import { CALLER, contactFlowEvent } from '#test/functions/c2m-invite/contact-flow-event.ts';
 
 const DEFAULTS = { defaultSkill: 'support', defaultHandoffId: 'H1' };
 const CALL_ID = 'b52403dc-b140-45cc-a9ca-d749a39b1b56';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { C2mService, type C2mServiceOptions } from '../../../../functions/lib/ivr/service.ts';
-import { LivePersonHttpClient } from '../../../../functions/lib/liveperson/http.ts';
-import { contactFlowEvent } from '../../c2m-invite/contact-flow-event.ts';
+import { C2mService, type C2mServiceOptions } from '#functions/lib/ivr/service.ts';
+import { LivePersonHttpClient } from '#functions/lib/liveperson/http.ts';
+import { contactFlowEvent } from '#test/functions/c2m-invite/contact-flow-event.ts';
 
 /** A platform whose domain lookup never settles, as a lookup joined from the cold-start prefetch might not. */
 function platformWithStuckLookup(): C2mServiceOptions['platform'] {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { maskPhoneNumber } from '../../../../functions/lib/log-mask.ts';
-import { readC2mSettings } from '../../../../functions/lib/ivr/settings.ts';
+import { maskPhoneNumber } from '#functions/lib/log-mask.ts';
+import { readC2mSettings } from '#functions/lib/ivr/settings.ts';
 
 describe('readC2mSettings', () => {
   it('reads the defaults and the region hint, all optional', () => {

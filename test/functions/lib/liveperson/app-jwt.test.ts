@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { isAppJwtRejection, jwtExpiry } from '../../../../functions/lib/liveperson/app-jwt.ts';
-import { LivePersonApiError } from '../../../../functions/lib/liveperson/errors.ts';
-import { startLivePersonSimulator, type LivePersonSimulator } from '../../../../simulator/index.ts';
-import { clientsFor } from '../../../support/platform.ts';
+import { isAppJwtRejection, jwtExpiry } from '#functions/lib/liveperson/app-jwt.ts';
+import { LivePersonApiError } from '#functions/lib/liveperson/errors.ts';
+import { startLivePersonSimulator, type LivePersonSimulator } from '#simulator/index.ts';
+import { clientsFor } from '#test/support/platform.ts';
 
 const eligibilitySchema = z.object({ eligible: z.boolean(), callId: z.string() });
 

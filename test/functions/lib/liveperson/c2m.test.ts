@@ -6,17 +6,17 @@ import {
   c2mBaseUrlResolver,
   isC2mPhoneNumber,
   type C2mAuth,
-} from '../../../../functions/lib/liveperson/c2m.ts';
-import type { DeadlineOption } from '../../../../functions/lib/liveperson/domains.ts';
+} from '#functions/lib/liveperson/c2m.ts';
+import type { DeadlineOption } from '#functions/lib/liveperson/domains.ts';
 import {
   DeadlineExceededError,
   LivePersonApiError,
   LivePersonNetworkError,
   LivePersonResponseError,
-} from '../../../../functions/lib/liveperson/errors.ts';
-import { LivePersonHttpClient } from '../../../../functions/lib/liveperson/http.ts';
-import { startLivePersonSimulator, type LivePersonSimulator } from '../../../../simulator/index.ts';
-import { clientsFor } from '../../../support/platform.ts';
+} from '#functions/lib/liveperson/errors.ts';
+import { LivePersonHttpClient } from '#functions/lib/liveperson/http.ts';
+import { startLivePersonSimulator, type LivePersonSimulator } from '#simulator/index.ts';
+import { clientsFor } from '#test/support/platform.ts';
 
 const PHONE = '+12061234567';
 const ELIGIBILITY = { consumerPhoneNumber: PHONE, skill: 'support', handoffId: 'H123456789' };

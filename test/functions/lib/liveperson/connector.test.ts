@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ConsumerJwsStore } from '../../../../functions/lib/liveperson/consumer-jws.ts';
-import { ConnectorClient, isConversationClosedError } from '../../../../functions/lib/liveperson/connector.ts';
-import { LivePersonApiError, LivePersonNetworkError } from '../../../../functions/lib/liveperson/errors.ts';
-import { LivePersonHttpClient } from '../../../../functions/lib/liveperson/http.ts';
-import { startLivePersonSimulator, type LivePersonSimulator } from '../../../../simulator/index.ts';
-import { clientsFor } from '../../../support/platform.ts';
+import type { ConsumerJwsStore } from '#functions/lib/liveperson/consumer-jws.ts';
+import { ConnectorClient, isConversationClosedError } from '#functions/lib/liveperson/connector.ts';
+import { LivePersonApiError, LivePersonNetworkError } from '#functions/lib/liveperson/errors.ts';
+import { LivePersonHttpClient } from '#functions/lib/liveperson/http.ts';
+import { startLivePersonSimulator, type LivePersonSimulator } from '#simulator/index.ts';
+import { clientsFor } from '#test/support/platform.ts';
 
 class MemoryJwsStore implements ConsumerJwsStore {
   readonly values = new Map<string, string>();

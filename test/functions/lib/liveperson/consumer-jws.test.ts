@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startLivePersonSimulator, type LivePersonSimulator } from '../../../../simulator/index.ts';
-import { clientsFor } from '../../../support/platform.ts';
+import { startLivePersonSimulator, type LivePersonSimulator } from '#simulator/index.ts';
+import { clientsFor } from '#test/support/platform.ts';
 
 describe('ConsumerJwsProvider against the simulator', () => {
   let sim: LivePersonSimulator;
@@ -53,7 +53,7 @@ describe('ConsumerJwsProvider against the simulator', () => {
 
   it('drops a rejected JWS and keeps the least recently used bounded', async () => {
     const { http, domains, appJwt } = clientsFor(sim);
-    const { ConsumerJwsProvider } = await import('../../../../functions/lib/liveperson/consumer-jws.ts');
+    const { ConsumerJwsProvider } = await import('#functions/lib/liveperson/consumer-jws.ts');
     const provider = new ConsumerJwsProvider({ accountId: sim.accountId, http, domains, appJwt, maxCachedConsumers: 2 });
     const a = await provider.getJws('a');
     await provider.getJws('b');

@@ -2,11 +2,11 @@
 // LivePerson's domains must never receive a request, let alone the client secret. Only symbols that
 // existed before the host policy are imported, so on code without it these tests fail on the leak itself.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { AppJwtProvider } from '../../../../functions/lib/liveperson/app-jwt.ts';
-import { DomainResolver, type DomainSource } from '../../../../functions/lib/liveperson/domains.ts';
-import { LivePersonResponseError } from '../../../../functions/lib/liveperson/errors.ts';
-import { LivePersonHttpClient } from '../../../../functions/lib/liveperson/http.ts';
-import { startScriptedServer, type ScriptedServer } from '../../../support/scripted-server.ts';
+import { AppJwtProvider } from '#functions/lib/liveperson/app-jwt.ts';
+import { DomainResolver, type DomainSource } from '#functions/lib/liveperson/domains.ts';
+import { LivePersonResponseError } from '#functions/lib/liveperson/errors.ts';
+import { LivePersonHttpClient } from '#functions/lib/liveperson/http.ts';
+import { startScriptedServer, type ScriptedServer } from '#test/support/scripted-server.ts';
 
 const ACCOUNT = '12345678';
 const CREDENTIALS = { clientId: 'the-client-id', clientSecret: 'the-client-secret-never-in-clear' };

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_HOST_POLICY, hostPolicyFromEnvironment, hostPolicyRefusal, hostSuffixProblem, parseAllowedHostSuffixes } from '../../../../contract/host-policy.ts';
-import { DomainResolver, LIVEPERSON_SERVICES, LivePersonHostRefusedError, toBaseUrl } from '../../../../functions/lib/liveperson/domains.ts';
-import { LivePersonApiError, LivePersonResponseError } from '../../../../functions/lib/liveperson/errors.ts';
-import { LivePersonHttpClient } from '../../../../functions/lib/liveperson/http.ts';
-import { startLivePersonSimulator, type LivePersonSimulator } from '../../../../simulator/index.ts';
-import { clientsFor, SIMULATOR_HOST_POLICY } from '../../../support/platform.ts';
+import { DEFAULT_HOST_POLICY, hostPolicyFromEnvironment, hostPolicyRefusal, hostSuffixProblem, parseAllowedHostSuffixes } from '#contract/host-policy.ts';
+import { DomainResolver, LIVEPERSON_SERVICES, LivePersonHostRefusedError, toBaseUrl } from '#functions/lib/liveperson/domains.ts';
+import { LivePersonApiError, LivePersonResponseError } from '#functions/lib/liveperson/errors.ts';
+import { LivePersonHttpClient } from '#functions/lib/liveperson/http.ts';
+import { startLivePersonSimulator, type LivePersonSimulator } from '#simulator/index.ts';
+import { clientsFor, SIMULATOR_HOST_POLICY } from '#test/support/platform.ts';
 
 describe('toBaseUrl', () => {
   it.each([

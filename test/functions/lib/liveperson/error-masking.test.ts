@@ -1,7 +1,7 @@
 // LivePerson's error messages may echo the consumer's number: masked where the error is made, so
 // every log of it (a retry notice's reason, a handler's `{ error }` with message, apiMessage and stack) is safe.
 import { describe, expect, it } from 'vitest';
-import { DeadlineExceededError, LivePersonApiError, LivePersonNetworkError, LivePersonResponseError } from '../../../../functions/lib/liveperson/errors.ts';
+import { DeadlineExceededError, LivePersonApiError, LivePersonNetworkError, LivePersonResponseError } from '#functions/lib/liveperson/errors.ts';
 
 const leaks = (text: string | undefined) => /4155550100/.test((text ?? '').replace(/\D/g, ''));
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseNotification, SchemaViolation } from '../../../../functions/lib/liveperson/events.ts';
-import { chatStateNotification, contentNotification, conversationNotification } from '../../../support/notifications.ts';
+import { parseNotification, SchemaViolation } from '#functions/lib/liveperson/events.ts';
+import { chatStateNotification, contentNotification, conversationNotification } from '#test/support/notifications.ts';
 
 const json = (value: unknown) => JSON.stringify(value);
 

@@ -7,9 +7,9 @@ import {
   LivePersonApiError,
   LivePersonNetworkError,
   LivePersonResponseError,
-} from '../../../../functions/lib/liveperson/errors.ts';
-import { LIVEPERSON_RETRY_POLICY, LivePersonHttpClient, QUICK_RETRY_POLICY, type RetryNotice } from '../../../../functions/lib/liveperson/http.ts';
-import { startScriptedServer, type ScriptedServer } from '../../../support/scripted-server.ts';
+} from '#functions/lib/liveperson/errors.ts';
+import { LIVEPERSON_RETRY_POLICY, LivePersonHttpClient, QUICK_RETRY_POLICY, type RetryNotice } from '#functions/lib/liveperson/http.ts';
+import { startScriptedServer, type ScriptedServer } from '#test/support/scripted-server.ts';
 
 const okSchema = z.object({ ok: z.boolean() });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readMessageContent } from '../../../../functions/lib/liveperson/message-content.ts';
+import { readMessageContent } from '#functions/lib/liveperson/message-content.ts';
 
 describe('readMessageContent', () => {
   it('reads text of any text content type', () => {

@@ -5,7 +5,7 @@ import {
   routeConnectorNotification,
   routeMessagingNotification,
   type ConnectorEnvelope,
-} from '../../../../functions/lib/liveperson/notification-envelope.ts';
+} from '#functions/lib/liveperson/notification-envelope.ts';
 
 const messaging = (...changes: Array<Record<string, unknown>>): ConnectorEnvelope => ({
   kind: 'notification',

@@ -10,7 +10,7 @@ import {
   oauth1HmacSha1,
   oauth1NormalizedParameters,
   oauth1Signature,
-} from '../../../../functions/lib/liveperson/oauth1.ts';
+} from '#functions/lib/liveperson/oauth1.ts';
 
 const credentials = { consumerKey: 'ck', consumerSecret: 'cs', accessToken: 'at', accessTokenSecret: 'ats' };
 const fixed = { nonce: 'n0nce', timestamp: 1700000000 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { oauth1AuthorizationHeader, oauth1Signature } from '../../../../functions/lib/liveperson/oauth1.ts';
+import { oauth1AuthorizationHeader, oauth1Signature } from '#functions/lib/liveperson/oauth1.ts';
 
 describe('OAuth 1.0a HMAC-SHA1 signing', () => {
   it('matches the reference signature of the OAuth Core 1.0 specification (appendix A.5)', () => {

@@ -3,8 +3,8 @@
  * is typed: no SchemaViolation, and no event of a type this code knows falls back to UnknownEvent.
  */
 import { describe, expect, it } from 'vitest';
-import { parseNotification, type LivePersonEvent } from '../../../../functions/lib/liveperson/events.ts';
-import { notificationFixtures } from '../../../support/fixtures.ts';
+import { parseNotification, type LivePersonEvent } from '#functions/lib/liveperson/events.ts';
+import { notificationFixtures } from '#test/support/fixtures.ts';
 
 const fixtures = notificationFixtures();
 const parse = (name: string): LivePersonEvent[] => {

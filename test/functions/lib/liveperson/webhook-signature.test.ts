@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { constantTimeEquals, signWebhookBody, verifyWebhookSignature } from '../../../../functions/lib/liveperson/webhook-signature.ts';
+import { constantTimeEquals, signWebhookBody, verifyWebhookSignature } from '#functions/lib/liveperson/webhook-signature.ts';
 
 const fox = Buffer.from('The quick brown fox jumps over the lazy dog');
 

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { SchemaViolation, type LivePersonEvent } from '../../../../functions/lib/liveperson/events.ts';
+import { SchemaViolation, type LivePersonEvent } from '#functions/lib/liveperson/events.ts';
 import {
   EventInProgressError,
   type BusEntry,
@@ -7,10 +7,10 @@ import {
   type ConversationStateStore,
   type EventLedger,
   type StateUpdateResult,
-} from '../../../../functions/lib/processing/ports.ts';
-import { processNotification, type QueuedNotification } from '../../../../functions/lib/processing/process-notification.ts';
-import { EventHandlerRegistry, publishToEventBridge } from '../../../../functions/lib/processing/registry.ts';
-import { chatStateNotification, contentNotification, conversationNotification, conversationUpdate } from '../../../support/notifications.ts';
+} from '#functions/lib/processing/ports.ts';
+import { processNotification, type QueuedNotification } from '#functions/lib/processing/process-notification.ts';
+import { EventHandlerRegistry, publishToEventBridge } from '#functions/lib/processing/registry.ts';
+import { chatStateNotification, contentNotification, conversationNotification, conversationUpdate } from '#test/support/notifications.ts';
 
 class FakeLedger implements EventLedger {
   readonly status = new Map<string, 'in-progress' | 'done'>();

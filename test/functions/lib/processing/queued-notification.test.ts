@@ -1,11 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ConfigurationError } from '../../../../functions/lib/errors.ts';
-import { LivePersonApiError } from '../../../../functions/lib/liveperson/errors.ts';
-import { SchemaViolation } from '../../../../functions/lib/liveperson/events.ts';
-import { EntryTooLargeError, EventInProgressError, type BusEntry, type DeadLetterRecord, type EventLedger, type QueuedMessage } from '../../../../functions/lib/processing/ports.ts';
-import { failureReason, handleQueuedNotification, type QueuedNotificationObserver } from '../../../../functions/lib/processing/queued-notification.ts';
-import { EventHandlerRegistry, publishToEventBridge } from '../../../../functions/lib/processing/registry.ts';
-import { contentNotification } from '../../../support/notifications.ts';
+import { ConfigurationError } from '#functions/lib/errors.ts';
+import { LivePersonApiError } from '#functions/lib/liveperson/errors.ts';
+import { SchemaViolation } from '#functions/lib/liveperson/events.ts';
+import { EntryTooLargeError, EventInProgressError, type BusEntry, type DeadLetterRecord, type EventLedger, type QueuedMessage } from '#functions/lib/processing/ports.ts';
+import { failureReason, handleQueuedNotification, type QueuedNotificationObserver } from '#functions/lib/processing/queued-notification.ts';
+import { EventHandlerRegistry, publishToEventBridge } from '#functions/lib/processing/registry.ts';
+import { contentNotification } from '#test/support/notifications.ts';
 
 const ledger: EventLedger = { claim: async () => 'claimed', complete: async () => undefined, release: async () => undefined };
 const state = { apply: async () => 'applied' as const, get: async () => undefined };

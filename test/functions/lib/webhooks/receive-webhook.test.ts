@@ -1,17 +1,16 @@
 import { createHash } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { signWebhookBody } from '../../../../functions/lib/liveperson/webhook-signature.ts';
+import { signWebhookBody } from '#functions/lib/liveperson/webhook-signature.ts';
 import {
   MAX_EVENT_TYPE_LENGTH,
   messageGroupId,
   NO_CONVERSATION_GROUP,
   receiveWebhook,
   sqsAttributeValue,
-  type QueuedEvent,
-  type WebhookCredentials,
   type WebhookRequest,
-} from '../../../../functions/lib/webhooks/receive-webhook.ts';
-import { chatStateNotification, contentNotification, conversationNotification } from '../../../support/notifications.ts';
+} from '#functions/lib/webhooks/receive-webhook.ts';
+import type { QueuedEvent, WebhookCredentials } from '#functions/lib/webhooks/ports.ts';
+import { chatStateNotification, contentNotification, conversationNotification } from '#test/support/notifications.ts';
 
 const ACCOUNT = '12345678';
 const credentials = { clientId: 'client-1', clientSecret: 'client-secret-1', webhookToken: 'messaging-token-0123456789' };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { WEBHOOK_ROUTES } from '../../../../contract/constants.ts';
-import { webhookRouteOf } from '../../../../functions/lib/webhooks/routes.ts';
+import { WEBHOOK_ROUTES } from '#contract/constants.ts';
+import { webhookRouteOf } from '#functions/lib/webhooks/routes.ts';
 
 describe('webhookRouteOf', () => {
   it('maps each resource of the contract to its route', () => {
