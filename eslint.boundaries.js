@@ -7,11 +7,18 @@
 const AWS_SDK = { group: ['@aws-sdk/*'], message: 'AWS SDK calls belong in functions/lib/aws/ (an adapter implementing a port).' };
 const POWERTOOLS = { group: ['@aws-lambda-powertools/*'], message: 'Powertools belongs in functions/lib/aws/ or functions/lib/lambda/.' };
 // A pattern without a slash matches any path segment (`aws-lambda` would catch `aws-cdk-lib/aws-lambda`): anchor package names with a leading "/".
-const LAMBDA = { group: ['/aws-lambda', '@middy/*'], message: 'Lambda types and middlewares belong in functions/lib/lambda/ and the handlers.' };
-const CDK = { group: ['/aws-cdk-lib', '/aws-cdk-lib/*', '/constructs', '/cdk-nag', '/cdk-nag/*'], message: 'CDK code belongs in lib/ and bin/.' };
+const LAMBDA = {
+  group: ['/aws-lambda', '@middy/*'],
+  message: 'Lambda types and middlewares belong in functions/lib/lambda/ and the handlers.',
+};
+const CDK = {
+  group: ['/aws-cdk-lib', '/aws-cdk-lib/*', '/constructs', '/cdk-nag', '/cdk-nag/*'],
+  message: 'CDK code belongs in lib/ and bin/.',
+};
 const ADAPTERS = {
   group: ['**/aws/**', '**/lambda/**', '**/platform.ts'],
-  message: 'Business code owns its ports (its ports.ts); functions/lib/aws/ and functions/lib/lambda/ implement and wire them, never the other way round.',
+  message:
+    'Business code owns its ports (its ports.ts); functions/lib/aws/ and functions/lib/lambda/ implement and wire them, never the other way round.',
 };
 const BUSINESS = {
   group: ['**/processing/**', '**/connector/**', '**/ivr/**', '**/webhooks/**'],
@@ -32,7 +39,10 @@ export const boundaries = [
             POWERTOOLS,
             LAMBDA,
             CDK,
-            { group: ['**/functions/**', '**/lib/**', '\\#functions/*', '\\#lib/*'], message: 'contract/ is the bottom layer: it imports only zod and itself.' },
+            {
+              group: ['**/functions/**', '**/lib/**', '\\#functions/*', '\\#lib/*'],
+              message: 'contract/ is the bottom layer: it imports only zod and itself.',
+            },
           ],
         },
       ],
@@ -65,7 +75,10 @@ export const boundaries = [
             AWS_SDK,
             POWERTOOLS,
             LAMBDA,
-            { group: ['**/functions/**/index.ts', '**/functions/lib/aws/**', '**/functions/lib/lambda/**'], message: 'The CDK app shares only contract/ with the functions, never their run-time code.' },
+            {
+              group: ['**/functions/**/index.ts', '**/functions/lib/aws/**', '**/functions/lib/lambda/**'],
+              message: 'The CDK app shares only contract/ with the functions, never their run-time code.',
+            },
           ],
         },
       ],

@@ -20,7 +20,8 @@ export interface C2mCheckResult {
 }
 
 export async function c2mCheck(flags: C2mCheckFlags): Promise<C2mCheckResult> {
-  if (!flags.phone || !isC2mPhoneNumber(flags.phone)) throw new UsageError('--phone must be an E.164 number with "+", at most 15 characters, e.g. +12065550100');
+  if (!flags.phone || !isC2mPhoneNumber(flags.phone))
+    throw new UsageError('--phone must be an E.164 number with "+", at most 15 characters, e.g. +12065550100');
   const target = resolveTarget(flags);
   const skill = flags.skill ?? target.config?.c2m?.defaultSkill;
   const handoffId = flags['handoff-id'] ?? target.config?.c2m?.defaultHandoffId;
@@ -28,7 +29,9 @@ export async function c2mCheck(flags: C2mCheckFlags): Promise<C2mCheckResult> {
   if (!handoffId) throw new UsageError('--handoff-id is required (or set c2m.defaultHandoffId in the deployment config)');
   const credentials = await readCredentials(flags, target);
   const { http, domains, appJwt } = livePersonClients(target, credentials);
-  const auth = credentials.oauth1 ? ({ kind: 'api-key', credentials: credentials.oauth1 } as const) : ({ kind: 'app-jwt', appJwt } as const);
+  const auth = credentials.oauth1
+    ? ({ kind: 'api-key', credentials: credentials.oauth1 } as const)
+    : ({ kind: 'app-jwt', appJwt } as const);
   const c2m = new C2mClient({ accountId: target.accountId, http, baseUrl: c2mBaseUrlResolver({ domains }), auth: () => auth });
   const answer = await c2m.eligibility({ consumerPhoneNumber: flags.phone, skill, handoffId });
   return {

@@ -46,7 +46,11 @@ export async function doctor(flags: CommonFlags): Promise<Check[]> {
       : 'no webhookToken: POST /webhooks/messaging/{token} answers 401 (add one if you use Messaging API subscriptions)',
     'warning',
   );
-  check('c2m auth', true, credentials.oauth1 ? 'C2M calls are signed with the OAuth 1.0a API key (oauth1)' : 'C2M calls use Bearer <AppJWT> (no oauth1 block)');
+  check(
+    'c2m auth',
+    true,
+    credentials.oauth1 ? 'C2M calls are signed with the OAuth 1.0a API key (oauth1)' : 'C2M calls use Bearer <AppJWT> (no oauth1 block)',
+  );
 
   const { domains, appJwt } = livePersonClients(target, credentials);
   try {

@@ -70,13 +70,20 @@ export async function runCli(argv: readonly string[], output: CliOutput = consol
         const checks = await doctor(values);
         const ok = checks.every((check) => check.level !== 'error');
         const mark = { ok: '✓', warning: '!', error: '✗' } as const;
-        const verdict = !ok ? 'something needs fixing (see ✗ above)' : checks.some((c) => c.level === 'warning') ? 'all good, with a warning (see ! above)' : 'all good';
+        const verdict = !ok
+          ? 'something needs fixing (see ✗ above)'
+          : checks.some((c) => c.level === 'warning')
+            ? 'all good, with a warning (see ! above)'
+            : 'all good';
         print({ ok, checks }, [...checks.map((c) => `${mark[c.level]} ${c.name.padEnd(16)} ${c.detail}`), verdict].join('\n'));
         return ok ? 0 : 1;
       }
       case 'webhook send': {
         const result = await webhookSend(values);
-        print(result, `${result.ok ? '✓' : '✗'} POST ${result.url} → ${result.status ?? 'no answer'} ${result.answer}\n  conversation ${result.conversationId}`);
+        print(
+          result,
+          `${result.ok ? '✓' : '✗'} POST ${result.url} → ${result.status ?? 'no answer'} ${result.answer}\n  conversation ${result.conversationId}`,
+        );
         return result.ok ? 0 : 1;
       }
       case 'c2m check': {

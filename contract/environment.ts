@@ -21,30 +21,47 @@ export const DEFAULT_IDEMPOTENCY_TTL_SECONDS = 4 * 24 * 60 * 60;
 /** How long a conversation's (or consumer's) state is kept after its last change. */
 export const DEFAULT_STATE_RETENTION_DAYS = 90;
 
-const name = (variable: string) => z.string({ error: `${variable} is not set` }).trim().min(1, `${variable} is empty`);
+const name = (variable: string) =>
+  z
+    .string({ error: `${variable} is not set` })
+    .trim()
+    .min(1, `${variable} is empty`);
 const url = (variable: string, what: string) => z.url({ error: `${variable} must be the URL of ${what}` });
 /** Unset and empty both mean "use the default": CloudFormation cannot leave a variable out conditionally. */
 const blankAsUnset = <T extends z.ZodType>(schema: T) =>
   z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? undefined : value), schema.optional());
 const positiveInt = (variable: string, unit: string) =>
-  z.coerce.number({ error: `${variable} must be a number of ${unit}` }).int(`${variable} must be a whole number of ${unit}`).positive(`${variable} must be a positive number of ${unit}`);
-const reportProblem = (problemOf: (value: string | undefined) => string | undefined) => (value: string | undefined, ctx: z.RefinementCtx) => {
-  const problem = problemOf(value);
-  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
-};
+  z.coerce
+    .number({ error: `${variable} must be a number of ${unit}` })
+    .int(`${variable} must be a whole number of ${unit}`)
+    .positive(`${variable} must be a positive number of ${unit}`);
+const reportProblem =
+  (problemOf: (value: string | undefined) => string | undefined) => (value: string | undefined, ctx: z.RefinementCtx) => {
+    const problem = problemOf(value);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+  };
 // UTF-16 units, as C2M checks them (zod's max() counts code points).
 const c2mLimited = (variable: string, limit: number) =>
-  blankAsUnset(z.string().trim().refine((value) => value.length <= limit, `${variable} must be at most ${limit} characters (C2M's limit)`));
+  blankAsUnset(
+    z
+      .string()
+      .trim()
+      .refine((value) => value.length <= limit, `${variable} must be at most ${limit} characters (C2M's limit)`),
+  );
 const routingId = (variable: string) => blankAsUnset(z.string().trim().max(64, `${variable} is longer than 64 characters`));
 
 /** The LivePerson variables every function gets (a fixed contract: brands' tooling reads them). */
 export const sharedEnvironment = {
-  LP_ACCOUNT_ID: z.string({ error: 'LP_ACCOUNT_ID is not set' }).regex(/^\d+$/, 'LP_ACCOUNT_ID must be the LivePerson account (site) id, digits only'),
+  LP_ACCOUNT_ID: z
+    .string({ error: 'LP_ACCOUNT_ID is not set' })
+    .regex(/^\d+$/, 'LP_ACCOUNT_ID must be the LivePerson account (site) id, digits only'),
   LP_SECRET_ID: z.string({ error: 'LP_SECRET_ID is not set' }).min(1, 'LP_SECRET_ID is empty'),
   LP_DOMAIN_PARAMETER_PATH: z
     .string({ error: 'LP_DOMAIN_PARAMETER_PATH is not set' })
     .regex(/^\/.*\/$/, 'LP_DOMAIN_PARAMETER_PATH must start and end with "/", e.g. /liveperson/12345678/domains/'),
-  LP_CSDS_URL: blankAsUnset(z.url({ error: 'LP_CSDS_URL must be a URL, e.g. https://api.liveperson.net' })).transform((value) => value ?? DEFAULT_CSDS_URL),
+  LP_CSDS_URL: blankAsUnset(z.url({ error: 'LP_CSDS_URL must be a URL, e.g. https://api.liveperson.net' })).transform(
+    (value) => value ?? DEFAULT_CSDS_URL,
+  ),
   LP_CONFIG_CACHE_SECONDS: blankAsUnset(
     z.coerce
       .number({ error: 'LP_CONFIG_CACHE_SECONDS must be a number of seconds' })
@@ -69,8 +86,12 @@ export const functionEnvironment = {
     STATE_TABLE_NAME: name('STATE_TABLE_NAME'),
     IDEMPOTENCY_TABLE_NAME: name('IDEMPOTENCY_TABLE_NAME'),
     DEAD_LETTER_QUEUE_URL: url('DEAD_LETTER_QUEUE_URL', 'the dead-letter queue'),
-    IDEMPOTENCY_TTL_SECONDS: blankAsUnset(positiveInt('IDEMPOTENCY_TTL_SECONDS', 'seconds')).transform((value) => value ?? DEFAULT_IDEMPOTENCY_TTL_SECONDS),
-    CONVERSATION_RETENTION_DAYS: blankAsUnset(positiveInt('CONVERSATION_RETENTION_DAYS', 'days')).transform((value) => value ?? DEFAULT_STATE_RETENTION_DAYS),
+    IDEMPOTENCY_TTL_SECONDS: blankAsUnset(positiveInt('IDEMPOTENCY_TTL_SECONDS', 'seconds')).transform(
+      (value) => value ?? DEFAULT_IDEMPOTENCY_TTL_SECONDS,
+    ),
+    CONVERSATION_RETENTION_DAYS: blankAsUnset(positiveInt('CONVERSATION_RETENTION_DAYS', 'days')).transform(
+      (value) => value ?? DEFAULT_STATE_RETENTION_DAYS,
+    ),
   }),
   'connector-send': z
     .object({
@@ -79,8 +100,12 @@ export const functionEnvironment = {
       OUTBOUND_DEAD_LETTER_QUEUE_URL: url('OUTBOUND_DEAD_LETTER_QUEUE_URL', 'the outbound dead-letter queue'),
       /** Only the EventBridge route needs it: the queue its events are forwarded to. */
       OUTBOUND_QUEUE_URL: blankAsUnset(url('OUTBOUND_QUEUE_URL', 'the outbound queue')),
-      IDEMPOTENCY_TTL_SECONDS: blankAsUnset(positiveInt('IDEMPOTENCY_TTL_SECONDS', 'seconds')).transform((value) => value ?? DEFAULT_IDEMPOTENCY_TTL_SECONDS),
-      CONSUMER_RETENTION_DAYS: blankAsUnset(positiveInt('CONSUMER_RETENTION_DAYS', 'days')).transform((value) => value ?? DEFAULT_STATE_RETENTION_DAYS),
+      IDEMPOTENCY_TTL_SECONDS: blankAsUnset(positiveInt('IDEMPOTENCY_TTL_SECONDS', 'seconds')).transform(
+        (value) => value ?? DEFAULT_IDEMPOTENCY_TTL_SECONDS,
+      ),
+      CONSUMER_RETENTION_DAYS: blankAsUnset(positiveInt('CONSUMER_RETENTION_DAYS', 'days')).transform(
+        (value) => value ?? DEFAULT_STATE_RETENTION_DAYS,
+      ),
       CONNECTOR_DEFAULT_SKILL_ID: routingId('CONNECTOR_DEFAULT_SKILL_ID'),
       CONNECTOR_DEFAULT_CAMPAIGN_ID: routingId('CONNECTOR_DEFAULT_CAMPAIGN_ID'),
       CONNECTOR_DEFAULT_ENGAGEMENT_ID: routingId('CONNECTOR_DEFAULT_ENGAGEMENT_ID'),

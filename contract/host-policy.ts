@@ -35,7 +35,9 @@ export function hostSuffixProblem(suffix: string): string | undefined {
     labels.every((label) => DNS_LABEL.test(label)) &&
     // A top-level label is never all digits: refuses IP addresses and their tails.
     !/^\d+$/.test(labels.at(-1) ?? '');
-  return valid ? undefined : `"${suffix}" is not a domain such as liveperson.net (lower-case, at least two labels, no scheme, port or wildcard)`;
+  return valid
+    ? undefined
+    : `"${suffix}" is not a domain such as liveperson.net (lower-case, at least two labels, no scheme, port or wildcard)`;
 }
 
 /** The comma-separated list of LP_ALLOWED_HOST_SUFFIXES, trimmed and lower-cased; throws on a bad entry. */
@@ -73,7 +75,8 @@ export function hostPolicyFromEnvironment(env: NodeJS.ProcessEnv = process.env):
   const problems = [allowedHostSuffixesProblem(suffixes), allowInsecureHostsProblem(insecure)].filter((problem) => problem !== undefined);
   if (problems.length > 0) throw new Error(`invalid host policy: ${problems.join('; ')}`);
   return {
-    allowedHostSuffixes: suffixes === undefined || suffixes.trim() === '' ? DEFAULT_ALLOWED_HOST_SUFFIXES : parseAllowedHostSuffixes(suffixes),
+    allowedHostSuffixes:
+      suffixes === undefined || suffixes.trim() === '' ? DEFAULT_ALLOWED_HOST_SUFFIXES : parseAllowedHostSuffixes(suffixes),
     allowInsecureHosts: insecure === 'true',
   };
 }
@@ -102,4 +105,3 @@ export function hostPolicyRefusal(url: string | URL, policy: HostPolicy): string
   }
   return undefined;
 }
-

@@ -59,7 +59,10 @@ export const deploymentConfigSchema = z
       .string({ error: 'must be a string' })
       .regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'must be a CloudFormation stack name: a letter, then letters, digits or "-", at most 128')
       .optional(),
-    awsAccount: z.string({ error: 'must be a string' }).regex(/^\d{12}$/, 'must be a 12-digit AWS account id').optional(),
+    awsAccount: z
+      .string({ error: 'must be a string' })
+      .regex(/^\d{12}$/, 'must be a 12-digit AWS account id')
+      .optional(),
     region: z.string({ error: 'must be a string' }).regex(REGION, 'must be an AWS region such as "us-east-1"').optional(),
     secretName: z
       .string({ error: 'must be a string' })
@@ -117,7 +120,11 @@ export const deploymentConfigSchema = z
       });
     }
     if (c2m?.createContactFlow && !config.capabilities.ivrDeflection) {
-      ctx.addIssue({ code: 'custom', path: ['c2m', 'createContactFlow'], message: 'needs capabilities.ivrDeflection: the flow invokes its function' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['c2m', 'createContactFlow'],
+        message: 'needs capabilities.ivrDeflection: the flow invokes its function',
+      });
     }
     // c2m.fallbackQueueArn without createContactFlow is refused by the block itself.
     const queueInstance = c2m?.fallbackQueueArn === undefined ? undefined : CONNECT_QUEUE_ARN.exec(c2m.fallbackQueueArn)?.[1];
@@ -129,7 +136,8 @@ export const deploymentConfigSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['capabilities', 'processing'],
-        message: 'needs capabilities.ingestion: the processor drains the event queue that ingestion creates (turn ingestion on, or processing off)',
+        message:
+          'needs capabilities.ingestion: the processor drains the event queue that ingestion creates (turn ingestion on, or processing off)',
       });
     }
     if (capabilities.connector && !capabilities.processing) {
@@ -147,7 +155,10 @@ export const deploymentConfigSchema = z
     if (capabilities.processing && capabilities.ingestion) {
       const visibility = (config.ingestion ?? ingestionSettingsSchema.parse({})).queueVisibilityTimeoutSeconds;
       const timeout = (config.processing ?? processingSettingsSchema.parse({})).timeoutSeconds;
-      const comparable = bothValid([ingestionSettingsSchema.shape.queueVisibilityTimeoutSeconds, visibility], [functionTimeoutField(), timeout]);
+      const comparable = bothValid(
+        [ingestionSettingsSchema.shape.queueVisibilityTimeoutSeconds, visibility],
+        [functionTimeoutField(), timeout],
+      );
       if (comparable && visibility < VISIBILITY_TIMEOUT_FACTOR * timeout) {
         ctx.addIssue({
           code: 'custom',
@@ -227,10 +238,7 @@ export function loadDeploymentConfig(node: Node): DeploymentConfig {
 }
 
 /** Stack environment: explicit config first, else the CLI's default region; the account stays unset unless configured. */
-export function stackEnvironment(
-  config: DeploymentConfig,
-  env: NodeJS.ProcessEnv = process.env,
-): { account?: string; region?: string } {
+export function stackEnvironment(config: DeploymentConfig, env: NodeJS.ProcessEnv = process.env): { account?: string; region?: string } {
   const region = config.region ?? env.CDK_DEFAULT_REGION;
   return {
     ...(config.awsAccount ? { account: config.awsAccount } : {}),

@@ -184,7 +184,7 @@ export class LivePersonConnector extends Construct {
       Validations.of(routeDeadLetters).acknowledge({
         id: 'AwsSolutions-SQS3',
         reason:
-          'This queue is itself a dead-letter queue: of the EventBridge rule target and of the function\'s ' +
+          "This queue is itself a dead-letter queue: of the EventBridge rule target and of the function's " +
           'asynchronous invocations; cdk-nag only recognises queues used in an SQS redrive policy.',
       });
       this.eventRouteDeadLetterQueue = routeDeadLetters;
@@ -192,7 +192,9 @@ export class LivePersonConnector extends Construct {
         eventBus: props.eventRoute.eventBus,
         eventPattern: props.eventRoute.eventPattern ?? { detailType: [CONNECTOR_COMMAND_DETAIL_TYPE] },
         description: 'Forwards connector commands (event detail) to the outbound queue, grouped by consumer',
-        targets: [new LambdaFunction(this.sender.fn, { retryAttempts: 185, maxEventAge: Duration.hours(24), deadLetterQueue: routeDeadLetters })],
+        targets: [
+          new LambdaFunction(this.sender.fn, { retryAttempts: 185, maxEventAge: Duration.hours(24), deadLetterQueue: routeDeadLetters }),
+        ],
       });
       // Forwarding that keeps failing after Lambda's own retries (SQS unavailable) ends up there as well.
       this.sender.fn.configureAsyncInvoke({ retryAttempts: 2, onFailure: new SqsDestination(routeDeadLetters) });

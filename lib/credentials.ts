@@ -56,7 +56,7 @@ export class LivePersonCredentials extends Construct implements CredentialsSecre
       Validations.of(secret).acknowledge({
         id: 'AwsSolutions-SMG4',
         reason:
-          'The LivePerson client id/secret are issued and rotated in LivePerson\'s console; Secrets Manager has ' +
+          "The LivePerson client id/secret are issued and rotated in LivePerson's console; Secrets Manager has " +
           'no way to rotate them, so the brand rotates there and writes the new value with put-secret-value.',
       });
       this.secret = secret;

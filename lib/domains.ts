@@ -114,7 +114,9 @@ export class LivePersonDomains extends Construct {
     const role = provider?.node.tryFindChild('Role');
     const handler = provider?.node.tryFindChild('Handler');
     if (!(provider instanceof CustomResourceProviderBase && role instanceof CfnResource && handler instanceof CfnResource)) {
-      throw new Error(`LivePersonDomains at ${this.node.path}: the Trigger provider (${TRIGGER_PROVIDER_ID}) is not where aws-cdk-lib used to build it; cannot set its log group and role`);
+      throw new Error(
+        `LivePersonDomains at ${this.node.path}: the Trigger provider (${TRIGGER_PROVIDER_ID}) is not where aws-cdk-lib used to build it; cannot set its log group and role`,
+      );
     }
     const logGroup = new LogGroup(this, 'RefreshOnDeployLogs', { retention: logRetention, removalPolicy: RemovalPolicy.RETAIN });
     handler.addPropertyOverride('LoggingConfig', { LogGroup: logGroup.logGroupName });

@@ -322,7 +322,12 @@ export class LivePersonIngestion extends Construct {
           },
         }
       : { securityPolicy: DOMAIN_SECURITY_POLICY[securityPolicy], endpointAccessMode: ENDPOINT_ACCESS_MODE };
-    const domainName = this.api.addDomainName('CustomDomain', { domainName: domain.domainName, certificate, endpointType: EndpointType.REGIONAL, ...tls });
+    const domainName = this.api.addDomainName('CustomDomain', {
+      domainName: domain.domainName,
+      certificate,
+      endpointType: EndpointType.REGIONAL,
+      ...tls,
+    });
     new CfnOutput(this, 'CustomDomainTarget', {
       // A literal: CloudFormation takes no intrinsic function in an output's description.
       description: `Regional API Gateway name to point ${domain.domainName} at (DNS CNAME, or a Route 53 alias record)`,
@@ -370,7 +375,7 @@ export class LivePersonIngestion extends Construct {
         reason:
           'AWS WAF is optional (ingestion.waf.enabled) and off by default: it is billed per web ACL and request. Without it ' +
           'nothing limits a single source IP: each route has its own API Gateway rate and burst, so a flood on one route is ' +
-          'answered 429 there (LivePerson\'s calls on that route included) without taking the other route\'s budget, and ' +
+          "answered 429 there (LivePerson's calls on that route included) without taking the other route's budget, and " +
           'the receiver rejects unsigned or wrong-token calls before queueing anything.',
       });
     }
@@ -415,7 +420,8 @@ function routeLimits(settings: IngestionSettings): { connector: RouteLimits; mes
     },
     messaging: {
       rateLimit: routes?.messaging?.rateLimit ?? settings.throttlingRateLimit * MESSAGING_ROUTE_THROTTLING_SHARE,
-      burstLimit: routes?.messaging?.burstLimit ?? Math.max(1, Math.floor(settings.throttlingBurstLimit * MESSAGING_ROUTE_THROTTLING_SHARE)),
+      burstLimit:
+        routes?.messaging?.burstLimit ?? Math.max(1, Math.floor(settings.throttlingBurstLimit * MESSAGING_ROUTE_THROTTLING_SHARE)),
     },
   };
 }

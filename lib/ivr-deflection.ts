@@ -67,7 +67,9 @@ export class LivePersonIvrDeflection extends Construct {
       ...(createContactFlow && props.connectInstanceArn === undefined
         ? ['createContactFlow: needs connectInstanceArn: the contact flow is created in that Amazon Connect instance']
         : []),
-      ...(props.connectInstanceArn !== undefined && !Token.isUnresolved(props.connectInstanceArn) && !/:instance\/[^/]+$/.test(props.connectInstanceArn)
+      ...(props.connectInstanceArn !== undefined &&
+      !Token.isUnresolved(props.connectInstanceArn) &&
+      !/:instance\/[^/]+$/.test(props.connectInstanceArn)
         ? ['connectInstanceArn: must be an Amazon Connect instance ARN: arn:aws:connect:<region>:<account>:instance/<id>']
         : []),
     ];

@@ -38,10 +38,21 @@ export type OwnVariables<N extends LivePersonFunctionName> = N extends LivePerso
  * environment (contract variables, `environment` below), the arm64 architecture, and the deprecated log
  * retention options (`logRetention` and `logRemovalPolicy` below apply to the construct's own log group).
  */
-type OwnedFunctionOptions = 'role' | 'logGroup' | 'environment' | 'architecture' | 'logRetention' | 'logRetentionRole' | 'logRetentionRetryOptions' | 'logRemovalPolicy';
+type OwnedFunctionOptions =
+  | 'role'
+  | 'logGroup'
+  | 'environment'
+  | 'architecture'
+  | 'logRetention'
+  | 'logRetentionRole'
+  | 'logRetentionRetryOptions'
+  | 'logRemovalPolicy';
 
 /** Every other FunctionOptions field (tracing, VPC, layers, …) is passed on to the NodejsFunction as given. */
-export interface LivePersonFunctionProps<N extends LivePersonFunctionName = LivePersonFunctionName> extends Omit<FunctionOptions, OwnedFunctionOptions> {
+export interface LivePersonFunctionProps<N extends LivePersonFunctionName = LivePersonFunctionName> extends Omit<
+  FunctionOptions,
+  OwnedFunctionOptions
+> {
   /** Which handler: bundles `functions/<name>/index.ts`; also POWERTOOLS_SERVICE_NAME. @default none (required) */
   readonly name: N;
   /** LivePerson account (site) id: LP_ACCOUNT_ID and the domain parameter path. @default none (required) */
@@ -82,7 +93,9 @@ export interface LivePersonFunctionProps<N extends LivePersonFunctionName = Live
 }
 
 /** Every variable the construct sets itself: the shared LP_* contract and the runtime's (Powertools, Node). */
-type ContractVariables = { readonly [K in SharedVariable]?: string } & { readonly [K in (typeof RUNTIME_ENV)[keyof typeof RUNTIME_ENV]]: string };
+type ContractVariables = { readonly [K in SharedVariable]?: string } & {
+  readonly [K in (typeof RUNTIME_ENV)[keyof typeof RUNTIME_ENV]]: string;
+};
 
 export class LivePersonFunction<N extends LivePersonFunctionName = LivePersonFunctionName> extends Construct {
   readonly name: N;
@@ -152,9 +165,7 @@ export class LivePersonFunction<N extends LivePersonFunctionName = LivePersonFun
       ...(own.some(([key]) => key === HOST_POLICY_ENV.allowInsecureHosts)
         ? [`environment: ${HOST_POLICY_ENV.allowInsecureHosts} is for the local stack and tests only; a deployed function never gets it`]
         : []),
-      ...own
-        .filter(([key]) => key in contract)
-        .map(([key]) => `environment: cannot override ${key}, a variable the construct sets itself`),
+      ...own.filter(([key]) => key in contract).map(([key]) => `environment: cannot override ${key}, a variable the construct sets itself`),
     ];
     if (problems.length > 0) throw new ConstructPropsError(this, 'LivePersonFunction', problems);
 
@@ -197,7 +208,9 @@ export class LivePersonFunction<N extends LivePersonFunctionName = LivePersonFun
   /** Read of the credentials secret (GetSecretValue/DescribeSecret on that secret only). */
   grantCredentialsRead(): void {
     if (!this.credentials) {
-      throw new Error(`LivePersonFunction at ${this.node.path} (${this.name}): no credentials secret was given, so there is nothing to grant`);
+      throw new Error(
+        `LivePersonFunction at ${this.node.path} (${this.name}): no credentials secret was given, so there is nothing to grant`,
+      );
     }
     if (this.credentialsGranted) return;
     this.credentialsGranted = true;
@@ -250,7 +263,7 @@ export class LivePersonFunction<N extends LivePersonFunctionName = LivePersonFun
     Validations.of(policy).acknowledge({
       id: `AwsSolutions-IAM5[${domainParameterWildcardFinding(this.accountId)}]`,
       reason:
-        'One SSM parameter per LivePerson service name under this account\'s domain path; the names come from ' +
+        "One SSM parameter per LivePerson service name under this account's domain path; the names come from " +
         'CSDS at run time, so the grant covers that path only, not a list of names.',
     });
   }

@@ -42,7 +42,9 @@ export class LivePersonStack extends Stack {
     this.config = config;
     // Validated against CloudWatch's list in config.ts; the enum's values are those day counts.
     if (!LOG_RETENTION_DAYS.includes(config.logRetentionDays)) {
-      throw new ConstructPropsError(this, 'LivePersonStack', [`config.logRetentionDays: ${config.logRetentionDays} is not a CloudWatch Logs retention value`]);
+      throw new ConstructPropsError(this, 'LivePersonStack', [
+        `config.logRetentionDays: ${config.logRetentionDays} is not a CloudWatch Logs retention value`,
+      ]);
     }
     const logRetention = config.logRetentionDays as RetentionDays;
 
@@ -150,7 +152,7 @@ export class LivePersonStack extends Stack {
       });
       new CfnOutput(this, 'EventBusArn', { description: 'ARN of the LivePerson event bus', value: this.processing.eventBus.eventBusArn });
       new CfnOutput(this, 'ConversationStateTableName', {
-        description: 'DynamoDB table holding one item per conversation (and the connector\'s consumers)',
+        description: "DynamoDB table holding one item per conversation (and the connector's consumers)",
         value: this.processing.stateTable.tableName,
       });
     }
@@ -198,14 +200,19 @@ export class LivePersonStack extends Stack {
         value: this.monitoring.alarmTopic.topicArn,
       });
       new CfnOutput(this, 'DashboardName', { description: 'CloudWatch dashboard of the flow', value: this.monitoring.dashboardName });
-      new CfnOutput(this, 'DashboardUrl', { description: 'CloudWatch dashboard of the flow (console link)', value: this.monitoring.dashboardUrl });
+      new CfnOutput(this, 'DashboardUrl', {
+        description: 'CloudWatch dashboard of the flow (console link)',
+        value: this.monitoring.dashboardUrl,
+      });
     }
   }
 
   private buildProcessing(config: DeploymentConfig, logRetention: RetentionDays): LivePersonProcessing {
     // The config refuses this combination with a message naming the fields; this guards a config built by hand.
     if (!this.ingestion) {
-      throw new ConstructPropsError(this, 'LivePersonStack', ['config.capabilities.processing: needs capabilities.ingestion: the processor drains its event queue']);
+      throw new ConstructPropsError(this, 'LivePersonStack', [
+        'config.capabilities.processing: needs capabilities.ingestion: the processor drains its event queue',
+      ]);
     }
     return new LivePersonProcessing(this, 'Processing', {
       accountId: config.accountId,

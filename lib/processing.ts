@@ -123,7 +123,9 @@ export class LivePersonProcessing extends Construct {
       }),
     );
     role.addToPrincipalPolicy(idempotencyTableStatement(this.idempotencyTable));
-    role.addToPrincipalPolicy(new PolicyStatement({ sid: 'PublishEvents', actions: ['events:PutEvents'], resources: [this.eventBus.eventBusArn] }));
+    role.addToPrincipalPolicy(
+      new PolicyStatement({ sid: 'PublishEvents', actions: ['events:PutEvents'], resources: [this.eventBus.eventBusArn] }),
+    );
     role.addToPrincipalPolicy(
       new PolicyStatement({ sid: 'ParkUnprocessableEvents', actions: ['sqs:SendMessage'], resources: [props.deadLetterQueue.queueArn] }),
     );

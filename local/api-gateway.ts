@@ -42,7 +42,14 @@ export async function startLocalApiGateway(options: {
         return;
       }
       const token = route.match?.groups?.token;
-      const event = proxyEvent(request, { resource: route.resource, path: path ?? '', stage, body, token: token ? decodeURIComponent(token) : undefined, query: url.searchParams });
+      const event = proxyEvent(request, {
+        resource: route.resource,
+        path: path ?? '',
+        stage,
+        body,
+        token: token ? decodeURIComponent(token) : undefined,
+        query: url.searchParams,
+      });
       let result: APIGatewayProxyResult;
       try {
         result = await options.handler(event, lambdaContext('webhook-receiver', options.timeoutMs ?? 10_000));
@@ -50,7 +57,10 @@ export async function startLocalApiGateway(options: {
         // What API Gateway answers when the Lambda integration fails.
         result = { statusCode: 502, body: '{"message":"Internal server error"}' };
       }
-      response.writeHead(result.statusCode, { 'content-type': 'application/json', ...(result.headers as Record<string, string> | undefined) });
+      response.writeHead(result.statusCode, {
+        'content-type': 'application/json',
+        ...(result.headers as Record<string, string> | undefined),
+      });
       response.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
       options.onRequest?.({ resource: route.resource, statusCode: result.statusCode, durationMs: performance.now() - started });
     })();
@@ -105,7 +115,10 @@ function proxyEvent(
       authorizer: {},
       protocol: `HTTP/${request.httpVersion}`,
       httpMethod: 'POST',
-      identity: { sourceIp: request.socket.remoteAddress ?? '127.0.0.1', userAgent: request.headers['user-agent'] ?? null } as APIGatewayProxyEvent['requestContext']['identity'],
+      identity: {
+        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: request.headers['user-agent'] ?? null,
+      } as APIGatewayProxyEvent['requestContext']['identity'],
       path: `/${parts.stage}${parts.path}`,
       stage: parts.stage,
       requestId: randomUUID(),

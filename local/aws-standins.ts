@@ -143,7 +143,12 @@ export async function startAwsStandIns(options: AwsStandInsOptions = {}): Promis
   }
 
   /** Adds a version holding `stages`; a stage moves off the version that held it, AWSCURRENT leaving AWSPREVIOUS behind. */
-  function addSecretVersion(secret: StoredSecret, value: { secretString?: string; secretBinary?: string }, versionId: string, stages: string[]): SecretVersion {
+  function addSecretVersion(
+    secret: StoredSecret,
+    value: { secretString?: string; secretBinary?: string },
+    versionId: string,
+    stages: string[],
+  ): SecretVersion {
     const previousCurrent = secret.versions.find((v) => v.stages.includes('AWSCURRENT'));
     for (const version of secret.versions) version.stages = version.stages.filter((stage) => !stages.includes(stage));
     if (previousCurrent && stages.includes('AWSCURRENT')) {
@@ -159,7 +164,9 @@ export async function startAwsStandIns(options: AwsStandInsOptions = {}): Promis
     const secret = findSecret(body.SecretId);
     const versionId = optionalString(body.VersionId, 'VersionId');
     const stage = optionalString(body.VersionStage, 'VersionStage') ?? (versionId === undefined ? 'AWSCURRENT' : undefined);
-    const version = secret.versions.find((v) => (versionId === undefined || v.versionId === versionId) && (stage === undefined || v.stages.includes(stage)));
+    const version = secret.versions.find(
+      (v) => (versionId === undefined || v.versionId === versionId) && (stage === undefined || v.stages.includes(stage)),
+    );
     if (!version) {
       throw new AwsError(
         'ResourceNotFoundException',
@@ -257,7 +264,10 @@ export async function startAwsStandIns(options: AwsStandInsOptions = {}): Promis
   function getParameters(body: Body): Body {
     const names = requireStringList(body.Names, 'Names');
     if (names.length < 1 || names.length > 10) {
-      throw new AwsError('ValidationException', `1 validation error detected: Value at 'names' failed to satisfy constraint: Member must have length between 1 and 10`);
+      throw new AwsError(
+        'ValidationException',
+        `1 validation error detected: Value at 'names' failed to satisfy constraint: Member must have length between 1 and 10`,
+      );
     }
     const found: Body[] = [];
     const invalid: string[] = [];
@@ -271,11 +281,19 @@ export async function startAwsStandIns(options: AwsStandInsOptions = {}): Promis
 
   function getParametersByPath(body: Body): Body {
     const path = requireString(body.Path, 'Path');
-    if (!path.startsWith('/')) throw new AwsError('ValidationException', `The parameter doesn't meet the parameter name requirements. The parameter name must begin with a forward slash "/".`);
-    if (body.ParameterFilters !== undefined) throw new AwsError('ValidationException', 'ParameterFilters are not supported by the local stand-in');
+    if (!path.startsWith('/'))
+      throw new AwsError(
+        'ValidationException',
+        `The parameter doesn't meet the parameter name requirements. The parameter name must begin with a forward slash "/".`,
+      );
+    if (body.ParameterFilters !== undefined)
+      throw new AwsError('ValidationException', 'ParameterFilters are not supported by the local stand-in');
     const maxResults = body.MaxResults === undefined ? 10 : body.MaxResults;
     if (typeof maxResults !== 'number' || !Number.isInteger(maxResults) || maxResults < 1 || maxResults > 10) {
-      throw new AwsError('ValidationException', `1 validation error detected: Value '${String(maxResults)}' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 10`);
+      throw new AwsError(
+        'ValidationException',
+        `1 validation error detected: Value '${String(maxResults)}' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 10`,
+      );
     }
     const recursive = body.Recursive === true;
     // "/a/b" and "/a/b/" name the same level of the hierarchy.
@@ -288,7 +306,8 @@ export async function startAwsStandIns(options: AwsStandInsOptions = {}): Promis
     let offset = 0;
     if (body.NextToken !== undefined) {
       const token = decodeToken(requireString(body.NextToken, 'NextToken'));
-      if (!token || token.path !== prefix || token.recursive !== recursive) throw new AwsError('InvalidNextToken', 'The specified token is not valid.');
+      if (!token || token.path !== prefix || token.recursive !== recursive)
+        throw new AwsError('InvalidNextToken', 'The specified token is not valid.');
       offset = token.offset;
     }
     const page = matching.slice(offset, offset + maxResults);
@@ -304,15 +323,28 @@ export async function startAwsStandIns(options: AwsStandInsOptions = {}): Promis
     const value = requireString(body.Value, 'Value');
     const type = optionalString(body.Type, 'Type');
     if (type !== undefined && !PARAMETER_TYPES.includes(type)) {
-      throw new AwsError('ValidationException', `1 validation error detected: Value '${type}' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [SecureString, StringList, String]`);
+      throw new AwsError(
+        'ValidationException',
+        `1 validation error detected: Value '${type}' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [SecureString, StringList, String]`,
+      );
     }
     if (name.includes('/') && !name.startsWith('/')) {
-      throw new AwsError('ValidationException', 'Parameter name: can\'t be prefixed with "aws" or "ssm" (case-insensitive). If formed as a path, it must begin with a forward slash "/".');
+      throw new AwsError(
+        'ValidationException',
+        'Parameter name: can\'t be prefixed with "aws" or "ssm" (case-insensitive). If formed as a path, it must begin with a forward slash "/".',
+      );
     }
-    if (value.length === 0) throw new AwsError('ValidationException', "1 validation error detected: Value at 'value' failed to satisfy constraint: Member must have length greater than or equal to 1");
+    if (value.length === 0)
+      throw new AwsError(
+        'ValidationException',
+        "1 validation error detected: Value at 'value' failed to satisfy constraint: Member must have length greater than or equal to 1",
+      );
     const existing = parameters.get(name);
     if (existing && body.Overwrite !== true) {
-      throw new AwsError('ParameterAlreadyExists', 'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.');
+      throw new AwsError(
+        'ParameterAlreadyExists',
+        'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.',
+      );
     }
     const previous = existing?.versions.at(-1);
     const version: ParameterVersion = {
@@ -404,10 +436,12 @@ export async function startAwsStandIns(options: AwsStandInsOptions = {}): Promis
         throw new AwsError('SerializationException', 'request body is not valid JSON');
       }
       received.push({ target, body });
-      if (contentType !== CONTENT_TYPE) throw new AwsError('SerializationException', `content-type must be ${CONTENT_TYPE}, got ${contentType ?? 'none'}`);
+      if (contentType !== CONTENT_TYPE)
+        throw new AwsError('SerializationException', `content-type must be ${CONTENT_TYPE}, got ${contentType ?? 'none'}`);
       const operation = operations[target];
       if (!operation) throw new AwsError('UnknownOperationException', `the local AWS stand-ins do not serve ${target}`);
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AwsError('SerializationException', 'request body must be a JSON object');
+      if (typeof body !== 'object' || body === null || Array.isArray(body))
+        throw new AwsError('SerializationException', 'request body must be a JSON object');
       send(response, 200, operation(body as Body));
     } catch (error) {
       if (error instanceof AwsError) send(response, error.status, { __type: error.type, [messageKey]: error.message });
@@ -469,7 +503,8 @@ async function readBody(request: IncomingMessage): Promise<Buffer> {
 }
 
 function requireString(value: unknown, member: string): string {
-  if (typeof value !== 'string' || value === '') throw new AwsError('ValidationException', `${member} is required and must be a non-empty string`);
+  if (typeof value !== 'string' || value === '')
+    throw new AwsError('ValidationException', `${member} is required and must be a non-empty string`);
   return value;
 }
 
@@ -499,7 +534,12 @@ function encodeToken(token: PageToken): string {
 function decodeToken(text: string): PageToken | undefined {
   try {
     const token = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Partial<PageToken>;
-    if (typeof token.path === 'string' && typeof token.recursive === 'boolean' && Number.isInteger(token.offset) && (token.offset ?? -1) >= 0) {
+    if (
+      typeof token.path === 'string' &&
+      typeof token.recursive === 'boolean' &&
+      Number.isInteger(token.offset) &&
+      (token.offset ?? -1) >= 0
+    ) {
       return token as PageToken;
     }
   } catch {

@@ -31,9 +31,21 @@ const c2mRequest = z.object({
   parameters: z.record(z.string(), z.string()).default({}),
 });
 const consumerReply = z.object({ callId: z.string().min(1), text: z.string().min(1) });
-const agentReply = z.object({ conversationId: z.string().min(1), text: z.string().min(1), quickReplies: z.array(z.string().min(1)).min(1).optional() });
-const consumerMessage = z.object({ conversationId: z.string().min(1), text: z.string().min(1), metadata: z.array(z.record(z.string(), z.unknown())).optional() });
-const consumerFile = z.object({ conversationId: z.string().min(1), fileType: z.string().regex(/^[A-Za-z0-9]{1,10}$/, 'fileType is an extension such as JPG'), caption: z.string().optional() });
+const agentReply = z.object({
+  conversationId: z.string().min(1),
+  text: z.string().min(1),
+  quickReplies: z.array(z.string().min(1)).min(1).optional(),
+});
+const consumerMessage = z.object({
+  conversationId: z.string().min(1),
+  text: z.string().min(1),
+  metadata: z.array(z.record(z.string(), z.unknown())).optional(),
+});
+const consumerFile = z.object({
+  conversationId: z.string().min(1),
+  fileType: z.string().regex(/^[A-Za-z0-9]{1,10}$/, 'fileType is an extension such as JPG'),
+  caption: z.string().optional(),
+});
 const survey = z.object({ conversationId: z.string().min(1) });
 
 class RequestError extends Error {
@@ -94,7 +106,10 @@ export async function startControlServer(options: {
       }
       case 'POST /simulator/consumer-file': {
         const file = parse(consumerFile, await body());
-        return simulator().connector.consumerSharesFile(file.conversationId, { fileType: file.fileType, ...(file.caption === undefined ? {} : { caption: file.caption }) });
+        return simulator().connector.consumerSharesFile(file.conversationId, {
+          fileType: file.fileType,
+          ...(file.caption === undefined ? {} : { caption: file.caption }),
+        });
       }
       case 'POST /simulator/survey':
         return simulator().connector.startSurvey(parse(survey, await body()).conversationId);

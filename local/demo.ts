@@ -45,7 +45,6 @@ interface PublishedEvent {
 /** How many steps the story has: the demo passed when each was observed. */
 export const DEMO_STEP_COUNT = 10;
 
-
 export async function runDemo(controlUrl: string, onStep: (step: DemoStep) => void = () => undefined): Promise<DemoStep[]> {
   // A new caller each run: C2M does not invite a consumer who already has an open conversation.
   const caller = `+1206555${String(Math.floor(Math.random() * 10_000)).padStart(4, '0')}`;
@@ -65,7 +64,8 @@ export async function runDemo(controlUrl: string, onStep: (step: DemoStep) => vo
     if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${json.error ?? ''}`);
     return json;
   };
-  const eventsOf = (conversationId: string) => call<PublishedEvent[]>('GET', `/events?conversationId=${encodeURIComponent(conversationId)}`);
+  const eventsOf = (conversationId: string) =>
+    call<PublishedEvent[]>('GET', `/events?conversationId=${encodeURIComponent(conversationId)}`);
   const waitFor = async (conversationId: string, done: (events: PublishedEvent[]) => boolean, timeoutMs = 15_000) => {
     const until = Date.now() + timeoutMs;
     for (;;) {
@@ -76,14 +76,34 @@ export async function runDemo(controlUrl: string, onStep: (step: DemoStep) => vo
   };
 
   try {
-    const eligibility = await call<Record<string, string>>('POST', '/connect/c2m', { phoneNumber: caller, parameters: { action: 'eligibility' } });
+    const eligibility = await call<Record<string, string>>('POST', '/connect/c2m', {
+      phoneNumber: caller,
+      parameters: { action: 'eligibility' },
+    });
     const callId = eligibility.callId ?? '';
-    if (!record('A call enters the IVR: C2M eligibility', eligibility.result === 'ELIGIBLE' && callId !== '', `result=${eligibility.result} channels=${eligibility.availableChannels ?? ''} callId=${callId}`)) return steps;
+    if (
+      !record(
+        'A call enters the IVR: C2M eligibility',
+        eligibility.result === 'ELIGIBLE' && callId !== '',
+        `result=${eligibility.result} channels=${eligibility.availableChannels ?? ''} callId=${callId}`,
+      )
+    )
+      return steps;
 
-    const invite = await call<Record<string, string>>('POST', '/connect/c2m', { phoneNumber: caller, parameters: { action: 'invite', callId } });
+    const invite = await call<Record<string, string>>('POST', '/connect/c2m', {
+      phoneNumber: caller,
+      parameters: { action: 'invite', callId },
+    });
     const invites = await call<Array<{ callId: string; channel: string }>>('GET', '/simulator/invites');
     const sent = invites.find((candidate) => candidate.callId === callId);
-    if (!record('The caller accepts: C2M invite sent', invite.result === 'INVITED' && sent !== undefined, `result=${invite.result} channel=${sent?.channel ?? 'none'}`)) return steps;
+    if (
+      !record(
+        'The caller accepts: C2M invite sent',
+        invite.result === 'INVITED' && sent !== undefined,
+        `result=${invite.result} channel=${sent?.channel ?? 'none'}`,
+      )
+    )
+      return steps;
 
     const reply = await call<{ conversationId: string }>('POST', '/simulator/consumer-reply', { callId, text: 'Yes, text me please 👍' });
     record('The consumer answers the invitation on their phone', true, `conversation ${reply.conversationId}`);
@@ -95,7 +115,8 @@ export async function runDemo(controlUrl: string, onStep: (step: DemoStep) => vo
       !record(
         'Signed webhooks accepted, processed and published',
         opened !== undefined && consumerMessage !== undefined,
-        arrived.map((e) => `${e.detailType}${typeof e.detail.message === 'string' ? ` "${e.detail.message}"` : ''}`).join(', ') || 'nothing published',
+        arrived.map((e) => `${e.detailType}${typeof e.detail.message === 'string' ? ` "${e.detail.message}"` : ''}`).join(', ') ||
+          'nothing published',
       )
     ) {
       return steps;
@@ -127,7 +148,9 @@ export async function runDemo(controlUrl: string, onStep: (step: DemoStep) => vo
       !record(
         'The consumer shares a photo; it is published as a typed hosted file',
         shared?.detail.content?.kind === 'hostedFile' && shared.detail.content.relativePath === file.relativePath,
-        shared === undefined ? 'nothing published' : `content.kind=${shared.detail.content?.kind} fileType=${shared.detail.content?.fileType} relativePath=${shared.detail.content?.relativePath}`,
+        shared === undefined
+          ? 'nothing published'
+          : `content.kind=${shared.detail.content?.kind} fileType=${shared.detail.content?.fileType} relativePath=${shared.detail.content?.relativePath}`,
       )
     ) {
       return steps;
@@ -161,22 +184,43 @@ export async function runDemo(controlUrl: string, onStep: (step: DemoStep) => vo
       return steps;
     }
 
-    const survey = await call<{ dialogId: string; sequence: number }>('POST', '/simulator/survey', { conversationId: reply.conversationId });
+    const survey = await call<{ dialogId: string; sequence: number }>('POST', '/simulator/survey', {
+      conversationId: reply.conversationId,
+    });
     const isQuestion = (e: PublishedEvent) => e.detail.dialogId === survey.dialogId && e.detail.sequence === survey.sequence;
     const withSurvey = await waitFor(reply.conversationId, (events) => events.some(isQuestion));
-    const surveyState = withSurvey.find((e) => e.detailType === 'ExConversationChangeNotification' && e.detail.dialogs?.some((d) => d.dialogType === 'POST_SURVEY'));
+    const surveyState = withSurvey.find(
+      (e) => e.detailType === 'ExConversationChangeNotification' && e.detail.dialogs?.some((d) => d.dialogType === 'POST_SURVEY'),
+    );
     const question = withSurvey.find(isQuestion);
     if (
       !record(
         'The agent ends the conversation; the survey asks in its own dialog',
-        surveyState?.detail.stage === 'OPEN' && question?.detail.dialogId === survey.dialogId && (question.detail.quickReplies?.replies?.length ?? 0) > 0,
+        surveyState?.detail.stage === 'OPEN' &&
+          question?.detail.dialogId === survey.dialogId &&
+          (question.detail.quickReplies?.replies?.length ?? 0) > 0,
         `state=${surveyState?.detail.state ?? '?'} stage=${surveyState?.detail.stage ?? '?'} dialogs=${surveyState?.detail.dialogs?.map((d) => `${d.dialogType}:${d.state}`).join(',') ?? 'none'}; "${String(question?.detail.message ?? '')}"`,
       )
     ) {
       return steps;
     }
 
-    const future = { kind: 'notification', type: 'ms.MessagingEventNotification', body: { changes: [{ sequence: 999, serverTimestamp: Date.now(), originatorId: 'bot', event: { type: 'ReactionEvent', reaction: '👍' }, conversationId: reply.conversationId, dialogId: survey.dialogId }] } };
+    const future = {
+      kind: 'notification',
+      type: 'ms.MessagingEventNotification',
+      body: {
+        changes: [
+          {
+            sequence: 999,
+            serverTimestamp: Date.now(),
+            originatorId: 'bot',
+            event: { type: 'ReactionEvent', reaction: '👍' },
+            conversationId: reply.conversationId,
+            dialogId: survey.dialogId,
+          },
+        ],
+      },
+    };
     const delivered = await call<{ state: string; status?: number }>('POST', '/simulator/notification', future);
     const withUnknown = await waitFor(reply.conversationId, (events) => events.some((e) => e.detailType === 'UnknownEvent'));
     const unknown = withUnknown.find((e) => e.detailType === 'UnknownEvent');
@@ -199,7 +243,8 @@ export async function runDemo(controlUrl: string, onStep: (step: DemoStep) => vo
       text,
     });
     const outboundConversation = sendResult.conversationId ?? '';
-    const echoed = outboundConversation === '' ? [] : await waitFor(outboundConversation, (events) => events.some((e) => e.detail.message === text));
+    const echoed =
+      outboundConversation === '' ? [] : await waitFor(outboundConversation, (events) => events.some((e) => e.detail.message === text));
     record(
       'The brand app sends a consumer message through the Connector API; it comes back as an event',
       echoed.some((e) => e.detailType === 'ContentEvent' && e.detail.message === text),
@@ -224,7 +269,9 @@ async function main(): Promise<number> {
   const usage = 'usage: npm run demo [-- --url <control URL of a running local stack, default http://127.0.0.1:3001>]';
   let values: { url: string; help: boolean };
   try {
-    ({ values } = parseArgs({ options: { url: { type: 'string', default: 'http://127.0.0.1:3001' }, help: { type: 'boolean', default: false } } }));
+    ({ values } = parseArgs({
+      options: { url: { type: 'string', default: 'http://127.0.0.1:3001' }, help: { type: 'boolean', default: false } },
+    }));
   } catch (error) {
     console.error(`${error instanceof Error ? error.message : String(error)}\n${usage}`);
     return 2;

@@ -27,7 +27,11 @@ export async function startLocalDynamoDb(options: { port?: number } = {}): Promi
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('local DynamoDB did not start on a TCP port');
   const endpoint = `http://127.0.0.1:${address.port}`;
-  const client = new DynamoDBClient({ endpoint, region: process.env.AWS_REGION ?? 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const client = new DynamoDBClient({
+    endpoint,
+    region: process.env.AWS_REGION ?? 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
 
   return {
     endpoint,

@@ -18,7 +18,10 @@ export interface LoadReport {
   readonly drainMs: number;
 }
 
-export async function runLoad(stack: LocalStack, options: { rate: number; seconds: number; conversations?: number; drainTimeoutMs?: number }): Promise<LoadReport> {
+export async function runLoad(
+  stack: LocalStack,
+  options: { rate: number; seconds: number; conversations?: number; drainTimeoutMs?: number },
+): Promise<LoadReport> {
   const total = Math.max(1, Math.round(options.rate * options.seconds));
   const conversations = options.conversations ?? 20;
   const run = `load-${Date.now().toString(36)}`;
@@ -44,7 +47,14 @@ export async function runLoad(stack: LocalStack, options: { rate: number; second
     const body = Buffer.from(
       JSON.stringify(
         messagingNotification(
-          contentEventChange({ conversationId, originatorId: 'load-consumer', role: 'CONSUMER', sequence, serverTimestamp: Date.now(), message }),
+          contentEventChange({
+            conversationId,
+            originatorId: 'load-consumer',
+            role: 'CONSUMER',
+            sequence,
+            serverTimestamp: Date.now(),
+            message,
+          }),
         ),
       ),
     );
@@ -108,7 +118,11 @@ async function main(): Promise<void> {
   const { parseArgs } = await import('node:util');
   const { startLocalStack } = await import('./stack.ts');
   const { values } = parseArgs({
-    options: { rate: { type: 'string', default: '100' }, seconds: { type: 'string', default: '30' }, json: { type: 'boolean', default: false } },
+    options: {
+      rate: { type: 'string', default: '100' },
+      seconds: { type: 'string', default: '30' },
+      json: { type: 'boolean', default: false },
+    },
   });
   const settings = { rate: Number(values.rate), seconds: Number(values.seconds) };
   if (!(settings.rate > 0) || !(settings.seconds > 0)) throw new Error('--rate and --seconds must be positive numbers');

@@ -80,7 +80,12 @@ export function startSqsPoller(options: {
         }),
       );
     }
-    options.onBatch?.({ queueUrl: options.queueUrl, records: records.length, failed: failedIds.size, ...(error === undefined ? {} : { error }) });
+    options.onBatch?.({
+      queueUrl: options.queueUrl,
+      records: records.length,
+      failed: failedIds.size,
+      ...(error === undefined ? {} : { error }),
+    });
   }
 
   return {

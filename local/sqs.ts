@@ -37,7 +37,11 @@ export async function startLocalSqs(options: { port?: number } = {}): Promise<Lo
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('local SQS did not start on a TCP port');
   const endpoint = `http://127.0.0.1:${address.port}`;
-  const client = new SQSClient({ endpoint, region: process.env.AWS_REGION ?? 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const client = new SQSClient({
+    endpoint,
+    region: process.env.AWS_REGION ?? 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
 
   return {
     endpoint,

@@ -59,7 +59,13 @@ export interface LocalStackFaults {
 /** What flows through the stack, one event per line on the console. */
 export type LocalStackEvent =
   | { readonly kind: 'webhook'; readonly resource: string; readonly status: number; readonly durationMs: number }
-  | { readonly kind: 'batch'; readonly queue: 'events' | 'outbound'; readonly records: number; readonly failed: number; readonly error?: string }
+  | {
+      readonly kind: 'batch';
+      readonly queue: 'events' | 'outbound';
+      readonly records: number;
+      readonly failed: number;
+      readonly error?: string;
+    }
   | { readonly kind: 'published'; readonly event: PublishedEvent }
   | { readonly kind: 'c2m'; readonly phoneNumber: string; readonly action: string; readonly output: Record<string, string | null> }
   | { readonly kind: 'connector'; readonly command: unknown; readonly result: unknown };
@@ -77,7 +83,12 @@ export interface LocalStack {
   readonly simulator: LivePersonSimulator | undefined;
   readonly aws: AwsStandIns;
   readonly sqs: LocalSqs;
-  readonly queues: { readonly events: string; readonly eventsDeadLetter: string; readonly outbound: string; readonly outboundDeadLetter: string };
+  readonly queues: {
+    readonly events: string;
+    readonly eventsDeadLetter: string;
+    readonly outbound: string;
+    readonly outboundDeadLetter: string;
+  };
   readonly tables: { readonly state: string; readonly idempotency: string };
   readonly events: EventEmitter<{ event: [LocalStackEvent] }>;
   /** Invokes the C2M handler as an Amazon Connect flow block would. */
@@ -120,8 +131,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         webhookToken: SIMULATOR_DEFAULTS.webhookToken,
       });
 
-    const [sqs, dynamo, aws] = await Promise.all([startLocalSqs(), startLocalDynamoDb(), startAwsStandIns({ region: REGION, secrets: { [secretId]: secret } })]);
-    stoppers.push(() => sqs.stop(), () => dynamo.stop(), () => aws.stop());
+    const [sqs, dynamo, aws] = await Promise.all([
+      startLocalSqs(),
+      startLocalDynamoDb(),
+      startAwsStandIns({ region: REGION, secrets: { [secretId]: secret } }),
+    ]);
+    stoppers.push(
+      () => sqs.stop(),
+      () => dynamo.stop(),
+      () => aws.stop(),
+    );
     // The handlers reach SQS through a proxy that failure tests can switch off.
     const sqsProxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(sqs.endpoint).port) });
     stoppers.push(() => sqsProxy.stop());
@@ -199,7 +218,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const report = (queue: 'events' | 'outbound') => (outcome: BatchOutcome) => {
       if (outcome.records === 0 && outcome.error === undefined) return;
-      emit({ kind: 'batch', queue, records: outcome.records, failed: outcome.failed, ...(outcome.error ? { error: String(outcome.error) } : {}) });
+      emit({
+        kind: 'batch',
+        queue,
+        records: outcome.records,
+        failed: outcome.failed,
+        ...(outcome.error ? { error: String(outcome.error) } : {}),
+      });
     };
     let crashAfter: number | undefined;
     const processorWithFaults: QueueHandler = async (event, context) => {
@@ -210,8 +235,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       throw new Error(`simulated crash after ${survivors} of ${event.Records.length} records`);
     };
     const pollers: SqsPoller[] = [
-      startSqsPoller({ client: sqs.client, queueUrl: queues.events, handler: processorWithFaults, functionName: 'event-processor', onBatch: report('events') }),
-      startSqsPoller({ client: sqs.client, queueUrl: queues.outbound, handler: connector as QueueHandler, functionName: 'connector-send', onBatch: report('outbound') }),
+      startSqsPoller({
+        client: sqs.client,
+        queueUrl: queues.events,
+        handler: processorWithFaults,
+        functionName: 'event-processor',
+        onBatch: report('events'),
+      }),
+      startSqsPoller({
+        client: sqs.client,
+        queueUrl: queues.outbound,
+        handler: connector as QueueHandler,
+        functionName: 'connector-send',
+        onBatch: report('outbound'),
+      }),
     ];
     stoppers.push(async () => void (await Promise.all(pollers.map((poller) => poller.stop()))));
 

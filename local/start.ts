@@ -50,7 +50,8 @@ function parseOptions() {
   }
   let livePerson: RealLivePerson | undefined;
   if (values.liveperson === 'real') {
-    if (!values.account || !/^\d+$/.test(values.account)) throw new Error('--liveperson real needs --account <LivePerson account id, digits>');
+    if (!values.account || !/^\d+$/.test(values.account))
+      throw new Error('--liveperson real needs --account <LivePerson account id, digits>');
     if (!values.credentials) throw new Error('--liveperson real needs --credentials <file with clientId and clientSecret>');
     const text = readFileSync(values.credentials, 'utf8');
     let json: unknown;
@@ -60,7 +61,8 @@ function parseOptions() {
       throw new Error(`${values.credentials} is not JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
     const parsed = credentialsSecretSchema.safeParse(json);
-    if (!parsed.success) throw new Error(`${values.credentials}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (!parsed.success)
+      throw new Error(`${values.credentials}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     livePerson = { accountId: values.account, secret: text, ...(values['csds-url'] ? { csdsUrl: values['csds-url'] } : {}) };
   } else if (values.liveperson !== 'simulator') {
     throw new Error(`--liveperson must be "simulator" or "real", got "${values.liveperson}"`);
@@ -98,7 +100,8 @@ export function describeEvent(event: LocalStackEvent): string {
     case 'c2m': {
       const { result, callId, errorCode, errorMessage } = event.output;
       const masked = `***${event.phoneNumber.slice(-4)}`;
-      const outcome = result === 'ERROR' ? styleText('red', `${result} ${errorCode ?? ''} ${errorMessage ?? ''}`) : styleText('green', String(result));
+      const outcome =
+        result === 'ERROR' ? styleText('red', `${result} ${errorCode ?? ''} ${errorMessage ?? ''}`) : styleText('green', String(result));
       return `${label('blue', 'c2m')} ${event.action} ${masked} → ${outcome} ${dim(callId ?? '')}`;
     }
     case 'connector': {
@@ -134,7 +137,11 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const line = (name: string, url: string | undefined, note = '') => url && console.log(`${label('bold', name)} ${url} ${dim(note)}`);
-  line('liveperson', stack.urls.simulator ?? 'real account', stack.simulator ? `simulator, account ${stack.accountId}` : `account ${stack.accountId}`);
+  line(
+    'liveperson',
+    stack.urls.simulator ?? 'real account',
+    stack.simulator ? `simulator, account ${stack.accountId}` : `account ${stack.accountId}`,
+  );
   line('webhooks', `${stack.urls.webhooks}/connector`, 'POST, signed (the simulator delivers here)');
   line(
     'webhooks',
@@ -188,7 +195,10 @@ function describePublished(detail: PublishedDetail): string {
   const replies = detail.quickReplies?.replies?.length;
   const offered = replies === undefined ? '' : ` with ${replies} quick replies`;
   if (typeof detail.message === 'string') return `"${detail.message}"${offered}${who}`;
-  if (detail.content?.kind !== undefined) return `${detail.content.kind}${detail.content.fileType ? ` ${detail.content.fileType}` : ''}${who}`;
+  if (detail.content?.kind !== undefined)
+    return `${detail.content.kind}${detail.content.fileType ? ` ${detail.content.fileType}` : ''}${who}`;
   if (detail.changeType !== undefined && detail.state === undefined) return detail.changeType;
-  return [detail.state, detail.stage === undefined || detail.stage === detail.state ? undefined : `stage ${detail.stage}`].filter(Boolean).join(', ');
+  return [detail.state, detail.stage === undefined || detail.stage === detail.state ? undefined : `stage ${detail.stage}`]
+    .filter(Boolean)
+    .join(', ');
 }

@@ -2,14 +2,7 @@
 // emitted on `events` ('conversation' and 'message'), which is what a webhook sender subscribes to.
 import { randomUUID } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
-import type {
-  CampaignInfo,
-  ConversationMessage,
-  ConversationSnapshot,
-  MessagingEvent,
-  Originator,
-  SimulatorEvents,
-} from './types.ts';
+import type { CampaignInfo, ConversationMessage, ConversationSnapshot, MessagingEvent, Originator, SimulatorEvents } from './types.ts';
 
 /** The id of the one simulated agent that answers and closes conversations. */
 export const SIMULATED_AGENT_ID = 'sim-agent';
@@ -25,9 +18,7 @@ export interface OpenConversationInput {
 
 export type OpenResult = { ok: true; conversation: ConversationSnapshot } | { ok: false; openConversationId: string };
 
-export type PublishResult =
-  | { ok: true; message: ConversationMessage }
-  | { ok: false; reason: 'NOT_FOUND' | 'CLOSED' };
+export type PublishResult = { ok: true; message: ConversationMessage } | { ok: false; reason: 'NOT_FOUND' | 'CLOSED' };
 
 export type CloseResult = { ok: true } | { ok: false; reason: 'NOT_FOUND' | 'CLOSED' };
 
@@ -96,7 +87,13 @@ export class ConversationStore {
    */
   publish(
     conversationId: string,
-    input: { originator: Originator; originatorId: string; event: MessagingEvent; metadata?: Array<Record<string, unknown>>; dialogId?: string },
+    input: {
+      originator: Originator;
+      originatorId: string;
+      event: MessagingEvent;
+      metadata?: Array<Record<string, unknown>>;
+      dialogId?: string;
+    },
   ): PublishResult {
     const conversation = this.#conversations.get(conversationId);
     if (conversation === undefined) return { ok: false, reason: 'NOT_FOUND' };

@@ -111,10 +111,7 @@ export type WebhookNotification = MessagingEventNotification | ExConversationCha
  * (default: the conversation's main dialog, of the same id) and `messageAudience`; with `dialogId`
  * alone it has the shape of LivePerson's webhook examples, naming the dialog only.
  */
-export type OriginatorInput = (
-  | { conversationId: string; dialogId?: string }
-  | { conversationId?: undefined; dialogId: string }
-) & {
+export type OriginatorInput = ({ conversationId: string; dialogId?: string } | { conversationId?: undefined; dialogId: string }) & {
   originatorId: string;
   role: ParticipantRole;
   metadata?: Array<Record<string, unknown>>;
@@ -210,7 +207,8 @@ export interface ConversationChangeInput extends ConversationDetails {
 }
 
 export function conversationChange(input: ConversationChangeInput): ExConversationChange {
-  const optional = <K extends keyof ConversationDetails>(key: K) => (input[key] === undefined ? {} : { [key]: structuredClone(input[key]) });
+  const optional = <K extends keyof ConversationDetails>(key: K) =>
+    input[key] === undefined ? {} : { [key]: structuredClone(input[key]) };
   return {
     type: input.type ?? 'UPSERT',
     result: {
@@ -309,7 +307,11 @@ export function changeFromConversation(
     dialogId: dialog.dialogId,
     // The main dialog's people and its controller; the survey's consumer and bot.
     participantsDetails: participants
-      .filter((participant) => (dialog.dialogType === 'MAIN' ? participant.id !== SIMULATED_SURVEY_BOT_ID : participant.role === 'CONSUMER' || participant.id === SIMULATED_SURVEY_BOT_ID))
+      .filter((participant) =>
+        dialog.dialogType === 'MAIN'
+          ? participant.id !== SIMULATED_SURVEY_BOT_ID
+          : participant.role === 'CONSUMER' || participant.id === SIMULATED_SURVEY_BOT_ID,
+      )
       .map(({ id, role }) => ({ id, role, state: 'ACTIVE' as const })),
     dialogType: dialog.dialogType,
     channelType: 'MESSAGING',
@@ -345,8 +347,7 @@ export function describeNotification(body: unknown): { eventType: WebhookEventTy
   const notification = body as { type?: unknown; body?: { changes?: unknown } } | null;
   const changes = notification?.body?.changes;
   const first = (Array.isArray(changes) ? changes[0] : undefined) as
-    | { dialogId?: unknown; conversationId?: unknown; event?: { type?: unknown }; result?: { convId?: unknown } }
-    | undefined;
+    { dialogId?: unknown; conversationId?: unknown; event?: { type?: unknown }; result?: { convId?: unknown } } | undefined;
   const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
   // The conversation before the dialog: a survey dialog's changes are ordered with their conversation's.
   const conversationId = text(first?.conversationId) ?? text(first?.dialogId) ?? text(first?.result?.convId);

@@ -91,7 +91,10 @@ export interface LivePersonSimulator {
      * The consumer shares a file: it is stored as LivePerson stores uploads and published as a
      * `hosted/file` ContentEvent. Returns its sequence and the file's relative path.
      */
-    consumerSharesFile(conversationId: string, file: { caption?: string; fileType: string; preview?: string }): { sequence: number; relativePath: string };
+    consumerSharesFile(
+      conversationId: string,
+      file: { caption?: string; fileType: string; preview?: string },
+    ): { sequence: number; relativePath: string };
     /**
      * The agent ends the main dialog and the post-conversation survey starts in a POST_SURVEY
      * dialog, where the survey bot asks its question with quick replies. Returns the survey's dialog
@@ -248,7 +251,9 @@ export async function startLivePersonSimulator(options: SimulatorOptions = {}): 
     accountId: config.accountId,
     credentials: { clientId: config.clientId, clientSecret: config.clientSecret, oauth1: { ...config.oauth1 } },
     requests(filter = {}) {
-      return recorded.filter((record) => filter.service === undefined || record.service === filter.service).map((record) => structuredClone(record));
+      return recorded
+        .filter((record) => filter.service === undefined || record.service === filter.service)
+        .map((record) => structuredClone(record));
     },
     clearRequests() {
       recorded.length = 0;
@@ -279,7 +284,11 @@ export async function startLivePersonSimulator(options: SimulatorOptions = {}): 
         const invite = context.c2m.invites().find((candidate) => candidate.callId === callId);
         if (invite === undefined) throw new Error(`No invite was sent for call ${callId}`);
         const consumerId = invite.consumerPhoneNumber;
-        const opened = context.conversations.open({ consumerId, skillId: invite.skill, conversationContext: { type: 'C2M', callId, channel: invite.channel } });
+        const opened = context.conversations.open({
+          consumerId,
+          skillId: invite.skill,
+          conversationContext: { type: 'C2M', callId, channel: invite.channel },
+        });
         const conversationId = opened.ok ? opened.conversation.conversationId : opened.openConversationId;
         const published = context.conversations.publish(conversationId, {
           originator: 'CONSUMER',
@@ -306,7 +315,11 @@ export async function startLivePersonSimulator(options: SimulatorOptions = {}): 
         return publishOrThrow(conversationId, { originator: 'AGENT', originatorId: SIMULATED_AGENT_ID, event }).sequence;
       },
       sendAgentRichContent(conversationId, content) {
-        return publishOrThrow(conversationId, { originator: 'AGENT', originatorId: SIMULATED_AGENT_ID, event: { type: 'RichContentEvent', content } }).sequence;
+        return publishOrThrow(conversationId, {
+          originator: 'AGENT',
+          originatorId: SIMULATED_AGENT_ID,
+          event: { type: 'RichContentEvent', content },
+        }).sequence;
       },
       consumerSays(conversationId, text, options = {}) {
         const consumerId = conversationOrThrow(conversationId).consumerId;
@@ -323,13 +336,26 @@ export async function startLivePersonSimulator(options: SimulatorOptions = {}): 
           ...(file.preview === undefined ? {} : { preview: file.preview }),
         };
         const event: MessagingEvent = { type: 'ContentEvent', contentType: 'hosted/file', message };
-        return { sequence: publishOrThrow(conversationId, { originator: 'CONSUMER', originatorId: consumerId, event }).sequence, relativePath };
+        return {
+          sequence: publishOrThrow(conversationId, { originator: 'CONSUMER', originatorId: consumerId, event }).sequence,
+          relativePath,
+        };
       },
       startSurvey(conversationId, question = { text: 'How would you rate this conversation?', answers: ['Very good', 'Good', 'Poor'] }) {
         const started = context.conversations.startSurvey(conversationId);
         if (!started.ok) throw new Error(`Cannot start a survey in conversation ${conversationId}: ${started.reason}`);
-        const event: MessagingEvent = { type: 'ContentEvent', contentType: 'text/plain', message: question.text, quickReplies: quickRepliesContent(question.answers) };
-        const published = publishOrThrow(conversationId, { originator: 'SURVEY_BOT', originatorId: SIMULATED_SURVEY_BOT_ID, event, dialogId: started.dialogId });
+        const event: MessagingEvent = {
+          type: 'ContentEvent',
+          contentType: 'text/plain',
+          message: question.text,
+          quickReplies: quickRepliesContent(question.answers),
+        };
+        const published = publishOrThrow(conversationId, {
+          originator: 'SURVEY_BOT',
+          originatorId: SIMULATED_SURVEY_BOT_ID,
+          event,
+          dialogId: started.dialogId,
+        });
         return { dialogId: started.dialogId, sequence: published.sequence };
       },
     },

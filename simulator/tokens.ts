@@ -23,9 +23,7 @@ const consumerJwsClaimsSchema = z.object({
 });
 export type ConsumerJwsClaims = z.infer<typeof consumerJwsClaimsSchema>;
 
-export type TokenCheck<Claims> =
-  | { ok: true; claims: Claims }
-  | { ok: false; reason: 'missing' | 'invalid' | 'expired' };
+export type TokenCheck<Claims> = { ok: true; claims: Claims } | { ok: false; reason: 'missing' | 'invalid' | 'expired' };
 
 export interface TokenAuthority {
   issueAppJwt(input: { clientId: string; accountId: string; ttlSeconds: number }): string;
@@ -62,7 +60,10 @@ export function createTokenAuthority(): TokenAuthority {
     },
     issueConsumerJws({ accountId, extConsumerId }) {
       // No exp: the documented consumer JWS never expires.
-      return sign({ iss: 'liveperson-simulator/idp', sub: extConsumerId, acct: accountId, iat: Math.floor(Date.now() / 1000) }, consumerJwsKey);
+      return sign(
+        { iss: 'liveperson-simulator/idp', sub: extConsumerId, acct: accountId, iat: Math.floor(Date.now() / 1000) },
+        consumerJwsKey,
+      );
     },
     verifyConsumerJws(token) {
       return verify(token, consumerJwsKey, consumerJwsClaimsSchema);

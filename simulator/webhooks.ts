@@ -319,7 +319,8 @@ export class WebhookDispatcher implements WebhookSender {
       const { url, options, id: subscriptionId } = subscription;
       const job = this.#enqueue({ url, bytes, eventType, conversationId, options, subscriptionId });
       subscription.produced += 1;
-      if (subscription.duplicateEvery !== undefined && subscription.produced % subscription.duplicateEvery === 0) this.#enqueueDuplicate(job);
+      if (subscription.duplicateEvery !== undefined && subscription.produced % subscription.duplicateEvery === 0)
+        this.#enqueueDuplicate(job);
     }
   }
 
@@ -484,12 +485,16 @@ export class WebhookDispatcher implements WebhookSender {
         const url = new URL(job.record.url);
         const secure = url.protocol === 'https:';
         const agent = secure ? (this.#httpsAgent ??= new https.Agent({ keepAlive: true })) : this.#httpAgent;
-        request = (secure ? https : http).request(url, { method: 'POST', headers: job.headers, agent, signal: this.#shutdown.signal }, (response) => {
-          response.on('error', (error) => finish({ error: error.message }));
-          response.on('end', () => finish({ status: response.statusCode ?? 0 }));
-          response.on('close', () => finish({ error: 'connection closed before the answer ended' }));
-          response.resume();
-        });
+        request = (secure ? https : http).request(
+          url,
+          { method: 'POST', headers: job.headers, agent, signal: this.#shutdown.signal },
+          (response) => {
+            response.on('error', (error) => finish({ error: error.message }));
+            response.on('end', () => finish({ status: response.statusCode ?? 0 }));
+            response.on('close', () => finish({ error: 'connection closed before the answer ended' }));
+            response.resume();
+          },
+        );
       } catch (error) {
         finish({ error: error instanceof Error ? error.message : String(error) });
         return;

@@ -11,11 +11,16 @@ import { ConnectorCommandQueue } from '../lib/aws/command-queue.ts';
 import { readFunctionEnvironment, readRuntimeEnvironment } from '../lib/aws/config.ts';
 import { DynamoDbConsumerStore } from '../lib/aws/consumer-store.ts';
 import { SqsDeadLetterSink } from '../lib/aws/dead-letter.ts';
-import { forwardCommandEvent, handleDirectCommand, handleQueuedCommand, type CommandHandlingDependencies } from '../lib/connector/handle-command.ts';
+import {
+  forwardCommandEvent,
+  handleDirectCommand,
+  handleQueuedCommand,
+  type CommandHandlingDependencies,
+} from '../lib/connector/handle-command.ts';
 import { CommandRunner } from '../lib/connector/runner.ts';
 import { routingDefaultsOf } from '../lib/connector/settings.ts';
 import { connectorTelemetry } from '../lib/lambda/connector-telemetry.ts';
-import { classifyInvocation } from '../lib/lambda/connector-triggers.ts';
+import { classifyInvocation, invocationTime } from '../lib/lambda/connector-triggers.ts';
 import { processFifoBatch } from '../lib/lambda/sqs-fifo.ts';
 import { createTelemetry, lambdaHandler } from '../lib/lambda/telemetry.ts';
 import { ConnectorClient } from '../lib/liveperson/connector.ts';
@@ -44,16 +49,15 @@ const commands: CommandHandlingDependencies = {
   observer,
 };
 
-/** Time kept after the last LivePerson attempt to record the outcome; no retry wait may eat into it. */
-const FINISH_MARGIN_MS = 1_500;
-
 async function handle(event: unknown, context: Context) {
-  const time = { deadline: Date.now() + context.getRemainingTimeInMillis() - FINISH_MARGIN_MS, remainingTimeMs: () => context.getRemainingTimeInMillis() };
+  const time = invocationTime(context);
   const invocation = classifyInvocation(event);
   switch (invocation.kind) {
     case 'queue':
       // Even when every record failed, answer with the list rather than an error: SQS retries exactly those.
-      return processFifoBatch(invocation.event, context, (record) => handleQueuedCommand(record, commands, time), { answerFullBatchFailure: true });
+      return processFifoBatch(invocation.event, context, (record) => handleQueuedCommand(record, commands, time), {
+        answerFullBatchFailure: true,
+      });
     case 'event-bridge':
       return forwardCommandEvent(invocation.event, commands);
     case 'direct':

@@ -16,7 +16,12 @@ const environment = readRuntimeEnvironment();
 const http = new LivePersonHttpClient({
   onRetry: (notice) => logger.warn('retrying CSDS', { retry: notice.retry, delayMs: notice.delayMs, reason: logSafeReason(notice.error) }),
 });
-const resolver = new DomainResolver({ accountId: environment.accountId, http, csdsUrl: environment.csdsUrl, hostPolicy: environment.hostPolicy });
+const resolver = new DomainResolver({
+  accountId: environment.accountId,
+  http,
+  csdsUrl: environment.csdsUrl,
+  hostPolicy: environment.hostPolicy,
+});
 const store = ssmDomainParameterStore();
 
 // Leave a second to log and report before Lambda's own timeout.
@@ -30,7 +35,11 @@ async function refresh(_event: unknown, context: Context): Promise<DomainRefresh
     telemetry.count('succeeded');
     return result;
   } catch (error) {
-    logger.error('domain refresh failed', { errorName: error instanceof Error ? error.name : 'unknown', reason: logSafeReason(error), stack: error instanceof Error ? logSafeText(error.stack) : undefined });
+    logger.error('domain refresh failed', {
+      errorName: error instanceof Error ? error.name : 'unknown',
+      reason: logSafeReason(error),
+      stack: error instanceof Error ? logSafeText(error.stack) : undefined,
+    });
     telemetry.count('failed');
     throw error;
   }

@@ -87,7 +87,10 @@ function withoutAction(flow: ContactFlow, identifier: string, replacement: strin
 /** Replaces placeholders in every string value of the flow. */
 function substitute<T>(value: T, values: Readonly<Record<string, string>>): T {
   if (typeof value === 'string') {
-    return Object.entries(values).reduce<string>((text, [placeholder, replacement]) => text.replaceAll(placeholder, replacement), value) as T;
+    return Object.entries(values).reduce<string>(
+      (text, [placeholder, replacement]) => text.replaceAll(placeholder, replacement),
+      value,
+    ) as T;
   }
   if (Array.isArray(value)) return value.map((item: unknown) => substitute(item, values)) as T;
   if (typeof value === 'object' && value !== null) {

@@ -6,7 +6,8 @@ import { renderC2mDeflectionFlow } from './c2m-deflection.ts';
 const FUNCTION_ARN = /^arn:aws[-a-z]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9_$-]+)?$/;
 const QUEUE_ARN = /^arn:aws[-a-z]*:connect:[a-z0-9-]+:\d{12}:instance\/[0-9a-f-]{36}\/queue\/[0-9a-f-]{36}$/;
 
-const USAGE = 'Usage: npx node lib/contact-flows/render-c2m-flow.ts --function-arn <c2m-invite function ARN> [--queue-arn <fallback queue ARN>]';
+const USAGE =
+  'Usage: npx node lib/contact-flows/render-c2m-flow.ts --function-arn <c2m-invite function ARN> [--queue-arn <fallback queue ARN>]';
 
 function main(argv: readonly string[]): number {
   let values: { 'function-arn'?: string | undefined; 'queue-arn'?: string | undefined; help?: boolean | undefined };

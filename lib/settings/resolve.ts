@@ -37,6 +37,11 @@ export function resolveSettings<S extends z.ZodObject>(scope: IConstruct, constr
   const keys = Object.keys(schema.shape);
   const picked = Object.fromEntries(Object.entries(props).filter(([key, value]) => keys.includes(key) && value !== undefined));
   const result = schema.safeParse(picked);
-  if (!result.success) throw new ConstructPropsError(scope, construct, result.error.issues.flatMap((issue) => formatIssue(issue)));
+  if (!result.success)
+    throw new ConstructPropsError(
+      scope,
+      construct,
+      result.error.issues.flatMap((issue) => formatIssue(issue)),
+    );
   return result.data;
 }

@@ -115,7 +115,8 @@ function eligibility(body: unknown, context: SimContext): SimReply {
   if (consumerPhoneNumber.length > MAX_PHONE_NUMBER_LENGTH || !E164.test(consumerPhoneNumber)) {
     return c2mError(C2M_ERRORS.invalidPhoneNumber);
   }
-  if (!context.c2m.skills.has(skill)) return c2mError({ status: 400, errorCode: 1300, errorMessage: `No engagement found for skill ${skill}` });
+  if (!context.c2m.skills.has(skill))
+    return c2mError({ status: 400, errorCode: 1300, errorMessage: `No engagement found for skill ${skill}` });
   if (!context.c2m.handoffs.has(handoffId)) return c2mError(C2M_ERRORS.noHandoff);
 
   const profile = context.c2m.profileOf(consumerPhoneNumber);

@@ -54,7 +54,12 @@ const messagingEvent = z.discriminatedUnion('type', [
     z.object({
       type: z.literal('ContentEvent'),
       contentType: z.literal('hosted/file'),
-      message: z.object({ caption: z.string().optional(), relativePath: z.string().min(1), fileType: z.string().min(1), preview: z.string().optional() }),
+      message: z.object({
+        caption: z.string().optional(),
+        relativePath: z.string().min(1),
+        fileType: z.string().min(1),
+        preview: z.string().optional(),
+      }),
     }),
   ]),
   z.object({ type: z.literal('ChatStateEvent'), chatState: z.enum(['COMPOSING', 'ACTIVE', 'INACTIVE', 'GONE', 'PAUSE']) }),
@@ -174,7 +179,10 @@ function openConversation(body: unknown, context: SimContext, accountId: string,
       },
     ]);
   }
-  return jsonReply(200, [profileAnswer, { code: 'OK', body: { conversationId: opened.conversation.conversationId }, reqId: conversationRequest.id }]);
+  return jsonReply(200, [
+    profileAnswer,
+    { code: 'OK', body: { conversationId: opened.conversation.conversationId }, reqId: conversationRequest.id },
+  ]);
 }
 
 function sendToConversation(body: unknown, context: SimContext, consumerId: string): SimReply {
@@ -195,7 +203,11 @@ function sendToConversation(body: unknown, context: SimContext, consumerId: stri
     return connectorError(400, 'NOT_CONVERSATION_PARTICIPANT', `The consumer is not a participant of ${conversationId}`, request.id);
   }
   // During a post-conversation survey the state is CLOSE and the stage OPEN: the survey dialog still takes answers.
-  const open = request.type === 'ms.PublishEvent' ? conversation.dialogs.some((dialog) => dialog.dialogId === target && dialog.state === 'OPEN') || (target === conversationId && conversation.state === 'OPEN') : conversation.state === 'OPEN';
+  const open =
+    request.type === 'ms.PublishEvent'
+      ? conversation.dialogs.some((dialog) => dialog.dialogId === target && dialog.state === 'OPEN') ||
+        (target === conversationId && conversation.state === 'OPEN')
+      : conversation.state === 'OPEN';
   if (!open) {
     return connectorError(400, 'CONVERSATION_CLOSED', `Conversation ${conversationId} is closed`, request.id);
   }

@@ -22,7 +22,12 @@ const phaseShape = {
 describe('npm run bench', () => {
   it('reads --duration, --rate, --json and --check, with defaults of 15 s at 200/s', () => {
     expect(parseBenchArgs([])).toEqual({ durationSeconds: 15, rate: 200, json: false, check: false, help: false });
-    expect(parseBenchArgs(['--duration', '2.5', '--rate', '40', '--json', '--check'])).toMatchObject({ durationSeconds: 2.5, rate: 40, json: true, check: true });
+    expect(parseBenchArgs(['--duration', '2.5', '--rate', '40', '--json', '--check'])).toMatchObject({
+      durationSeconds: 2.5,
+      rate: 40,
+      json: true,
+      check: true,
+    });
     expect(() => parseBenchArgs(['--rate', '0'])).toThrow('--rate must be a positive number, got "0"');
     expect(() => parseBenchArgs(['--fast'])).toThrow(/--fast/);
   });
@@ -48,7 +53,12 @@ describe('npm run bench', () => {
     expect(report.secretFetches).toBeGreaterThanOrEqual(1);
 
     const [receiverStart, missing] = report.coldStart;
-    expect(receiverStart).toMatchObject({ handler: 'webhook-receiver', ok: true, bundleKiB: expect.any(Number), importRunsMs: [expect.any(Number)] });
+    expect(receiverStart).toMatchObject({
+      handler: 'webhook-receiver',
+      ok: true,
+      bundleKiB: expect.any(Number),
+      importRunsMs: [expect.any(Number)],
+    });
     expect(receiverStart?.ok && receiverStart.bundleKiB).toBeGreaterThan(0);
     // A handler that cannot be bundled is reported, and the others are still measured.
     expect(missing).toMatchObject({ handler: 'no-such-handler', ok: false, error: expect.stringContaining('Could not resolve') });

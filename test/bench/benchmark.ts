@@ -95,7 +95,9 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
     const deadLetterQueueUrl = await sqs.createQueue('webhook-events-dlq.fifo');
     const env = lambdaEnvironment({ sqs: sqs.endpoint, aws: aws.endpoint, queueUrl, deadLetterQueueUrl, region });
 
-    progress(`load: ${warmup} warm-up, then ${invocations} receiver invocations and ${invocations} bare SendMessage calls at ${rate}/s, alternating every second`);
+    progress(
+      `load: ${warmup} warm-up, then ${invocations} receiver invocations and ${invocations} bare SendMessage calls at ${rate}/s, alternating every second`,
+    );
     const load = await runLoad({
       config: { rate, count: invocations, warmup, baselineQueueUrl },
       env,
@@ -166,7 +168,13 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
  * stand-in (DynamoDB, EventBridge...): a call at import gets a clear UnknownOperationException
  * from the stand-ins instead of leaving the machine.
  */
-function lambdaEnvironment(options: { sqs: string; aws: string; queueUrl: string; deadLetterQueueUrl: string; region: string }): NodeJS.ProcessEnv {
+function lambdaEnvironment(options: {
+  sqs: string;
+  aws: string;
+  queueUrl: string;
+  deadLetterQueueUrl: string;
+  region: string;
+}): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}),
@@ -229,19 +237,24 @@ async function drainQueue(client: SQSClient, queueUrl: string, signal?: AbortSig
     );
     if (Messages.length === 0) {
       const { Attributes = {} } = await client.send(
-        new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+        new GetQueueAttributesCommand({
+          QueueUrl: queueUrl,
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+        }),
       );
       const left = Number(Attributes.ApproximateNumberOfMessages ?? 0) + Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
       if (left === 0) return ids;
       throw new Error(`the queue still holds ${left} messages it does not hand out`);
     }
-    for (const message of Messages) ids.push(message.Attributes?.MessageDeduplicationId ?? `no-deduplication-id:${message.MessageId ?? '?'}`);
+    for (const message of Messages)
+      ids.push(message.Attributes?.MessageDeduplicationId ?? `no-deduplication-id:${message.MessageId ?? '?'}`);
     const { Failed = [] } = await client.send(
       new DeleteMessageBatchCommand({
         QueueUrl: queueUrl,
         Entries: Messages.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle })),
       }),
     );
-    if (Failed.length > 0) throw new Error(`could not delete ${Failed.length} messages while reading the queue back: ${Failed[0]?.Message ?? ''}`);
+    if (Failed.length > 0)
+      throw new Error(`could not delete ${Failed.length} messages while reading the queue back: ${Failed[0]?.Message ?? ''}`);
   }
 }

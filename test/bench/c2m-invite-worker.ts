@@ -80,11 +80,14 @@ async function main(config: C2mWorkerConfig): Promise<void> {
   const firstInvocationMs = performance.now() - firstStarted;
   if (firstFailure !== undefined) throw new Error(`the first deflect answered ${firstFailure}`);
 
-  const token = await fetch(`${config.simulatorUrl}/sentinel/api/account/${config.accountId}/app/token?v=1.0&grant_type=client_credentials`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ client_id: config.clientId, client_secret: config.clientSecret }).toString(),
-  });
+  const token = await fetch(
+    `${config.simulatorUrl}/sentinel/api/account/${config.accountId}/app/token?v=1.0&grant_type=client_credentials`,
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ client_id: config.clientId, client_secret: config.clientSecret }).toString(),
+    },
+  );
   const authorization = `Bearer ${((await token.json()) as { access_token: string }).access_token}`;
 
   for (let i = 1; i <= config.warmup; i++) {

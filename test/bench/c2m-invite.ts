@@ -93,7 +93,12 @@ export async function runC2mBenchmark(options: C2mBenchmarkOptions = {}): Promis
   const warmup = options.warmup ?? 100;
   const latencyMs = options.latencyMs ?? DEFAULT_MODELED_LATENCY_MS;
   const latencyIterations = options.latencyIterations ?? Math.min(iterations, 200);
-  for (const [name, value, min] of [['iterations', iterations, 1], ['warmup', warmup, 0], ['latencyMs', latencyMs, 0], ['latencyIterations', latencyIterations, 1]] as const) {
+  for (const [name, value, min] of [
+    ['iterations', iterations, 1],
+    ['warmup', warmup, 0],
+    ['latencyMs', latencyMs, 0],
+    ['latencyIterations', latencyIterations, 1],
+  ] as const) {
     if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be a whole number of at least ${min}, got ${value}`);
   }
   let sim: LivePersonSimulator | undefined;
@@ -136,9 +141,17 @@ export async function runC2mBenchmark(options: C2mBenchmarkOptions = {}): Promis
     }
     const loopback = compare(0, loopbackRun);
     const judged = modeledLatency ?? loopback;
-    const passed = judged.ratioP50 < C2M_RATIO_TARGET && [loopback, modeledLatency].every((c) => c === undefined || (c.deflect.errors === 0 && c.raw.errors === 0));
+    const passed =
+      judged.ratioP50 < C2M_RATIO_TARGET &&
+      [loopback, modeledLatency].every((c) => c === undefined || (c.deflect.errors === 0 && c.raw.errors === 0));
     return {
-      settings: { warmup, logLevel: LOG_LEVEL, node: process.version, cpus: cpus().length, platform: `${process.platform} ${process.arch}` },
+      settings: {
+        warmup,
+        logLevel: LOG_LEVEL,
+        node: process.version,
+        cpus: cpus().length,
+        platform: `${process.platform} ${process.arch}`,
+      },
       loopback,
       modeledLatency,
       target: { ratio: C2M_RATIO_TARGET, judgedOn: modeledLatency ? 'modeled latency' : 'loopback', verdict: passed ? 'PASS' : 'MISS' },
@@ -159,9 +172,16 @@ export function formatC2mBenchmark(report: C2mBenchmarkReport): string {
   const widths = [26, 6, 6, 8, 8, 8, 8, 8];
   const row = (cells: readonly (string | number)[]) =>
     cells.map((cell, i) => (i === 0 ? String(cell).padEnd(widths[i] ?? 0) : String(cell).padStart(widths[i] ?? 0))).join('  ');
-  const phaseRow = (name: string, p: C2mPhase) => row([name, p.count, p.errors, ms(p.meanMs), ms(p.p50Ms), ms(p.p90Ms), ms(p.p99Ms), ms(p.maxMs)]);
+  const phaseRow = (name: string, p: C2mPhase) =>
+    row([name, p.count, p.errors, ms(p.meanMs), ms(p.p50Ms), ms(p.p90Ms), ms(p.p99Ms), ms(p.maxMs)]);
   const failures = (name: string, p: C2mPhase) =>
-    Object.keys(p.failures).length === 0 ? [] : [`   ${name} failures: ${Object.entries(p.failures).map(([what, n]) => `${what} × ${n}`).join(', ')}`];
+    Object.keys(p.failures).length === 0
+      ? []
+      : [
+          `   ${name} failures: ${Object.entries(p.failures)
+            .map(([what, n]) => `${what} × ${n}`)
+            .join(', ')}`,
+        ];
   const comparison = (title: string, c: C2mComparison) => [
     title,
     `   ${row(['(ms)', 'count', 'errors', 'mean', 'p50', 'p90', 'p99', 'max'])}`,
@@ -177,7 +197,10 @@ export function formatC2mBenchmark(report: C2mBenchmarkReport): string {
     `The real c2m-invite handler in its own process (POWERTOOLS_LOG_LEVEL=${s.logLevel}, metrics on), warm, against the same two C2M`,
     'calls made with bare fetch, interleaved; simulator and AWS stand-ins in the parent process, on loopback.',
     '',
-    ...comparison(`a) Bare loopback: ${report.loopback.iterations} deflects after ${s.warmup} warm-up rounds (the simulator answers in well under 1 ms)`, report.loopback),
+    ...comparison(
+      `a) Bare loopback: ${report.loopback.iterations} deflects after ${s.warmup} warm-up rounds (the simulator answers in well under 1 ms)`,
+      report.loopback,
+    ),
   ];
   if (report.modeledLatency) {
     lines.push(

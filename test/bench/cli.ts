@@ -53,7 +53,8 @@ function positive(flag: string, text: string): number {
 /** Targets missed, by name: the receiver's p99, lost events, a handler that would not bundle or load. */
 export function missedTargets(report: BenchReport): string[] {
   const missed: string[] = [];
-  if (report.receiver.target.verdict === 'MISS') missed.push(`receiver p99 ${report.receiver.p99Ms.toFixed(2)} ms is not under ${report.receiver.target.p99Ms} ms`);
+  if (report.receiver.target.verdict === 'MISS')
+    missed.push(`receiver p99 ${report.receiver.p99Ms.toFixed(2)} ms is not under ${report.receiver.target.p99Ms} ms`);
   if (report.delivery.verdict === 'MISS') missed.push(`delivery: ${report.delivery.lost} lost, ${report.delivery.unexpected} unexpected`);
   for (const failed of report.coldStart.filter((c) => !c.ok)) missed.push(`cold start of ${failed.handler} could not be measured`);
   return missed;
@@ -109,7 +110,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     return 0;
   } catch (error) {
-    console.error(controller.signal.aborted ? 'benchmark interrupted' : `benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    console.error(
+      controller.signal.aborted
+        ? 'benchmark interrupted'
+        : `benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
     return controller.signal.aborted ? 130 : 1;
   } finally {
     process.off('SIGINT', abort);

@@ -14,7 +14,6 @@ import { median } from './stats.ts';
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
 
-
 export interface ColdStartMeasurement {
   readonly handler: string;
   readonly ok: true;
@@ -42,7 +41,9 @@ export type ColdStartResult = ColdStartMeasurement | ColdStartFailure;
 export async function listHandlers(): Promise<string[]> {
   const entries = await readdir(path.join(PROJECT_ROOT, 'functions'), { withFileTypes: true });
   return entries
-    .filter((entry) => entry.isDirectory() && entry.name !== 'lib' && existsSync(path.join(PROJECT_ROOT, 'functions', entry.name, 'index.ts')))
+    .filter(
+      (entry) => entry.isDirectory() && entry.name !== 'lib' && existsSync(path.join(PROJECT_ROOT, 'functions', entry.name, 'index.ts')),
+    )
     .map((entry) => entry.name)
     .sort();
 }
@@ -124,7 +125,12 @@ async function measureHandler(
   };
 }
 
-async function importOnce(script: string, bundle: string, env: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<{ bootMs: number; importMs: number }> {
+async function importOnce(
+  script: string,
+  bundle: string,
+  env: NodeJS.ProcessEnv,
+  signal?: AbortSignal,
+): Promise<{ bootMs: number; importMs: number }> {
   const child = fork(script, [bundle], {
     cwd: path.dirname(bundle), // as on Lambda: no node_modules anywhere up the tree to fall back on
     env,

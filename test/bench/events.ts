@@ -27,7 +27,23 @@ export interface BenchWebhook {
   readonly deduplicationId: string;
 }
 
-const WORDS = ['hello', 'my', 'order', 'has', 'not', 'arrived', 'yet', 'can', 'you', 'check', 'the', 'tracking', 'number', 'please', 'thanks'];
+const WORDS = [
+  'hello',
+  'my',
+  'order',
+  'has',
+  'not',
+  'arrived',
+  'yet',
+  'can',
+  'you',
+  'check',
+  'the',
+  'tracking',
+  'number',
+  'please',
+  'thanks',
+];
 const EMOJI = ['😀', '🙏', '📦', '🇯🇵', '👍🏽', '❤️', '🚚'];
 
 /** `count` webhooks labelled `label`, so bodies of different batches never collide. */

@@ -45,6 +45,18 @@ export interface LoadRun extends WorkerResult {
 
 const WORKER = path.join(import.meta.dirname, 'load-worker.ts');
 
-export async function runLoad(options: { config: WorkerConfig; env: NodeJS.ProcessEnv; timeoutMs: number; signal?: AbortSignal }): Promise<LoadRun> {
-  return runWorker<WorkerResult>({ name: 'load worker', script: WORKER, config: options.config, env: options.env, timeoutMs: options.timeoutMs, signal: options.signal });
+export async function runLoad(options: {
+  config: WorkerConfig;
+  env: NodeJS.ProcessEnv;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}): Promise<LoadRun> {
+  return runWorker<WorkerResult>({
+    name: 'load worker',
+    script: WORKER,
+    config: options.config,
+    env: options.env,
+    timeoutMs: options.timeoutMs,
+    signal: options.signal,
+  });
 }

@@ -18,7 +18,13 @@ import { contentNotification, conversationUpdate } from '../support/notification
 import { sqsRecord } from '../support/sqs-event.ts';
 
 export interface ProcessorBenchmarkReport {
-  readonly cpu: { readonly batches: number; readonly events: number; readonly eventsPerSecond: number; readonly cpuMicrosPerEvent: number; readonly batchMs: number };
+  readonly cpu: {
+    readonly batches: number;
+    readonly events: number;
+    readonly eventsPerSecond: number;
+    readonly cpuMicrosPerEvent: number;
+    readonly batchMs: number;
+  };
   readonly loopback: { readonly batches: number; readonly events: number; readonly eventsPerSecond: number; readonly batchMs: number };
 }
 
@@ -26,7 +32,8 @@ export interface ProcessorBenchmarkReport {
 function batch(round: number): SQSRecord[] {
   return Array.from({ length: 10 }, (_, i) => {
     const conversationId = `conv-${round}-${i}`;
-    const body = i === 9 ? conversationUpdate(conversationId, 'OPEN', round) : contentNotification(conversationId, `message ${round} 😀`, round);
+    const body =
+      i === 9 ? conversationUpdate(conversationId, 'OPEN', round) : contentNotification(conversationId, `message ${round} 😀`, round);
     return sqsRecord(body, { groupId: conversationId });
   });
 }
@@ -55,14 +62,22 @@ async function cpuBenchmark(batches: number): Promise<ProcessorBenchmarkReport['
     );
   };
   const inputs = Array.from({ length: batches + 20 }, (_, round) => batch(round));
-  for (const records of inputs.slice(0, 20)) await processPartialResponse({ Records: records }, handleRecord, processor, { skipGroupOnError: true });
+  for (const records of inputs.slice(0, 20))
+    await processPartialResponse({ Records: records }, handleRecord, processor, { skipGroupOnError: true });
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
-  for (const records of inputs.slice(20)) await processPartialResponse({ Records: records }, handleRecord, processor, { skipGroupOnError: true });
+  for (const records of inputs.slice(20))
+    await processPartialResponse({ Records: records }, handleRecord, processor, { skipGroupOnError: true });
   const elapsedMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
   const events = batches * 10;
-  return { batches, events, eventsPerSecond: events / (elapsedMs / 1000), cpuMicrosPerEvent: (cpu.user + cpu.system) / events, batchMs: elapsedMs / batches };
+  return {
+    batches,
+    events,
+    eventsPerSecond: events / (elapsedMs / 1000),
+    cpuMicrosPerEvent: (cpu.user + cpu.system) / events,
+    batchMs: elapsedMs / batches,
+  };
 }
 
 async function loopbackBenchmark(batches: number): Promise<ProcessorBenchmarkReport['loopback']> {
@@ -92,7 +107,8 @@ async function loopbackBenchmark(batches: number): Promise<ProcessorBenchmarkRep
     for (const records of inputs.slice(3)) await handler({ Records: records }, lambdaContext('event-processor', 60_000));
     const elapsedMs = performance.now() - started;
     const events = batches * 10;
-    if (aws.events().length !== (batches + 3) * 10) throw new Error(`expected ${(batches + 3) * 10} published events, got ${aws.events().length}`);
+    if (aws.events().length !== (batches + 3) * 10)
+      throw new Error(`expected ${(batches + 3) * 10} published events, got ${aws.events().length}`);
     return { batches, events, eventsPerSecond: events / (elapsedMs / 1000), batchMs: elapsedMs / batches };
   } finally {
     for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
@@ -101,7 +117,9 @@ async function loopbackBenchmark(batches: number): Promise<ProcessorBenchmarkRep
   }
 }
 
-export async function runProcessorBenchmark(options: { cpuBatches?: number; loopbackBatches?: number } = {}): Promise<ProcessorBenchmarkReport> {
+export async function runProcessorBenchmark(
+  options: { cpuBatches?: number; loopbackBatches?: number } = {},
+): Promise<ProcessorBenchmarkReport> {
   const cpu = await cpuBenchmark(options.cpuBatches ?? 500);
   const loopback = await loopbackBenchmark(options.loopbackBatches ?? 30);
   return { cpu, loopback };

@@ -13,7 +13,10 @@ const PHASE_WIDTHS = [18, 6, 6, 7, 7, 7, 7, 7];
 const PHASE_HEADER = row(['', 'count', 'errors', 'p50', 'p90', 'p99', 'max', 'rate/s'], PHASE_WIDTHS);
 
 function phaseRow(name: string, phase: PhaseReport): string {
-  return row([name, phase.count, phase.errors, ms(phase.p50Ms), ms(phase.p90Ms), ms(phase.p99Ms), ms(phase.maxMs), phase.achievedRate.toFixed(1)], PHASE_WIDTHS);
+  return row(
+    [name, phase.count, phase.errors, ms(phase.p50Ms), ms(phase.p90Ms), ms(phase.p99Ms), ms(phase.maxMs), phase.achievedRate.toFixed(1)],
+    PHASE_WIDTHS,
+  );
 }
 
 function failures(phase: PhaseReport): string[] {

@@ -25,7 +25,9 @@ describe('NodejsFunction bundling', () => {
       else process.env.CDK_DOCKER = previousDocker;
     }
     // The whole app bundles (synth throws otherwise); this test inspects the domain-refresh asset.
-    const functions = Template.fromStack(stack).findResources('AWS::Lambda::Function', { Properties: { Runtime: 'nodejs24.x', Handler: 'index.handler' } });
+    const functions = Template.fromStack(stack).findResources('AWS::Lambda::Function', {
+      Properties: { Runtime: 'nodejs24.x', Handler: 'index.handler' },
+    });
     const assetPaths = Object.values(functions)
       .map((f) => (f as { Metadata: Record<string, string> }).Metadata)
       .filter((metadata) => metadata['aws:cdk:path']?.includes('/Domains/Refresh/Function/'))
@@ -35,7 +37,11 @@ describe('NodejsFunction bundling', () => {
 
     expect(readdirSync(assetDir).sort()).toEqual(['index.mjs', 'index.mjs.map']);
     const code = readFileSync(path.join(assetDir, 'index.mjs'), 'utf8');
-    expect(code.startsWith("import { createRequire as __lpCreateRequire } from 'node:module'; const require = __lpCreateRequire(import.meta.url);")).toBe(true);
+    expect(
+      code.startsWith(
+        "import { createRequire as __lpCreateRequire } from 'node:module'; const require = __lpCreateRequire(import.meta.url);",
+      ),
+    ).toBe(true);
     expect(code).toMatch(/export\s*\{[^}]*\bhandler\b[^}]*\}/);
     // Minified, and everything but Node built-ins is inside: the runtime's own SDK is never used.
     expect(code.length / code.split('\n').length).toBeGreaterThan(1000); // long lines: minified

@@ -106,8 +106,16 @@ describe('parseDeploymentConfig', () => {
     ['csdsUrl', { csdsUrl: 'https://api.liveperson.net.evil.com' }, 'csdsUrl: is refused'],
     ['allowedHostSuffixes', { allowedHostSuffixes: [] }, 'allowedHostSuffixes: must name at least one domain'],
     ['allowedHostSuffixes', { allowedHostSuffixes: 'liveperson.net' }, 'allowedHostSuffixes: must be a list of domains'],
-    ['allowedHostSuffixes', { allowedHostSuffixes: ['*.liveperson.net'] }, 'allowedHostSuffixes.0: must be a domain: "*.liveperson.net" is not a domain'],
-    ['allowedHostSuffixes', { allowedHostSuffixes: ['liveperson.net', 'net'] }, 'allowedHostSuffixes.1: must be a domain: "net" is not a domain'],
+    [
+      'allowedHostSuffixes',
+      { allowedHostSuffixes: ['*.liveperson.net'] },
+      'allowedHostSuffixes.0: must be a domain: "*.liveperson.net" is not a domain',
+    ],
+    [
+      'allowedHostSuffixes',
+      { allowedHostSuffixes: ['liveperson.net', 'net'] },
+      'allowedHostSuffixes.1: must be a domain: "net" is not a domain',
+    ],
     ['allowedHostSuffixes', { allowedHostSuffixes: ['https://liveperson.net'] }, 'allowedHostSuffixes.0: must be a domain'],
     ['allowedHostSuffixes', { allowedHostSuffixes: ['127.0.0.1'] }, 'allowedHostSuffixes.0: must be a domain'],
     ['domainRefreshHours', { domainRefreshHours: 0 }, 'domainRefreshHours: must be at least 1 hour'],
@@ -117,8 +125,16 @@ describe('parseDeploymentConfig', () => {
     ['logRetentionDays', { logRetentionDays: '30' }, 'logRetentionDays: must be a number of days'],
     ['capabilities', { capabilities: { ingestion: 'no' } }, 'capabilities.ingestion: must be true or false'],
     ['capabilities', { capabilities: { ivr: true } }, 'capabilities.ivr: is not a known field'],
-    ['connectInstanceArn', { connectInstanceArn: 'arn:aws:connect:us-east-1:1234:instance/x' }, 'connectInstanceArn: must be an Amazon Connect instance ARN'],
-    ['connectInstanceArn', { region: 'eu-west-1', connectInstanceArn: CONNECT_ARN }, 'connectInstanceArn: is in region us-east-1 but the stack deploys to eu-west-1'],
+    [
+      'connectInstanceArn',
+      { connectInstanceArn: 'arn:aws:connect:us-east-1:1234:instance/x' },
+      'connectInstanceArn: must be an Amazon Connect instance ARN',
+    ],
+    [
+      'connectInstanceArn',
+      { region: 'eu-west-1', connectInstanceArn: CONNECT_ARN },
+      'connectInstanceArn: is in region us-east-1 but the stack deploys to eu-west-1',
+    ],
     ['c2m', { c2m: { defaultHandoffId: 'x'.repeat(17) } }, 'c2m.defaultHandoffId: must be at most 16 characters'],
     ['c2m', { c2m: { defaultSkill: '' } }, 'c2m.defaultSkill: must not be empty'],
     ['c2m', { c2m: { skill: 'sales' } }, 'c2m.skill: is not a known field'],
@@ -152,7 +168,9 @@ describe('stackEnvironment', () => {
     const explicit = parseDeploymentConfig({ accountId: '1', awsAccount: '123456789012', region: 'eu-west-1' });
     expect(stackEnvironment(explicit, { CDK_DEFAULT_REGION: 'us-east-1' })).toEqual({ account: '123456789012', region: 'eu-west-1' });
     const implicit = parseDeploymentConfig({ accountId: '1' });
-    expect(stackEnvironment(implicit, { CDK_DEFAULT_REGION: 'us-west-2', CDK_DEFAULT_ACCOUNT: '111111111111' })).toEqual({ region: 'us-west-2' });
+    expect(stackEnvironment(implicit, { CDK_DEFAULT_REGION: 'us-west-2', CDK_DEFAULT_ACCOUNT: '111111111111' })).toEqual({
+      region: 'us-west-2',
+    });
     expect(stackEnvironment(implicit, {})).toEqual({});
   });
 });
@@ -213,15 +231,24 @@ describe('host policy in the deployed functions', () => {
     const variables = functionVariables({ accountId: '12345678' });
     const livePerson = variables.filter((vars) => 'LP_ACCOUNT_ID' in vars);
     expect(livePerson).toHaveLength(5);
-    for (const vars of livePerson) expect(vars).toMatchObject({ LP_ALLOWED_HOST_SUFFIXES: 'liveperson.net', LP_CSDS_URL: 'https://api.liveperson.net' });
+    for (const vars of livePerson)
+      expect(vars).toMatchObject({ LP_ALLOWED_HOST_SUFFIXES: 'liveperson.net', LP_CSDS_URL: 'https://api.liveperson.net' });
     for (const vars of variables) expect(vars).not.toHaveProperty('LP_ALLOW_INSECURE_HOSTS');
   });
 
   it('sets LP_ALLOWED_HOST_SUFFIXES from the deployment config', () => {
-    const variables = functionVariables({ accountId: '12345678', allowedHostSuffixes: ['liveperson.net', 'lp-cloud.example'], csdsUrl: 'https://api.lp-cloud.example' });
+    const variables = functionVariables({
+      accountId: '12345678',
+      allowedHostSuffixes: ['liveperson.net', 'lp-cloud.example'],
+      csdsUrl: 'https://api.lp-cloud.example',
+    });
     const livePerson = variables.filter((vars) => 'LP_ACCOUNT_ID' in vars);
     expect(livePerson).toHaveLength(5);
-    for (const vars of livePerson) expect(vars).toMatchObject({ LP_ALLOWED_HOST_SUFFIXES: 'liveperson.net,lp-cloud.example', LP_CSDS_URL: 'https://api.lp-cloud.example' });
+    for (const vars of livePerson)
+      expect(vars).toMatchObject({
+        LP_ALLOWED_HOST_SUFFIXES: 'liveperson.net,lp-cloud.example',
+        LP_CSDS_URL: 'https://api.lp-cloud.example',
+      });
   });
 
   describe('LivePersonFunction', () => {
@@ -235,12 +262,16 @@ describe('host policy in the deployed functions', () => {
       expect(build({ environment: { LP_ALLOW_INSECURE_HOSTS: 'true' } as never })).toThrow(
         'LivePersonFunction at Test/Fn: environment: LP_ALLOW_INSECURE_HOSTS is for the local stack and tests only',
       );
-      expect(build({ environment: { LP_ALLOWED_HOST_SUFFIXES: 'example.com' } as never })).toThrow('environment: cannot override LP_ALLOWED_HOST_SUFFIXES');
+      expect(build({ environment: { LP_ALLOWED_HOST_SUFFIXES: 'example.com' } as never })).toThrow(
+        'environment: cannot override LP_ALLOWED_HOST_SUFFIXES',
+      );
     });
 
     it('refuses at synth what the function would refuse at every call', () => {
       expect(build({ csdsUrl: 'http://127.0.0.1:4040' })).toThrow('LivePersonFunction at Test/Fn: csdsUrl: must be an https URL');
-      expect(build({ csdsUrl: 'https://csds.example.com' })).toThrow('csdsUrl: is refused: https://csds.example.com is not under liveperson.net');
+      expect(build({ csdsUrl: 'https://csds.example.com' })).toThrow(
+        'csdsUrl: is refused: https://csds.example.com is not under liveperson.net',
+      );
       expect(build({ allowedHostSuffixes: ['*.example'] })).toThrow('allowedHostSuffixes.0: must be a domain: "*.example" is not a domain');
       expect(build({ allowedHostSuffixes: [] })).toThrow('allowedHostSuffixes: must name at least one domain');
       expect(build({ csdsUrl: 'https://csds.lp-cloud.example', allowedHostSuffixes: ['lp-cloud.example'] })).not.toThrow();

@@ -13,8 +13,14 @@ import { CLI_CONTEXT, SKIP_BUNDLING } from './helpers.ts';
 function build(overrides: Partial<LivePersonConnectorProps> = {}, options: { eventRoute?: boolean } = {}) {
   const app = new App({ context: { ...CLI_CONTEXT, ...SKIP_BUNDLING } });
   const stack = new Stack(app, 'Test');
-  const stateTable = new Table(stack, 'State', { partitionKey: { name: 'conversationId', type: AttributeType.STRING }, pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true } });
-  const idempotencyTable = new Table(stack, 'Idempotency', { partitionKey: { name: 'id', type: AttributeType.STRING }, pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true } });
+  const stateTable = new Table(stack, 'State', {
+    partitionKey: { name: 'conversationId', type: AttributeType.STRING },
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+  });
+  const idempotencyTable = new Table(stack, 'Idempotency', {
+    partitionKey: { name: 'id', type: AttributeType.STRING },
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+  });
   const secret = new Secret(stack, 'Secret');
   const bus = new EventBus(stack, 'BrandBus');
   const connector = new LivePersonConnector(stack, 'Connector', {
@@ -51,7 +57,10 @@ describe('LivePersonConnector', () => {
       SqsManagedSseEnabled: true,
       MessageRetentionPeriod: 4 * 24 * 3600,
       VisibilityTimeout: 180,
-      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ConnectorDeadLetterQueue'), 'Arn'] }, maxReceiveCount: 5 },
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ConnectorDeadLetterQueue'), 'Arn'] },
+        maxReceiveCount: 5,
+      },
     });
     template.hasResourceProperties('AWS::SQS::Queue', {
       FifoQueue: true,
@@ -105,7 +114,11 @@ describe('LivePersonConnector', () => {
   });
 
   it('scopes every permission to its own resource and only the actions the function uses', () => {
-    const bySid = Object.fromEntries(statementsOf(template).filter((s) => s.Sid).map((s) => [s.Sid, s]));
+    const bySid = Object.fromEntries(
+      statementsOf(template)
+        .filter((s) => s.Sid)
+        .map((s) => [s.Sid, s]),
+    );
     expect(bySid.ConsumerState).toMatchObject({
       Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
       Resource: { 'Fn::GetAtt': [expect.stringMatching(/^State/), 'Arn'] },
@@ -134,15 +147,20 @@ describe('LivePersonConnector', () => {
   });
 
   it('sets routing defaults, and refuses impossible settings', () => {
-    build({ defaultRouting: { campaignId: '11', engagementId: '22' }, batchSize: 5, maxConcurrency: 3 }).template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ CONNECTOR_DEFAULT_CAMPAIGN_ID: '11', CONNECTOR_DEFAULT_ENGAGEMENT_ID: '22' }) },
-    });
+    build({ defaultRouting: { campaignId: '11', engagementId: '22' }, batchSize: 5, maxConcurrency: 3 }).template.hasResourceProperties(
+      'AWS::Lambda::Function',
+      {
+        Environment: { Variables: Match.objectLike({ CONNECTOR_DEFAULT_CAMPAIGN_ID: '11', CONNECTOR_DEFAULT_ENGAGEMENT_ID: '22' }) },
+      },
+    );
     build({ defaultRouting: { skillId: '-1' } }).template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ CONNECTOR_DEFAULT_SKILL_ID: '-1' }) },
     });
     expect(() => build({ batchSize: 11 })).toThrow('LivePersonConnector at Test/Connector: batchSize: must be at most 10 records');
     expect(() => build({ defaultRouting: { campaignId: '1' } })).toThrow('defaultRouting: needs campaignId and engagementId together');
-    expect(() => build({ queueRetentionDays: 7 })).toThrow('idempotencyTtlHours: is 96 h but must cover connector.queueRetentionDays (168 h)');
+    expect(() => build({ queueRetentionDays: 7 })).toThrow(
+      'idempotencyTtlHours: is 96 h but must cover connector.queueRetentionDays (168 h)',
+    );
     expect(() => build({ timeoutSeconds: 2 })).toThrow('timeoutSeconds: must be at least 5 seconds');
   });
 
@@ -172,15 +190,22 @@ describe('LivePersonConnector with the EventBridge route', () => {
     template.hasResourceProperties('AWS::SQS::Queue', { FifoQueue: Match.absent(), SqsManagedSseEnabled: true });
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       MaximumRetryAttempts: 2,
-      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ConnectorEventRouteDeadLetterQueue'), 'Arn'] } } },
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ConnectorEventRouteDeadLetterQueue'), 'Arn'] } },
+      },
     });
     template.hasResourceProperties('AWS::Lambda::Permission', { Principal: 'events.amazonaws.com', Action: 'lambda:InvokeFunction' });
   });
 
   it('lets the function send to the outbound queue only with the route on', () => {
     const forward = statementsOf(template).find((s) => s.Sid === 'ForwardCommandEvents');
-    expect(forward).toMatchObject({ Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^ConnectorOutboundQueue/), 'Arn'] } });
-    expect(stack.resolve(connector.eventRouteDeadLetterQueue?.queueArn)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ConnectorEventRouteDeadLetterQueue/), 'Arn'] });
+    expect(forward).toMatchObject({
+      Action: 'sqs:SendMessage',
+      Resource: { 'Fn::GetAtt': [expect.stringMatching(/^ConnectorOutboundQueue/), 'Arn'] },
+    });
+    expect(stack.resolve(connector.eventRouteDeadLetterQueue?.queueArn)).toEqual({
+      'Fn::GetAtt': [expect.stringMatching(/^ConnectorEventRouteDeadLetterQueue/), 'Arn'],
+    });
   });
 
   it('has no unacknowledged cdk-nag finding or warning, and narrow acknowledgements', () => {
@@ -188,10 +213,17 @@ describe('LivePersonConnector with the EventBridge route', () => {
     expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
     const acknowledged = stack.node
       .findAll()
-      .flatMap((c) => c.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules').map((m) => ({ path: c.node.path, ids: Object.keys(m.data as object) })))
+      .flatMap((c) =>
+        c.node.metadata
+          .filter((m) => m.type === 'aws:cdk:acknowledged-rules')
+          .map((m) => ({ path: c.node.path, ids: Object.keys(m.data as object) })),
+      )
       .filter((entry) => entry.path.includes('/Connector/'));
     expect(acknowledged).toEqual([
-      { path: 'Test/Connector/Sender/Role/DefaultPolicy', ids: [expect.stringMatching(/AwsSolutions-IAM5\[Resource::arn:.*parameter\/liveperson\/12345678\/domains\/\*\]$/)] },
+      {
+        path: 'Test/Connector/Sender/Role/DefaultPolicy',
+        ids: [expect.stringMatching(/AwsSolutions-IAM5\[Resource::arn:.*parameter\/liveperson\/12345678\/domains\/\*\]$/)],
+      },
       { path: 'Test/Connector/EventRouteDeadLetterQueue', ids: [expect.stringMatching(/AwsSolutions-SQS3$/)] },
     ]);
   });
@@ -209,7 +241,14 @@ function configIssues(raw: Record<string, unknown>): readonly string[] {
 
 describe('connector config', () => {
   it('applies the defaults to an empty block, with the event route off', () => {
-    const defaults = { batchSize: 10, timeoutSeconds: 30, maxReceiveCount: 5, queueRetentionDays: 4, idempotencyTtlHours: 96, consumerRetentionDays: 90 };
+    const defaults = {
+      batchSize: 10,
+      timeoutSeconds: 30,
+      maxReceiveCount: 5,
+      queueRetentionDays: 4,
+      idempotencyTtlHours: 96,
+      consumerRetentionDays: 90,
+    };
     expect(parseDeploymentConfig({ accountId: '1', connector: {} }).connector).toStrictEqual({ ...defaults, eventRoute: false });
     // The construct's defaults are the same schema's.
     expect(connectorSettingsSchema.parse({})).toStrictEqual(defaults);
@@ -217,8 +256,13 @@ describe('connector config', () => {
   });
 
   it('takes routing by skill, or by campaign and engagement, ids as strings or numbers', () => {
-    expect(parseDeploymentConfig({ accountId: '1', connector: { defaultRouting: { skillId: 123 } } }).connector?.defaultRouting).toEqual({ skillId: '123' });
-    expect(parseDeploymentConfig({ accountId: '1', connector: { defaultRouting: { campaignId: '11', engagementId: '22' } } }).connector?.defaultRouting).toEqual({
+    expect(parseDeploymentConfig({ accountId: '1', connector: { defaultRouting: { skillId: 123 } } }).connector?.defaultRouting).toEqual({
+      skillId: '123',
+    });
+    expect(
+      parseDeploymentConfig({ accountId: '1', connector: { defaultRouting: { campaignId: '11', engagementId: '22' } } }).connector
+        ?.defaultRouting,
+    ).toEqual({
       campaignId: '11',
       engagementId: '22',
     });

@@ -129,8 +129,8 @@ describe('LivePersonIngestion (default config)', () => {
   });
 
   it('lets API Gateway invoke the receiver from the two routes of the stage only', () => {
-    const permissions = Object.values(resourcesOf(template, 'AWS::Lambda::Permission')).filter(
-      (p) => JSON.stringify(p.Properties.FunctionName).includes(receiverId),
+    const permissions = Object.values(resourcesOf(template, 'AWS::Lambda::Permission')).filter((p) =>
+      JSON.stringify(p.Properties.FunctionName).includes(receiverId),
     );
     const sourceArns = permissions.map((p) => {
       expect(p.Properties.Principal).toBe('apigateway.amazonaws.com');
@@ -149,7 +149,13 @@ describe('LivePersonIngestion (default config)', () => {
         { HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200, ...logging },
         // A method setting replaces the stage default for that method: a flood on one route cannot take the other's tokens.
         { HttpMethod: 'POST', ResourcePath: '/~1webhooks~1connector', ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200, ...logging },
-        { HttpMethod: 'POST', ResourcePath: '/~1webhooks~1messaging~1{token}', ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100, ...logging },
+        {
+          HttpMethod: 'POST',
+          ResourcePath: '/~1webhooks~1messaging~1{token}',
+          ThrottlingRateLimit: 50,
+          ThrottlingBurstLimit: 100,
+          ...logging,
+        },
       ],
     });
   });
@@ -245,7 +251,10 @@ describe('LivePersonIngestion (default config)', () => {
     const apiId = onlyId(template, 'AWS::ApiGateway::RestApi', '/Ingestion/Api/');
     const stageId = onlyId(template, 'AWS::ApiGateway::Stage', '/Ingestion/Api/');
     const url = (path: string) => ({
-      'Fn::Join': ['', ['https://', { Ref: apiId }, '.execute-api.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }, '/', { Ref: stageId }, path]],
+      'Fn::Join': [
+        '',
+        ['https://', { Ref: apiId }, '.execute-api.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }, '/', { Ref: stageId }, path],
+      ],
     });
     expect(outputs.ConnectorWebhookUrl?.Value).toEqual(url('/webhooks/connector'));
     expect(outputs.MessagingWebhookUrl?.Value).toEqual(url('/webhooks/messaging/<webhookToken from the secret>'));
@@ -278,7 +287,11 @@ describe('LivePersonIngestion (custom config)', () => {
       RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: 3 },
     });
     // The dead-letter queue keeps the SQS maximum whatever the event queue's retention.
-    template.hasResourceProperties('AWS::SQS::Queue', { FifoQueue: true, MessageRetentionPeriod: FOURTEEN_DAYS, RedrivePolicy: Match.absent() });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      FifoQueue: true,
+      MessageRetentionPeriod: FOURTEEN_DAYS,
+      RedrivePolicy: Match.absent(),
+    });
     // The connector route keeps the stage limits and the messaging route gets half of them, unless routeThrottling says otherwise.
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
       MethodSettings: [
@@ -293,7 +306,7 @@ describe('LivePersonIngestion (custom config)', () => {
     });
   });
 
-  it('takes each route\'s limits from routeThrottling, and the TLS security policy', () => {
+  it("takes each route's limits from routeThrottling, and the TLS security policy", () => {
     const template = templateOf({
       accountId: '12345678',
       ingestion: {
@@ -308,7 +321,10 @@ describe('LivePersonIngestion (custom config)', () => {
         Match.objectLike({ ResourcePath: '/~1webhooks~1messaging~1{token}', ThrottlingRateLimit: 20, ThrottlingBurstLimit: 100 }),
       ],
     });
-    template.hasResourceProperties('AWS::ApiGateway::RestApi', { SecurityPolicy: 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09', EndpointAccessMode: 'STRICT' });
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', {
+      SecurityPolicy: 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09',
+      EndpointAccessMode: 'STRICT',
+    });
   });
 
   it('builds no ingestion resources or outputs when the capability is off', () => {
@@ -318,7 +334,12 @@ describe('LivePersonIngestion (custom config)', () => {
       monitoring: { enabled: false },
     });
     for (const type of ['AWS::SQS::Queue', 'AWS::ApiGateway::RestApi', 'AWS::ApiGateway::Account']) template.resourceCountIs(type, 0);
-    expect(Object.keys(template.toJSON().Outputs as object)).toEqual(['CredentialsSecretArn', 'CredentialsSecretName', 'DomainRefreshFunctionName', 'DomainParameterPath']);
+    expect(Object.keys(template.toJSON().Outputs as object)).toEqual([
+      'CredentialsSecretArn',
+      'CredentialsSecretName',
+      'DomainRefreshFunctionName',
+      'DomainParameterPath',
+    ]);
   });
 });
 
@@ -339,7 +360,11 @@ describe('ingestion config', () => {
     // Without processing nothing drains the queue through Lambda, so no visibility floor applies.
     const noProcessing = { processing: false, connector: false };
     expect(
-      parseDeploymentConfig({ accountId: '1', capabilities: noProcessing, ingestion: { maxReceiveCount: 1000, queueVisibilityTimeoutSeconds: 0 } }).ingestion,
+      parseDeploymentConfig({
+        accountId: '1',
+        capabilities: noProcessing,
+        ingestion: { maxReceiveCount: 1000, queueVisibilityTimeoutSeconds: 0 },
+      }).ingestion,
     ).toMatchObject({
       maxReceiveCount: 1000,
       queueVisibilityTimeoutSeconds: 0,
@@ -359,11 +384,20 @@ describe('ingestion config', () => {
     [{ queueVisibilityTimeoutSeconds: -1 }, 'ingestion.queueVisibilityTimeoutSeconds: must be at least 0 seconds'],
     [{ queueVisibilityTimeoutSeconds: 43_201 }, 'ingestion.queueVisibilityTimeoutSeconds: must be at most 43200 seconds'],
     [{ visibilityTimeout: 30 }, 'ingestion.visibilityTimeout: is not a known field'],
-    [{ routeThrottling: { messaging: { rateLimit: 0 } } }, 'ingestion.routeThrottling.messaging.rateLimit: must be greater than 0 requests per second'],
-    [{ routeThrottling: { connector: { burstLimit: 1.5 } } }, 'ingestion.routeThrottling.connector.burstLimit: must be a whole number of requests'],
+    [
+      { routeThrottling: { messaging: { rateLimit: 0 } } },
+      'ingestion.routeThrottling.messaging.rateLimit: must be greater than 0 requests per second',
+    ],
+    [
+      { routeThrottling: { connector: { burstLimit: 1.5 } } },
+      'ingestion.routeThrottling.connector.burstLimit: must be a whole number of requests',
+    ],
     [{ routeThrottling: { connector: { burstLimit: 0 } } }, 'ingestion.routeThrottling.connector.burstLimit: must be at least 1 request'],
     [{ routeThrottling: { receiver: {} } }, 'ingestion.routeThrottling.receiver: is not a known field'],
-    [{ securityPolicy: 'TLS_1_2' }, 'ingestion.securityPolicy: must be one of SecurityPolicy_TLS13_1_3_2025_09, SecurityPolicy_TLS13_1_3_FIPS_2025_09,'],
+    [
+      { securityPolicy: 'TLS_1_2' },
+      'ingestion.securityPolicy: must be one of SecurityPolicy_TLS13_1_3_2025_09, SecurityPolicy_TLS13_1_3_FIPS_2025_09,',
+    ],
   ])('names the field for a bad ingestion value %j', (ingestion, expected) => {
     let error: unknown;
     try {
@@ -402,7 +436,13 @@ describe('LivePersonIngestion construct on its own', () => {
       'LivePersonIngestion at Brand/Webhooks: securityPolicy: must be one of SecurityPolicy_TLS13_1_3_2025_09',
     );
     expect(() =>
-      standalone({ customDomain: { domainName: 'Webhooks.Example.com', certificateArn: 'arn:aws:iam::1:server-certificate/x', mtls: { truststoreUri: 'https://b/k' } } }),
+      standalone({
+        customDomain: {
+          domainName: 'Webhooks.Example.com',
+          certificateArn: 'arn:aws:iam::1:server-certificate/x',
+          mtls: { truststoreUri: 'https://b/k' },
+        },
+      }),
     ).toThrow(
       'LivePersonIngestion at Brand/Webhooks: customDomain.domainName: must be a lower-case domain name such as "webhooks.example.com" (no wildcard); ' +
         'customDomain.certificateArn: must be an ACM certificate ARN: arn:aws:acm:<region>:<account>:certificate/<uuid>; ' +
@@ -453,14 +493,28 @@ describe('LivePersonIngestion with AWS WAF', () => {
       WebACLArn: { 'Fn::GetAtt': [aclId, 'Arn'] },
       // A reference to the stage, so the association waits for it.
       ResourceArn: {
-        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':apigateway:', { Ref: 'AWS::Region' }, '::/restapis/', { Ref: apiId }, '/stages/', { Ref: stageId }]],
+        'Fn::Join': [
+          '',
+          [
+            'arn:',
+            { Ref: 'AWS::Partition' },
+            ':apigateway:',
+            { Ref: 'AWS::Region' },
+            '::/restapis/',
+            { Ref: apiId },
+            '/stages/',
+            { Ref: stageId },
+          ],
+        ],
       },
     });
   });
 
   it('no longer acknowledges AwsSolutions-APIG3 (the stage has a web ACL)', () => {
     const stage = stack.node.findAll().find((c) => c.node.path.endsWith('/Ingestion/Api/DeploymentStage.live'));
-    const acknowledged = stage?.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules').flatMap((m) => Object.keys(m.data as object));
+    const acknowledged = stage?.node.metadata
+      .filter((m) => m.type === 'aws:cdk:acknowledged-rules')
+      .flatMap((m) => Object.keys(m.data as object));
     expect(acknowledged).toEqual([]);
     expect(templateOf({ accountId: '12345678' }).findResources('AWS::WAFv2::WebACL')).toEqual({});
   });
@@ -468,13 +522,19 @@ describe('LivePersonIngestion with AWS WAF', () => {
 
 describe('ingestion.waf config', () => {
   it('defaults to off with 2000 requests per 5 minutes', () => {
-    expect(parseDeploymentConfig({ accountId: '1', ingestion: { waf: {} } }).ingestion?.waf).toEqual({ enabled: false, rateLimitPer5Minutes: 2000 });
+    expect(parseDeploymentConfig({ accountId: '1', ingestion: { waf: {} } }).ingestion?.waf).toEqual({
+      enabled: false,
+      rateLimitPer5Minutes: 2000,
+    });
   });
 
   it.each<[Record<string, unknown>, string]>([
     [{ enabled: 'yes' }, 'ingestion.waf.enabled: must be true or false'],
     [{ rateLimitPer5Minutes: 9 }, 'ingestion.waf.rateLimitPer5Minutes: must be at least 10 requests (the AWS WAF minimum)'],
-    [{ rateLimitPer5Minutes: 2_000_000_001 }, 'ingestion.waf.rateLimitPer5Minutes: must be at most 2000000000 requests (the AWS WAF maximum)'],
+    [
+      { rateLimitPer5Minutes: 2_000_000_001 },
+      'ingestion.waf.rateLimitPer5Minutes: must be at most 2000000000 requests (the AWS WAF maximum)',
+    ],
     [{ rateLimitPer5Minutes: 100.5 }, 'ingestion.waf.rateLimitPer5Minutes: must be a whole number of requests'],
     [{ rateLimit: 100 }, 'ingestion.waf.rateLimit: is not a known field'],
   ])('names the field for a bad waf value %j', (waf, expected) => {
@@ -492,7 +552,12 @@ describe('ingestion.waf config', () => {
     const stack = new Stack(app, 'Brand');
     const secret = new Secret(stack, 'Secret');
     expect(
-      () => new LivePersonIngestion(stack, 'Webhooks', { accountId: '42', credentials: { secret, secretId: secret.secretArn }, waf: { enabled: true, rateLimitPer5Minutes: 5 } }),
+      () =>
+        new LivePersonIngestion(stack, 'Webhooks', {
+          accountId: '42',
+          credentials: { secret, secretId: secret.secretArn },
+          waf: { enabled: true, rateLimitPer5Minutes: 5 },
+        }),
     ).toThrow('LivePersonIngestion at Brand/Webhooks: waf.rateLimitPer5Minutes: must be at least 10 requests (the AWS WAF minimum)');
   });
 });
@@ -512,7 +577,7 @@ describe('LivePersonIngestion with a custom domain', () => {
     domainId = onlyId(template, 'AWS::ApiGateway::DomainName', '/Ingestion/Api/CustomDomain/');
   });
 
-  it('serves the domain with the API\'s TLS 1.3 policy in STRICT mode, Regional, with the ACM certificate', () => {
+  it("serves the domain with the API's TLS 1.3 policy in STRICT mode, Regional, with the ACM certificate", () => {
     expect(resourcesOf(template, 'AWS::ApiGateway::DomainName')[domainId]?.Properties).toEqual({
       DomainName: 'webhooks.example.com',
       RegionalCertificateArn: CERTIFICATE_ARN,
@@ -547,7 +612,12 @@ describe('LivePersonIngestion with a custom domain and mutual TLS', () => {
   beforeAll(() => {
     template = templateOf({
       accountId: '12345678',
-      ingestion: { customDomain: { ...CUSTOM_DOMAIN, mtls: { truststoreUri: 's3://brand-truststores/liveperson/ca-bundle.pem', truststoreVersion: 'v3' } } },
+      ingestion: {
+        customDomain: {
+          ...CUSTOM_DOMAIN,
+          mtls: { truststoreUri: 's3://brand-truststores/liveperson/ca-bundle.pem', truststoreVersion: 'v3' },
+        },
+      },
     });
     apiId = onlyId(template, 'AWS::ApiGateway::RestApi', '/Ingestion/Api/');
   });
@@ -577,21 +647,41 @@ describe('LivePersonIngestion with a custom domain and mutual TLS', () => {
 describe('ingestion.customDomain config', () => {
   it('takes a domain, a certificate and an optional truststore, with no defaults added', () => {
     const mtls = { truststoreUri: 's3://bucket.name/dir/ca.pem' };
-    expect(parseDeploymentConfig({ accountId: '1', ingestion: { customDomain: { ...CUSTOM_DOMAIN, mtls } } }).ingestion?.customDomain).toEqual({
+    expect(
+      parseDeploymentConfig({ accountId: '1', ingestion: { customDomain: { ...CUSTOM_DOMAIN, mtls } } }).ingestion?.customDomain,
+    ).toEqual({
       ...CUSTOM_DOMAIN,
       mtls,
     });
   });
 
   it.each<[Record<string, unknown>, string]>([
-    [{ ...CUSTOM_DOMAIN, domainName: 'Webhooks.Example.com' }, 'ingestion.customDomain.domainName: must be a lower-case domain name such as "webhooks.example.com"'],
+    [
+      { ...CUSTOM_DOMAIN, domainName: 'Webhooks.Example.com' },
+      'ingestion.customDomain.domainName: must be a lower-case domain name such as "webhooks.example.com"',
+    ],
     [{ ...CUSTOM_DOMAIN, domainName: '*.example.com' }, 'ingestion.customDomain.domainName: must be a lower-case domain name'],
-    [{ ...CUSTOM_DOMAIN, domainName: 'https://webhooks.example.com' }, 'ingestion.customDomain.domainName: must be a lower-case domain name'],
+    [
+      { ...CUSTOM_DOMAIN, domainName: 'https://webhooks.example.com' },
+      'ingestion.customDomain.domainName: must be a lower-case domain name',
+    ],
     [{ domainName: 'webhooks.example.com' }, 'ingestion.customDomain.certificateArn: must be a string'],
-    [{ ...CUSTOM_DOMAIN, certificateArn: 'arn:aws:iam::123456789012:server-certificate/lp' }, 'ingestion.customDomain.certificateArn: must be an ACM certificate ARN'],
-    [{ ...CUSTOM_DOMAIN, mtls: { truststoreUri: 'https://bucket.s3.amazonaws.com/ca.pem' } }, 'ingestion.customDomain.mtls.truststoreUri: must be the S3 URI of the truststore'],
-    [{ ...CUSTOM_DOMAIN, mtls: { truststoreUri: 's3://bucket' } }, 'ingestion.customDomain.mtls.truststoreUri: must be the S3 URI of the truststore'],
-    [{ ...CUSTOM_DOMAIN, mtls: { truststoreUri: 's3://bucket/ca.pem', truststoreVersion: ' ' } }, 'ingestion.customDomain.mtls.truststoreVersion: must not be empty'],
+    [
+      { ...CUSTOM_DOMAIN, certificateArn: 'arn:aws:iam::123456789012:server-certificate/lp' },
+      'ingestion.customDomain.certificateArn: must be an ACM certificate ARN',
+    ],
+    [
+      { ...CUSTOM_DOMAIN, mtls: { truststoreUri: 'https://bucket.s3.amazonaws.com/ca.pem' } },
+      'ingestion.customDomain.mtls.truststoreUri: must be the S3 URI of the truststore',
+    ],
+    [
+      { ...CUSTOM_DOMAIN, mtls: { truststoreUri: 's3://bucket' } },
+      'ingestion.customDomain.mtls.truststoreUri: must be the S3 URI of the truststore',
+    ],
+    [
+      { ...CUSTOM_DOMAIN, mtls: { truststoreUri: 's3://bucket/ca.pem', truststoreVersion: ' ' } },
+      'ingestion.customDomain.mtls.truststoreVersion: must not be empty',
+    ],
     [{ ...CUSTOM_DOMAIN, mtls: { truststore: 's3://bucket/ca.pem' } }, 'ingestion.customDomain.mtls.truststore: is not a known field'],
     [{ ...CUSTOM_DOMAIN, basePath: 'lp' }, 'ingestion.customDomain.basePath: is not a known field'],
   ])('names the field for a bad custom domain %j', (customDomain, expected) => {
@@ -605,10 +695,13 @@ describe('ingestion.customDomain config', () => {
     expect((error as DeploymentConfigError).issues).toEqual(expect.arrayContaining([expect.stringContaining(expected)]));
   });
 
-  it('refuses a certificate of another region than the stack\'s', () => {
+  it("refuses a certificate of another region than the stack's", () => {
     expect(() => parseDeploymentConfig({ accountId: '12345678', region: 'us-east-1', ingestion: { customDomain: CUSTOM_DOMAIN } })).toThrow(
       'ingestion.customDomain.certificateArn: is in region eu-west-1 but the stack deploys to us-east-1; the Regional custom domain needs an ACM certificate of that region',
     );
-    expect(parseDeploymentConfig({ accountId: '12345678', region: 'eu-west-1', ingestion: { customDomain: CUSTOM_DOMAIN } }).ingestion?.customDomain).toEqual(CUSTOM_DOMAIN);
+    expect(
+      parseDeploymentConfig({ accountId: '12345678', region: 'eu-west-1', ingestion: { customDomain: CUSTOM_DOMAIN } }).ingestion
+        ?.customDomain,
+    ).toEqual(CUSTOM_DOMAIN);
   });
 });

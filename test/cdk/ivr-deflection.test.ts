@@ -22,7 +22,8 @@ import { CLI_CONTEXT, PROJECT_ROOT, SKIP_BUNDLING, logicalIdsAt, templateOf } fr
 
 const INSTANCE_ARN = 'arn:aws:connect:us-east-1:123456789012:instance/11111111-2222-3333-4444-555555555555';
 const QUEUE_ARN = `${INSTANCE_ARN}/queue/66666666-7777-8888-9999-000000000000`;
-const OTHER_QUEUE_ARN = 'arn:aws:connect:us-east-1:123456789012:instance/99999999-2222-3333-4444-555555555555/queue/66666666-7777-8888-9999-000000000000';
+const OTHER_QUEUE_ARN =
+  'arn:aws:connect:us-east-1:123456789012:instance/99999999-2222-3333-4444-555555555555/queue/66666666-7777-8888-9999-000000000000';
 const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:LivePerson-12345678-C2mInvite';
 
 interface Resource {
@@ -45,7 +46,7 @@ function resourcesOf(template: Template, type: string): Resource[] {
 describe('LivePersonIvrDeflection (default config)', () => {
   const template = templateOf({ accountId: '12345678' });
 
-  it('runs c2m-invite below Connect\'s 8 s, with reserved concurrency and the contract environment', () => {
+  it("runs c2m-invite below Connect's 8 s, with reserved concurrency and the contract environment", () => {
     const { properties } = c2mFunction(template);
     expect(properties).toMatchObject({
       Runtime: 'nodejs24.x',
@@ -73,9 +74,17 @@ describe('LivePersonIvrDeflection (default config)', () => {
     const policies = logicalIdsAt(template, 'AWS::IAM::Policy', '/IvrDeflection/Function/Role/');
     expect(policies).toHaveLength(1);
     const policy = template.findResources('AWS::IAM::Policy')[policies[0] ?? ''] as Resource;
-    const actions = (policy.Properties.PolicyDocument as { Statement: Array<{ Action: string | string[] }> }).Statement.flatMap((s) => [s.Action].flat());
+    const actions = (policy.Properties.PolicyDocument as { Statement: Array<{ Action: string | string[] }> }).Statement.flatMap((s) =>
+      [s.Action].flat(),
+    );
     expect(actions.sort()).toEqual(
-      ['logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'ssm:GetParameter'].sort(),
+      [
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'secretsmanager:DescribeSecret',
+        'secretsmanager:GetSecretValue',
+        'ssm:GetParameter',
+      ].sort(),
     );
   });
 
@@ -127,7 +136,13 @@ describe('LivePersonIvrDeflection with the contact flow created', () => {
   function synthesizedFlow(): ContactFlow {
     const content = flowResource?.Properties.Content as { 'Fn::Join': [string, unknown[]] };
     const text = content['Fn::Join'][1]
-      .map((part) => (typeof part === 'string' ? part : JSON.stringify(part) === JSON.stringify({ 'Fn::GetAtt': [functionId, 'Arn'] }) ? FUNCTION_ARN : '<?>'))
+      .map((part) =>
+        typeof part === 'string'
+          ? part
+          : JSON.stringify(part) === JSON.stringify({ 'Fn::GetAtt': [functionId, 'Arn'] })
+            ? FUNCTION_ARN
+            : '<?>',
+      )
       .join('');
     return JSON.parse(text) as ContactFlow;
   }
@@ -149,7 +164,9 @@ describe('LivePersonIvrDeflection with the contact flow created', () => {
   it('outputs the flow id and ARN', () => {
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
     const [flowId] = logicalIdsAt(template, 'AWS::Connect::ContactFlow', '/IvrDeflection/');
-    expect(outputs.C2mContactFlowId?.Value).toEqual({ 'Fn::Select': [3, { 'Fn::Split': ['/', { 'Fn::GetAtt': [flowId, 'ContactFlowArn'] }] }] });
+    expect(outputs.C2mContactFlowId?.Value).toEqual({
+      'Fn::Select': [3, { 'Fn::Split': ['/', { 'Fn::GetAtt': [flowId, 'ContactFlowArn'] }] }],
+    });
     expect(outputs.C2mContactFlowArn?.Value).toEqual({ 'Fn::GetAtt': [flowId, 'ContactFlowArn'] });
   });
 });
@@ -188,13 +205,25 @@ describe('c2m config', () => {
   });
 
   it.each<[DeploymentConfigInput['c2m'] & object, string, Partial<DeploymentConfigInput>?]>([
-    [{ timeoutSeconds: 8 }, 'c2m.timeoutSeconds: must be at most 7 seconds: Amazon Connect waits at most 8 s for a Lambda function, cold start included'],
+    [
+      { timeoutSeconds: 8 },
+      'c2m.timeoutSeconds: must be at most 7 seconds: Amazon Connect waits at most 8 s for a Lambda function, cold start included',
+    ],
     [{ timeoutSeconds: 1 }, 'c2m.timeoutSeconds: must be at least 2 seconds'],
     [{ reservedConcurrency: 0 }, 'c2m.reservedConcurrency: must be a whole number from 1 to 1000, or false for no reserved concurrency'],
-    [{ reservedConcurrency: true as never }, 'c2m.reservedConcurrency: must be a whole number from 1 to 1000, or false for no reserved concurrency'],
-    [{ region: 'eu' as never }, 'c2m.region: must be "va" (North America), "lo" (EMEA) or "sy" (APAC): the C2M region of the LivePerson account'],
+    [
+      { reservedConcurrency: true as never },
+      'c2m.reservedConcurrency: must be a whole number from 1 to 1000, or false for no reserved concurrency',
+    ],
+    [
+      { region: 'eu' as never },
+      'c2m.region: must be "va" (North America), "lo" (EMEA) or "sy" (APAC): the C2M region of the LivePerson account',
+    ],
     [{ defaultSkill: 's'.repeat(256) }, "c2m.defaultSkill: must be at most 255 characters (C2M's limit)"],
-    [{ createContactFlow: true }, 'c2m.createContactFlow: needs connectInstanceArn: the contact flow is created in that Amazon Connect instance'],
+    [
+      { createContactFlow: true },
+      'c2m.createContactFlow: needs connectInstanceArn: the contact flow is created in that Amazon Connect instance',
+    ],
     [
       { createContactFlow: true },
       'c2m.createContactFlow: needs capabilities.ivrDeflection: the flow invokes its function',
@@ -204,8 +233,16 @@ describe('c2m config', () => {
       { fallbackQueueArn: QUEUE_ARN },
       'c2m.fallbackQueueArn: is only used by the contact flow the stack creates: set c2m.createContactFlow, or pass --queue-arn when rendering the flow to import',
     ],
-    [{ createContactFlow: true, fallbackQueueArn: OTHER_QUEUE_ARN }, 'c2m.fallbackQueueArn: must be a queue of the instance in connectInstanceArn', { connectInstanceArn: INSTANCE_ARN }],
-    [{ fallbackQueueArn: 'queue-1', createContactFlow: true }, 'c2m.fallbackQueueArn: must be an Amazon Connect queue ARN', { connectInstanceArn: INSTANCE_ARN }],
+    [
+      { createContactFlow: true, fallbackQueueArn: OTHER_QUEUE_ARN },
+      'c2m.fallbackQueueArn: must be a queue of the instance in connectInstanceArn',
+      { connectInstanceArn: INSTANCE_ARN },
+    ],
+    [
+      { fallbackQueueArn: 'queue-1', createContactFlow: true },
+      'c2m.fallbackQueueArn: must be an Amazon Connect queue ARN',
+      { connectInstanceArn: INSTANCE_ARN },
+    ],
     [{ contactFlowName: 'x'.repeat(128) }, 'c2m.contactFlowName: must be at most 127 characters (the Amazon Connect limit)'],
   ])('refuses %j', (c2m, message, extra = {}) => {
     let error: unknown;
@@ -219,7 +256,7 @@ describe('c2m config', () => {
   });
 });
 
-describe('LivePersonIvrDeflection in a brand\'s own app', () => {
+describe("LivePersonIvrDeflection in a brand's own app", () => {
   function stackWithSecret() {
     const app = new App({ context: { ...CLI_CONTEXT, ...SKIP_BUNDLING } });
     const stack = new Stack(app, 'Brand', { env: { account: '123456789012', region: 'us-east-1' } });
@@ -238,12 +275,21 @@ describe('LivePersonIvrDeflection in a brand\'s own app', () => {
   });
 
   it.each<[Record<string, unknown>, string]>([
-    [{ timeoutSeconds: 8 }, 'LivePersonIvrDeflection at Brand/Ivr: timeoutSeconds: must be at most 7 seconds: Amazon Connect waits at most 8 s'],
+    [
+      { timeoutSeconds: 8 },
+      'LivePersonIvrDeflection at Brand/Ivr: timeoutSeconds: must be at most 7 seconds: Amazon Connect waits at most 8 s',
+    ],
     [{ reservedConcurrency: 0 }, 'reservedConcurrency: must be a whole number from 1 to 1000, or false for no reserved concurrency'],
     [{ createContactFlow: true }, 'LivePersonIvrDeflection at Brand/Ivr: createContactFlow: needs connectInstanceArn'],
     [{ fallbackQueueArn: QUEUE_ARN }, 'fallbackQueueArn: is only used by the contact flow the stack creates'],
-    [{ fallbackQueueArn: 'queue-1', createContactFlow: true, connectInstanceArn: INSTANCE_ARN }, 'fallbackQueueArn: must be an Amazon Connect queue ARN'],
-    [{ connectInstanceArn: 'arn:aws:connect:us-east-1:123456789012:queue/x' }, 'connectInstanceArn: must be an Amazon Connect instance ARN'],
+    [
+      { fallbackQueueArn: 'queue-1', createContactFlow: true, connectInstanceArn: INSTANCE_ARN },
+      'fallbackQueueArn: must be an Amazon Connect queue ARN',
+    ],
+    [
+      { connectInstanceArn: 'arn:aws:connect:us-east-1:123456789012:queue/x' },
+      'connectInstanceArn: must be an Amazon Connect instance ARN',
+    ],
   ])('refuses %j', (props, message) => {
     const { stack, credentials } = stackWithSecret();
     expect(() => new LivePersonIvrDeflection(stack, 'Ivr', { accountId: '42', credentials, ...props })).toThrow(message);
@@ -251,18 +297,35 @@ describe('LivePersonIvrDeflection in a brand\'s own app', () => {
 
   it('sets the variables the handler reads, by their contract names', () => {
     const { stack, credentials } = stackWithSecret();
-    new LivePersonIvrDeflection(stack, 'Ivr', { accountId: '42', credentials, defaultSkill: 'sales', defaultHandoffId: 'h1', region: 'lo' });
+    new LivePersonIvrDeflection(stack, 'Ivr', {
+      accountId: '42',
+      credentials,
+      defaultSkill: 'sales',
+      defaultHandoffId: 'h1',
+      region: 'lo',
+    });
     const [fn] = resourcesOf(Template.fromStack(stack), 'AWS::Lambda::Function');
     const variables = (fn?.Properties as { Environment: { Variables: Record<string, string> } }).Environment.Variables;
     expect(variables).toMatchObject({ C2M_DEFAULT_SKILL: 'sales', C2M_DEFAULT_HANDOFF_ID: 'h1', C2M_REGION: 'lo' });
-    expect(Object.keys(functionEnvironment['c2m-invite'].shape).sort()).toEqual(['C2M_DEFAULT_HANDOFF_ID', 'C2M_DEFAULT_SKILL', 'C2M_REGION']);
+    expect(Object.keys(functionEnvironment['c2m-invite'].shape).sort()).toEqual([
+      'C2M_DEFAULT_HANDOFF_ID',
+      'C2M_DEFAULT_SKILL',
+      'C2M_REGION',
+    ]);
   });
 
   it('takes a queue of another construct (a token) as the fallback queue', () => {
     const { stack, credentials } = stackWithSecret();
     const queueArn = Fn.importValue('BrandFallbackQueueArn');
     expect(
-      () => new LivePersonIvrDeflection(stack, 'Ivr', { accountId: '42', credentials, connectInstanceArn: INSTANCE_ARN, createContactFlow: true, fallbackQueueArn: queueArn }),
+      () =>
+        new LivePersonIvrDeflection(stack, 'Ivr', {
+          accountId: '42',
+          credentials,
+          connectInstanceArn: INSTANCE_ARN,
+          createContactFlow: true,
+          fallbackQueueArn: queueArn,
+        }),
     ).not.toThrow();
   });
 });
@@ -296,10 +359,16 @@ function validateFlow(flow: ContactFlow): string[] {
   if (byId.size !== flow.Actions.length) problems.push('duplicate identifiers');
   if (!byId.has(flow.StartAction)) problems.push(`StartAction ${flow.StartAction} does not exist`);
   for (const action of flow.Actions) {
-    if (action.Identifier.length > 50 || /[%:(\\/)=$,;[\]{}]/.test(action.Identifier)) problems.push(`${action.Identifier}: invalid identifier`);
+    if (action.Identifier.length > 50 || /[%:(\\/)=$,;[\]{}]/.test(action.Identifier))
+      problems.push(`${action.Identifier}: invalid identifier`);
     for (const target of targetsOf(action)) if (!byId.has(target)) problems.push(`${action.Identifier} → ${target}: no such action`);
-    if (!TERMINAL_TYPES.has(action.Type) && action.Transitions?.NextAction === undefined) problems.push(`${action.Identifier}: no NextAction`);
-    if (action.Type !== 'DisconnectParticipant' && action.Type !== 'Compare' && !(action.Transitions?.Errors ?? []).some((e) => e.ErrorType === 'NoMatchingError')) {
+    if (!TERMINAL_TYPES.has(action.Type) && action.Transitions?.NextAction === undefined)
+      problems.push(`${action.Identifier}: no NextAction`);
+    if (
+      action.Type !== 'DisconnectParticipant' &&
+      action.Type !== 'Compare' &&
+      !(action.Transitions?.Errors ?? []).some((e) => e.ErrorType === 'NoMatchingError')
+    ) {
       problems.push(`${action.Identifier}: no NoMatchingError branch`);
     }
   }
@@ -319,8 +388,10 @@ function validateFlow(flow: ContactFlow): string[] {
   for (const lambda of lambdaActions(flow)) {
     const parameters = lambda.Parameters ?? {};
     const limit = Number(parameters.InvocationTimeLimitSeconds);
-    if (!(Number.isInteger(limit) && limit > 0 && limit <= 8)) problems.push(`${lambda.Identifier}: InvocationTimeLimitSeconds must be 1-8`);
-    if ((parameters.ResponseValidation as { ResponseType?: string } | undefined)?.ResponseType !== 'STRING_MAP') problems.push(`${lambda.Identifier}: not STRING_MAP`);
+    if (!(Number.isInteger(limit) && limit > 0 && limit <= 8))
+      problems.push(`${lambda.Identifier}: InvocationTimeLimitSeconds must be 1-8`);
+    if ((parameters.ResponseValidation as { ResponseType?: string } | undefined)?.ResponseType !== 'STRING_MAP')
+      problems.push(`${lambda.Identifier}: not STRING_MAP`);
     const action = (parameters.LambdaInvocationAttributes as Record<string, string> | undefined)?.action ?? '';
     const results = POSSIBLE_RESULTS[action];
     if (results === undefined) {
@@ -336,7 +407,8 @@ function validateFlow(flow: ContactFlow): string[] {
     }
     const covered = (next.Transitions?.Conditions ?? []).flatMap((c) => (c.Condition?.Operator === 'Equals' ? c.Condition.Operands : []));
     for (const result of results) if (!covered.includes(result)) problems.push(`${next.Identifier}: no branch for ${result}`);
-    if (!(next.Transitions?.Errors ?? []).some((e) => e.ErrorType === 'NoMatchingCondition')) problems.push(`${next.Identifier}: no NoMatchingCondition branch`);
+    if (!(next.Transitions?.Errors ?? []).some((e) => e.ErrorType === 'NoMatchingCondition'))
+      problems.push(`${next.Identifier}: no NoMatchingCondition branch`);
   }
   return problems;
 }
@@ -385,17 +457,25 @@ describe('the shipped contact flow (lib/contact-flows/c2m-deflection.json)', () 
     const pressedOne = offer?.Transitions?.Conditions?.find((c) => c.Condition?.Operands.includes('1'))?.NextAction;
     const invite = flow.Actions.find((action) => action.Identifier === pressedOne);
     expect(invite?.Parameters?.LambdaInvocationAttributes).toEqual({ action: 'invite', callId: `$.Attributes.${CALL_ID_ATTRIBUTE}` });
-    const saved = flow.Actions.filter((action) => action.Type === 'UpdateContactAttributes').map((action) => action.Parameters?.Attributes as Record<string, string>);
+    const saved = flow.Actions.filter((action) => action.Type === 'UpdateContactAttributes').map(
+      (action) => action.Parameters?.Attributes as Record<string, string>,
+    );
     expect(saved).toContainEqual(expect.objectContaining({ [CALL_ID_ATTRIBUTE]: '$.External.callId' }));
   });
 
   it('sends NOT_ELIGIBLE and ERROR to the queue, INVITED to a goodbye', () => {
     for (const flow of [withQueue, withoutQueue]) {
       for (const result of ['NOT_ELIGIBLE', 'ERROR']) {
-        expect(leadsTo(flow, branch(flow, 'check-eligibility', result), ['TransferContactToQueue', 'DisconnectParticipant'])).toBe('TransferContactToQueue');
-        expect(leadsTo(flow, branch(flow, 'check-invite', result), ['TransferContactToQueue', 'DisconnectParticipant'])).toBe('TransferContactToQueue');
+        expect(leadsTo(flow, branch(flow, 'check-eligibility', result), ['TransferContactToQueue', 'DisconnectParticipant'])).toBe(
+          'TransferContactToQueue',
+        );
+        expect(leadsTo(flow, branch(flow, 'check-invite', result), ['TransferContactToQueue', 'DisconnectParticipant'])).toBe(
+          'TransferContactToQueue',
+        );
       }
-      expect(leadsTo(flow, branch(flow, 'check-invite', 'INVITED'), ['TransferContactToQueue', 'DisconnectParticipant'])).toBe('DisconnectParticipant');
+      expect(leadsTo(flow, branch(flow, 'check-invite', 'INVITED'), ['TransferContactToQueue', 'DisconnectParticipant'])).toBe(
+        'DisconnectParticipant',
+      );
       // A failed Lambda invocation (throttled, timed out) also ends in the queue.
       for (const lambda of lambdaActions(flow)) {
         const onError = lambda.Transitions?.Errors?.find((e) => e.ErrorType === 'NoMatchingError')?.NextAction;
@@ -405,12 +485,16 @@ describe('the shipped contact flow (lib/contact-flows/c2m-deflection.json)', () 
   });
 
   it('sets the configured queue, or leaves the working queue set before the flow', () => {
-    expect(withQueue.Actions.filter((a) => a.Type === 'UpdateContactTargetQueue').map((a) => a.Parameters)).toEqual([{ QueueId: QUEUE_ARN }]);
+    expect(withQueue.Actions.filter((a) => a.Type === 'UpdateContactTargetQueue').map((a) => a.Parameters)).toEqual([
+      { QueueId: QUEUE_ARN },
+    ]);
     expect(withoutQueue.Actions.filter((a) => a.Type === 'UpdateContactTargetQueue')).toEqual([]);
   });
 
   it('branches on every result the function gives', () => {
-    const compared = withQueue.Actions.filter((a) => a.Type === 'Compare').flatMap((a) => (a.Transitions?.Conditions ?? []).flatMap((c) => c.Condition?.Operands ?? []));
+    const compared = withQueue.Actions.filter((a) => a.Type === 'Compare').flatMap((a) =>
+      (a.Transitions?.Conditions ?? []).flatMap((c) => c.Condition?.Operands ?? []),
+    );
     expect([...new Set(compared)].sort()).toEqual([...C2M_RESULTS].sort());
   });
 

@@ -38,9 +38,7 @@ function dashboardBody(template: Template): { widgets: Array<{ type: string; pro
   const text =
     typeof body === 'string'
       ? body
-      : body['Fn::Join'][1]
-          .map((part) => (typeof part === 'string' ? part : `<${JSON.stringify(part).replace(/"/g, "'")}>`))
-          .join('');
+      : body['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : `<${JSON.stringify(part).replace(/"/g, "'")}>`)).join('');
   return JSON.parse(text) as { widgets: Array<{ type: string; properties: Properties }> };
 }
 
@@ -53,7 +51,11 @@ const lambdaAlarm = (metricName: string, functionId: string) => ({
   Threshold: 0,
 });
 const serviceMetric = (metricName: string, service: string) => ({
-  MetricStat: { Metric: { Namespace: 'LivePerson', MetricName: metricName, Dimensions: [{ Name: 'service', Value: service }] }, Period: 300, Stat: 'Sum' },
+  MetricStat: {
+    Metric: { Namespace: 'LivePerson', MetricName: metricName, Dimensions: [{ Name: 'service', Value: service }] },
+    Period: 300,
+    Stat: 'Sum',
+  },
   ReturnData: false,
 });
 
@@ -139,13 +141,27 @@ describe('LivePersonMonitoring (default config: every capability)', () => {
     }
   });
 
-  it("alarms on more than 50 4xx and on any 5xx of the webhook stage in 5 minutes", () => {
+  it('alarms on more than 50 4xx and on any 5xx of the webhook stage in 5 minutes', () => {
     const dimensions = [
       { Name: 'ApiName', Value: 'LivePerson-12345678-webhooks' },
       { Name: 'Stage', Value: { Ref: id('AWS::ApiGateway::Stage', '/Ingestion/Api/') } },
     ];
-    expect(alarms.WebhookClientErrors).toMatchObject({ Namespace: 'AWS/ApiGateway', MetricName: '4XXError', Dimensions: dimensions, Statistic: 'Sum', Period: 300, Threshold: 50 });
-    expect(alarms.WebhookServerErrors).toMatchObject({ Namespace: 'AWS/ApiGateway', MetricName: '5XXError', Dimensions: dimensions, Statistic: 'Sum', Period: 300, Threshold: 0 });
+    expect(alarms.WebhookClientErrors).toMatchObject({
+      Namespace: 'AWS/ApiGateway',
+      MetricName: '4XXError',
+      Dimensions: dimensions,
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 50,
+    });
+    expect(alarms.WebhookServerErrors).toMatchObject({
+      Namespace: 'AWS/ApiGateway',
+      MetricName: '5XXError',
+      Dimensions: dimensions,
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 0,
+    });
   });
 
   it('alarms on any error and any throttle of each function', () => {
@@ -175,13 +191,13 @@ describe('LivePersonMonitoring (default config: every capability)', () => {
     });
   });
 
-  it('alarms when the p99 duration of c2m-invite passes 6000 ms, under Connect\'s 8 s', () => {
+  it("alarms when the p99 duration of c2m-invite passes 6000 ms, under Connect's 8 s", () => {
     const { Statistic: _sum, ...duration } = lambdaAlarm('Duration', id('AWS::Lambda::Function', '/IvrDeflection/Function/Function/'));
     expect(alarms.C2mSlow).toMatchObject({ ...duration, ExtendedStatistic: 'p99', Threshold: 6000 });
     expect(alarms.C2mSlow?.Statistic).toBeUndefined();
   });
 
-  it('alarms on any domain refresh failure, reported or not (DomainRefreshFailed or the function\'s Errors)', () => {
+  it("alarms on any domain refresh failure, reported or not (DomainRefreshFailed or the function's Errors)", () => {
     expect(alarms.DomainRefreshFailed).toMatchObject({
       Threshold: 0,
       Metrics: [
@@ -190,7 +206,11 @@ describe('LivePersonMonitoring (default config: every capability)', () => {
         {
           Id: 'errors',
           MetricStat: {
-            Metric: { Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: { Ref: id('AWS::Lambda::Function', '/Domains/Refresh/Function/') } }] },
+            Metric: {
+              Namespace: 'AWS/Lambda',
+              MetricName: 'Errors',
+              Dimensions: [{ Name: 'FunctionName', Value: { Ref: id('AWS::Lambda::Function', '/Domains/Refresh/Function/') } }],
+            },
             Period: 300,
             Stat: 'Sum',
           },
@@ -204,7 +224,10 @@ describe('LivePersonMonitoring (default config: every capability)', () => {
     expect(text).not.toContain('SEARCH');
     for (const properties of Object.values(alarms)) {
       const metrics = (properties.Metrics as Array<{ MetricStat?: { Metric: { Dimensions?: unknown[] } } }> | undefined) ?? [];
-      const dimensionSets = properties.Metrics === undefined ? [properties.Dimensions] : metrics.filter((m) => m.MetricStat).map((m) => m.MetricStat?.Metric.Dimensions);
+      const dimensionSets =
+        properties.Metrics === undefined
+          ? [properties.Dimensions]
+          : metrics.filter((m) => m.MetricStat).map((m) => m.MetricStat?.Metric.Dimensions);
       for (const dimensions of dimensionSets) expect((dimensions as unknown[] | undefined)?.length).toBeGreaterThan(0);
     }
   });
@@ -235,7 +258,14 @@ describe('LivePersonMonitoring (default config: every capability)', () => {
       Topics: [{ Ref: topicId }],
       PolicyDocument: {
         Statement: [
-          { Effect: 'Deny', Principal: '*', Action: 'sns:Publish', Resource: { Ref: topicId }, Condition: { Bool: { 'aws:SecureTransport': 'false' } }, Sid: Match.anyValue() },
+          {
+            Effect: 'Deny',
+            Principal: '*',
+            Action: 'sns:Publish',
+            Resource: { Ref: topicId },
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            Sid: Match.anyValue(),
+          },
           {
             Sid: 'AllowThisStacksAlarms',
             Effect: 'Allow',
@@ -246,7 +276,18 @@ describe('LivePersonMonitoring (default config: every capability)', () => {
               StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
               ArnLike: {
                 'aws:SourceArn': {
-                  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':alarm:LivePerson-12345678-*']],
+                  'Fn::Join': [
+                    '',
+                    [
+                      'arn:',
+                      { Ref: 'AWS::Partition' },
+                      ':cloudwatch:',
+                      { Ref: 'AWS::Region' },
+                      ':',
+                      { Ref: 'AWS::AccountId' },
+                      ':alarm:LivePerson-12345678-*',
+                    ],
+                  ],
                 },
               },
             },
@@ -289,7 +330,17 @@ describe('LivePersonMonitoring (default config: every capability)', () => {
     expect(text).toContain(`SEARCH('{LivePerson,Reason,Route,service} MetricName=\\"WebhookRejectedByReason\\"', 'Sum', 300)`);
     expect(text).toContain(`SEARCH('{LivePerson,Reason,service} MetricName=\\"EventsFailedByReason\\"', 'Sum', 300)`);
     expect(text).toContain(`SEARCH('Namespace=\\"LivePerson\\" MetricName=\\"C2mResults\\"', 'Sum', 300)`);
-    for (const metric of ['WebhookAccepted', 'WebhookRejected', 'EventsProcessed', 'DuplicatesSkipped', 'UnknownEvents', 'EventsFailed', 'CommandsApplied', 'CommandsFailed', 'CommandsRejected']) {
+    for (const metric of [
+      'WebhookAccepted',
+      'WebhookRejected',
+      'EventsProcessed',
+      'DuplicatesSkipped',
+      'UnknownEvents',
+      'EventsFailed',
+      'CommandsApplied',
+      'CommandsFailed',
+      'CommandsRejected',
+    ]) {
       expect(text).toContain(`"LivePerson","${metric}","service"`);
     }
   });
@@ -298,7 +349,12 @@ describe('LivePersonMonitoring (default config: every capability)', () => {
     template.hasOutput('AlarmTopicArn', { Value: { Ref: topicId } });
     template.hasOutput('DashboardName', { Value: 'LivePerson-12345678' });
     template.hasOutput('DashboardUrl', {
-      Value: { 'Fn::Join': ['', ['https://console.aws.amazon.com/cloudwatch/home?region=', { Ref: 'AWS::Region' }, '#dashboards/dashboard/LivePerson-12345678']] },
+      Value: {
+        'Fn::Join': [
+          '',
+          ['https://console.aws.amazon.com/cloudwatch/home?region=', { Ref: 'AWS::Region' }, '#dashboards/dashboard/LivePerson-12345678'],
+        ],
+      },
     });
   });
 });
@@ -327,7 +383,10 @@ describe('LivePersonMonitoring (custom config)', () => {
     expect(alarms.WebhookServerErrors?.Threshold).toBe(5);
     expect(alarms.EventProcessorErrors?.Threshold).toBe(2);
     expect(alarms.C2mInviteThrottles?.Threshold).toBe(3);
-    expect(alarms.C2mErrorRate).toMatchObject({ Threshold: 35, Metrics: [{ Expression: 'IF(requests >= 25, 100 * FILL(errors, 0) / requests, 0)' }, {}, {}] });
+    expect(alarms.C2mErrorRate).toMatchObject({
+      Threshold: 35,
+      Metrics: [{ Expression: 'IF(requests >= 25, 100 * FILL(errors, 0) / requests, 0)' }, {}, {}],
+    });
     expect(alarms.C2mSlow?.Threshold).toBe(5000);
     // Dead letters and domain refresh failures alarm on any.
     expect(alarms.EventDeadLetters?.Threshold).toBe(0);
@@ -347,7 +406,12 @@ describe('LivePersonMonitoring (custom config)', () => {
     const template = templateOf({ accountId: '12345678', connector: { eventRoute: true } });
     expect(alarmsOf(template).EventRouteDeadLetters).toMatchObject({
       MetricName: 'ApproximateNumberOfMessagesVisible',
-      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [onlyId(template, 'AWS::SQS::Queue', '/Connector/EventRouteDeadLetterQueue/'), 'QueueName'] } }],
+      Dimensions: [
+        {
+          Name: 'QueueName',
+          Value: { 'Fn::GetAtt': [onlyId(template, 'AWS::SQS::Queue', '/Connector/EventRouteDeadLetterQueue/'), 'QueueName'] },
+        },
+      ],
       Threshold: 0,
     });
   });
@@ -361,15 +425,27 @@ describe('LivePersonMonitoring (custom config)', () => {
   });
 
   it('only watches what is deployed', () => {
-    const alarms = alarmsOf(templateOf({ accountId: '12345678', capabilities: { processing: false, connector: false, ivrDeflection: false } }));
+    const alarms = alarmsOf(
+      templateOf({ accountId: '12345678', capabilities: { processing: false, connector: false, ivrDeflection: false } }),
+    );
     expect(Object.keys(alarms).sort()).toEqual(
-      ['EventDeadLetters', 'EventQueueStalled', 'WebhookClientErrors', 'WebhookServerErrors', 'WebhookReceiverErrors', 'WebhookReceiverThrottles', 'DomainRefreshThrottles', 'DomainRefreshFailed'].sort(),
+      [
+        'EventDeadLetters',
+        'EventQueueStalled',
+        'WebhookClientErrors',
+        'WebhookServerErrors',
+        'WebhookReceiverErrors',
+        'WebhookReceiverThrottles',
+        'DomainRefreshThrottles',
+        'DomainRefreshFailed',
+      ].sort(),
     );
   });
 
   it('builds nothing of monitoring when disabled', () => {
     const template = templateOf({ accountId: '12345678', monitoring: { enabled: false } });
-    for (const type of ['AWS::CloudWatch::Alarm', 'AWS::CloudWatch::Dashboard', 'AWS::SNS::Topic', 'AWS::KMS::Key']) template.resourceCountIs(type, 0);
+    for (const type of ['AWS::CloudWatch::Alarm', 'AWS::CloudWatch::Dashboard', 'AWS::SNS::Topic', 'AWS::KMS::Key'])
+      template.resourceCountIs(type, 0);
     const outputs = Object.keys(template.toJSON().Outputs as object);
     for (const name of ['AlarmTopicArn', 'DashboardName', 'DashboardUrl']) expect(outputs).not.toContain(name);
   });
@@ -407,7 +483,10 @@ describe('monitoring config', () => {
   it.each<[Record<string, unknown>, string]>([
     [{ enabled: 'no' }, 'monitoring.enabled: must be true or false'],
     [{ alarmEmail: 'oncall' }, 'monitoring.alarmEmail: must be an email address'],
-    [{ eventQueueMaxAgeSeconds: 30 }, 'monitoring.eventQueueMaxAgeSeconds: must be at least 60 seconds (SQS reports the age once a minute)'],
+    [
+      { eventQueueMaxAgeSeconds: 30 },
+      'monitoring.eventQueueMaxAgeSeconds: must be at least 60 seconds (SQS reports the age once a minute)',
+    ],
     [{ outboundQueueMaxAgeSeconds: 1_209_601 }, 'monitoring.outboundQueueMaxAgeSeconds: must be at most 1209600 seconds'],
     [{ webhookClientErrorsPer5Minutes: -1 }, 'monitoring.webhookClientErrorsPer5Minutes: must be at least 0 (0 alarms on any)'],
     [{ functionErrorsPer5Minutes: 0.5 }, 'monitoring.functionErrorsPer5Minutes: must be a whole number'],
@@ -415,14 +494,19 @@ describe('monitoring config', () => {
     [{ c2mErrorRatePercent: 101 }, 'monitoring.c2mErrorRatePercent: must be at most 100 percent'],
     [{ c2mMinimumRequests: 0 }, 'monitoring.c2mMinimumRequests: must be at least 1 request'],
     [{ c2mP99DurationMs: 50 }, 'monitoring.c2mP99DurationMs: must be at least 100 ms'],
-    [{ c2mP99DurationMs: 7000 }, 'monitoring.c2mP99DurationMs: must be below c2m.timeoutSeconds (7000 ms): a call that slow has already timed out'],
+    [
+      { c2mP99DurationMs: 7000 },
+      'monitoring.c2mP99DurationMs: must be below c2m.timeoutSeconds (7000 ms): a call that slow has already timed out',
+    ],
     [{ email: 'a@b.c' }, 'monitoring.email: is not a known field'],
   ])('names the field for a bad monitoring value %j', (monitoring, expected) => {
     expect(issues(monitoring)).toEqual([expect.stringContaining(expected)]);
   });
 
   it('checks the C2M duration threshold against the configured C2M timeout', () => {
-    expect(issues({ c2mP99DurationMs: 4500 }, { c2m: { timeoutSeconds: 4 } })).toEqual([expect.stringContaining('must be below c2m.timeoutSeconds (4000 ms)')]);
+    expect(issues({ c2mP99DurationMs: 4500 }, { c2m: { timeoutSeconds: 4 } })).toEqual([
+      expect.stringContaining('must be below c2m.timeoutSeconds (4000 ms)'),
+    ]);
   });
 });
 
@@ -439,7 +523,9 @@ describe('LivePersonMonitoring construct on its own', () => {
     const domains = new LivePersonDomains(stack, 'Domains', { accountId: '42', refreshOnDeploy: false });
     const ingestion = withIngestion ? new LivePersonIngestion(stack, 'Webhooks', { accountId: '42', credentials }) : undefined;
     const ivrDeflection =
-      c2mTimeoutSeconds === undefined ? undefined : new LivePersonIvrDeflection(stack, 'Ivr', { accountId: '42', credentials, timeoutSeconds: c2mTimeoutSeconds });
+      c2mTimeoutSeconds === undefined
+        ? undefined
+        : new LivePersonIvrDeflection(stack, 'Ivr', { accountId: '42', credentials, timeoutSeconds: c2mTimeoutSeconds });
     const monitoring = new LivePersonMonitoring(stack, 'Monitoring', {
       accountId: '42',
       domains,
@@ -453,7 +539,16 @@ describe('LivePersonMonitoring construct on its own', () => {
   it('watches only the constructs it is given, and prefixes alarm names with its name', () => {
     const { monitoring, template } = standalone({ name: 'brand-lp' }, true);
     expect(monitoring.alarms.map((alarm) => alarm.node.id).sort()).toEqual(
-      ['DomainRefreshFailed', 'DomainRefreshThrottles', 'EventDeadLetters', 'EventQueueStalled', 'WebhookClientErrors', 'WebhookReceiverErrors', 'WebhookReceiverThrottles', 'WebhookServerErrors'].sort(),
+      [
+        'DomainRefreshFailed',
+        'DomainRefreshThrottles',
+        'EventDeadLetters',
+        'EventQueueStalled',
+        'WebhookClientErrors',
+        'WebhookReceiverErrors',
+        'WebhookReceiverThrottles',
+        'WebhookServerErrors',
+      ].sort(),
     );
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'brand-lp-EventQueueStalled' });
     template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'brand-lp' });

@@ -72,14 +72,18 @@ const CONFIGS: Record<string, DeploymentConfigInput> = {
   },
 };
 
-const DOMAIN_WILDCARD = /AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:parameter\/liveperson\/12345678\/domains\/\*\]$/;
+const DOMAIN_WILDCARD =
+  /AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:parameter\/liveperson\/12345678\/domains\/\*\]$/;
 
 /** The stack's acknowledgements, in construct order: each one resource and one finding, with its reason in code. */
 function expectedAcknowledgements(options: { waf: boolean; eventRoute: boolean }) {
   return [
     { path: 'LivePerson-12345678/Credentials/Secret', ids: [expect.stringMatching(/AwsSolutions-SMG4$/)] },
     { path: 'LivePerson-12345678/Domains/Refresh/Role/DefaultPolicy', ids: [expect.stringMatching(DOMAIN_WILDCARD)] },
-    { path: 'LivePerson-12345678/Domains/Refresh/Function', ids: [expect.stringMatching(/@aws-cdk\/aws-lambda:addPermissionsToVersionOrAlias$/)] },
+    {
+      path: 'LivePerson-12345678/Domains/Refresh/Function',
+      ids: [expect.stringMatching(/@aws-cdk\/aws-lambda:addPermissionsToVersionOrAlias$/)],
+    },
     // CDK's Trigger provider invokes the refresh function's versions (the one it runs changes with the handler).
     {
       path: `LivePerson-12345678/${TRIGGER_PROVIDER_ID}/Role`,
@@ -88,10 +92,16 @@ function expectedAcknowledgements(options: { waf: boolean; eventRoute: boolean }
     { path: 'LivePerson-12345678/Ingestion/Api', ids: [expect.stringMatching(/AwsSolutions-APIG2$/)] },
     {
       path: 'LivePerson-12345678/Ingestion/Api/CloudWatchRole',
-      ids: [expect.stringMatching(/AwsSolutions-IAM4\[Policy::arn:<AWS::Partition>:iam::aws:policy\/service-role\/AmazonAPIGatewayPushToCloudWatchLogs\]$/)],
+      ids: [
+        expect.stringMatching(
+          /AwsSolutions-IAM4\[Policy::arn:<AWS::Partition>:iam::aws:policy\/service-role\/AmazonAPIGatewayPushToCloudWatchLogs\]$/,
+        ),
+      ],
     },
     // With the web ACL on the stage there is nothing to acknowledge.
-    ...(options.waf ? [] : [{ path: 'LivePerson-12345678/Ingestion/Api/DeploymentStage.live', ids: [expect.stringMatching(/AwsSolutions-APIG3$/)] }]),
+    ...(options.waf
+      ? []
+      : [{ path: 'LivePerson-12345678/Ingestion/Api/DeploymentStage.live', ids: [expect.stringMatching(/AwsSolutions-APIG3$/)] }]),
     // LivePerson can send no IAM or Cognito credentials: the receiver authenticates both routes itself.
     ...['connector', 'messaging/{token}'].flatMap((route) =>
       ['APIG4', 'COG4'].map((rule) => ({
@@ -103,14 +113,20 @@ function expectedAcknowledgements(options: { waf: boolean; eventRoute: boolean }
     { path: 'LivePerson-12345678/IvrDeflection/Function/Role/DefaultPolicy', ids: [expect.stringMatching(DOMAIN_WILDCARD)] },
     { path: 'LivePerson-12345678/Connector/Sender/Role/DefaultPolicy', ids: [expect.stringMatching(DOMAIN_WILDCARD)] },
     // A dead-letter queue itself (of the EventBridge target and the async invocations), which cdk-nag cannot tell.
-    ...(options.eventRoute ? [{ path: 'LivePerson-12345678/Connector/EventRouteDeadLetterQueue', ids: [expect.stringMatching(/AwsSolutions-SQS3$/)] }] : []),
+    ...(options.eventRoute
+      ? [{ path: 'LivePerson-12345678/Connector/EventRouteDeadLetterQueue', ids: [expect.stringMatching(/AwsSolutions-SQS3$/)] }]
+      : []),
   ];
 }
 
 function acknowledgementsOf(stack: Stack) {
   return stack.node
     .findAll()
-    .flatMap((c) => c.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules').map((m) => ({ path: c.node.path, ids: Object.keys(m.data as object) })));
+    .flatMap((c) =>
+      c.node.metadata
+        .filter((m) => m.type === 'aws:cdk:acknowledged-rules')
+        .map((m) => ({ path: c.node.path, ids: Object.keys(m.data as object) })),
+    );
 }
 
 function violationsOf(scope: App | Stack): string[] {
@@ -123,7 +139,10 @@ function violationsOf(scope: App | Stack): string[] {
  * Trigger provider's role and function) passes them unseen. Checks the synthesized template instead, read back
  * through CfnInclude (every resource an L1 again), with each resource's acknowledgements carried over by logical id.
  */
-function deployedTemplateViolations(config: DeploymentConfigInput, options: { acknowledge: (logicalId: string) => boolean } = { acknowledge: () => true }) {
+function deployedTemplateViolations(
+  config: DeploymentConfigInput,
+  options: { acknowledge: (logicalId: string) => boolean } = { acknowledge: () => true },
+) {
   const { app, stack } = buildApp(config);
   const template = app.synth().getStackByName(stack.stackName).template as { Resources: Record<string, unknown> };
   const dir = mkdtempSync(path.join(tmpdir(), 'nag-template-'));
@@ -138,7 +157,8 @@ function deployedTemplateViolations(config: DeploymentConfigInput, options: { ac
       // Acknowledged on the resource or any construct above it, as cdk-nag reads them.
       for (let scope: Construct | undefined = resource; scope; scope = scope.node.scope as Construct | undefined) {
         for (const entry of scope.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)) {
-          for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) Validations.of(included.getResource(logicalId)).acknowledge({ id, reason });
+          for (const [id, reason] of Object.entries(entry.data as Record<string, string>))
+            Validations.of(included.getResource(logicalId)).acknowledge({ id, reason });
         }
       }
     }
@@ -149,31 +169,42 @@ function deployedTemplateViolations(config: DeploymentConfigInput, options: { ac
 }
 
 describe('cdk-nag AwsSolutions', () => {
-  it.each(Object.entries(CONFIGS))('finds nothing unacknowledged: %s', (_name, config) => {
-    const { app, stack } = buildApp(config);
-    expect(violationsOf(app)).toEqual([]);
-    // Synthesis runs the registered plugin for real; an unacknowledged finding would throw here.
-    expect(() => app.synth()).not.toThrow();
-    const annotations = Annotations.fromStack(stack);
-    expect(annotations.findError('*', Match.anyValue())).toEqual([]);
-    // Acknowledged warnings are dropped; anything left here is new and needs a fix or a reason.
-    expect(annotations.findWarning('*', Match.anyValue())).toEqual([]);
-  }, 60_000); // a full synth with the plugin; the first one also loads aws-cdk-lib
+  it.each(Object.entries(CONFIGS))(
+    'finds nothing unacknowledged: %s',
+    (_name, config) => {
+      const { app, stack } = buildApp(config);
+      expect(violationsOf(app)).toEqual([]);
+      // Synthesis runs the registered plugin for real; an unacknowledged finding would throw here.
+      expect(() => app.synth()).not.toThrow();
+      const annotations = Annotations.fromStack(stack);
+      expect(annotations.findError('*', Match.anyValue())).toEqual([]);
+      // Acknowledged warnings are dropped; anything left here is new and needs a fix or a reason.
+      expect(annotations.findWarning('*', Match.anyValue())).toEqual([]);
+    },
+    60_000,
+  ); // a full synth with the plugin; the first one also loads aws-cdk-lib
 
   it('keeps each acknowledgement narrow: one resource, one finding', () => {
-    expect(acknowledgementsOf(buildApp({ accountId: '12345678' }).stack)).toEqual(expectedAcknowledgements({ waf: false, eventRoute: false }));
+    expect(acknowledgementsOf(buildApp({ accountId: '12345678' }).stack)).toEqual(
+      expectedAcknowledgements({ waf: false, eventRoute: false }),
+    );
   });
 
   it('acknowledges no APIG3 with WAF on, and only the event route queue beyond the defaults, with everything on', () => {
     expect(acknowledgementsOf(buildApp(EVERYTHING_ON).stack)).toEqual(expectedAcknowledgements({ waf: true, eventRoute: true }));
   });
 
-  it.each(['created secret, env-agnostic (every capability and monitoring by default)', 'everything on, imported secret, fixed environment, Connect flow'])(
+  it.each([
+    'created secret, env-agnostic (every capability and monitoring by default)',
+    'everything on, imported secret, fixed environment, Connect flow',
+  ])(
     'finds nothing unacknowledged in the template as deployed, plain CfnResources included: %s',
     (name) => {
       const { included, logicalIds, violations } = deployedTemplateViolations(CONFIGS[name] ?? { accountId: '12345678' });
       // The Trigger provider's role and function are L1s here, so every rule sees them.
-      const provider = logicalIds.filter((id) => id.startsWith('AWSCDKTriggerCustomResourceProvider')).map((id) => included.getResource(id));
+      const provider = logicalIds
+        .filter((id) => id.startsWith('AWSCDKTriggerCustomResourceProvider'))
+        .map((id) => included.getResource(id));
       expect(provider.map((resource) => resource.constructor)).toEqual([CfnRole, CfnFunction]);
       expect(violations).toEqual([]);
     },
@@ -182,20 +213,34 @@ describe('cdk-nag AwsSolutions', () => {
 
   it('checks the Trigger provider role for real (the deployed-template check is live)', () => {
     const { violations } = deployedTemplateViolations({ accountId: '12345678' }, { acknowledge: (id) => !id.startsWith('AWSCDKTrigger') });
-    expect(violations).toEqual([expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<DomainsRefreshFunction[0-9A-F]{8}\.Arn>:\*\] \(error\) at Deployed\/Template\/AWSCDKTrigger/)]);
+    expect(violations).toEqual([
+      expect.stringMatching(
+        /^AwsSolutions-IAM5\[Resource::<DomainsRefreshFunction[0-9A-F]{8}\.Arn>:\*\] \(error\) at Deployed\/Template\/AWSCDKTrigger/,
+      ),
+    ]);
   }, 60_000);
 
   it('says what the stage does without AWS WAF: per-route budgets, no limit per source IP', () => {
-    const stage = buildApp({ accountId: '12345678' }).stack.node.findAll().find((c) => c.node.path.endsWith('/Ingestion/Api/DeploymentStage.live'));
-    const reasons = stage?.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules').flatMap((m) => Object.values(m.data as Record<string, string>));
-    expect(reasons).toEqual([expect.stringContaining('nothing limits a single source IP: each route has its own API Gateway rate and burst')]);
+    const stage = buildApp({ accountId: '12345678' })
+      .stack.node.findAll()
+      .find((c) => c.node.path.endsWith('/Ingestion/Api/DeploymentStage.live'));
+    const reasons = stage?.node.metadata
+      .filter((m) => m.type === 'aws:cdk:acknowledged-rules')
+      .flatMap((m) => Object.values(m.data as Record<string, string>));
+    expect(reasons).toEqual([
+      expect.stringContaining('nothing limits a single source IP: each route has its own API Gateway rate and burst'),
+    ]);
     expect(reasons?.[0]).not.toContain('the stage throttles');
   });
 
   it('gives every acknowledgement a specific reason', () => {
     const reasons = buildApp(EVERYTHING_ON)
       .stack.node.findAll()
-      .flatMap((c) => c.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules').flatMap((m) => Object.values(m.data as Record<string, string>)));
+      .flatMap((c) =>
+        c.node.metadata
+          .filter((m) => m.type === 'aws:cdk:acknowledged-rules')
+          .flatMap((m) => Object.values(m.data as Record<string, string>)),
+      );
     expect(reasons.length).toBeGreaterThan(0);
     for (const reason of reasons) expect(reason.length).toBeGreaterThan(80);
   });
@@ -212,7 +257,11 @@ describe('cdk-nag AwsSolutions', () => {
     const stack = new Stack(app, 'Fn');
     const { credentials } = buildApp().stack;
     const secret = Secret.fromSecretNameV2(stack, 'Imported', credentials.secretName);
-    new LivePersonFunction(stack, 'Reader', { name: 'domain-refresh', accountId: '42', credentials: { secret, secretId: credentials.secretName } });
+    new LivePersonFunction(stack, 'Reader', {
+      name: 'domain-refresh',
+      accountId: '42',
+      credentials: { secret, secretId: credentials.secretName },
+    });
     expect(violationsOf(stack)).toEqual([]);
   });
 });

@@ -72,7 +72,9 @@ describe('LivePersonProcessing', () => {
 
   it('scopes each permission to its own resource', () => {
     const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
-      (p) => (p as { Properties: { PolicyDocument: { Statement: Array<{ Sid?: string; Action: string | string[]; Resource: unknown }> } } }).Properties.PolicyDocument.Statement,
+      (p) =>
+        (p as { Properties: { PolicyDocument: { Statement: Array<{ Sid?: string; Action: string | string[]; Resource: unknown }> } } })
+          .Properties.PolicyDocument.Statement,
     );
     const bySid = Object.fromEntries(statements.filter((s) => s.Sid).map((s) => [s.Sid, s]));
     expect(bySid.ConversationState?.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ProcessingConversationState/), 'Arn'] });
@@ -124,7 +126,10 @@ describe('processing config', () => {
     // The construct's defaults are the same schema's.
     expect(processingSettingsSchema.parse({})).toStrictEqual(defaults);
     expect(parseDeploymentConfig({ accountId: '1' }).processing).toBeUndefined();
-    expect(parseDeploymentConfig({ accountId: '1', processing: { maxConcurrency: 2, batchSize: 1 } }).processing).toMatchObject({ maxConcurrency: 2, batchSize: 1 });
+    expect(parseDeploymentConfig({ accountId: '1', processing: { maxConcurrency: 2, batchSize: 1 } }).processing).toMatchObject({
+      maxConcurrency: 2,
+      batchSize: 1,
+    });
   });
 
   it.each<[Record<string, unknown>, string]>([
@@ -148,11 +153,17 @@ describe('processing config', () => {
         'queue driving a Lambda function): raise it, or lower processing.timeoutSeconds',
     ]);
     expect(configIssues({ ingestion: { queueVisibilityTimeoutSeconds: 100 } })).toEqual([
-      expect.stringMatching(/^ingestion\.queueVisibilityTimeoutSeconds: is 100 s but must be at least 6 × processing\.timeoutSeconds \(180 s/),
+      expect.stringMatching(
+        /^ingestion\.queueVisibilityTimeoutSeconds: is 100 s but must be at least 6 × processing\.timeoutSeconds \(180 s/,
+      ),
     ]);
-    expect(() => parseDeploymentConfig({ accountId: '1', processing: { timeoutSeconds: 60 }, ingestion: { queueVisibilityTimeoutSeconds: 360 } })).not.toThrow();
+    expect(() =>
+      parseDeploymentConfig({ accountId: '1', processing: { timeoutSeconds: 60 }, ingestion: { queueVisibilityTimeoutSeconds: 360 } }),
+    ).not.toThrow();
     // One message per mistake: an out-of-range value is reported once, by its own check.
-    expect(configIssues({ processing: { timeoutSeconds: 1000 } })).toEqual([expect.stringContaining('processing.timeoutSeconds: must be at most 900')]);
+    expect(configIssues({ processing: { timeoutSeconds: 1000 } })).toEqual([
+      expect.stringContaining('processing.timeoutSeconds: must be at most 900'),
+    ]);
   });
 
   it('needs ingestion, whose queue it drains', () => {

@@ -33,7 +33,9 @@ function nameOf(resource: unknown): string {
   if ('Ref' in value) return String(value.Ref).replace(/[0-9A-F]{8}$/, '');
   if ('Fn::GetAtt' in value) return String((value['Fn::GetAtt'] as string[])[0]).replace(/[0-9A-F]{8}$/, '');
   if ('Fn::Join' in value) {
-    const joined = (value['Fn::Join'] as [string, unknown[]])[1].map((part) => (typeof part === 'string' ? part : `<${nameOf(part)}>`)).join('');
+    const joined = (value['Fn::Join'] as [string, unknown[]])[1]
+      .map((part) => (typeof part === 'string' ? part : `<${nameOf(part)}>`))
+      .join('');
     return joined.replace(/^arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:parameter/, 'ssm:');
   }
   return JSON.stringify(resource);
@@ -50,10 +52,13 @@ function grantsOf(template: Template, rolePath: string): string[] {
     expect(statement.Effect).toBe('Allow');
     expect(statement.Condition).toBeUndefined();
   }
-  return [...new Set(statements.flatMap((s) => [s.Action].flat().flatMap((action) => [s.Resource].flat().map((r) => `${action} ${nameOf(r)}`))))].sort();
+  return [
+    ...new Set(statements.flatMap((s) => [s.Action].flat().flatMap((action) => [s.Resource].flat().map((r) => `${action} ${nameOf(r)}`)))),
+  ].sort();
 }
 
-const grant = (actions: readonly string[], ...resources: string[]) => actions.flatMap((action) => resources.map((resource) => `${action} ${resource}`));
+const grant = (actions: readonly string[], ...resources: string[]) =>
+  actions.flatMap((action) => resources.map((resource) => `${action} ${resource}`));
 const LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 const SECRET_READ = ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'];
 const DOMAIN_PATH = 'ssm:/liveperson/12345678/domains';
@@ -85,7 +90,11 @@ describe('least privilege: each function role reaches only its own resources (fu
 
   it('webhook-receiver: writes the event queue and reads the secret, nothing else', () => {
     expect(grantsOf(template, ROLES['webhook-receiver'])).toEqual(
-      [...grant(LOGS, 'IngestionReceiverLogGroup'), ...grant(SECRET_READ, 'CredentialsSecret'), 'sqs:SendMessage IngestionEventQueue'].sort(),
+      [
+        ...grant(LOGS, 'IngestionReceiverLogGroup'),
+        ...grant(SECRET_READ, 'CredentialsSecret'),
+        'sqs:SendMessage IngestionEventQueue',
+      ].sort(),
     );
   });
 
@@ -177,12 +186,18 @@ describe('every function and role of the template, CDK-built ones included (full
 
   it('attaches no AWS managed policy to any role but the one API Gateway itself uses for execution logs', () => {
     const roles = Object.entries(full.findResources('AWS::IAM::Role') as Record<string, Resource>);
-    const managed = roles.filter(([, role]) => role.Properties.ManagedPolicyArns !== undefined).map(([id]) => id.replace(/[0-9A-F]{8}$/, ''));
+    const managed = roles
+      .filter(([, role]) => role.Properties.ManagedPolicyArns !== undefined)
+      .map(([id]) => id.replace(/[0-9A-F]{8}$/, ''));
     expect(managed).toEqual(['IngestionApiCloudWatchRole']);
     // The Trigger provider's role writes its own log group only, and invokes the refresh function's versions.
     const provider = roles.find(([id]) => id.startsWith('AWSCDKTriggerCustomResourceProvider'))?.[1];
-    const statements = (provider?.Properties.Policies as Array<{ PolicyDocument: { Statement: Statement[] } }>).flatMap((p) => p.PolicyDocument.Statement);
-    expect(statements.flatMap((s) => [s.Action].flat().flatMap((action) => [s.Resource].flat().map((r) => `${action} ${nameOf(r)}`))).sort()).toEqual([
+    const statements = (provider?.Properties.Policies as Array<{ PolicyDocument: { Statement: Statement[] } }>).flatMap(
+      (p) => p.PolicyDocument.Statement,
+    );
+    expect(
+      statements.flatMap((s) => [s.Action].flat().flatMap((action) => [s.Resource].flat().map((r) => `${action} ${nameOf(r)}`))).sort(),
+    ).toEqual([
       'lambda:InvokeFunction <DomainsRefreshFunction>:*',
       'logs:CreateLogStream DomainsRefreshOnDeployLogs',
       'logs:PutLogEvents DomainsRefreshOnDeployLogs',
@@ -224,9 +239,15 @@ describe('encryption at rest and in transit (full stack)', () => {
   });
 
   it('encrypts the alarm topic with its own key and refuses publishing without TLS', () => {
-    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MonitoringAlarmTopicKey'), 'Arn'] } });
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MonitoringAlarmTopicKey'), 'Arn'] },
+    });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
     });
   });
 
@@ -261,7 +282,10 @@ describe('logsKmsKey', () => {
               Condition: {
                 ArnLike: {
                   'kms:EncryptionContext:aws:logs:arn': {
-                    'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':log-group:*']],
+                    'Fn::Join': [
+                      '',
+                      ['arn:', { Ref: 'AWS::Partition' }, ':logs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':log-group:*'],
+                    ],
                   },
                 },
               },

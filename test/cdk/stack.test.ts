@@ -23,7 +23,9 @@ interface Statement {
 function statementsOfRoleAt(template: Template, pathPart: string): Statement[] {
   const policies = template.findResources('AWS::IAM::Policy');
   const ids = logicalIdsAt(template, 'AWS::IAM::Policy', pathPart);
-  return ids.flatMap((id) => (policies[id] as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement);
+  return ids.flatMap(
+    (id) => (policies[id] as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement,
+  );
 }
 
 describe('LivePersonStack (default config)', () => {
@@ -66,16 +68,25 @@ describe('LivePersonStack (default config)', () => {
       UpdateReplacePolicy: 'Retain',
     });
     template.hasResourceProperties('AWS::Lambda::Function', { LoggingConfig: { LogGroup: { Ref: logGroups[0] } } });
-    expect(templateOf({ accountId: '12345678', logRetentionDays: 90 }).findResources('AWS::Logs::LogGroup', {
-      Properties: { RetentionInDays: 90 },
-    })).not.toEqual({});
+    expect(
+      templateOf({ accountId: '12345678', logRetentionDays: 90 }).findResources('AWS::Logs::LogGroup', {
+        Properties: { RetentionInDays: 90 },
+      }),
+    ).not.toEqual({});
   });
 
   it('uses its own role without the AWS managed basic execution policy', () => {
-    template.resourcePropertiesCountIs('AWS::IAM::Role', { ManagedPolicyArns: Match.anyValue(), Description: Match.stringLikeRegexp('domain-refresh') }, 0);
+    template.resourcePropertiesCountIs(
+      'AWS::IAM::Role',
+      { ManagedPolicyArns: Match.anyValue(), Description: Match.stringLikeRegexp('domain-refresh') },
+      0,
+    );
     const statements = statementsOfRoleAt(template, '/Domains/Refresh/Role/');
     expect(statements).toContainEqual(
-      expect.objectContaining({ Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^DomainsRefreshLogGroup/), 'Arn'] } }),
+      expect.objectContaining({
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^DomainsRefreshLogGroup/), 'Arn'] },
+      }),
     );
   });
 
@@ -131,15 +142,22 @@ describe('LivePersonStack (default config)', () => {
     const providerPath = 'AWSCDK.TriggerCustomResourceProviderCustomResourceProvider';
     const handler = logicalIdsAt(template, 'AWS::Lambda::Function', `${providerPath}/Handler`);
     expect(handler).toHaveLength(1);
-    template.hasResource('AWS::Lambda::Function', { Properties: Match.objectLike({ LoggingConfig: { LogGroup: { Ref: groups[0] } } }), Metadata: Match.objectLike({ 'aws:cdk:path': Match.stringLikeRegexp(providerPath) }) });
+    template.hasResource('AWS::Lambda::Function', {
+      Properties: Match.objectLike({ LoggingConfig: { LogGroup: { Ref: groups[0] } } }),
+      Metadata: Match.objectLike({ 'aws:cdk:path': Match.stringLikeRegexp(providerPath) }),
+    });
     // Its role writes that group only: no AWSLambdaBasicExecutionRole (logs on every group of the account).
     const role = logicalIdsAt(template, 'AWS::IAM::Role', `${providerPath}/Role`);
     expect(role).toHaveLength(1);
-    expect((template.findResources('AWS::IAM::Role')[role[0] ?? ''] as { Properties: Record<string, unknown> }).Properties.ManagedPolicyArns).toBeUndefined();
-    expect(templateOf({ accountId: '12345678', logRetentionDays: 7 }).findResources('AWS::Logs::LogGroup', {
-      Properties: { RetentionInDays: 7 },
-      Metadata: { 'aws:cdk:path': Match.stringLikeRegexp('/Domains/RefreshOnDeployLogs/') },
-    })).not.toEqual({});
+    expect(
+      (template.findResources('AWS::IAM::Role')[role[0] ?? ''] as { Properties: Record<string, unknown> }).Properties.ManagedPolicyArns,
+    ).toBeUndefined();
+    expect(
+      templateOf({ accountId: '12345678', logRetentionDays: 7 }).findResources('AWS::Logs::LogGroup', {
+        Properties: { RetentionInDays: 7 },
+        Metadata: { 'aws:cdk:path': Match.stringLikeRegexp('/Domains/RefreshOnDeployLogs/') },
+      }),
+    ).not.toEqual({});
   });
 
   it('creates the credentials secret from a placeholder template with a generated webhook token', () => {
@@ -168,7 +186,12 @@ describe('LivePersonStack (default config)', () => {
 
 describe('LivePersonStack (custom config)', () => {
   it('imports an existing secret by name and points LP_SECRET_ID at that name', () => {
-    const { stack } = buildApp({ accountId: '87654321', createSecret: false, secretName: 'brand/lp-creds', csdsUrl: 'https://lo.api.liveperson.net' });
+    const { stack } = buildApp({
+      accountId: '87654321',
+      createSecret: false,
+      secretName: 'brand/lp-creds',
+      csdsUrl: 'https://lo.api.liveperson.net',
+    });
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::SecretsManager::Secret', 0);
     template.hasResourceProperties('AWS::Lambda::Function', {
@@ -207,7 +230,11 @@ describe('LivePersonFunction', () => {
   }
 
   it('grants read of the credentials secret and the domain parameters by default', () => {
-    const { stack } = functionStack({ name: 'webhook-receiver', memorySize: 512, environment: { EVENT_QUEUE_URL: 'https://sqs.example/queue' } });
+    const { stack } = functionStack({
+      name: 'webhook-receiver',
+      memorySize: 512,
+      environment: { EVENT_QUEUE_URL: 'https://sqs.example/queue' },
+    });
     const template = Template.fromStack(stack);
     const statements = statementsOfRoleAt(template, '/Fn/Role/');
     const actions = statements.flatMap((s) => [s.Action].flat());
@@ -218,13 +245,17 @@ describe('LivePersonFunction', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       MemorySize: 512,
       Timeout: 10,
-      Environment: { Variables: Match.objectLike({ EVENT_QUEUE_URL: 'https://sqs.example/queue', LP_SECRET_ID: { Ref: Match.anyValue() } }) },
+      Environment: {
+        Variables: Match.objectLike({ EVENT_QUEUE_URL: 'https://sqs.example/queue', LP_SECRET_ID: { Ref: Match.anyValue() } }),
+      },
     });
   });
 
   it('refuses environment that would override the contract', () => {
     // A type error as well: the environment takes the function's own contract variables only.
-    expect(() => functionStack({ environment: { LP_ACCOUNT_ID: '1' } as never })).toThrow(/^LivePersonFunction at Test\/Fn: environment: cannot override LP_ACCOUNT_ID/);
+    expect(() => functionStack({ environment: { LP_ACCOUNT_ID: '1' } as never })).toThrow(
+      /^LivePersonFunction at Test\/Fn: environment: cannot override LP_ACCOUNT_ID/,
+    );
   });
 
   it('passes the other Lambda function options on (tracing, layers, storage…), keeping its own role, log group and architecture', () => {
@@ -246,7 +277,9 @@ describe('LivePersonFunction', () => {
       LoggingConfig: { LogGroup: { Ref: stack.getLogicalId(fn.logGroup.node.defaultChild as CfnElement) } },
     });
     // Active tracing grants the X-Ray writes on the construct's own role.
-    expect(statementsOfRoleAt(template, '/Fn/Role/').flatMap((s) => [s.Action].flat())).toEqual(expect.arrayContaining(['xray:PutTraceSegments']));
+    expect(statementsOfRoleAt(template, '/Fn/Role/').flatMap((s) => [s.Action].flat())).toEqual(
+      expect.arrayContaining(['xray:PutTraceSegments']),
+    );
   });
 
   it('exposes the path helper', () => {
@@ -298,9 +331,11 @@ describe('LivePersonStack wiring of processing and connector (default config)', 
     });
     expect(stack.connector?.eventRule).toBeUndefined();
     // The only rule is the domain refresh schedule.
-    expect(Object.values(template.findResources('AWS::Events::Rule')).map((r) => (r as { Properties: { ScheduleExpression?: string } }).Properties.ScheduleExpression)).toEqual([
-      'rate(12 hours)',
-    ]);
+    expect(
+      Object.values(template.findResources('AWS::Events::Rule')).map(
+        (r) => (r as { Properties: { ScheduleExpression?: string } }).Properties.ScheduleExpression,
+      ),
+    ).toEqual(['rate(12 hours)']);
   });
 
   it('outputs the bus, the state table, the outbound queues and the connector function', () => {
@@ -324,14 +359,23 @@ describe('LivePersonStack wiring (custom config)', () => {
       EventPattern: { 'detail-type': ['LivePerson Connector Command'] },
       Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ConnectorSenderFunction'), 'Arn'] } })],
     });
-    template.hasOutput('ConnectorEventRouteDeadLetterQueueUrl', { Value: { Ref: Match.stringLikeRegexp('^ConnectorEventRouteDeadLetterQueue') } });
+    template.hasOutput('ConnectorEventRouteDeadLetterQueueUrl', {
+      Value: { Ref: Match.stringLikeRegexp('^ConnectorEventRouteDeadLetterQueue') },
+    });
   });
 
   it('takes the processing and connector blocks', () => {
     const template = templateOf({
       accountId: '12345678',
       processing: { batchSize: 5, maxConcurrency: 4, timeoutSeconds: 40, idempotencyTtlHours: 100, conversationRetentionDays: 30 },
-      connector: { defaultRouting: { skillId: '77' }, batchSize: 3, timeoutSeconds: 20, maxReceiveCount: 7, queueRetentionDays: 2, consumerRetentionDays: 10 },
+      connector: {
+        defaultRouting: { skillId: '77' },
+        batchSize: 3,
+        timeoutSeconds: 20,
+        maxReceiveCount: 7,
+        queueRetentionDays: 2,
+        consumerRetentionDays: 10,
+      },
     });
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^IngestionEventQueue'), 'Arn'] },
@@ -340,7 +384,13 @@ describe('LivePersonStack wiring (custom config)', () => {
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
       Timeout: 40,
-      Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'event-processor', IDEMPOTENCY_TTL_SECONDS: '360000', CONVERSATION_RETENTION_DAYS: '30' }) },
+      Environment: {
+        Variables: Match.objectLike({
+          POWERTOOLS_SERVICE_NAME: 'event-processor',
+          IDEMPOTENCY_TTL_SECONDS: '360000',
+          CONVERSATION_RETENTION_DAYS: '30',
+        }),
+      },
     });
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ConnectorOutboundQueue'), 'Arn'] },
@@ -349,11 +399,20 @@ describe('LivePersonStack wiring (custom config)', () => {
     template.hasResourceProperties('AWS::SQS::Queue', {
       VisibilityTimeout: 120,
       MessageRetentionPeriod: 2 * 24 * 3600,
-      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ConnectorDeadLetterQueue'), 'Arn'] }, maxReceiveCount: 7 },
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ConnectorDeadLetterQueue'), 'Arn'] },
+        maxReceiveCount: 7,
+      },
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
       Timeout: 20,
-      Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'connector-send', CONNECTOR_DEFAULT_SKILL_ID: '77', CONSUMER_RETENTION_DAYS: '10' }) },
+      Environment: {
+        Variables: Match.objectLike({
+          POWERTOOLS_SERVICE_NAME: 'connector-send',
+          CONNECTOR_DEFAULT_SKILL_ID: '77',
+          CONSUMER_RETENTION_DAYS: '10',
+        }),
+      },
     });
   });
 
@@ -363,7 +422,14 @@ describe('LivePersonStack wiring (custom config)', () => {
     neither.resourceCountIs('AWS::Events::EventBus', 0);
     neither.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
     const outputs = Object.keys(neither.toJSON().Outputs as object);
-    for (const name of ['EventBusName', 'EventBusArn', 'ConversationStateTableName', 'OutboundQueueUrl', 'OutboundDeadLetterQueueUrl', 'ConnectorFunctionName']) {
+    for (const name of [
+      'EventBusName',
+      'EventBusArn',
+      'ConversationStateTableName',
+      'OutboundQueueUrl',
+      'OutboundDeadLetterQueueUrl',
+      'ConnectorFunctionName',
+    ]) {
       expect(outputs).not.toContain(name);
     }
     const noConnector = templateOf({ accountId: '12345678', capabilities: { connector: false } });
@@ -376,14 +442,22 @@ describe('LivePersonStack wiring (custom config)', () => {
       /capabilities\.processing: needs capabilities\.ingestion: the processor drains the event queue that ingestion creates/,
     );
     expect(() => buildApp({ accountId: '12345678', capabilities: { processing: false } })).toThrow(DeploymentConfigError);
-    expect(() => buildApp({ accountId: '12345678', capabilities: { processing: false } })).toThrow(/capabilities\.connector: needs capabilities\.processing/);
+    expect(() => buildApp({ accountId: '12345678', capabilities: { processing: false } })).toThrow(
+      /capabilities\.connector: needs capabilities\.processing/,
+    );
   });
 
   it('guards the same dependencies when the stack gets a config the schema did not check', () => {
     const config = parseDeploymentConfig({ accountId: '12345678' });
     const stackWith = (capabilities: Partial<typeof config.capabilities>) => () =>
-      new LivePersonStack(new App({ context: { ...CLI_CONTEXT, ...SKIP_BUNDLING } }), 'Hand', { config: { ...config, capabilities: { ...config.capabilities, ...capabilities } } });
-    expect(stackWith({ ingestion: false })).toThrow('LivePersonStack at Hand: config.capabilities.processing: needs capabilities.ingestion');
-    expect(stackWith({ processing: false })).toThrow('LivePersonStack at Hand: config.capabilities.connector: needs capabilities.processing');
+      new LivePersonStack(new App({ context: { ...CLI_CONTEXT, ...SKIP_BUNDLING } }), 'Hand', {
+        config: { ...config, capabilities: { ...config.capabilities, ...capabilities } },
+      });
+    expect(stackWith({ ingestion: false })).toThrow(
+      'LivePersonStack at Hand: config.capabilities.processing: needs capabilities.ingestion',
+    );
+    expect(stackWith({ processing: false })).toThrow(
+      'LivePersonStack at Hand: config.capabilities.connector: needs capabilities.processing',
+    );
   });
 });

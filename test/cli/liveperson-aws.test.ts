@@ -76,7 +76,9 @@ describe('liveperson-aws CLI', () => {
       expect(result.code).toBe(1);
       const report = JSON.parse(result.out) as { ok: boolean; checks: Array<{ name: string; ok: boolean; detail: string }> };
       expect(report.ok).toBe(false);
-      expect(report.checks.find((c) => c.name === 'credentials')?.detail).toMatch(/cannot read secret lp\/none.*: Secrets Manager can.t find/);
+      expect(report.checks.find((c) => c.name === 'credentials')?.detail).toMatch(
+        /cannot read secret lp\/none.*: Secrets Manager can.t find/,
+      );
     });
 
     it('points at the client credentials when Sentinel refuses them', async () => {
@@ -103,11 +105,25 @@ describe('liveperson-aws CLI', () => {
     afterAll(() => receiver.close());
 
     it.each(['sha1', 'sha256'])('posts a %s-signed ContentEvent and reports the answer', async (algorithm) => {
-      const result = await run('webhook', 'send', ...target, '--secret-id', 'lp/good', '--url', `${receiver.url}/webhooks/connector`, '--algorithm', algorithm, '--text', 'héllo 😀');
+      const result = await run(
+        'webhook',
+        'send',
+        ...target,
+        '--secret-id',
+        'lp/good',
+        '--url',
+        `${receiver.url}/webhooks/connector`,
+        '--algorithm',
+        algorithm,
+        '--text',
+        'héllo 😀',
+      );
       expect(result.code).toBe(0);
       expect(result.out).toMatch(/✓ POST .* → 200/);
       const request = receiver.received.at(-1);
-      const expected = `${algorithm}=${createHmac(algorithm, sim.credentials.clientSecret).update(Buffer.from(request?.body ?? '', 'utf8')).digest('base64')}`;
+      const expected = `${algorithm}=${createHmac(algorithm, sim.credentials.clientSecret)
+        .update(Buffer.from(request?.body ?? '', 'utf8'))
+        .digest('base64')}`;
       expect(request?.headers['x-liveperson-signature']).toBe(expected);
       expect(request?.headers['x-liveperson-account-id']).toBe(sim.accountId);
       expect(JSON.parse(request?.body ?? '{}').body.changes[0].event.message).toBe('héllo 😀');
@@ -121,28 +137,73 @@ describe('liveperson-aws CLI', () => {
     });
 
     it('needs a URL', async () => {
-      expect(await run('webhook', 'send', ...target, '--secret-id', 'lp/good')).toMatchObject({ code: 2, err: expect.stringContaining('--url is required') });
+      expect(await run('webhook', 'send', ...target, '--secret-id', 'lp/good')).toMatchObject({
+        code: 2,
+        err: expect.stringContaining('--url is required'),
+      });
     });
   });
 
   describe('c2m check', () => {
     it('reports eligibility and channels', async () => {
       sim.c2m.setConsumer('+12065550100', { eligible: true, availableChannels: ['sms', 'wa'], recommendedChannelName: 'wa' });
-      const result = await run('c2m', 'check', ...target, '--secret-id', 'lp/good', '--phone', '+12065550100', '--skill', 'support', '--handoff-id', 'H123456789', '--json');
+      const result = await run(
+        'c2m',
+        'check',
+        ...target,
+        '--secret-id',
+        'lp/good',
+        '--phone',
+        '+12065550100',
+        '--skill',
+        'support',
+        '--handoff-id',
+        'H123456789',
+        '--json',
+      );
       expect(result.code).toBe(0);
-      expect(JSON.parse(result.out)).toMatchObject({ eligible: true, recommendedChannel: 'wa', availableChannels: ['sms', 'wa'], auth: 'app-jwt' });
+      expect(JSON.parse(result.out)).toMatchObject({
+        eligible: true,
+        recommendedChannel: 'wa',
+        availableChannels: ['sms', 'wa'],
+        auth: 'app-jwt',
+      });
       expect(sim.c2m.invites()).toEqual([]);
     });
 
     it('refuses a number that is not E.164 before any call', async () => {
       sim.clearRequests();
-      const result = await run('c2m', 'check', ...target, '--secret-id', 'lp/good', '--phone', '2065550100', '--skill', 'support', '--handoff-id', 'H1');
+      const result = await run(
+        'c2m',
+        'check',
+        ...target,
+        '--secret-id',
+        'lp/good',
+        '--phone',
+        '2065550100',
+        '--skill',
+        'support',
+        '--handoff-id',
+        'H1',
+      );
       expect(result).toMatchObject({ code: 2, err: expect.stringContaining('--phone must be an E.164 number') });
       expect(sim.requests()).toEqual([]);
     });
 
     it('reports a C2M error with its code', async () => {
-      const result = await run('c2m', 'check', ...target, '--secret-id', 'lp/good', '--phone', '+12065550100', '--skill', 'nope', '--handoff-id', 'H123456789');
+      const result = await run(
+        'c2m',
+        'check',
+        ...target,
+        '--secret-id',
+        'lp/good',
+        '--phone',
+        '+12065550100',
+        '--skill',
+        'nope',
+        '--handoff-id',
+        'H123456789',
+      );
       expect(result.code).toBe(1);
       expect(result.out).toContain('LivePerson error 1300');
     });

@@ -31,7 +31,16 @@ describe('failure testing on the local stack', () => {
     return check();
   };
   const message = (conversationId: string, sequence: number, text: string) =>
-    messagingNotification(contentEventChange({ conversationId, originatorId: 'consumer-f', role: 'CONSUMER', sequence, serverTimestamp: Date.now(), message: text }));
+    messagingNotification(
+      contentEventChange({
+        conversationId,
+        originatorId: 'consumer-f',
+        role: 'CONSUMER',
+        sequence,
+        serverTimestamp: Date.now(),
+        message: text,
+      }),
+    );
 
   it('SQS down during ingestion: the receiver answers 503, LivePerson redelivers, the event arrives once', async () => {
     const conversationId = `sqs-outage-${randomUUID()}`;
@@ -98,21 +107,31 @@ describe('failure testing on the local stack', () => {
     };
     expect(result.ok).toBe(true);
     const conversation = sim.connector.conversations().find((c) => c.conversationId === result.conversationId);
-    expect(conversation?.messages.map((m) => m.event)).toEqual([{ type: 'ContentEvent', contentType: 'text/plain', message: 'after a 429' }]);
+    expect(conversation?.messages.map((m) => m.event)).toEqual([
+      { type: 'ContentEvent', contentType: 'text/plain', message: 'after a 429' },
+    ]);
   });
 
   it('a rotated client secret is used within the cache lifetime', async () => {
     const secretId = `liveperson/${stack.accountId}/credentials`;
-    const rotated = { clientId: SIMULATOR_DEFAULTS.clientId, clientSecret: 'rotated-client-secret', webhookToken: SIMULATOR_DEFAULTS.webhookToken };
+    const rotated = {
+      clientId: SIMULATOR_DEFAULTS.clientId,
+      clientSecret: 'rotated-client-secret',
+      webhookToken: SIMULATOR_DEFAULTS.webhookToken,
+    };
     const original = stack.aws.secret(secretId) ?? '';
     stack.aws.setSecret(secretId, JSON.stringify(rotated));
     try {
       const conversationId = `rotation-${randomUUID()}`;
       // LivePerson now signs with the new secret; the receiver re-reads the secret on the mismatch and answers 200.
-      const delivery = await sim.webhooks.send(`${stack.urls.webhooks}/connector`, message(conversationId, 1, 'signed with the new secret'), {
-        clientSecret: rotated.clientSecret,
-        redelivery: { backoffScale: 0.1 },
-      });
+      const delivery = await sim.webhooks.send(
+        `${stack.urls.webhooks}/connector`,
+        message(conversationId, 1, 'signed with the new secret'),
+        {
+          clientSecret: rotated.clientSecret,
+          redelivery: { backoffScale: 0.1 },
+        },
+      );
       expect(delivery.state).toBe('delivered');
       expect(delivery.attempts.at(-1)?.status).toBe(200);
       expect(await waitFor(() => publishedMessages(conversationId).length === 1)).toBe(true);

@@ -92,7 +92,14 @@ describe('log safety: no secret, token, signature or full phone number in any lo
       vi.unstubAllEnvs();
       // LOG_SAFETY_DUMP=<file>: everything captured, to read what the handlers log.
       const dump = process.env.LOG_SAFETY_DUMP;
-      if (dump && capture) writeFileSync(dump, capture.lines().map(({ scenario, channel, line }) => `[${scenario}] ${channel} ${line}`).join('\n'));
+      if (dump && capture)
+        writeFileSync(
+          dump,
+          capture
+            .lines()
+            .map(({ scenario, channel, line }) => `[${scenario}] ${channel} ${line}`)
+            .join('\n'),
+        );
     }
   });
 
@@ -199,12 +206,17 @@ describe('log safety: no secret, token, signature or full phone number in any lo
     // The simulator signs: sha256 with the right secret is accepted; the wrong secret is refused (and not retried).
     const accepted = await sim.webhooks.send(connectorUrl(), body, { algorithm: 'sha256' });
     expect(accepted.attempts.at(-1)?.status).toBe(200);
-    const refused = await sim.webhooks.send(connectorUrl(), body, { clientSecret: WRONG_CLIENT_SECRET, redelivery: { policy: 'legacy', maxRetries: 0 } });
+    const refused = await sim.webhooks.send(connectorUrl(), body, {
+      clientSecret: WRONG_CLIENT_SECRET,
+      redelivery: { policy: 'legacy', maxRetries: 0 },
+    });
     expect(refused.attempts.map((attempt) => attempt.status)).toEqual([401]);
 
     expect(await post(connectorUrl(), body, { 'x-liveperson-account-id': stack.accountId })).toBe(401); // no signature
     expect(await post(connectorUrl(), body, { ...lpHeaders(body), 'x-liveperson-signature': FORGED_SIGNATURE })).toBe(401);
-    expect(await post(connectorUrl(), body, { ...lpHeaders(body), 'x-liveperson-signature': sign(body, WRONG_CLIENT_SECRET, 'sha256') })).toBe(401);
+    expect(
+      await post(connectorUrl(), body, { ...lpHeaders(body), 'x-liveperson-signature': sign(body, WRONG_CLIENT_SECRET, 'sha256') }),
+    ).toBe(401);
     expect(await post(connectorUrl(), body, lpHeaders(body, { 'x-liveperson-account-id': '87654321' }))).toBe(403);
     expect(await post(connectorUrl(), body, lpHeaders(body, { 'x-liveperson-client-id': 'another-client' }))).toBe(403);
     expect(await post(connectorUrl(), '{not json', lpHeaders('{not json'))).toBe(400);
@@ -215,7 +227,11 @@ describe('log safety: no secret, token, signature or full phone number in any lo
     expect(await post(connectorUrl(), body, { ...lpHeaders(body), 'content-type': 'text/plain' })).toBe(200);
 
     // The unsigned messaging route: the URL token is the only guard.
-    const subscription = JSON.stringify({ type: 'messaging.subscription', conversationId: `conv-${randomUUID()}`, consumerPhone: PHONES.messagingRoute });
+    const subscription = JSON.stringify({
+      type: 'messaging.subscription',
+      conversationId: `conv-${randomUUID()}`,
+      consumerPhone: PHONES.messagingRoute,
+    });
     expect(await post(messagingUrl(WRONG_WEBHOOK_TOKEN), subscription)).toBe(401);
     expect(await post(messagingUrl(SIMULATOR_DEFAULTS.webhookToken), subscription)).toBe(200);
 
@@ -233,7 +249,16 @@ describe('log safety: no secret, token, signature or full phone number in any lo
     const broken = JSON.stringify({
       kind: 'notification',
       type: 'ms.MessagingEventNotification',
-      body: { changes: [{ conversationId: `conv-${randomUUID()}`, originatorId: PHONES.messagingRoute, sequence: 'one', event: { type: 'ContentEvent', message: 7 } }] },
+      body: {
+        changes: [
+          {
+            conversationId: `conv-${randomUUID()}`,
+            originatorId: PHONES.messagingRoute,
+            sequence: 'one',
+            event: { type: 'ContentEvent', message: 7 },
+          },
+        ],
+      },
     });
     expect(await post(connectorUrl(), broken, lpHeaders(broken))).toBe(200);
     await waitFor('the schema violation', () => logged('notification moved to the dead-letter queue'));
@@ -257,7 +282,11 @@ describe('log safety: no secret, token, signature or full phone number in any lo
     );
     expect(delivery.state).toBe('delivered');
     await waitFor('the failed notification', () => logged('notification failed; it will be retried'));
-    await waitFor('the retried notification to be published', () => published((detail) => detail.conversationId === conversationId), 10_000);
+    await waitFor(
+      'the retried notification to be published',
+      () => published((detail) => detail.conversationId === conversationId),
+      10_000,
+    );
   });
 
   it('c2m-invite: eligibility, invalid phones, unknown skill, expired AppJWT, 5xx and slow C2M, NOT_ELIGIBLE, Sentinel down', async () => {
@@ -266,7 +295,10 @@ describe('log safety: no secret, token, signature or full phone number in any lo
     for (const phone of [PHONES.noPlus, PHONES.tooLong, PHONES.formatted]) {
       expect(await stack.invokeC2m(phone, { action: 'eligibility' })).toMatchObject({ result: 'ERROR', errorCode: 'INVALID_PHONE_NUMBER' });
     }
-    expect(await stack.invokeC2m(PHONES.unknownSkill, { action: 'eligibility', skill: 'no-such-skill' })).toMatchObject({ result: 'ERROR', errorCode: '1300' });
+    expect(await stack.invokeC2m(PHONES.unknownSkill, { action: 'eligibility', skill: 'no-such-skill' })).toMatchObject({
+      result: 'ERROR',
+      errorCode: '1300',
+    });
 
     // C2M answers 401 "jwt expired": the AppJWT is refreshed once and the call made again.
     const sentinelCalls = sim.requests({ service: 'sentinel' }).length;
@@ -277,12 +309,19 @@ describe('log safety: no secret, token, signature or full phone number in any lo
     // A short budget: a 5xx cannot be retried in time, a slow answer is cut off.
     const c2m = await c2mHandler();
     sim.fail({ service: 'connectToMessagingDomain', status: 503 });
-    expect(await c2m(contactFlowEvent({ phoneNumber: PHONES.serverError, parameters: { action: 'eligibility' } }), lambdaContext('c2m-invite', 1_800))).toMatchObject({
+    expect(
+      await c2m(
+        contactFlowEvent({ phoneNumber: PHONES.serverError, parameters: { action: 'eligibility' } }),
+        lambdaContext('c2m-invite', 1_800),
+      ),
+    ).toMatchObject({
       result: 'ERROR',
       errorCode: 'TIMEOUT',
     });
     sim.fail({ service: 'connectToMessagingDomain', delayMs: 1_500 });
-    expect(await c2m(contactFlowEvent({ phoneNumber: PHONES.slow, parameters: { action: 'eligibility' } }), lambdaContext('c2m-invite', 1_500))).toMatchObject({
+    expect(
+      await c2m(contactFlowEvent({ phoneNumber: PHONES.slow, parameters: { action: 'eligibility' } }), lambdaContext('c2m-invite', 1_500)),
+    ).toMatchObject({
       result: 'ERROR',
       errorCode: 'TIMEOUT',
     });
@@ -295,14 +334,18 @@ describe('log safety: no secret, token, signature or full phone number in any lo
     // The AppJWT is rejected and Sentinel refuses a new one: C2M was never reached.
     sim.expireAppJwts();
     sim.fail({ service: 'sentinel', status: 401 });
-    expect(await stack.invokeC2m(PHONES.sentinelDown, { action: 'eligibility' })).toMatchObject({ result: 'ERROR', errorCode: 'AUTHENTICATION_FAILED' });
+    expect(await stack.invokeC2m(PHONES.sentinelDown, { action: 'eligibility' })).toMatchObject({
+      result: 'ERROR',
+      errorCode: 'AUTHENTICATION_FAILED',
+    });
   });
 
   it('c2m-invite and webhook-receiver: OAuth 1.0a API key, a wrong API key, an unreadable secret', async () => {
     capture.scenario('c2m-invite oauth1');
     try {
       setSecret({ ...defaultSecret(), oauth1: SIMULATOR_DEFAULTS.oauth1 });
-      const oauthCalls = () => sim.requests({ service: 'connectToMessagingDomain' }).filter((r) => r.headers.authorization?.startsWith('OAuth ')).length;
+      const oauthCalls = () =>
+        sim.requests({ service: 'connectToMessagingDomain' }).filter((r) => r.headers.authorization?.startsWith('OAuth ')).length;
       expect(await stack.invokeC2m(PHONES.oauth1)).toMatchObject({ result: 'INVITED' });
       expect(oauthCalls()).toBe(2);
 
@@ -311,12 +354,33 @@ describe('log safety: no secret, token, signature or full phone number in any lo
 
       // Not JSON, with the real values in it: the error may say what is wrong, never what it holds.
       capture.scenario('broken secret');
-      setSecret(`{"clientId": "${SIMULATOR_DEFAULTS.clientId}", "clientSecret": "${SIMULATOR_DEFAULTS.clientSecret}", "webhookToken": "${SIMULATOR_DEFAULTS.webhookToken}"`);
-      expect(await stack.invokeC2m(PHONES.brokenSecret, { action: 'eligibility' })).toMatchObject({ result: 'ERROR', errorCode: 'CONFIGURATION_ERROR' });
-      const body = JSON.stringify(messagingNotification(contentEventChange({ originatorId: 'c', role: 'CONSUMER', conversationId: 'conv-broken', sequence: 0, serverTimestamp: Date.now(), message: 'x' })));
+      setSecret(
+        `{"clientId": "${SIMULATOR_DEFAULTS.clientId}", "clientSecret": "${SIMULATOR_DEFAULTS.clientSecret}", "webhookToken": "${SIMULATOR_DEFAULTS.webhookToken}"`,
+      );
+      expect(await stack.invokeC2m(PHONES.brokenSecret, { action: 'eligibility' })).toMatchObject({
+        result: 'ERROR',
+        errorCode: 'CONFIGURATION_ERROR',
+      });
+      const body = JSON.stringify(
+        messagingNotification(
+          contentEventChange({
+            originatorId: 'c',
+            role: 'CONSUMER',
+            conversationId: 'conv-broken',
+            sequence: 0,
+            serverTimestamp: Date.now(),
+            message: 'x',
+          }),
+        ),
+      );
       expect(await post(connectorUrl(), body, lpHeaders(body))).toBe(503);
       // Valid JSON, keys of the wrong type or too short, holding the real values.
-      setSecret({ clientId: SIMULATOR_DEFAULTS.clientId, clientSecret: [SIMULATOR_DEFAULTS.clientSecret], webhookToken: 'short', oauth1: SIMULATOR_DEFAULTS.oauth1.consumerSecret });
+      setSecret({
+        clientId: SIMULATOR_DEFAULTS.clientId,
+        clientSecret: [SIMULATOR_DEFAULTS.clientSecret],
+        webhookToken: 'short',
+        oauth1: SIMULATOR_DEFAULTS.oauth1.consumerSecret,
+      });
       expect(await post(connectorUrl(), body, lpHeaders(body))).toBe(503);
     } finally {
       setSecret(defaultSecret());
@@ -328,16 +392,27 @@ describe('log safety: no secret, token, signature or full phone number in any lo
     const consumerId = `log-safety-${randomUUID().slice(0, 8)}`;
     const command = (type: string, fields: Record<string, unknown> = {}) => ({ type, commandId: randomUUID(), consumerId, ...fields });
 
-    const opened = (await stack.invokeConnector(command('openConversation', { firstMessage: 'hello', routing: { skillId: '-1' } }))) as { ok: boolean; conversationId: string; sequence: number };
+    const opened = (await stack.invokeConnector(command('openConversation', { firstMessage: 'hello', routing: { skillId: '-1' } }))) as {
+      ok: boolean;
+      conversationId: string;
+      sequence: number;
+    };
     expect(opened).toMatchObject({ ok: true, openedConversation: true });
     expect(await stack.invokeConnector(command('sendTyping'))).toMatchObject({ ok: true });
-    expect(await stack.invokeConnector(command('sendText', { text: 'more' }))).toMatchObject({ ok: true, conversationId: opened.conversationId });
+    expect(await stack.invokeConnector(command('sendText', { text: 'more' }))).toMatchObject({
+      ok: true,
+      conversationId: opened.conversationId,
+    });
     expect(await stack.invokeConnector(command('markRead', { sequenceList: [opened.sequence] }))).toMatchObject({ ok: true });
 
     // 401s: 40102 (AppJWT) refreshes the AppJWT, 40103 (consumer JWS) fetches a new JWS; both then succeed.
     sim.fail({ service: 'asyncMessagingEnt', status: 401 });
     expect(await stack.invokeConnector(command('sendText', { text: 'after 40102' }))).toMatchObject({ ok: true });
-    sim.fail({ service: 'asyncMessagingEnt', status: 401, body: { kind: 'resp', code: 401, body: { errorCode: 40103, message: 'consumer JWS invalid' } } });
+    sim.fail({
+      service: 'asyncMessagingEnt',
+      status: 401,
+      body: { kind: 'resp', code: 401, body: { errorCode: 40103, message: 'consumer JWS invalid' } },
+    });
     expect(await stack.invokeConnector(command('sendText', { text: 'after 40103' }))).toMatchObject({ ok: true });
 
     // The agent closed it before its notification arrived: the send opens a new conversation.
@@ -347,16 +422,32 @@ describe('log safety: no secret, token, signature or full phone number in any lo
     expect(await stack.invokeConnector(command('closeConversation'))).toMatchObject({ ok: true });
 
     // Bad commands, one per trigger.
-    expect(await stack.invokeConnector({ type: 'sendText', commandId: randomUUID(), consumerId, text: 42, token: SIMULATOR_DEFAULTS.clientSecret })).toMatchObject({
+    expect(
+      await stack.invokeConnector({
+        type: 'sendText',
+        commandId: randomUUID(),
+        consumerId,
+        text: 42,
+        token: SIMULATOR_DEFAULTS.clientSecret,
+      }),
+    ).toMatchObject({
       ok: false,
       error: { code: 'INVALID_COMMAND' },
     });
     await stack.sqs.client.send(
-      new SendMessageCommand({ QueueUrl: stack.queues.outbound, MessageBody: '{"type": "sendFax"}', MessageGroupId: 'log-safety', MessageDeduplicationId: randomUUID() }),
+      new SendMessageCommand({
+        QueueUrl: stack.queues.outbound,
+        MessageBody: '{"type": "sendFax"}',
+        MessageGroupId: 'log-safety',
+        MessageDeduplicationId: randomUUID(),
+      }),
     );
     await waitFor('the bad queued command', () => logged('command rejected; moved to the dead-letter queue', { trigger: 'queue' }));
     const connector = await connectorHandler();
-    expect(await connector(bridged(command('sendText', { text: 'via EventBridge' })), lambdaContext('connector-send'))).toMatchObject({ ok: true, forwarded: true });
+    expect(await connector(bridged(command('sendText', { text: 'via EventBridge' })), lambdaContext('connector-send'))).toMatchObject({
+      ok: true,
+      forwarded: true,
+    });
     expect(await connector(bridged({ type: 'sendText', consumerId }), lambdaContext('connector-send'))).toMatchObject({ ok: false });
     // The forwarded command runs from the queue; the fault below must not meet it.
     await waitFor('the forwarded command', () => logged('command applied', { trigger: 'queue' }));
@@ -376,34 +467,68 @@ describe('log safety: no secret, token, signature or full phone number in any lo
     const consumerId = PHONES.phoneConsumer;
     const connector = await connectorHandler();
     const commandId = randomUUID();
-    const forwarded = await connector(bridged({ type: 'sendText', commandId, consumerId, text: 'Your order shipped' }), lambdaContext('connector-send'));
+    const forwarded = await connector(
+      bridged({ type: 'sendText', commandId, consumerId, text: 'Your order shipped' }),
+      lambdaContext('connector-send'),
+    );
     expect(forwarded).toMatchObject({ ok: true, forwarded: true });
     await waitFor('the forwarded command', () => logged('command applied', { commandId }));
     expect(await stack.invokeC2m(consumerId)).toMatchObject({ result: 'NOT_ELIGIBLE', errorCode: '1400' });
-    expect(await stack.invokeConnector({ type: 'sendText', commandId: randomUUID(), consumerId })).toMatchObject({ ok: false, error: { code: 'INVALID_COMMAND' } });
+    expect(await stack.invokeConnector({ type: 'sendText', commandId: randomUUID(), consumerId })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_COMMAND' },
+    });
     expect(await stack.invokeConnector({ type: 'closeConversation', commandId: randomUUID(), consumerId })).toMatchObject({ ok: true });
   });
 
   it('connector-send, c2m-invite and domain-refresh: a number written any way in an id, a key, or a message from LivePerson', async () => {
     capture.scenario('numbers written any way');
     // Consumer ids a brand built from a number, each in a format a reader still reads as that number.
-    for (const consumerId of [PHONES.telUnderscores, PHONES.internationalUnderscores, PHONES.slashes, PHONES.percentEncoded, PHONES.fullWidth]) {
-      expect(await stack.invokeConnector({ type: 'sendText', commandId: randomUUID(), consumerId, text: 'hi' })).toMatchObject({ ok: true });
-      expect(await stack.invokeConnector({ type: 'sendText', commandId: randomUUID(), consumerId })).toMatchObject({ ok: false, error: { code: 'INVALID_COMMAND' } });
+    for (const consumerId of [
+      PHONES.telUnderscores,
+      PHONES.internationalUnderscores,
+      PHONES.slashes,
+      PHONES.percentEncoded,
+      PHONES.fullWidth,
+    ]) {
+      expect(await stack.invokeConnector({ type: 'sendText', commandId: randomUUID(), consumerId, text: 'hi' })).toMatchObject({
+        ok: true,
+      });
+      expect(await stack.invokeConnector({ type: 'sendText', commandId: randomUUID(), consumerId })).toMatchObject({
+        ok: false,
+        error: { code: 'INVALID_COMMAND' },
+      });
     }
     // Keys named like a number: zod's "Unrecognized keys" message repeats them.
-    const withKeys = { type: 'sendText', commandId: randomUUID(), consumerId: 'log-safety-keys', text: 'hi', [PHONES.asKey]: 'x', [PHONES.asFullWidthKey]: 'y' };
+    const withKeys = {
+      type: 'sendText',
+      commandId: randomUUID(),
+      consumerId: 'log-safety-keys',
+      text: 'hi',
+      [PHONES.asKey]: 'x',
+      [PHONES.asFullWidthKey]: 'y',
+    };
     expect(await stack.invokeConnector(withKeys)).toMatchObject({ ok: false, error: { code: 'INVALID_COMMAND' } });
 
     // LivePerson repeats the number in its own format: C2M's errorMessage, the Connector API's message, CSDS's.
-    sim.fail({ service: 'connectToMessagingDomain', status: 400, body: { errorCode: 1001, errorMessage: 'Invalid customerPhoneNumber 1 (206) 555-0169' } });
+    sim.fail({
+      service: 'connectToMessagingDomain',
+      status: 400,
+      body: { errorCode: 1001, errorMessage: 'Invalid customerPhoneNumber 1 (206) 555-0169' },
+    });
     expect(await stack.invokeC2m(PHONES.echoedByC2m, { action: 'eligibility' })).toMatchObject({ result: 'ERROR', errorCode: '1001' });
     sim.fail({
       service: 'asyncMessagingEnt',
       status: 400,
-      body: { kind: 'resp', code: 400, body: { errorCode: 'INVALID_CONSUMER', message: 'ext_consumer_id whatsapp:%2B1-206-555-0170 is not allowed' } },
+      body: {
+        kind: 'resp',
+        code: 400,
+        body: { errorCode: 'INVALID_CONSUMER', message: 'ext_consumer_id whatsapp:%2B1-206-555-0170 is not allowed' },
+      },
     });
-    expect(await stack.invokeConnector({ type: 'sendText', commandId: randomUUID(), consumerId: PHONES.echoedByConnector, text: 'hi' })).toMatchObject({
+    expect(
+      await stack.invokeConnector({ type: 'sendText', commandId: randomUUID(), consumerId: PHONES.echoedByConnector, text: 'hi' }),
+    ).toMatchObject({
       ok: false,
       error: { code: 'REJECTED_BY_LIVEPERSON' },
     });
@@ -492,7 +617,8 @@ describe('log safety: no secret, token, signature or full phone number in any lo
       }
     });
     const services = new Set(json.map((entry) => entry.service));
-    for (const service of ['webhook-receiver', 'event-processor', 'c2m-invite', 'connector-send', 'domain-refresh']) expect(services).toContain(service);
+    for (const service of ['webhook-receiver', 'event-processor', 'c2m-invite', 'connector-send', 'domain-refresh'])
+      expect(services).toContain(service);
     const levels = new Set(json.map((entry) => entry.level));
     for (const level of ['INFO', 'WARN', 'ERROR']) expect(levels).toContain(level);
     expect(json.some((entry) => entry.message === 'webhook rejected')).toBe(true);
@@ -503,13 +629,18 @@ describe('log safety: no secret, token, signature or full phone number in any lo
     expect(lines.some((line) => line.includes(`"***${PHONES.notEligible.slice(-4)}"`))).toBe(true);
     // The known values are real: the simulator saw the tokens, signatures and API-key calls this scan looks for.
     const known = knownValues();
-    for (const kind of ['jwt', 'webhook signature', 'oauth1 signature', 'phone number'] as const) expect(known.some((value) => value.kind === kind)).toBe(true);
+    for (const kind of ['jwt', 'webhook signature', 'oauth1 signature', 'phone number'] as const)
+      expect(known.some((value) => value.kind === kind)).toBe(true);
   });
 
   it('the scan finds what it looks for', () => {
     const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl';
     const lines = [
-      { scenario: 's', channel: 'stdout', line: JSON.stringify({ service: 'x', level: 'INFO', message: 'm', token: jwt, nested: { phone: '+12065550100' } }) },
+      {
+        scenario: 's',
+        channel: 'stdout',
+        line: JSON.stringify({ service: 'x', level: 'INFO', message: 'm', token: jwt, nested: { phone: '+12065550100' } }),
+      },
       { scenario: 's', channel: 'stderr', line: `plain text ${SIMULATOR_DEFAULTS.clientSecret}` },
     ];
     const found = findLeaks(lines, [
@@ -526,7 +657,11 @@ describe('log safety: no secret, token, signature or full phone number in any lo
   });
 
   it('the scan finds a phone number however a line writes it, and nothing in a masked line', () => {
-    const line = (fields: Record<string, unknown>) => ({ scenario: 's', channel: 'stdout', line: JSON.stringify({ service: 'x', level: 'INFO', message: 'm', ...fields }) });
+    const line = (fields: Record<string, unknown>) => ({
+      scenario: 's',
+      channel: 'stdout',
+      line: JSON.stringify({ service: 'x', level: 'INFO', message: 'm', ...fields }),
+    });
     const phone: KnownValue[] = [{ kind: 'phone number', label: 'phone ***0147', value: '+12065550147' }];
     const written = [
       'tel_1_206_555_0147',
@@ -540,23 +675,29 @@ describe('log safety: no secret, token, signature or full phone number in any lo
       '1\u200B206\u200B555\u200B0147',
     ];
     for (const form of written) {
-      expect(summarizeLeaks(findLeaks([line({ consumerId: `x:${form}` })], phone)), form).toEqual(['phone ***0147 (as written in the line) in x INFO «m» at consumerId (scenario: s)']);
+      expect(summarizeLeaks(findLeaks([line({ consumerId: `x:${form}` })], phone)), form).toEqual([
+        'phone ***0147 (as written in the line) in x INFO «m» at consumerId (scenario: s)',
+      ]);
     }
     // A key's name, and a redacted line that never repeats the number.
     const asKey = findLeaks([line({ reason: 'bad', extra: { [written[0] ?? '']: 1 } })], phone);
-    expect(summarizeLeaks(asKey)).toEqual([`phone ***0147 (as written in the line) in x INFO «m» at extra.${written[0]} (the key's name) (scenario: s)`]);
+    expect(summarizeLeaks(asKey)).toEqual([
+      `phone ***0147 (as written in the line) in x INFO «m» at extra.${written[0]} (the key's name) (scenario: s)`,
+    ]);
     expect(describeLeaks(asKey)).not.toMatch(/0147/);
     // Masked, or other numbers: nothing.
-    expect(findLeaks([line({ consumerId: 'tel_***0147', sequence: 2065, at: '2026-01-01T20:06:55.501Z', ids: '206 555' })], phone)).toEqual([]);
+    expect(findLeaks([line({ consumerId: 'tel_***0147', sequence: 2065, at: '2026-01-01T20:06:55.501Z', ids: '206 555' })], phone)).toEqual(
+      [],
+    );
   });
 
   it('connector-send logs a consumerId that is a phone number masked, never in full', () => {
-    const full = capture
-      .lines()
-      .filter(({ line }) => line.includes('"service":"connector-send"') && line.includes(PHONES.phoneConsumer));
+    const full = capture.lines().filter(({ line }) => line.includes('"service":"connector-send"') && line.includes(PHONES.phoneConsumer));
     const where = full.map(({ line }) => {
       const entry = JSON.parse(line) as Record<string, unknown>;
-      const keys = Object.keys(entry).filter((key) => typeof entry[key] === 'string' && (entry[key] as string).includes(PHONES.phoneConsumer));
+      const keys = Object.keys(entry).filter(
+        (key) => typeof entry[key] === 'string' && (entry[key] as string).includes(PHONES.phoneConsumer),
+      );
       return `«${String(entry.message)}» at ${keys.join(', ')}`;
     });
     expect([...new Set(where)]).toEqual([]);

@@ -19,12 +19,26 @@ const NOT_YET_KNOWN = [
     notification: {
       kind: 'notification',
       type: 'ms.MessagingEventNotification',
-      body: { changes: [{ sequence: 7, serverTimestamp: 1_700_000_000_000, originatorId: 'agent-x', event: { type: 'ReactionEvent', reaction: '👍', targetSequence: 3 }, dialogId: 'conv-future' }] },
+      body: {
+        changes: [
+          {
+            sequence: 7,
+            serverTimestamp: 1_700_000_000_000,
+            originatorId: 'agent-x',
+            event: { type: 'ReactionEvent', reaction: '👍', targetSequence: 3 },
+            dialogId: 'conv-future',
+          },
+        ],
+      },
     },
   },
   {
     name: 'an unknown notification type',
-    notification: { kind: 'notification', type: 'cqm.ExConversationTransferNotification', body: { changes: [{ type: 'UPSERT', result: { convId: 'conv-future', skillId: '42' } }] } },
+    notification: {
+      kind: 'notification',
+      type: 'cqm.ExConversationTransferNotification',
+      body: { changes: [{ type: 'UPSERT', result: { convId: 'conv-future', skillId: '42' } }] },
+    },
   },
 ];
 
@@ -60,22 +74,36 @@ describe("LivePerson's published notifications through the whole pipeline", () =
         expected.push({ name, type: event.type, conversationId: event.conversationId, eventId: event.identity });
       }
     }
-    expect(expected.filter((event) => event.type === 'UnknownEvent').map((event) => event.name)).toEqual(NOT_YET_KNOWN.map((known) => known.name));
+    expect(expected.filter((event) => event.type === 'UnknownEvent').map((event) => event.name)).toEqual(
+      NOT_YET_KNOWN.map((known) => known.name),
+    );
     // No example hides behind another's identity: every change of every fixture is expected on the bus.
-    const changeCount = corpus.reduce((total, { notification }) => total + (notification as { body: { changes: unknown[] } }).body.changes.length, 0);
+    const changeCount = corpus.reduce(
+      (total, { notification }) => total + (notification as { body: { changes: unknown[] } }).body.changes.length,
+      0,
+    );
     expect(expected).toHaveLength(changeCount);
     for (const { name, notification } of corpus) {
-      if ((notification as { body: { changes: unknown[] } }).body.changes.length > 0) expect(expected.some((event) => event.name === name), name).toBe(true);
+      if ((notification as { body: { changes: unknown[] } }).body.changes.length > 0)
+        expect(
+          expected.some((event) => event.name === name),
+          name,
+        ).toBe(true);
     }
 
     const simulator = stack.simulator!;
     const url = `${stack.urls.webhooks}/connector`;
     for (const { notification } of corpus) {
-      const delivery = await simulator.webhooks.send(url, JSON.stringify(notification), { redelivery: { policy: 'legacy', maxRetries: 0 } });
+      const delivery = await simulator.webhooks.send(url, JSON.stringify(notification), {
+        redelivery: { policy: 'legacy', maxRetries: 0 },
+      });
       expect(delivery.attempts.map((attempt) => attempt.status)).toEqual([200]);
     }
 
-    const published = () => stack.aws.events().map((event) => ({ type: event.detailType, detail: event.detail as { conversationId?: string; eventId?: string } }));
+    const published = () =>
+      stack.aws
+        .events()
+        .map((event) => ({ type: event.detailType, detail: event.detail as { conversationId?: string; eventId?: string } }));
     const until = Date.now() + 30_000;
     while (published().length < expected.length && Date.now() < until) await sleep(100);
     await sleep(500); // anything beyond the expected would show up now
@@ -83,7 +111,8 @@ describe("LivePerson's published notifications through the whole pipeline", () =
     expect(actual).toHaveLength(expected.length);
 
     // Once: the same events, whatever the interleaving of conversations.
-    const key = (event: { type: string; conversationId: string | undefined; eventId: string | undefined }) => `${event.type}|${event.conversationId}|${event.eventId}`;
+    const key = (event: { type: string; conversationId: string | undefined; eventId: string | undefined }) =>
+      `${event.type}|${event.conversationId}|${event.eventId}`;
     expect(actual.map(key).sort()).toEqual(expected.map(key).sort());
     // In order within each conversation.
     const conversations = new Set(expected.map((event) => event.conversationId));
@@ -93,7 +122,9 @@ describe("LivePerson's published notifications through the whole pipeline", () =
       );
     }
 
-    const { Messages = [] } = await stack.sqs.client.send(new ReceiveMessageCommand({ QueueUrl: stack.queues.eventsDeadLetter, MaxNumberOfMessages: 10 }));
+    const { Messages = [] } = await stack.sqs.client.send(
+      new ReceiveMessageCommand({ QueueUrl: stack.queues.eventsDeadLetter, MaxNumberOfMessages: 10 }),
+    );
     expect(Messages).toEqual([]);
   });
 });

@@ -30,7 +30,11 @@ describe('webhook ingestion, end to end on loopback', () => {
     [sim, sqs] = await Promise.all([startLivePersonSimulator(), startLocalSqs()]);
     queueUrl = await sqs.createQueue('events.fifo');
     secrets.on(GetSecretValueCommand).resolves({
-      SecretString: JSON.stringify({ clientId: sim.credentials.clientId, clientSecret: sim.credentials.clientSecret, webhookToken: SIMULATOR_DEFAULTS.webhookToken }),
+      SecretString: JSON.stringify({
+        clientId: sim.credentials.clientId,
+        clientSecret: sim.credentials.clientSecret,
+        webhookToken: SIMULATOR_DEFAULTS.webhookToken,
+      }),
     });
     vi.stubEnv('LP_ACCOUNT_ID', sim.accountId);
     vi.stubEnv('LP_SECRET_ID', 'liveperson/credentials');
@@ -51,7 +55,12 @@ describe('webhook ingestion, end to end on loopback', () => {
   async function drain(): Promise<Message[]> {
     for (;;) {
       const { Messages = [] } = await sqs.client.send(
-        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, MessageSystemAttributeNames: ['MessageGroupId'], MessageAttributeNames: ['All'] }),
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: 10,
+          MessageSystemAttributeNames: ['MessageGroupId'],
+          MessageAttributeNames: ['All'],
+        }),
       );
       if (Messages.length === 0) return received;
       for (const message of Messages) {
@@ -69,7 +78,9 @@ describe('webhook ingestion, end to end on loopback', () => {
     for (const [i, message] of texts.entries()) {
       await sim.webhooks.send(
         connectorUrl(),
-        messagingNotification(contentEventChange({ ...consumer, conversationId: 'conv-a', sequence: i, serverTimestamp: 1_700_000_000_000 + i, message })),
+        messagingNotification(
+          contentEventChange({ ...consumer, conversationId: 'conv-a', sequence: i, serverTimestamp: 1_700_000_000_000 + i, message }),
+        ),
         { algorithm: i % 2 === 0 ? 'sha1' : 'sha256' },
       );
     }
@@ -109,7 +120,9 @@ describe('webhook ingestion, end to end on loopback', () => {
   it('refuses a notification signed with another secret; LivePerson retries until it gives up; nothing is queued', async () => {
     const delivery = await sim.webhooks.send(
       connectorUrl(),
-      messagingNotification(contentEventChange({ ...consumer, conversationId: 'conv-c', sequence: 1, serverTimestamp: 1, message: 'forged' })),
+      messagingNotification(
+        contentEventChange({ ...consumer, conversationId: 'conv-c', sequence: 1, serverTimestamp: 1, message: 'forged' }),
+      ),
       { clientSecret: 'not-the-secret', redelivery: { backoffScale: 0.001, retentionMs: 300 } },
     );
     expect(delivery.state).toBe('dropped');

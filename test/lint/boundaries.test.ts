@@ -40,11 +40,31 @@ const forbidden: [folder: string, file: string, source: string][] = [
 ];
 
 const allowed: [folder: string, file: string, source: string][] = [
-  ['liveperson', 'functions/lib/liveperson/example.ts', "import { z } from 'zod';\nimport { DEFAULT_CSDS_URL } from '../../../contract/constants.ts';\nimport { maskPhoneNumbers } from '../log-mask.ts';"],
-  ['processing', 'functions/lib/processing/example.ts', "import { parseNotification } from '../liveperson/events.ts';\nimport { IntegrationError } from '../errors.ts';"],
-  ['aws', 'functions/lib/aws/example.ts', "import { SQSClient } from '@aws-sdk/client-sqs';\nimport type { EventQueue } from '../webhooks/ports.ts';"],
-  ['lambda', 'functions/lib/lambda/example.ts', "import { Logger } from '@aws-lambda-powertools/logger';\nimport type { Context } from 'aws-lambda';"],
-  ['cdk', 'lib/example.ts', "import { Duration } from 'aws-cdk-lib';\nimport { Runtime } from 'aws-cdk-lib/aws-lambda';\nimport { METRICS } from '../contract/metrics.ts';"],
+  [
+    'liveperson',
+    'functions/lib/liveperson/example.ts',
+    "import { z } from 'zod';\nimport { DEFAULT_CSDS_URL } from '../../../contract/constants.ts';\nimport { maskPhoneNumbers } from '../log-mask.ts';",
+  ],
+  [
+    'processing',
+    'functions/lib/processing/example.ts',
+    "import { parseNotification } from '../liveperson/events.ts';\nimport { IntegrationError } from '../errors.ts';",
+  ],
+  [
+    'aws',
+    'functions/lib/aws/example.ts',
+    "import { SQSClient } from '@aws-sdk/client-sqs';\nimport type { EventQueue } from '../webhooks/ports.ts';",
+  ],
+  [
+    'lambda',
+    'functions/lib/lambda/example.ts',
+    "import { Logger } from '@aws-lambda-powertools/logger';\nimport type { Context } from 'aws-lambda';",
+  ],
+  [
+    'cdk',
+    'lib/example.ts',
+    "import { Duration } from 'aws-cdk-lib';\nimport { Runtime } from 'aws-cdk-lib/aws-lambda';\nimport { METRICS } from '../contract/metrics.ts';",
+  ],
 ];
 
 describe('import boundaries', () => {

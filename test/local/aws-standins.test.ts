@@ -91,16 +91,22 @@ describe('local AWS stand-ins (Secrets Manager and SSM over AWS JSON 1.1)', () =
     it('rotates with PutSecretValue: the new version is AWSCURRENT, the old one AWSPREVIOUS', async () => {
       const name = 'rotation/secret';
       aws.setSecret(name, 'v1');
-      const put = await secrets.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'v2', ClientRequestToken: 'token-0000000000000000000000000000002' }));
+      const put = await secrets.send(
+        new PutSecretValueCommand({ SecretId: name, SecretString: 'v2', ClientRequestToken: 'token-0000000000000000000000000000002' }),
+      );
       expect(put).toMatchObject({ Name: name, VersionId: 'token-0000000000000000000000000000002', VersionStages: ['AWSCURRENT'] });
       expect(aws.secret(name)).toBe('v2');
       expect((await secrets.send(new GetSecretValueCommand({ SecretId: name }))).SecretString).toBe('v2');
       expect((await secrets.send(new GetSecretValueCommand({ SecretId: name, VersionStage: 'AWSPREVIOUS' }))).SecretString).toBe('v1');
 
       // The same token again is a retry; with another value it is a conflict.
-      await secrets.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'v2', ClientRequestToken: 'token-0000000000000000000000000000002' }));
+      await secrets.send(
+        new PutSecretValueCommand({ SecretId: name, SecretString: 'v2', ClientRequestToken: 'token-0000000000000000000000000000002' }),
+      );
       await expect(
-        secrets.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'v3', ClientRequestToken: 'token-0000000000000000000000000000002' })),
+        secrets.send(
+          new PutSecretValueCommand({ SecretId: name, SecretString: 'v3', ClientRequestToken: 'token-0000000000000000000000000000002' }),
+        ),
       ).rejects.toBeInstanceOf(ResourceExistsException);
 
       // A pending version (rotation's first step) leaves AWSCURRENT where it was.
@@ -125,7 +131,13 @@ describe('local AWS stand-ins (Secrets Manager and SSM over AWS JSON 1.1)', () =
   describe('SSM Parameter Store', () => {
     it('answers GetParameter and GetParameters, listing unknown names as invalid', async () => {
       const { Parameter } = await ssm.send(new GetParameterCommand({ Name: `${DOMAINS}sentinel` }));
-      expect(Parameter).toMatchObject({ Name: `${DOMAINS}sentinel`, Value: 'va.sentinel.liveperson.net', Type: 'String', Version: 1, DataType: 'text' });
+      expect(Parameter).toMatchObject({
+        Name: `${DOMAINS}sentinel`,
+        Value: 'va.sentinel.liveperson.net',
+        Type: 'String',
+        Version: 1,
+        DataType: 'text',
+      });
       expect(Parameter?.LastModifiedDate).toBeInstanceOf(Date);
       expect(Parameter?.ARN).toMatch(/^arn:aws:ssm:us-east-1:\d{12}:parameter\/liveperson\/12345678\/domains\/sentinel$/);
 
@@ -137,7 +149,10 @@ describe('local AWS stand-ins (Secrets Manager and SSM over AWS JSON 1.1)', () =
     it('throws ParameterNotFound for an unknown parameter', async () => {
       const failure = ssm.send(new GetParameterCommand({ Name: `${DOMAINS}missing` }));
       await expect(failure).rejects.toBeInstanceOf(ParameterNotFound);
-      await expect(failure).rejects.toMatchObject({ message: `Parameter ${DOMAINS}missing not found.`, $metadata: { httpStatusCode: 400 } });
+      await expect(failure).rejects.toMatchObject({
+        message: `Parameter ${DOMAINS}missing not found.`,
+        $metadata: { httpStatusCode: 400 },
+      });
     });
 
     it('lists a path one level deep or recursively, page by page', async () => {
@@ -151,18 +166,28 @@ describe('local AWS stand-ins (Secrets Manager and SSM over AWS JSON 1.1)', () =
       }
       expect(pages).toEqual([[`${DOMAINS}asyncMessagingEnt`, `${DOMAINS}nested/deeper`], [`${DOMAINS}sentinel`]]);
 
-      await expect(ssm.send(new GetParametersByPathCommand({ Path: DOMAINS, NextToken: 'not-a-token' }))).rejects.toBeInstanceOf(InvalidNextToken);
-      await expect(ssm.send(new GetParametersByPathCommand({ Path: DOMAINS, MaxResults: 11 }))).rejects.toMatchObject({ name: 'ValidationException' });
+      await expect(ssm.send(new GetParametersByPathCommand({ Path: DOMAINS, NextToken: 'not-a-token' }))).rejects.toBeInstanceOf(
+        InvalidNextToken,
+      );
+      await expect(ssm.send(new GetParametersByPathCommand({ Path: DOMAINS, MaxResults: 11 }))).rejects.toMatchObject({
+        name: 'ValidationException',
+      });
     });
 
     it('puts parameters: versions increase with Overwrite, and ParameterAlreadyExists without it', async () => {
       const name = '/put/test';
       expect((await ssm.send(new PutParameterCommand({ Name: name, Value: 'a', Type: 'String' }))).Version).toBe(1);
-      await expect(ssm.send(new PutParameterCommand({ Name: name, Value: 'b', Type: 'String' }))).rejects.toBeInstanceOf(ParameterAlreadyExists);
+      await expect(ssm.send(new PutParameterCommand({ Name: name, Value: 'b', Type: 'String' }))).rejects.toBeInstanceOf(
+        ParameterAlreadyExists,
+      );
       expect(aws.parameter(name)).toBe('a');
       expect((await ssm.send(new PutParameterCommand({ Name: name, Value: 'b', Overwrite: true }))).Version).toBe(2);
       expect(aws.parameter(name)).toBe('b');
-      expect((await ssm.send(new GetParameterCommand({ Name: `${name}:1` }))).Parameter).toMatchObject({ Value: 'a', Version: 1, Selector: ':1' });
+      expect((await ssm.send(new GetParameterCommand({ Name: `${name}:1` }))).Parameter).toMatchObject({
+        Value: 'a',
+        Version: 1,
+        Selector: ':1',
+      });
     });
 
     it('returns a SecureString in clear only WithDecryption, like AWS', async () => {
@@ -204,7 +229,9 @@ describe('local AWS stand-ins (Secrets Manager and SSM over AWS JSON 1.1)', () =
   it('records every call with its target and body', async () => {
     const before = aws.calls().length;
     await ssm.send(new GetParameterCommand({ Name: `${DOMAINS}sentinel`, WithDecryption: true }));
-    expect(aws.calls().slice(before)).toEqual([{ target: 'AmazonSSM.GetParameter', body: { Name: `${DOMAINS}sentinel`, WithDecryption: true } }]);
+    expect(aws.calls().slice(before)).toEqual([
+      { target: 'AmazonSSM.GetParameter', body: { Name: `${DOMAINS}sentinel`, WithDecryption: true } },
+    ]);
   });
 });
 
@@ -212,13 +239,19 @@ describe('EventBridge PutEvents stand-in', () => {
   it('accepts events through the real SDK client, tells listeners, and refuses on request', async () => {
     const standIns = await startAwsStandIns();
     try {
-      const client = new EventBridgeClient({ endpoint: standIns.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+      const client = new EventBridgeClient({
+        endpoint: standIns.endpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+      });
       const heard: string[] = [];
       standIns.onEvent((event) => heard.push(event.detailType));
       const entry = { EventBusName: 'lp-bus', Source: 'liveperson', DetailType: 'ContentEvent', Detail: '{"conversationId":"c1"}' };
       const ok = await client.send(new PutEventsCommand({ Entries: [entry] }));
       expect(ok.FailedEntryCount).toBe(0);
-      expect(standIns.events()).toMatchObject([{ eventBusName: 'lp-bus', source: 'liveperson', detailType: 'ContentEvent', detail: { conversationId: 'c1' } }]);
+      expect(standIns.events()).toMatchObject([
+        { eventBusName: 'lp-bus', source: 'liveperson', detailType: 'ContentEvent', detail: { conversationId: 'c1' } },
+      ]);
       expect(heard).toEqual(['ContentEvent']);
       standIns.refuseEvents(1, 'ThrottlingException');
       const refused = await client.send(new PutEventsCommand({ Entries: [entry, entry] }));

@@ -24,7 +24,9 @@ describe('local SQS poller (Lambda event source stand-in)', () => {
       ['b', 'b1'],
       ['c', 'poison'],
     ]) {
-      await sqs.client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body, MessageGroupId: group, MessageDeduplicationId: body }));
+      await sqs.client.send(
+        new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body, MessageGroupId: group, MessageDeduplicationId: body }),
+      );
     }
 
     const handled: string[] = [];

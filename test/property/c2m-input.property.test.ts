@@ -26,7 +26,11 @@ const parameters = fc.record(
     overrideChannel: fc.oneof(fc.constantFrom('sms', 'wa', 'twilio'), text(10)),
     overrideMessage: fc.oneof(text(50), fc.string({ minLength: 1590, maxLength: 1610 })),
     overrideSkill: text(10),
-    templateVariables: fc.oneof(fc.json(), text(20), fc.dictionary(fc.string(), fc.string()).map((d) => JSON.stringify(d))),
+    templateVariables: fc.oneof(
+      fc.json(),
+      text(20),
+      fc.dictionary(fc.string(), fc.string()).map((d) => JSON.stringify(d)),
+    ),
   },
   { requiredKeys: [] },
 );

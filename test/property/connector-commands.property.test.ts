@@ -13,7 +13,12 @@ const command = fc.oneof(
     text: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 200 }).filter((t) => t.trim() !== ''),
   }),
   fc.record({ type: fc.constant('sendTyping'), commandId: id, consumerId: id }),
-  fc.record({ type: fc.constant('markRead'), commandId: id, consumerId: id, sequenceList: fc.array(fc.nat(), { minLength: 1, maxLength: 5 }) }),
+  fc.record({
+    type: fc.constant('markRead'),
+    commandId: id,
+    consumerId: id,
+    sequenceList: fc.array(fc.nat(), { minLength: 1, maxLength: 5 }),
+  }),
   fc.record({ type: fc.constant('closeConversation'), commandId: id, consumerId: id }),
   fc.record({ type: fc.constant('openConversation'), commandId: id, consumerId: id }),
 );

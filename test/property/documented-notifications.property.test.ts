@@ -22,10 +22,12 @@ const credentials = { clientId: 'client-1', clientSecret: 'secret-1' };
 async function receive(body: unknown): Promise<QueuedEvent | undefined> {
   const raw = Buffer.from(JSON.stringify(body), 'utf8');
   const queued: QueuedEvent[] = [];
-  const outcome = await receiveWebhook(
-    signedConnectorRequest(raw, { accountId: ACCOUNT, ...credentials }),
-    { accountId: ACCOUNT, credentials, queue: { send: async (event) => void queued.push(event) }, maxBodyBytes: 256 * 1024 },
-  );
+  const outcome = await receiveWebhook(signedConnectorRequest(raw, { accountId: ACCOUNT, ...credentials }), {
+    accountId: ACCOUNT,
+    credentials,
+    queue: { send: async (event) => void queued.push(event) },
+    maxBodyBytes: 256 * 1024,
+  });
   expect(outcome).toMatchObject({ accepted: true, status: 200 });
   return queued[0];
 }
@@ -39,7 +41,10 @@ async function process(body: string, route: 'connector' | 'messaging' = 'connect
     release: async () => undefined,
   };
   const stateChanges: string[] = [];
-  const state: ConversationStateStore = { apply: async (event) => (stateChanges.push(event.conversationId), 'applied'), get: async () => undefined };
+  const state: ConversationStateStore = {
+    apply: async (event) => (stateChanges.push(event.conversationId), 'applied'),
+    get: async () => undefined,
+  };
   const published: BusEntry[] = [];
   const result = await processNotification(
     { body, route, receivedAt: undefined },
@@ -53,7 +58,12 @@ async function process(body: string, route: 'connector' | 'messaging' = 'connect
         busName: 'bus',
         client: {
           send: async (command: PutEventsCommand) => {
-            for (const entry of command.input.Entries ?? []) published.push({ source: entry.Source ?? '', detailType: entry.DetailType ?? '', detail: JSON.parse(entry.Detail ?? 'null') });
+            for (const entry of command.input.Entries ?? [])
+              published.push({
+                source: entry.Source ?? '',
+                detailType: entry.DetailType ?? '',
+                detail: JSON.parse(entry.Detail ?? 'null'),
+              });
             return { FailedEntryCount: 0, Entries: [] };
           },
         } as unknown as EventBridgeClient,

@@ -16,19 +16,34 @@ const role = fc.constantFrom('CONSUMER', 'ASSIGNED_AGENT', 'AGENT', 'MANAGER', '
 const metadataItem = fc.oneof(
   fc.record({ type: fc.constant('ExternalId'), id }),
   fc.record({ type: fc.constant('Answer'), questionId: fc.uuid(), id: fc.uuid(), provider: fc.constant('AC') }),
-  fc.record({ type: fc.constant('Question'), id: fc.uuid(), groupId: fc.uuid(), surveyId: fc.uuid(), provider: fc.constant('AC'), replies: fc.array(fc.uuid(), { maxLength: 3 }) }),
+  fc.record({
+    type: fc.constant('Question'),
+    id: fc.uuid(),
+    groupId: fc.uuid(),
+    surveyId: fc.uuid(),
+    provider: fc.constant('AC'),
+    replies: fc.array(fc.uuid(), { maxLength: 3 }),
+  }),
 );
 const quickReplies = fc.record({
   type: fc.constant('quickReplies'),
   itemsPerRow: fc.integer({ min: 1, max: 8 }),
   replies: fc.array(
-    text.map((title) => ({ type: 'button', tooltip: title, title, click: { actions: [{ type: 'publishText', text: title }], metadata: [{ type: 'ExternalId', id: 'x' }] } })),
+    text.map((title) => ({
+      type: 'button',
+      tooltip: title,
+      title,
+      click: { actions: [{ type: 'publishText', text: title }], metadata: [{ type: 'ExternalId', id: 'x' }] },
+    })),
     { minLength: 1, maxLength: 4 },
   ),
 });
 const card = fc.record({
   type: fc.constant('vertical'),
-  elements: fc.array(text.map((t) => ({ type: 'text', text: t })), { minLength: 1, maxLength: 3 }),
+  elements: fc.array(
+    text.map((t) => ({ type: 'text', text: t })),
+    { minLength: 1, maxLength: 3 },
+  ),
 });
 
 const contentEvent = fc.oneof(
@@ -41,17 +56,41 @@ const contentEvent = fc.oneof(
     type: fc.constant('ContentEvent'),
     contentType: fc.constant('hosted/file'),
     message: fc.record(
-      { caption: text, relativePath: id.map((name) => `/v1/AUTH_async-images/le123/${name}.JPG`), fileType: fc.constantFrom('JPG', 'PNG', 'PDF'), preview: fc.constant('data:image/jpeg;base64,AAAA') },
+      {
+        caption: text,
+        relativePath: id.map((name) => `/v1/AUTH_async-images/le123/${name}.JPG`),
+        fileType: fc.constantFrom('JPG', 'PNG', 'PDF'),
+        preview: fc.constant('data:image/jpeg;base64,AAAA'),
+      },
       { requiredKeys: ['relativePath', 'fileType'] },
     ),
   }),
-  fc.record({ type: fc.constant('ContentEvent'), contentType: fc.constant('forms/secure-invitation'), message: fc.record({ invitationId: id, title: text }) }),
-  fc.record({ type: fc.constant('ContentEvent'), contentType: fc.constant('forms/secure-submission'), message: fc.record({ invitationId: id }) }),
+  fc.record({
+    type: fc.constant('ContentEvent'),
+    contentType: fc.constant('forms/secure-invitation'),
+    message: fc.record({ invitationId: id, title: text }),
+  }),
+  fc.record({
+    type: fc.constant('ContentEvent'),
+    contentType: fc.constant('forms/secure-submission'),
+    message: fc.record({ invitationId: id }),
+  }),
   // An object message of a content type not documented yet: typed `other`, never refused.
-  fc.record({ type: fc.constant('ContentEvent'), contentType: fc.constant('application/x-new'), message: fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 })) }),
+  fc.record({
+    type: fc.constant('ContentEvent'),
+    contentType: fc.constant('application/x-new'),
+    message: fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 })),
+  }),
 );
 const richContentEvent = fc.record(
-  { type: fc.constant('RichContentEvent'), content: fc.oneof(card, card.map((c) => JSON.stringify(c))), quickReplies },
+  {
+    type: fc.constant('RichContentEvent'),
+    content: fc.oneof(
+      card,
+      card.map((c) => JSON.stringify(c)),
+    ),
+    quickReplies,
+  },
   { requiredKeys: ['type', 'content'] },
 );
 const acceptStatusEvent = fc.record({
@@ -59,9 +98,17 @@ const acceptStatusEvent = fc.record({
   status: fc.constantFrom('ACCEPT', 'READ', 'ACCESS', 'NACK', 'ACTION'),
   sequenceList: fc.array(sequence, { minLength: 1, maxLength: 4 }),
 });
-const chatStateEvent = fc.record({ type: fc.constant('ChatStateEvent'), chatState: fc.constantFrom('COMPOSING', 'ACTIVE', 'INACTIVE', 'GONE', 'PAUSE', 'BACKGROUND') });
+const chatStateEvent = fc.record({
+  type: fc.constant('ChatStateEvent'),
+  chatState: fc.constantFrom('COMPOSING', 'ACTIVE', 'INACTIVE', 'GONE', 'PAUSE', 'BACKGROUND'),
+});
 /** An event type LivePerson may add. */
-export const unknownEvent = fc.record({ type: fc.stringMatching(/^[A-Z][A-Za-z]{2,20}Event$/).filter((t) => !['ContentEvent', 'RichContentEvent', 'AcceptStatusEvent', 'ChatStateEvent'].includes(t)), value: fc.jsonValue({ maxDepth: 2 }) });
+export const unknownEvent = fc.record({
+  type: fc
+    .stringMatching(/^[A-Z][A-Za-z]{2,20}Event$/)
+    .filter((t) => !['ContentEvent', 'RichContentEvent', 'AcceptStatusEvent', 'ChatStateEvent'].includes(t)),
+  value: fc.jsonValue({ maxDepth: 2 }),
+});
 
 /** Where a change says it belongs: the conversation only, the dialog only (LivePerson's webhook examples), or both (a survey dialog). */
 const placement = fc.oneof(
@@ -127,7 +174,10 @@ const fullDetails = fc.record(
     metaDataLastUpdateTs: timestamp,
     ttr: fc.record({ ttrType: fc.constantFrom('NORMAL', 'URGENT', 'PRIORITIZED'), value: fc.nat({ max: 86_400 }) }),
     // Seen in recordings of LivePerson traffic (agent side): ids as numbers or strings.
-    campaignInfo: fc.record({ campaignId: fc.oneof(fc.nat(), fc.stringMatching(/^\d{1,10}$/)), engagementId: fc.oneof(fc.nat(), fc.stringMatching(/^\d{1,10}$/)) }),
+    campaignInfo: fc.record({
+      campaignId: fc.oneof(fc.nat(), fc.stringMatching(/^\d{1,10}$/)),
+      engagementId: fc.oneof(fc.nat(), fc.stringMatching(/^\d{1,10}$/)),
+    }),
     conversationHandlerDetails: fc.record({ accountId: fc.stringMatching(/^\d{8}$/), skillId: fc.stringMatching(/^\d{1,10}$/) }),
   },
   { requiredKeys: ['state', 'metaDataLastUpdateTs'] },
@@ -144,21 +194,43 @@ const bareDelete = fc.record({ type: fc.constant('DELETE'), result: fc.record({ 
 
 export const documentedConversationChange = fc.oneof(
   bareDelete,
-  fc.record(
-    { type: fc.constantFrom('UPSERT', 'DELETE'), result: fc.record({ convId: id, effectiveTTR: fc.oneof(fc.constant(-1), timestamp), conversationDetails: fullDetails }, { requiredKeys: ['convId', 'conversationDetails'] }) },
-  ),
-  fc.record({ type: fc.constant('UPSERT'), result: fc.record({ convId: id, conversationDetails: consumerSideDetails, lastUpdateTime: timestamp }) }),
+  fc.record({
+    type: fc.constantFrom('UPSERT', 'DELETE'),
+    result: fc.record(
+      { convId: id, effectiveTTR: fc.oneof(fc.constant(-1), timestamp), conversationDetails: fullDetails },
+      { requiredKeys: ['convId', 'conversationDetails'] },
+    ),
+  }),
+  fc.record({
+    type: fc.constant('UPSERT'),
+    result: fc.record({ convId: id, conversationDetails: consumerSideDetails, lastUpdateTime: timestamp }),
+  }),
 );
 
 /** Optional fields LivePerson may send as `null` instead of leaving them out. */
 const NULLABLE_CHANGE_KEYS = ['originatorId', 'originatorMetadata', 'messageAudience', 'metadata', 'conversationId'];
 const NULLABLE_EVENT_KEYS = ['quickReplies', 'contentType'];
-const NULLABLE_DETAIL_KEYS = ['skillId', 'closeReason', 'stage', 'brandId', 'dialogs', 'ttr', 'endTs', 'startTs', 'campaignInfo', 'conversationHandlerDetails'];
+const NULLABLE_DETAIL_KEYS = [
+  'skillId',
+  'closeReason',
+  'stage',
+  'brandId',
+  'dialogs',
+  'ttr',
+  'endTs',
+  'startTs',
+  'campaignInfo',
+  'conversationHandlerDetails',
+];
 
 /** The same change with some optional fields set to null. */
 function withNulls<T>(change: fc.Arbitrary<T>): fc.Arbitrary<T> {
   return fc.tuple(change, fc.array(fc.boolean(), { minLength: 12, maxLength: 12 })).map(([value, flags]) => {
-    type Loose = Record<string, unknown> & { dialogId?: unknown; event?: Record<string, unknown>; result?: { conversationDetails?: Record<string, unknown> } };
+    type Loose = Record<string, unknown> & {
+      dialogId?: unknown;
+      event?: Record<string, unknown>;
+      result?: { conversationDetails?: Record<string, unknown> };
+    };
     const copy = structuredClone(value) as Loose;
     const nullify = (target: Record<string, unknown> | undefined, keys: string[], offset: number) => {
       keys.forEach((key, index) => {
@@ -174,9 +246,11 @@ function withNulls<T>(change: fc.Arbitrary<T>): fc.Arbitrary<T> {
 }
 
 const envelope = (type: string, change: fc.Arbitrary<unknown>, minLength: number) =>
-  fc.record(
-    { kind: fc.constant('notification'), type: fc.constant(type), body: fc.record({ subscriptionId: fc.uuid(), changes: fc.array(change, { minLength, maxLength: 4 }) }, { requiredKeys: ['changes'] }) },
-  );
+  fc.record({
+    kind: fc.constant('notification'),
+    type: fc.constant(type),
+    body: fc.record({ subscriptionId: fc.uuid(), changes: fc.array(change, { minLength, maxLength: 4 }) }, { requiredKeys: ['changes'] }),
+  });
 
 /** Every documented notification form, known event types only. */
 export const documentedNotification = fc.oneof(
@@ -185,14 +259,28 @@ export const documentedNotification = fc.oneof(
   envelope('ms.MessagingEventNotification', withNulls(documentedMessagingChange), 1),
   envelope('cqm.ExConversationChangeNotification', withNulls(documentedConversationChange), 1),
   // LivePerson sends empty change lists too.
-  envelope('cqm.ExConversationChangeNotification', documentedConversationChange, 0).map((n) => ({ ...n, body: { ...n.body, changes: [] } })),
+  envelope('cqm.ExConversationChangeNotification', documentedConversationChange, 0).map((n) => ({
+    ...n,
+    body: { ...n.body, changes: [] },
+  })),
 );
 
 /** What LivePerson may send tomorrow: unknown event types among known ones, unknown notification types, other envelopes. */
 export const notYetKnownNotification = fc.oneof(
   // A conversation change type LivePerson may add.
-  envelope('cqm.ExConversationChangeNotification', fc.record({ type: fc.constantFrom('TRANSFER', 'MERGE', 'UPDATE'), result: fc.record({ convId: id, anything: fc.jsonValue({ maxDepth: 2 }) }) }), 1),
-  envelope('ms.MessagingEventNotification', fc.oneof(documentedMessagingChange, messagingChange(unknownEvent, true), messagingChange(unknownEvent, false)), 1),
+  envelope(
+    'cqm.ExConversationChangeNotification',
+    fc.record({
+      type: fc.constantFrom('TRANSFER', 'MERGE', 'UPDATE'),
+      result: fc.record({ convId: id, anything: fc.jsonValue({ maxDepth: 2 }) }),
+    }),
+    1,
+  ),
+  envelope(
+    'ms.MessagingEventNotification',
+    fc.oneof(documentedMessagingChange, messagingChange(unknownEvent, true), messagingChange(unknownEvent, false)),
+    1,
+  ),
   envelope('ms.MessagingEventNotification', fc.oneof(documentedMessagingChange, messagingChange(unknownEvent, true)), 1).map((n) => ({
     ...n,
     type: 'ms.FutureNotification',

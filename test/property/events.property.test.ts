@@ -51,8 +51,10 @@ describe('event schema properties', () => {
       fc.property(messagingChange, fc.nat(), fc.nat(), (change, a, b) => {
         fc.pre(a !== b);
         const identity = (sequence: number) =>
-          parseNotification(JSON.stringify({ kind: 'notification', type: 'ms.MessagingEventNotification', body: { changes: [{ ...change, sequence }] } }), 'connector')[0]
-            ?.identity;
+          parseNotification(
+            JSON.stringify({ kind: 'notification', type: 'ms.MessagingEventNotification', body: { changes: [{ ...change, sequence }] } }),
+            'connector',
+          )[0]?.identity;
         expect(identity(a)).toBe(identity(a));
         expect(identity(a)).not.toBe(identity(b));
       }),

@@ -24,7 +24,9 @@ function grouped(digits: string): fc.Arbitrary<string> {
       groups.push(digits.slice(at, at + size));
       at += size;
     }
-    return fc.array(separator, { minLength: groups.length, maxLength: groups.length }).map((seps) => groups.map((group, i) => (i === 0 ? group : `${seps[i] ?? ' '}${group}`)).join(''));
+    return fc
+      .array(separator, { minLength: groups.length, maxLength: groups.length })
+      .map((seps) => groups.map((group, i) => (i === 0 ? group : `${seps[i] ?? ' '}${group}`)).join(''));
   });
 }
 
@@ -42,7 +44,8 @@ const written = phoneDigits.chain((digits) =>
   ),
 );
 
-const percentEncodeAll = (text: string) => [...new TextEncoder().encode(text)].map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join('');
+const percentEncodeAll = (text: string) =>
+  [...new TextEncoder().encode(text)].map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join('');
 const fullWidth = (text: string) => text.replace(/\d/g, (d) => String.fromCharCode(0xff10 + Number(d)));
 const arabicIndic = (text: string) => text.replace(/\d/g, (d) => String.fromCharCode(0x0660 + Number(d)));
 const devanagari = (text: string) => text.replace(/\d/g, (d) => String.fromCharCode(0x0966 + Number(d)));
@@ -69,7 +72,17 @@ const encoded = written.chain(({ text, digits }) =>
 const word = fc.stringMatching(/^[g-zG-Z]{1,8}$/);
 const embedded = fc.tuple(
   encoded,
-  fc.constantFrom('', 'consumer ', 'tel_', 'whatsapp:', 'customer-', 'id=', 'Invalid customerPhoneNumber ', '{"consumerPhoneNumber":"', '«'),
+  fc.constantFrom(
+    '',
+    'consumer ',
+    'tel_',
+    'whatsapp:',
+    'customer-',
+    'id=',
+    'Invalid customerPhoneNumber ',
+    '{"consumerPhoneNumber":"',
+    '«',
+  ),
   fc.constantFrom('', '@c.us', ' is not allowed', '"}', '»', ' (LivePerson error 1001)', ' x'),
   fc.array(word, { maxLength: 3 }),
 );
@@ -124,7 +137,10 @@ describe('log-mask properties', () => {
   it('masks every number of a text holding several, in JSON too', () => {
     fc.assert(
       fc.property(fc.array(encoded, { minLength: 1, maxLength: 4 }), (numbers) => {
-        const json = JSON.stringify({ ids: numbers.map(({ text }) => `c:${text}`), message: numbers.map(({ text }) => `call ${text} now`).join('; ') });
+        const json = JSON.stringify({
+          ids: numbers.map(({ text }) => `c:${text}`),
+          message: numbers.map(({ text }) => `call ${text} now`).join('; '),
+        });
         const masked = maskPhoneNumbers(json);
         for (const { digits } of numbers) {
           expect(digitRuns(masked)).not.toContain(digits.slice(-7));
@@ -138,7 +154,11 @@ describe('log-mask properties', () => {
 
   it('leaves text without a run of 7 digits unchanged (any characters, numbers of up to 6 digits)', () => {
     const shortNumber = fc.integer({ min: 0, max: 999_999 }).map(String);
-    const piece = fc.oneof(fc.string({ unit: 'grapheme', maxLength: 12 }), shortNumber, fc.constantFrom(' ', '-', '.', '_', '/', '(', ')', '+', '%', 'é', '１', '٣'));
+    const piece = fc.oneof(
+      fc.string({ unit: 'grapheme', maxLength: 12 }),
+      shortNumber,
+      fc.constantFrom(' ', '-', '.', '_', '/', '(', ')', '+', '%', 'é', '１', '٣'),
+    );
     // Pieces are joined by a letter: two short numbers never become one long one.
     const text = fc.array(piece, { maxLength: 12 }).map((pieces) => pieces.join('x'));
     fc.assert(
@@ -153,12 +173,24 @@ describe('log-mask properties', () => {
   it('keeps UUIDs, hex digests and ISO timestamps as they are', () => {
     const hex = (length: number) => fc.stringMatching(new RegExp(`^[0-9a-f]{${length}}$`)).filter((value) => /[a-f]/.test(value));
     const uuid = fc.uuid().filter((value) => /[a-f]/.test(value));
-    const timestamp = fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2999-12-31T23:59:59Z'), noInvalidDate: true }).map((date) => date.toISOString());
+    const timestamp = fc
+      .date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2999-12-31T23:59:59Z'), noInvalidDate: true })
+      .map((date) => date.toISOString());
     fc.assert(
-      fc.property(fc.oneof(uuid, hex(32), hex(40), hex(64), timestamp, hex(64).map((digest) => `consumer-sha256-${digest}`)), (value) => {
-        expect(logSafeId(value)).toBe(value);
-        expect(maskPhoneNumbers(`at ${value}, again`)).toBe(`at ${value}, again`);
-      }),
+      fc.property(
+        fc.oneof(
+          uuid,
+          hex(32),
+          hex(40),
+          hex(64),
+          timestamp,
+          hex(64).map((digest) => `consumer-sha256-${digest}`),
+        ),
+        (value) => {
+          expect(logSafeId(value)).toBe(value);
+          expect(maskPhoneNumbers(`at ${value}, again`)).toBe(`at ${value}, again`);
+        },
+      ),
       { numRuns: 2000 },
     );
   });
@@ -175,12 +207,17 @@ describe('log-mask properties', () => {
 
   it('withoutDigits leaves no digit a reader could read', () => {
     fc.assert(
-      fc.property(fc.oneof(encoded.map(({ text }) => text), fc.string({ unit: 'grapheme' })), (name) => {
-        // Read as a person would ("%2B" is a "+"): not one digit left.
-        expect(readAsPerson(withoutDigits(name))).not.toMatch(/\d/);
-      }),
+      fc.property(
+        fc.oneof(
+          encoded.map(({ text }) => text),
+          fc.string({ unit: 'grapheme' }),
+        ),
+        (name) => {
+          // Read as a person would ("%2B" is a "+"): not one digit left.
+          expect(readAsPerson(withoutDigits(name))).not.toMatch(/\d/);
+        },
+      ),
       { numRuns: 2000 },
     );
   });
 });
-

@@ -71,7 +71,10 @@ const looseChange = fc.record(
   {
     sequence: fc.nat(),
     serverTimestamp: fc.nat(),
-    event: fc.record({ type: fc.oneof(fc.constant('ChatStateEvent'), fc.string({ unit: 'binary', maxLength: 400 })), chatState: fc.constant('COMPOSING') }),
+    event: fc.record({
+      type: fc.oneof(fc.constant('ChatStateEvent'), fc.string({ unit: 'binary', maxLength: 400 })),
+      chatState: fc.constant('COMPOSING'),
+    }),
     conversationId: fc.oneof(fc.uuid(), text),
     dialogId: fc.oneof(fc.uuid(), text),
   },
@@ -96,7 +99,8 @@ describe('receiver properties', () => {
         const first = body.body.changes[0];
         expect(event?.groupId).toBe(messageGroupId(blankToUndefined(first?.conversationId) ?? blankToUndefined(first?.dialogId)));
         const unidentified =
-          body.type === 'ms.MessagingEventNotification' && body.body.changes.every((c) => c.sequence === undefined && c.serverTimestamp === undefined);
+          body.type === 'ms.MessagingEventNotification' &&
+          body.body.changes.every((c) => c.sequence === undefined && c.serverTimestamp === undefined);
         if (unidentified) expect(event?.deduplicationId).not.toBe(createHash('sha256').update(raw).digest('hex'));
         else expect(event?.deduplicationId).toBe(createHash('sha256').update(raw).digest('hex'));
         expect(event?.deduplicationId).toMatch(/^[0-9a-f]{64}$/);
@@ -151,7 +155,9 @@ describe('receiver properties', () => {
       pathToken: fc.option(fc.oneof(fc.string(), fc.constant(credentials.webhookToken)), { nil: undefined }),
       receivedAt: fc.nat(),
       headers: fc.record({
-        'content-type': fc.option(fc.constantFrom('application/json', 'text/plain', 'application/cloudevents+json; charset=utf-8', ''), { nil: undefined }),
+        'content-type': fc.option(fc.constantFrom('application/json', 'text/plain', 'application/cloudevents+json; charset=utf-8', ''), {
+          nil: undefined,
+        }),
         'x-liveperson-account-id': fc.option(fc.constantFrom(ACCOUNT, '999'), { nil: undefined }),
         'x-liveperson-client-id': fc.option(fc.constantFrom(credentials.clientId, 'other'), { nil: undefined }),
         'x-liveperson-signature': headerValue,

@@ -181,7 +181,10 @@ describe('C2M errors', () => {
     });
     expect(wrongType.status).toBe(415);
     expect(wrongType.body).toEqual(c2mError(1015, 'Unsupported Media Type'));
-    const withCharset = await postJson(eligibilityUrl(), eligibilityBody, { ...bearer(), 'content-type': 'application/json; charset=utf-8' });
+    const withCharset = await postJson(eligibilityUrl(), eligibilityBody, {
+      ...bearer(),
+      'content-type': 'application/json; charset=utf-8',
+    });
     expect(withCharset.status).toBe(200);
   });
 
@@ -225,7 +228,7 @@ describe('C2M invite', () => {
     ]);
   });
 
-  it('lets the invited consumer answer: a conversation of the invite\'s skill opens with their message', async () => {
+  it("lets the invited consumer answer: a conversation of the invite's skill opens with their message", async () => {
     const callId = await callIdFor();
     await invite({ callId });
     const first = sim.c2m.consumerReplies(callId, 'yes please 👍');

@@ -32,22 +32,23 @@ export function postJson(url: string, body: unknown, headers: Record<string, str
 
 /** An AppJWT from Sentinel, credentials in a form body (the current documented way). */
 export async function fetchAppJwt(sim: LivePersonSimulator): Promise<string> {
-  const response = await request(
-    `${sim.url}/sentinel/api/account/${sim.accountId}/app/token?v=1.0&grant_type=client_credentials`,
-    {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ client_id: sim.credentials.clientId, client_secret: sim.credentials.clientSecret }).toString(),
-    },
-  );
+  const response = await request(`${sim.url}/sentinel/api/account/${sim.accountId}/app/token?v=1.0&grant_type=client_credentials`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ client_id: sim.credentials.clientId, client_secret: sim.credentials.clientSecret }).toString(),
+  });
   if (response.status !== 200) throw new Error(`Sentinel answered ${response.status}`);
   return (response.body as { access_token: string }).access_token;
 }
 
 export async function fetchConsumerJws(sim: LivePersonSimulator, appJwt: string, extConsumerId: string): Promise<string> {
-  const response = await postJson(`${sim.url}/api/account/${sim.accountId}/consumer?v=1.0`, { ext_consumer_id: extConsumerId }, {
-    authorization: appJwt,
-  });
+  const response = await postJson(
+    `${sim.url}/api/account/${sim.accountId}/consumer?v=1.0`,
+    { ext_consumer_id: extConsumerId },
+    {
+      authorization: appJwt,
+    },
+  );
   if (response.status !== 201) throw new Error(`IdP answered ${response.status}`);
   return (response.body as { token: string }).token;
 }

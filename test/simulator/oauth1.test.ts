@@ -9,7 +9,12 @@ describe('simulator OAuth 1.0a verification', () => {
     const authorization =
       'OAuth realm="Photos", oauth_consumer_key="dpf43f3p2l4k3l03", oauth_token="nnch734d00sl2jdk", oauth_signature_method="HMAC-SHA1", ' +
       'oauth_timestamp="137131202", oauth_nonce="chapoH", oauth_signature="MdpQcU8iPSUjWoN%2FUDMsK2sui9I%3D"';
-    const credentials = { consumerKey: 'dpf43f3p2l4k3l03', consumerSecret: 'kd94hf93k423kf44', accessToken: 'nnch734d00sl2jdk', accessTokenSecret: 'pfkkdhi9sl3r4s00' };
+    const credentials = {
+      consumerKey: 'dpf43f3p2l4k3l03',
+      consumerSecret: 'kd94hf93k423kf44',
+      accessToken: 'nnch734d00sl2jdk',
+      accessTokenSecret: 'pfkkdhi9sl3r4s00',
+    };
     const request = { authorization, method: 'GET', credentials, nowSeconds: 137131202 };
     expect(verifyOAuth1Header({ ...request, url: 'http://photos.example.net/photos?file=vacation.jpg&size=original' })).toBe(true);
     expect(verifyOAuth1Header({ ...request, url: 'http://photos.example.net/photos?file=vacation.jpg&size=small' })).toBe(false);

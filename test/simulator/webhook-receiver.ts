@@ -38,7 +38,10 @@ export function verifySignature(raw: Buffer, header: string | undefined, secret:
   return given.length === expected.length && timingSafeEqual(given, expected) ? algorithm : undefined;
 }
 
-export async function startWebhookReceiver(secret: string, answer: (request: ReceivedWebhook) => Answer = () => 200): Promise<WebhookReceiver> {
+export async function startWebhookReceiver(
+  secret: string,
+  answer: (request: ReceivedWebhook) => Answer = () => 200,
+): Promise<WebhookReceiver> {
   const received: ReceivedWebhook[] = [];
   const stop = new AbortController();
   const server = createServer((request, response) => {

@@ -434,7 +434,10 @@ describe('send() with a hand-built body', () => {
     const change = chatStateEventChange({ conversationId: 'conv-3', originatorId: 'c', role: 'CONSUMER', chatState: 'ACTIVE' });
     const typing = await sim.webhooks.send(target.url, messagingNotification(change));
     expect(typing).toMatchObject({ state: 'delivered', conversationId: 'conv-3', eventType: 'ChatStateEvent' });
-    expect(target.received.map((request) => request.json)).toEqual([body, expect.objectContaining({ type: 'ms.MessagingEventNotification' })]);
+    expect(target.received.map((request) => request.json)).toEqual([
+      body,
+      expect.objectContaining({ type: 'ms.MessagingEventNotification' }),
+    ]);
   });
 });
 
@@ -514,13 +517,21 @@ describe("the shapes of LivePerson's published examples", () => {
     await sim.webhooks.idle();
 
     const [, shared, offered] = changesOf(target.accepted());
-    expect(file.relativePath).toMatch(new RegExp(`^/v1/AUTH_async-images/le${sim.accountId}/[0-9a-f-]{36}_uuid_[0-9a-f-]{36}_\\d{2}-\\d{2}-\\d{4}_\\d{2}-\\d{2}-\\d{2}-\\d{3}\\.JPG$`));
+    expect(file.relativePath).toMatch(
+      new RegExp(
+        `^/v1/AUTH_async-images/le${sim.accountId}/[0-9a-f-]{36}_uuid_[0-9a-f-]{36}_\\d{2}-\\d{2}-\\d{4}_\\d{2}-\\d{2}-\\d{2}-\\d{3}\\.JPG$`,
+      ),
+    );
     expect(shared).toEqual({
       sequence: file.sequence,
       originatorId: 'ext-consumer-1',
       originatorMetadata: { id: 'ext-consumer-1', role: 'CONSUMER' },
       serverTimestamp: expect.any(Number),
-      event: { type: 'ContentEvent', contentType: 'hosted/file', message: { caption: 'my receipt', relativePath: file.relativePath, fileType: 'JPG' } },
+      event: {
+        type: 'ContentEvent',
+        contentType: 'hosted/file',
+        message: { caption: 'my receipt', relativePath: file.relativePath, fileType: 'JPG' },
+      },
       dialogId: conversationId,
     });
     expect(shared).not.toHaveProperty('conversationId');
@@ -551,14 +562,23 @@ describe("the shapes of LivePerson's published examples", () => {
     expect(survey.sequence).toBe(0);
     const answer = sim.connector.consumerSays(conversationId, '2', { metadata: [{ type: 'ExternalId', id: 'answer-2' }] });
     // A connector answers in the survey's dialog, by its id, through the Connector API.
-    await send('ms.PublishEvent', { dialogId: survey.dialogId, event: { type: 'ContentEvent', contentType: 'text/plain', message: 'great bot' } });
+    await send('ms.PublishEvent', {
+      dialogId: survey.dialogId,
+      event: { type: 'ContentEvent', contentType: 'text/plain', message: 'great bot' },
+    });
     sim.connector.closeConversation(conversationId);
     await sim.webhooks.idle();
 
-    type Change = Record<string, unknown> & { result: { effectiveTTR?: number; conversationDetails: { dialogs: unknown[]; stage?: string } } };
+    type Change = Record<string, unknown> & {
+      result: { effectiveTTR?: number; conversationDetails: { dialogs: unknown[]; stage?: string } };
+    };
     const bodies = target.accepted() as Array<{ type: string; body: { changes: Change[] } }>;
-    const conversationChanges = bodies.filter((body) => body.type === 'cqm.ExConversationChangeNotification').map((body) => body.body.changes[0]!.result);
-    const surveyStarted = conversationChanges.find((result) => result.conversationDetails.dialogs.length === 2 && result.conversationDetails.stage === 'OPEN');
+    const conversationChanges = bodies
+      .filter((body) => body.type === 'cqm.ExConversationChangeNotification')
+      .map((body) => body.body.changes[0]!.result);
+    const surveyStarted = conversationChanges.find(
+      (result) => result.conversationDetails.dialogs.length === 2 && result.conversationDetails.stage === 'OPEN',
+    );
     expect(surveyStarted?.conversationDetails).toMatchObject({
       state: 'CLOSE',
       stage: 'OPEN',
@@ -567,7 +587,10 @@ describe("the shapes of LivePerson's published examples", () => {
         { dialogId: conversationId, dialogType: 'MAIN', state: 'CLOSE', closedBy: 'AGENT' },
         { dialogId: survey.dialogId, dialogType: 'POST_SURVEY', state: 'OPEN' },
       ],
-      participants: expect.arrayContaining([{ id: SIMULATED_CONTROLLER_ID, role: 'CONTROLLER' }, { id: SIMULATED_SURVEY_BOT_ID, role: 'AGENT' }]),
+      participants: expect.arrayContaining([
+        { id: SIMULATED_CONTROLLER_ID, role: 'CONTROLLER' },
+        { id: SIMULATED_SURVEY_BOT_ID, role: 'AGENT' },
+      ]),
     });
     expect(surveyStarted?.effectiveTTR).toBe(-1);
 
@@ -587,7 +610,11 @@ describe("the shapes of LivePerson's published examples", () => {
       metadata: [{ type: 'ExternalId', id: 'answer-2' }],
       event: { type: 'ContentEvent', message: '2' },
     });
-    expect(messaging.find((change) => (change.event as { message?: string }).message === 'great bot')).toMatchObject({ conversationId, dialogId: survey.dialogId, sequence: answer + 1 });
+    expect(messaging.find((change) => (change.event as { message?: string }).message === 'great bot')).toMatchObject({
+      conversationId,
+      dialogId: survey.dialogId,
+      sequence: answer + 1,
+    });
     expect(conversationChanges.at(-1)?.conversationDetails).toMatchObject({
       state: 'CLOSE',
       stage: 'CLOSE',

@@ -23,7 +23,10 @@ export function notificationFixtures(): NotificationFixture[] {
     .filter((name) => name.endsWith('.json'))
     .sort()
     .map((name) => {
-      const file = JSON.parse(readFileSync(join(NOTIFICATION_FIXTURE_DIR, name), 'utf8')) as Omit<NotificationFixture, 'name' | 'constructed'> & { constructed?: boolean };
+      const file = JSON.parse(readFileSync(join(NOTIFICATION_FIXTURE_DIR, name), 'utf8')) as Omit<
+        NotificationFixture,
+        'name' | 'constructed'
+      > & { constructed?: boolean };
       return { name, source: file.source, note: file.note, constructed: file.constructed === true, notification: file.notification };
     });
 }

@@ -46,7 +46,10 @@ export function captureProcessOutput(): OutputCapture {
     }) as typeof stream.write;
   }
 
-  const originalConsole = Object.fromEntries(CONSOLE_METHODS.map((method) => [method, console[method]])) as Record<ConsoleMethod, (...args: unknown[]) => void>;
+  const originalConsole = Object.fromEntries(CONSOLE_METHODS.map((method) => [method, console[method]])) as Record<
+    ConsoleMethod,
+    (...args: unknown[]) => void
+  >;
   for (const method of CONSOLE_METHODS) {
     console[method] = (...args: unknown[]) => record(`console.${method}`, `${format(...args)}\n`);
   }

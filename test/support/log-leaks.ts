@@ -69,7 +69,13 @@ export function findLeaks(lines: readonly CapturedLine[], known: readonly KnownV
     for (const { label, value } of phones) {
       const [read, runs] = phoneRunsOf(rest, value);
       if (runs === 0) continue;
-      found.push({ kind: 'phone number', label: `${label} (as written in the line)`, scenario, source, keys: parsed ? keysWhere(parsed, (text) => phoneRunsOf(text, value)[1] > 0) : [] });
+      found.push({
+        kind: 'phone number',
+        label: `${label} (as written in the line)`,
+        scenario,
+        source,
+        keys: parsed ? keysWhere(parsed, (text) => phoneRunsOf(text, value)[1] > 0) : [],
+      });
       rest = read;
     }
     for (const [token] of rest.matchAll(JWT_SHAPE)) {

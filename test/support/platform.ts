@@ -11,7 +11,12 @@ export const SIMULATOR_HOST_POLICY: HostPolicy = { ...DEFAULT_HOST_POLICY, allow
 
 export function clientsFor(
   sim: LivePersonSimulator,
-  options: { source?: DomainSource; store?: ConsumerJwsStore; cacheTtlMs?: number; credentials?: () => { clientId: string; clientSecret: string } } = {},
+  options: {
+    source?: DomainSource;
+    store?: ConsumerJwsStore;
+    cacheTtlMs?: number;
+    credentials?: () => { clientId: string; clientSecret: string };
+  } = {},
 ) {
   const waits: number[] = [];
   const http = new LivePersonHttpClient({ timeoutMs: 2_000, sleep: async (ms) => void waits.push(ms) });

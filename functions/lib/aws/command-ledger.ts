@@ -31,7 +31,11 @@ export class PowertoolsCommandLedger implements CommandLedger {
     this.#options = options;
   }
 
-  async applyOnce(command: ConnectorCommand, apply: () => Promise<CommandSuccess>, remainingTimeMs?: () => number): Promise<CommandSuccess> {
+  async applyOnce(
+    command: ConnectorCommand,
+    apply: () => Promise<CommandSuccess>,
+    remainingTimeMs?: () => number,
+  ): Promise<CommandSuccess> {
     const { persistenceStore, keyPrefix, expiresAfterSeconds } = this.#options;
     // A config per call: the time left is this invocation's, and concurrent calls (the local stack) never share it.
     const config = new IdempotencyConfig({
@@ -42,7 +46,9 @@ export class PowertoolsCommandLedger implements CommandLedger {
       // A repeat gets the first run's result, marked so the caller knows nothing was sent again.
       responseHook: (response) => (isObject(response) ? { ...response, duplicate: true } : response),
       // Powertools reads only the remaining time of the Lambda context: when an in-progress claim expires.
-      ...(remainingTimeMs === undefined ? {} : { lambdaContext: { getRemainingTimeInMillis: remainingTimeMs } as Partial<Context> as Context }),
+      ...(remainingTimeMs === undefined
+        ? {}
+        : { lambdaContext: { getRemainingTimeInMillis: remainingTimeMs } as Partial<Context> as Context }),
     });
     // The command (the only argument) is the idempotency payload.
     const applyOnce = makeIdempotent((_command: ConnectorCommand) => apply(), { persistenceStore, config, keyPrefix });
@@ -57,7 +63,11 @@ export class PowertoolsCommandLedger implements CommandLedger {
 }
 
 /** The connector's ledger in the DynamoDB idempotency table, with the shared DynamoDB client. */
-export function dynamoDbCommandLedger(options: { tableName: string; expiresAfterSeconds: number; functionName?: string }): PowertoolsCommandLedger {
+export function dynamoDbCommandLedger(options: {
+  tableName: string;
+  expiresAfterSeconds: number;
+  functionName?: string;
+}): PowertoolsCommandLedger {
   return new PowertoolsCommandLedger({
     persistenceStore: new DynamoDBPersistenceLayer({ tableName: options.tableName, awsSdkV3Client: dynamoDbClient() }),
     // The idempotency table is shared with the processor: keys carry this function's name.

@@ -12,7 +12,6 @@ import { prepareCommand } from '../connector/enqueue.ts';
 import type { CommandQueue, EnqueuedCommand } from '../connector/ports.ts';
 import { sqsClient } from './clients.ts';
 
-
 export class ConnectorCommandQueue implements CommandQueue {
   readonly #queueUrl: string;
   readonly #client: SQSClient;
@@ -40,6 +39,12 @@ export class ConnectorCommandQueue implements CommandQueue {
       }),
     );
     if (!result.MessageId) throw new Error('SQS did not confirm the command (no MessageId)');
-    return { messageId: result.MessageId, sequenceNumber: result.SequenceNumber, messageGroupId, messageDeduplicationId, commandId: command.commandId };
+    return {
+      messageId: result.MessageId,
+      sequenceNumber: result.SequenceNumber,
+      messageGroupId,
+      messageDeduplicationId,
+      commandId: command.commandId,
+    };
   }
 }

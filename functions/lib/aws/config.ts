@@ -9,14 +9,22 @@ import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
 import { z } from 'zod';
 import type { LivePersonFunctionName } from '#contract/constants.ts';
-import { DEFAULT_CONFIG_CACHE_SECONDS, parseFunctionEnvironment, parseSharedEnvironment, type FunctionEnvironment } from '#contract/environment.ts';
+import {
+  DEFAULT_CONFIG_CACHE_SECONDS,
+  parseFunctionEnvironment,
+  parseSharedEnvironment,
+  type FunctionEnvironment,
+} from '#contract/environment.ts';
 import { hostPolicyFromEnvironment, type HostPolicy } from '#contract/host-policy.ts';
 import { ConfigurationError } from '../errors.ts';
 import type { DomainSource } from '../liveperson/domains.ts';
 import { secretsManagerClient, ssmClient } from './clients.ts';
 
-
-const nonEmpty = (key: string) => z.string({ error: `${key} must be a non-empty string` }).trim().min(1, `${key} must be a non-empty string`);
+const nonEmpty = (key: string) =>
+  z
+    .string({ error: `${key} must be a non-empty string` })
+    .trim()
+    .min(1, `${key} must be a non-empty string`);
 
 export const credentialsSecretSchema = z.object({
   clientId: nonEmpty('clientId'),
@@ -104,7 +112,10 @@ export function readRuntimeEnvironment(env: NodeJS.ProcessEnv = process.env): Ru
 }
 
 /** One function's own variables (besides the shared LP_* ones), from the contract; errors name the variable. */
-export function readFunctionEnvironment<N extends LivePersonFunctionName>(name: N, env: NodeJS.ProcessEnv = process.env): FunctionEnvironment<N> {
+export function readFunctionEnvironment<N extends LivePersonFunctionName>(
+  name: N,
+  env: NodeJS.ProcessEnv = process.env,
+): FunctionEnvironment<N> {
   const result = parseFunctionEnvironment(name, env);
   if (!result.ok) throw new ConfigurationError(`invalid environment: ${result.problems.join('; ')}`);
   return result.value;

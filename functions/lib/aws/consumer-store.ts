@@ -51,7 +51,9 @@ export class DynamoDbConsumerStore implements ConsumerJwsStore, ConsumerConversa
   /** The consumer's item, validated; undefined when the connector never served the consumer. */
   async getConsumer(extConsumerId: string): Promise<ConsumerItem | undefined> {
     const key = consumerItemKey(extConsumerId);
-    const { Item } = await this.#client.send(new GetCommand({ TableName: this.#tableName, Key: { conversationId: key }, ConsistentRead: true }));
+    const { Item } = await this.#client.send(
+      new GetCommand({ TableName: this.#tableName, Key: { conversationId: key }, ConsistentRead: true }),
+    );
     if (Item === undefined) return undefined;
     const parsed = consumerItemSchema.safeParse(Item);
     if (!parsed.success) {
@@ -104,7 +106,10 @@ export class DynamoDbConsumerStore implements ConsumerJwsStore, ConsumerConversa
   }
 
   async forgetOpenConversation(extConsumerId: string, conversationId: string): Promise<void> {
-    await this.#update(extConsumerId, { remove: ['openConversationId', 'conversationOpenedAt'], onlyIf: { openConversationId: conversationId } });
+    await this.#update(extConsumerId, {
+      remove: ['openConversationId', 'conversationOpenedAt'],
+      onlyIf: { openConversationId: conversationId },
+    });
   }
 
   /**

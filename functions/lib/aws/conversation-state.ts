@@ -10,7 +10,6 @@ import { z } from 'zod';
 import type { ConversationState, ConversationStateStore, OrderedConversationChange, StateUpdateResult } from '../processing/ports.ts';
 import { documentClient, SECONDS_PER_DAY } from './dynamodb.ts';
 
-
 const conversationStateSchema = z.object({
   conversationId: z.string(),
   /** `OPEN` or `CLOSE`. */
@@ -47,7 +46,11 @@ export class DynamoDbConversationStateStore implements ConversationStateStore {
       changeType: event.changeType,
       participants: event.participants.map(({ id, role }) => ({ id, role })),
       // DynamoDB's document client refuses undefined inside a list item: only the fields present.
-      dialogs: event.dialogs.map(({ dialogId, dialogType, state }) => ({ dialogId, ...(dialogType === undefined ? {} : { dialogType }), ...(state === undefined ? {} : { state }) })),
+      dialogs: event.dialogs.map(({ dialogId, dialogType, state }) => ({
+        dialogId,
+        ...(dialogType === undefined ? {} : { dialogType }),
+        ...(state === undefined ? {} : { state }),
+      })),
       consumerId: event.participants.find((p) => p.role === 'CONSUMER')?.id,
       skillId: event.skillId,
       brandId: event.brandId,
@@ -85,7 +88,8 @@ export class DynamoDbConversationStateStore implements ConversationStateStore {
     const { Item } = await this.#client.send(new GetCommand({ TableName: this.#tableName, Key: { conversationId }, ConsistentRead: true }));
     if (Item === undefined) return undefined;
     const parsed = conversationStateSchema.safeParse(Item);
-    if (!parsed.success) throw new Error(`conversation ${conversationId} in ${this.#tableName} is malformed: ${parsed.error.issues[0]?.message}`);
+    if (!parsed.success)
+      throw new Error(`conversation ${conversationId} in ${this.#tableName} is malformed: ${parsed.error.issues[0]?.message}`);
     return parsed.data;
   }
 }

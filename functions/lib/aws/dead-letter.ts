@@ -6,7 +6,6 @@ import { SendMessageCommand, type MessageAttributeValue, type SQSClient } from '
 import type { DeadLetterRecord, DeadLetterSink } from '../processing/ports.ts';
 import { sqsClient } from './clients.ts';
 
-
 export class SqsDeadLetterSink implements DeadLetterSink {
   readonly #queueUrl: string;
   readonly #client: SQSClient;

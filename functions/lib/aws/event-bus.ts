@@ -8,7 +8,6 @@ import { IntegrationError } from '../errors.ts';
 import { EntryTooLargeError, type BusEntry, type EventPublisher } from '../processing/ports.ts';
 import { eventBridgeClient } from './clients.ts';
 
-
 const MAX_ENTRIES_PER_CALL = 10;
 const MAX_BYTES_PER_CALL = 256 * 1024;
 
@@ -17,7 +16,9 @@ export class PublishError extends IntegrationError {
   readonly retryable = true;
   constructor(failed: ReadonlyArray<{ detailType: string; errorCode: string | undefined; errorMessage: string | undefined }>) {
     const first = failed[0];
-    super(`EventBridge refused ${failed.length} entr${failed.length === 1 ? 'y' : 'ies'} (first: ${first?.errorCode ?? 'unknown'}: ${first?.errorMessage ?? ''})`);
+    super(
+      `EventBridge refused ${failed.length} entr${failed.length === 1 ? 'y' : 'ies'} (first: ${first?.errorCode ?? 'unknown'}: ${first?.errorMessage ?? ''})`,
+    );
     this.name = 'PublishError';
   }
 }
@@ -59,7 +60,11 @@ export class EventBridgePublisher implements EventPublisher {
       const delay = this.#retryDelaysMs[attempt];
       if (delay === undefined) {
         throw new PublishError(
-          failed.map(({ entry, result }) => ({ detailType: entry.DetailType ?? '', errorCode: result?.ErrorCode, errorMessage: result?.ErrorMessage })),
+          failed.map(({ entry, result }) => ({
+            detailType: entry.DetailType ?? '',
+            errorCode: result?.ErrorCode,
+            errorMessage: result?.ErrorMessage,
+          })),
         );
       }
       pending = failed.map(({ entry }) => entry);

@@ -46,7 +46,11 @@ export class PowertoolsEventLedger implements EventLedger {
 }
 
 /** The processor's ledger in its DynamoDB idempotency table, with the shared DynamoDB client. */
-export function dynamoDbEventLedger(options: { tableName: string; expiresAfterSeconds: number; functionName?: string }): PowertoolsEventLedger {
+export function dynamoDbEventLedger(options: {
+  tableName: string;
+  expiresAfterSeconds: number;
+  functionName?: string;
+}): PowertoolsEventLedger {
   return new PowertoolsEventLedger({
     persistence: new DynamoDBPersistenceLayer({ tableName: options.tableName, awsSdkV3Client: dynamoDbClient() }),
     // The table is shared with connector-send: keys carry this function's name.

@@ -82,7 +82,10 @@ export const sendTypingSchema = z.strictObject({
 export const markReadSchema = z.strictObject({
   type: z.literal('markRead'),
   ...base,
-  sequenceList: z.array(z.int().nonnegative(), { error: 'sequenceList must be a list of sequence numbers' }).min(1, 'sequenceList is empty').max(100),
+  sequenceList: z
+    .array(z.int().nonnegative(), { error: 'sequenceList must be a list of sequence numbers' })
+    .min(1, 'sequenceList is empty')
+    .max(100),
   /** The conversation the sequences belong to; default: the consumer's open conversation. */
   conversationId: z.string().trim().min(1).max(128).optional(),
   status: z.enum(['READ', 'ACCEPT']).default('READ'),
@@ -134,10 +137,12 @@ export function parseCommand(input: unknown): ConnectorCommand {
   if (!result.success) {
     // zod's messages here are ours and its paths are field names: no input value is echoed back, save
     // the names of unknown keys, which a brand may have made of a phone number (see unknownKeys).
-    throw new InvalidCommandError(result.error.issues.map((issue) => {
-      const message = issue.code === 'unrecognized_keys' ? unknownKeys(issue.keys) : issue.message;
-      return issue.path.length > 0 ? `${issue.path.join('.')}: ${message}` : message;
-    }));
+    throw new InvalidCommandError(
+      result.error.issues.map((issue) => {
+        const message = issue.code === 'unrecognized_keys' ? unknownKeys(issue.keys) : issue.message;
+        return issue.path.length > 0 ? `${issue.path.join('.')}: ${message}` : message;
+      }),
+    );
   }
   return result.data;
 }

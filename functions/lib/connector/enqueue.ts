@@ -52,7 +52,9 @@ export function prepareCommand(input: ConnectorCommandInput | ConnectorCommand):
   const command = parseCommand(input);
   const body = JSON.stringify(command);
   if (Buffer.byteLength(body, 'utf8') > MAX_COMMAND_BYTES) {
-    throw new InvalidCommandError([`the command is larger than ${MAX_COMMAND_BYTES} bytes, the most an SQS message holds beside its attributes`]);
+    throw new InvalidCommandError([
+      `the command is larger than ${MAX_COMMAND_BYTES} bytes, the most an SQS message holds beside its attributes`,
+    ]);
   }
   return { command, body, messageGroupId: messageGroupIdFor(command.consumerId), messageDeduplicationId: deduplicationIdFor(body) };
 }

@@ -42,7 +42,11 @@ export interface ExecutionObserver {
 
 type Applied = Omit<CommandSuccess, 'ok' | 'commandId' | 'type' | 'consumerId' | 'duplicate'>;
 
-export async function executeCommand(command: ConnectorCommand, deps: ExecutionDependencies, options: CallOptions = {}): Promise<CommandSuccess> {
+export async function executeCommand(
+  command: ConnectorCommand,
+  deps: ExecutionDependencies,
+  options: CallOptions = {},
+): Promise<CommandSuccess> {
   const conversation = new ConsumerConversation(command.consumerId, deps, options);
   let applied: Applied;
   switch (command.type) {

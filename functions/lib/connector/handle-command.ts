@@ -46,15 +46,24 @@ export class CommandFailedError extends IntegrationError {
   }
 }
 
-export type ForwardResult = CommandOutcome | { readonly ok: true; readonly forwarded: true; readonly commandId: string; readonly messageId: string };
+export type ForwardResult =
+  CommandOutcome | { readonly ok: true; readonly forwarded: true; readonly commandId: string; readonly messageId: string };
 
-export async function handleDirectCommand(input: unknown, deps: CommandHandlingDependencies, time: InvocationTime): Promise<CommandOutcome> {
+export async function handleDirectCommand(
+  input: unknown,
+  deps: CommandHandlingDependencies,
+  time: InvocationTime,
+): Promise<CommandOutcome> {
   const outcome = await deps.runner.run(input, time);
   deps.observer?.outcome?.(outcome, 'direct');
   return outcome;
 }
 
-export async function handleQueuedCommand(message: QueuedCommandMessage, deps: CommandHandlingDependencies, time: InvocationTime): Promise<void> {
+export async function handleQueuedCommand(
+  message: QueuedCommandMessage,
+  deps: CommandHandlingDependencies,
+  time: InvocationTime,
+): Promise<void> {
   // The FIFO processor runs records one after another: LivePerson's 5-10-15 s waits would hold every
   // other consumer of the batch (and bill the sleep). One quick retry here; SQS's visibility timeout
   // and redrive are the slow outer retry. Direct invocations keep the full policy: nobody retries them.

@@ -70,7 +70,13 @@ export class CommandRunner {
 /** Sorts a failure into "never" (the dead-letter queue at once) and "later" (SQS retries it). */
 export function failureOf(command: Pick<ConnectorCommand, 'commandId' | 'type' | 'consumerId'>, error: unknown): CommandFailure {
   const [code, retryable] = classify(error);
-  return { ok: false, commandId: command.commandId, type: command.type, consumerId: command.consumerId, error: { code, message: messageOf(error), retryable } };
+  return {
+    ok: false,
+    commandId: command.commandId,
+    type: command.type,
+    consumerId: command.consumerId,
+    error: { code, message: messageOf(error), retryable },
+  };
 }
 
 function classify(error: unknown): [CommandErrorCode, boolean] {

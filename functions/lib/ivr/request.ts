@@ -55,11 +55,16 @@ const atMost = (max: number) => (value: string) => value.length <= max;
 
 /** A required string: `missing` when absent. Messages never repeat the value. */
 function requiredText(field: string, max: number, missing: string, whose?: string) {
-  return z.string({ error: (issue) => (issue.input === undefined ? missing : notString(field)) }).refine(atMost(max), tooLong(field, max, whose));
+  return z
+    .string({ error: (issue) => (issue.input === undefined ? missing : notString(field)) })
+    .refine(atMost(max), tooLong(field, max, whose));
 }
 
 function optionalText(field: string, max: number, whose?: string) {
-  return z.string({ error: notString(field) }).refine(atMost(max), tooLong(field, max, whose)).optional();
+  return z
+    .string({ error: notString(field) })
+    .refine(atMost(max), tooLong(field, max, whose))
+    .optional();
 }
 
 const phoneNumberSchema = z
@@ -81,7 +86,11 @@ const templateVariablesSchema = z
 const eligibilityShape = {
   consumerPhoneNumber: phoneNumberSchema,
   skill: requiredText('skill', C2M_LIMITS.skill, 'skill is missing: pass a skill parameter or configure c2m.defaultSkill'),
-  handoffId: requiredText('handoffId', C2M_LIMITS.handoffId, 'handoffId is missing: pass a handoffId parameter or configure c2m.defaultHandoffId'),
+  handoffId: requiredText(
+    'handoffId',
+    C2M_LIMITS.handoffId,
+    'handoffId is missing: pass a handoffId parameter or configure c2m.defaultHandoffId',
+  ),
   ivrNumber: optionalText('ivrNumber', MAX_IVR_NUMBER_LENGTH, 'our sanity limit'),
   templateVariables: templateVariablesSchema.optional(),
 };
@@ -123,7 +132,11 @@ export function parseIvrRequest(event: unknown, settings: C2mSettings = {}): Par
     return {
       ok: false,
       contact: {},
-      outcome: { result: 'ERROR', errorCode: IVR_ERROR_CODES.invalidEvent, errorMessage: `not an Amazon Connect ContactFlowEvent (check ${where})` },
+      outcome: {
+        result: 'ERROR',
+        errorCode: IVR_ERROR_CODES.invalidEvent,
+        errorMessage: `not an Amazon Connect ContactFlowEvent (check ${where})`,
+      },
     };
   }
   const { ContactData, Parameters } = parsedEvent.data.Details;
@@ -137,7 +150,11 @@ export function parseIvrRequest(event: unknown, settings: C2mSettings = {}): Par
     return {
       ok: false,
       contact,
-      outcome: { result: 'ERROR', errorCode: IVR_ERROR_CODES.invalidAction, errorMessage: `action must be one of ${IVR_ACTIONS.join(', ')}` },
+      outcome: {
+        result: 'ERROR',
+        errorCode: IVR_ERROR_CODES.invalidAction,
+        errorMessage: `action must be one of ${IVR_ACTIONS.join(', ')}`,
+      },
     };
   }
   const withAction = { ...contact, action };
@@ -166,7 +183,11 @@ export function parseIvrRequest(event: unknown, settings: C2mSettings = {}): Par
       return {
         ok: true,
         contact: withAction,
-        request: { action, eligibility: eligibilityOf(parsed.data), invite: withoutUndefined({ overrideChannel, overrideMessage, overrideSkill }) },
+        request: {
+          action,
+          eligibility: eligibilityOf(parsed.data),
+          invite: withoutUndefined({ overrideChannel, overrideMessage, overrideSkill }),
+        },
       };
     }
   }

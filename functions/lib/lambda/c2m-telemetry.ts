@@ -15,7 +15,8 @@ export function c2mTelemetry(telemetry: Telemetry<'c2m-invite'>): Required<Conta
     answered: (report) => answered(telemetry, report),
     misconfigured: (error) => logger.error('c2m-invite is misconfigured', { reason: logSafeReason(error) }),
     prefetchFailed: (error) => logger.warn('C2M prefetch at cold start failed', { reason: logSafeReason(error) }),
-    domainFallback: (region, error) => logger.warn('C2M domain from the region table: SSM and CSDS failed', { region, reason: logSafeReason(error) }),
+    domainFallback: (region, error) =>
+      logger.warn('C2M domain from the region table: SSM and CSDS failed', { region, reason: logSafeReason(error) }),
   };
 }
 

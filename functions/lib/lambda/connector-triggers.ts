@@ -4,8 +4,9 @@
  * Told apart by validating the event's shape; a command never has `Records` or `detail-type`.
  */
 import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
-import type { SQSEvent } from 'aws-lambda';
+import type { Context, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
+import type { InvocationTime } from '../connector/handle-command.ts';
 import type { CommandEvent } from '../connector/ports.ts';
 
 const sqsEventShape = z.object({ Records: z.array(z.looseObject({ eventSource: z.literal('aws:sqs') })).min(1) });
@@ -23,4 +24,15 @@ export function classifyInvocation(event: unknown): ConnectorInvocation {
     return { kind: 'event-bridge', event: { id, source, detailType: bridged.data['detail-type'], detail } };
   }
   return { kind: 'direct', input: event };
+}
+
+/** Time kept after the last LivePerson attempt to record the outcome; no retry wait may eat into it. */
+export const FINISH_MARGIN_MS = 1_500;
+
+/** This invocation's deadline (its remaining time less the finish margin) and its remaining time, read from the context. */
+export function invocationTime(context: Context): InvocationTime {
+  return {
+    deadline: Date.now() + context.getRemainingTimeInMillis() - FINISH_MARGIN_MS,
+    remainingTimeMs: () => context.getRemainingTimeInMillis(),
+  };
 }

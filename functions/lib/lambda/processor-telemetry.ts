@@ -20,7 +20,11 @@ export function processorTelemetry(telemetry: Telemetry<'event-processor'>): Que
   };
   return {
     started: (message) =>
-      logger.appendKeys({ conversationId: logSafeId(message.groupId), eventType: logSafeText(message.attributes.eventType), messageId: message.messageId }),
+      logger.appendKeys({
+        conversationId: logSafeId(message.groupId),
+        eventType: logSafeText(message.attributes.eventType),
+        messageId: message.messageId,
+      }),
     finished: () => logger.removeKeys(CORRELATION_KEYS),
     handled: (event) => {
       logger.info('event handled', about(event));

@@ -17,7 +17,10 @@ export interface ApiGatewayWebhookDependencies {
   readonly maxBodyBytes?: number;
 }
 
-export async function receiveApiGatewayWebhook(event: APIGatewayProxyEvent, deps: ApiGatewayWebhookDependencies): Promise<APIGatewayProxyResult> {
+export async function receiveApiGatewayWebhook(
+  event: APIGatewayProxyEvent,
+  deps: ApiGatewayWebhookDependencies,
+): Promise<APIGatewayProxyResult> {
   const receivedAt = Date.now();
   const route = webhookRouteOf(event.resource);
   if (route === undefined) return answer(404, { error: 'not-found', message: `no webhook route ${event.resource}` });

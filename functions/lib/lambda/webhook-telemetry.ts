@@ -38,7 +38,12 @@ export function webhookTelemetry(telemetry: Telemetry<'webhook-receiver'>): Webh
     },
     rejected: (route, rejection) => {
       const log = rejection.reason === 'queue-unavailable' ? logger.error.bind(logger) : logger.warn.bind(logger);
-      log('webhook rejected', { route, reason: rejection.reason, status: rejection.status, detail: logSafeText(rejection.detail ?? rejection.message) });
+      log('webhook rejected', {
+        route,
+        reason: rejection.reason,
+        status: rejection.status,
+        detail: logSafeText(rejection.detail ?? rejection.message),
+      });
       // Alarms need the total at the service level (a fixed dimension set); the breakdown is its own metric.
       telemetry.count('rejected');
       telemetry.countWith('rejectedByReason', { route, reason: rejection.reason });

@@ -25,7 +25,6 @@ export const C2M_REGION_DOMAINS: Readonly<Record<C2mRegion, string>> = {
 };
 export { C2M_LIMITS, C2M_REGIONS, type C2mRegion } from '#contract/constants.ts';
 
-
 /** The error table of seed 004: C2M's own code → HTTP status and message. 5000-7000 are server errors. */
 export const C2M_ERROR_CODES = {
   1000: { status: 400, message: 'Invalid request' },

@@ -23,7 +23,11 @@ export interface ConsumerJwsProviderOptions {
   readonly maxCachedConsumers?: number;
 }
 
-export const extConsumerIdSchema = z.string().trim().min(1, 'ext_consumer_id is empty').max(256, 'ext_consumer_id is longer than 256 characters');
+export const extConsumerIdSchema = z
+  .string()
+  .trim()
+  .min(1, 'ext_consumer_id is empty')
+  .max(256, 'ext_consumer_id is longer than 256 characters');
 const idpResponseSchema = z.object({ token: z.string().min(1, 'token is empty') });
 
 export class ConsumerJwsProvider {

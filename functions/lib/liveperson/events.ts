@@ -28,8 +28,16 @@ import { isRecord, jsonObject, nonEmpty } from './values.ts';
 
 /** The latest time a JavaScript Date can hold (ms since the epoch): a timestamp beyond it is not one. */
 const MAX_EPOCH_MS = 8_640_000_000_000_000;
-const epochMillisSchema = z.number().int('a timestamp must be an integer (ms)').min(0, 'a timestamp cannot be negative').max(MAX_EPOCH_MS, 'timestamp out of range');
-const sequenceSchema = z.number().int('a sequence must be an integer').min(0, 'a sequence cannot be negative').max(Number.MAX_SAFE_INTEGER, 'sequence out of range');
+const epochMillisSchema = z
+  .number()
+  .int('a timestamp must be an integer (ms)')
+  .min(0, 'a timestamp cannot be negative')
+  .max(MAX_EPOCH_MS, 'timestamp out of range');
+const sequenceSchema = z
+  .number()
+  .int('a sequence must be an integer')
+  .min(0, 'a sequence cannot be negative')
+  .max(Number.MAX_SAFE_INTEGER, 'sequence out of range');
 // LivePerson sends `effectiveTTR: -1` for a conversation with no response time due.
 const effectiveTtrSchema = z.number().int().min(-1).max(MAX_EPOCH_MS);
 // Skill and campaign ids are strings in some examples, numbers in others: the same id either way.
@@ -112,21 +120,21 @@ export const conversationChangeSchema = z.looseObject({
     lastUpdateTime: epochMillisSchema.optional(),
     conversationDetails: z
       .looseObject({
-      participants: z.array(participantSchema).optional(),
-      // The consumer-side form of participants: role → ids.
-      participantsPId: z.record(z.string(), z.array(z.string())).optional(),
-      dialogs: z.array(dialogSchema).optional(),
-      brandId: z.string().optional(),
-      skillId: idSchema.optional(),
-      state: z.string().min(1).optional(),
-      stage: z.string().optional(),
-      startTs: epochMillisSchema.optional(),
-      endTs: epochMillisSchema.optional(),
-      metaDataLastUpdateTs: epochMillisSchema.optional(),
-      closeReason: z.string().optional(),
-      ttr: z.looseObject({ ttrType: z.string().optional(), value: z.number().optional() }).optional(),
-      conversationHandlerDetails: z.looseObject({ accountId: z.string().optional(), skillId: idSchema.optional() }).optional(),
-      campaignInfo: campaignSchema.optional(),
+        participants: z.array(participantSchema).optional(),
+        // The consumer-side form of participants: role → ids.
+        participantsPId: z.record(z.string(), z.array(z.string())).optional(),
+        dialogs: z.array(dialogSchema).optional(),
+        brandId: z.string().optional(),
+        skillId: idSchema.optional(),
+        state: z.string().min(1).optional(),
+        stage: z.string().optional(),
+        startTs: epochMillisSchema.optional(),
+        endTs: epochMillisSchema.optional(),
+        metaDataLastUpdateTs: epochMillisSchema.optional(),
+        closeReason: z.string().optional(),
+        ttr: z.looseObject({ ttrType: z.string().optional(), value: z.number().optional() }).optional(),
+        conversationHandlerDetails: z.looseObject({ accountId: z.string().optional(), skillId: idSchema.optional() }).optional(),
+        campaignInfo: campaignSchema.optional(),
       })
       .optional(),
   }),
@@ -364,7 +372,8 @@ function messagingEvent(rawChange: unknown, at: string): LivePersonEvent {
   const change = parseOrThrow(messagingChangeSchema, withoutNulls(rawChange), at);
   // The main dialog's id is the conversation's: LivePerson's examples often send only `dialogId`.
   const conversationId = nonEmpty(change.conversationId) ?? nonEmpty(change.dialogId);
-  if (conversationId === undefined) throw new SchemaViolation(`notification breaks the schema: ${at}: names no conversation (neither conversationId nor dialogId)`);
+  if (conversationId === undefined)
+    throw new SchemaViolation(`notification breaks the schema: ${at}: names no conversation (neither conversationId nor dialogId)`);
   const dialogId = nonEmpty(change.dialogId) ?? conversationId;
   const base = {
     conversationId,
@@ -423,7 +432,9 @@ function conversationEvent(rawChange: unknown, at: string): LivePersonEvent {
   // UPSERT carries the whole state, so one without a state cannot be told apart from anything.
   const details = result.conversationDetails ?? {};
   if (change.type === 'UPSERT' && details.state === undefined) {
-    throw new SchemaViolation(`notification breaks the schema: ${at}.result.conversationDetails.state: an UPSERT must carry the conversation's state`);
+    throw new SchemaViolation(
+      `notification breaks the schema: ${at}.result.conversationDetails.state: an UPSERT must carry the conversation's state`,
+    );
   }
   const handler = details.conversationHandlerDetails;
   const campaign = details.campaignInfo;

@@ -294,7 +294,13 @@ function toApiError(operation: string, response: HttpResponse): LivePersonApiErr
 // DNS, a refused connect, undici's connect timeout, and any error of the connect or lookup call itself
 // (ETIMEDOUT, ENETUNREACH, EHOSTUNREACH there). A reset (ECONNRESET on read, undici's "other side
 // closed") is not among them: it may come after the request was sent.
-const CONNECT_FAILURE_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'UND_ERR_CONNECT_TIMEOUT']);
+const CONNECT_FAILURE_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EAI_FAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 const CONNECT_SYSCALLS: ReadonlySet<string> = new Set(['connect', 'getaddrinfo']);
 
 function isConnectFailure(error: unknown): boolean {

@@ -30,9 +30,19 @@ export type MessageContent =
   /** A file shared as a link to storage outside LivePerson (`externalFile`). */
   | { readonly kind: 'externalFile'; readonly caption: string | undefined; readonly uri: string; readonly fileType: string | undefined }
   /** An agent invites the consumer to fill a secure form (`forms/secure-invitation`). */
-  | { readonly kind: 'secureFormInvitation'; readonly invitationId: string; readonly title: string | undefined; readonly formId: string | undefined }
+  | {
+      readonly kind: 'secureFormInvitation';
+      readonly invitationId: string;
+      readonly title: string | undefined;
+      readonly formId: string | undefined;
+    }
   /** The consumer submitted the secure form of an invitation (`forms/secure-submission`). */
-  | { readonly kind: 'secureFormSubmission'; readonly invitationId: string; readonly submissionId: string | undefined; readonly formId: string | undefined }
+  | {
+      readonly kind: 'secureFormSubmission';
+      readonly invitationId: string;
+      readonly submissionId: string | undefined;
+      readonly formId: string | undefined;
+    }
   /** An object message of a content type not listed above: kept as sent in the event's `message`. */
   | { readonly kind: 'other' };
 
@@ -78,7 +88,13 @@ export function readMessageContent(contentType: string, message: string | Record
     case HOSTED_FILE_CONTENT_TYPE: {
       const m = hostedFileSchema.safeParse(message);
       return m.success
-        ? { kind: 'hostedFile', caption: m.data.caption, relativePath: m.data.relativePath, fileType: m.data.fileType, preview: m.data.preview }
+        ? {
+            kind: 'hostedFile',
+            caption: m.data.caption,
+            relativePath: m.data.relativePath,
+            fileType: m.data.fileType,
+            preview: m.data.preview,
+          }
         : { kind: 'other' };
     }
     case EXTERNAL_FILE_CONTENT_TYPE: {
@@ -87,7 +103,9 @@ export function readMessageContent(contentType: string, message: string | Record
     }
     case SECURE_FORM_INVITATION_CONTENT_TYPE: {
       const m = formInvitationSchema.safeParse(message);
-      return m.success ? { kind: 'secureFormInvitation', invitationId: m.data.invitationId, title: m.data.title, formId: m.data.formId } : { kind: 'other' };
+      return m.success
+        ? { kind: 'secureFormInvitation', invitationId: m.data.invitationId, title: m.data.title, formId: m.data.formId }
+        : { kind: 'other' };
     }
     case SECURE_FORM_SUBMISSION_CONTENT_TYPE: {
       const m = formSubmissionSchema.safeParse(message);

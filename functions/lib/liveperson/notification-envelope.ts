@@ -26,7 +26,10 @@ export type ConnectorEnvelope = z.infer<typeof connectorEnvelopeSchema>;
 
 const conversationFieldsSchema = z.looseObject({
   conversationId: z.string().optional().catch(undefined),
-  result: z.looseObject({ convId: z.string().optional().catch(undefined) }).optional().catch(undefined),
+  result: z
+    .looseObject({ convId: z.string().optional().catch(undefined) })
+    .optional()
+    .catch(undefined),
   dialogId: z.string().optional().catch(undefined),
   convId: z.string().optional().catch(undefined),
 });
@@ -55,7 +58,10 @@ export function hasDeliveryIdentity(change: { readonly sequence?: unknown; reado
 }
 
 const eventFieldsSchema = z.looseObject({
-  event: z.looseObject({ type: z.string().optional().catch(undefined) }).optional().catch(undefined),
+  event: z
+    .looseObject({ type: z.string().optional().catch(undefined) })
+    .optional()
+    .catch(undefined),
 });
 
 export interface NotificationRouting {
@@ -73,7 +79,10 @@ export interface NotificationRouting {
 /** The envelope's type and changes when they have those shapes, whatever else the body holds. */
 export const envelopeFieldsSchema = z.looseObject({
   type: z.string().optional().catch(undefined),
-  body: z.looseObject({ changes: z.array(z.unknown()).optional().catch(undefined) }).optional().catch(undefined),
+  body: z
+    .looseObject({ changes: z.array(z.unknown()).optional().catch(undefined) })
+    .optional()
+    .catch(undefined),
 });
 
 /** The `eventType` attribute of a body that names no type of its own. */

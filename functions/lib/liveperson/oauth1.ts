@@ -114,11 +114,7 @@ export function oauth1BaseStringUri(url: string | URL): string {
  * parameters, form-decoded, with the protocol parameters (less `oauth_signature` and `realm`);
  * each name and value encoded (§3.6), sorted by name then value in byte order, joined by '&'.
  */
-export function oauth1NormalizedParameters(
-  url: string | URL,
-  protocol: Readonly<Record<string, string>>,
-  formBody?: string,
-): string {
+export function oauth1NormalizedParameters(url: string | URL, protocol: Readonly<Record<string, string>>, formBody?: string): string {
   const parsed = typeof url === 'string' ? new URL(url) : url;
   const pairs: (readonly [string, string])[] = [];
   for (const [name, value] of formDecode(parsed.search.slice(1))) pairs.push([percentEncodeBytes(name), percentEncodeBytes(value)]);
@@ -180,7 +176,13 @@ function percentEncodeBytes(bytes: Uint8Array): string {
   let encoded = '';
   for (const byte of bytes) {
     const unreserved =
-      (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a) || byte === 0x2d || byte === 0x2e || byte === 0x5f || byte === 0x7e;
+      (byte >= 0x30 && byte <= 0x39) ||
+      (byte >= 0x41 && byte <= 0x5a) ||
+      (byte >= 0x61 && byte <= 0x7a) ||
+      byte === 0x2d ||
+      byte === 0x2e ||
+      byte === 0x5f ||
+      byte === 0x7e;
     encoded += unreserved ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
   }
   return encoded;

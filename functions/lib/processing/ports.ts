@@ -44,7 +44,8 @@ export interface ConversationState {
   readonly changeType: string;
   readonly participants: ReadonlyArray<{ readonly id: string; readonly role: string }>;
   /** The conversation's dialogs: the main one and, after it, a post-conversation survey's. */
-  readonly dialogs?: ReadonlyArray<{ readonly dialogId: string; readonly dialogType?: string | undefined; readonly state?: string | undefined }> | undefined;
+  readonly dialogs?:
+    ReadonlyArray<{ readonly dialogId: string; readonly dialogType?: string | undefined; readonly state?: string | undefined }> | undefined;
   /** The first participant with role CONSUMER. */
   readonly consumerId?: string | undefined;
   readonly skillId?: string | undefined;

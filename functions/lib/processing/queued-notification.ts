@@ -39,7 +39,10 @@ export async function handleQueuedNotification(message: QueuedMessage, deps: Que
     );
   } catch (error) {
     if (!isRetryable(error)) {
-      await deps.deadLetters.send({ ...message, attributes: Object.fromEntries(QUEUED_ATTRIBUTES.map((name) => [name, attributes[name]])) }, messageOf(error));
+      await deps.deadLetters.send(
+        { ...message, attributes: Object.fromEntries(QUEUED_ATTRIBUTES.map((name) => [name, attributes[name]])) },
+        messageOf(error),
+      );
       deps.observer?.deadLettered?.(error, failureReason(error));
       return;
     }

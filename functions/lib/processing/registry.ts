@@ -67,7 +67,9 @@ export const publishToEventBridge: EventHandler = (event, context) => {
  * The event's fields for the bus. A text message's `content` is `{kind: "text"}` there: its text is
  * `message` already, and sending it twice would halve the largest text that fits in an entry.
  */
-function busFields(event: LivePersonEvent): LivePersonEvent | (Omit<LivePersonEvent & { type: 'ContentEvent' }, 'content'> & { content: { kind: 'text' } }) {
+function busFields(
+  event: LivePersonEvent,
+): LivePersonEvent | (Omit<LivePersonEvent & { type: 'ContentEvent' }, 'content'> & { content: { kind: 'text' } }) {
   if (event.type === 'ContentEvent' && event.content.kind === 'text') return { ...event, content: { kind: 'text' } };
   return event;
 }

@@ -4,14 +4,9 @@
  * only reported once the queue has confirmed the write, so an accepted event is never lost.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import {
-  routeConnectorNotification,
-  routeMessagingNotification,
-  type NotificationRouting,
-} from '../liveperson/notification-envelope.ts';
+import { routeConnectorNotification, routeMessagingNotification, type NotificationRouting } from '../liveperson/notification-envelope.ts';
 import { constantTimeEquals, verifyWebhookSignature } from '../liveperson/webhook-signature.ts';
 import type { EventQueue, QueuedEvent, WebhookCredentials, WebhookRoute } from './ports.ts';
-
 
 export interface WebhookRequest {
   readonly route: WebhookRoute;
@@ -94,7 +89,11 @@ export async function receiveWebhook(request: WebhookRequest, options: ReceiveWe
   // refused for its content type. The unsigned route has only its token, so it keeps the check.
   const mediaType = headers['content-type']?.split(';')[0]?.trim() ?? '';
   if (request.route === 'messaging' && !JSON_MEDIA_TYPE.test(mediaType)) {
-    return reject(415, 'unsupported-media-type', `content-type must be application/json, got ${mediaType === '' ? 'none' : `"${mediaType}"`}`);
+    return reject(
+      415,
+      'unsupported-media-type',
+      `content-type must be application/json, got ${mediaType === '' ? 'none' : `"${mediaType}"`}`,
+    );
   }
 
   const authFailure = await checkAuth(request, options);
@@ -180,7 +179,11 @@ function checkConnectorAuth(request: WebhookRequest, accountId: string, credenti
   }
   const account = headers['x-liveperson-account-id'];
   if (account !== accountId) {
-    return reject(403, 'wrong-account', `x-liveperson-account-id is ${account === undefined ? 'missing' : `"${account}"`}, expected "${accountId}"`);
+    return reject(
+      403,
+      'wrong-account',
+      `x-liveperson-account-id is ${account === undefined ? 'missing' : `"${account}"`}, expected "${accountId}"`,
+    );
   }
   if (headers['x-liveperson-client-id'] !== credentials.clientId) {
     return reject(403, 'wrong-client', 'x-liveperson-client-id is not the configured client id');
@@ -207,9 +210,7 @@ export function messageGroupId(conversationId: string | undefined): string {
 
 /** At most `maxLength` code points, each one SQS accepts in an attribute (others become U+FFFD). */
 export function sqsAttributeValue(value: string, maxLength: number): string {
-  return Array.from(value.replace(SQS_ATTRIBUTE_FORBIDDEN, '\uFFFD'))
-    .slice(0, maxLength)
-    .join('');
+  return Array.from(value.replace(SQS_ATTRIBUTE_FORBIDDEN, '\uFFFD')).slice(0, maxLength).join('');
 }
 
 function describeError(error: unknown): string {

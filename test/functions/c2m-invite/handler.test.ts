@@ -74,7 +74,9 @@ describe('c2m-invite handler', () => {
       expect(c2mRequests().every((r) => r.query.v === '2.0' && /^Bearer \S+$/.test(r.headers.authorization ?? ''))).toBe(true);
       expect(bodyOf(0)).toEqual({ consumerPhoneNumber: CALLER, skill: 'support', handoffId: 'H123456789' });
       expect(bodyOf(1)).toEqual({ callId: answer.callId });
-      expect(sim.c2m.invites()).toEqual([expect.objectContaining({ callId: answer.callId, consumerPhoneNumber: CALLER, channel: 'sms', skill: 'support' })]);
+      expect(sim.c2m.invites()).toEqual([
+        expect.objectContaining({ callId: answer.callId, consumerPhoneNumber: CALLER, channel: 'sms', skill: 'support' }),
+      ]);
       // Everything else was prefetched at the cold start.
       expect(sim.requests()).toHaveLength(2);
     });
@@ -96,8 +98,19 @@ describe('c2m-invite handler', () => {
         lambdaContext('c2m-invite', 7_000),
       );
       expect(answer).toMatchObject({ result: 'INVITED', recommendedChannel: 'wa', availableChannels: 'sms,wa' });
-      expect(bodyOf(0)).toEqual({ consumerPhoneNumber: CALLER, skill: 'sales', handoffId: 'H2', ivrNumber: '18005550100', templateVariables: { '1': 'Jane' } });
-      expect(bodyOf(1)).toEqual({ callId: answer.callId, overrideChannel: 'twilio', overrideMessage: 'Reply here to continue with us', overrideSkill: 'support' });
+      expect(bodyOf(0)).toEqual({
+        consumerPhoneNumber: CALLER,
+        skill: 'sales',
+        handoffId: 'H2',
+        ivrNumber: '18005550100',
+        templateVariables: { '1': 'Jane' },
+      });
+      expect(bodyOf(1)).toEqual({
+        callId: answer.callId,
+        overrideChannel: 'twilio',
+        overrideMessage: 'Reply here to continue with us',
+        overrideSkill: 'support',
+      });
       expect(sim.c2m.invites()).toEqual([
         expect.objectContaining({ channel: 'sms', skill: 'support', handoffId: 'H2', overrideMessage: 'Reply here to continue with us' }),
       ]);
@@ -108,28 +121,50 @@ describe('c2m-invite handler', () => {
       sim.c2m.setConsumer(phone, { eligible: false, availableChannels: [], recommendedChannelName: '' });
       const handler = await coldStart();
       const answer = await handler(contactFlowEvent({}, { phone }), lambdaContext('c2m-invite', 7_000));
-      expect(answer).toEqual({ result: 'NOT_ELIGIBLE', callId: expect.stringMatching(UUID), recommendedChannel: '', availableChannels: '', errorCode: '', errorMessage: '' });
+      expect(answer).toEqual({
+        result: 'NOT_ELIGIBLE',
+        callId: expect.stringMatching(UUID),
+        recommendedChannel: '',
+        availableChannels: '',
+        errorCode: '',
+        errorMessage: '',
+      });
       expect(c2mRequests()).toHaveLength(1);
     });
 
     it('eligibility, then a separate invite with the callId the flow kept', async () => {
       const handler = await coldStart();
       const eligibility = await handler(contactFlowEvent({ action: 'eligibility' }), lambdaContext('c2m-invite', 7_000));
-      expect(eligibility).toMatchObject({ result: 'ELIGIBLE', callId: expect.stringMatching(UUID), recommendedChannel: 'sms', availableChannels: 'sms' });
+      expect(eligibility).toMatchObject({
+        result: 'ELIGIBLE',
+        callId: expect.stringMatching(UUID),
+        recommendedChannel: 'sms',
+        availableChannels: 'sms',
+      });
       expect(sim.c2m.invites()).toEqual([]);
 
       const invite = await handler(
         contactFlowEvent({ action: 'invite', callId: eligibility.callId ?? '', overrideMessage: 'Hi there' }),
         lambdaContext('c2m-invite', 7_000),
       );
-      expect(invite).toEqual({ result: 'INVITED', callId: eligibility.callId, recommendedChannel: '', availableChannels: '', errorCode: '', errorMessage: '' });
+      expect(invite).toEqual({
+        result: 'INVITED',
+        callId: eligibility.callId,
+        recommendedChannel: '',
+        availableChannels: '',
+        errorCode: '',
+        errorMessage: '',
+      });
       expect(sim.c2m.invites()).toEqual([expect.objectContaining({ callId: eligibility.callId, overrideMessage: 'Hi there' })]);
       expect(c2mRequests().map((r) => r.path.split('/').pop())).toEqual(['eligibility', 'invite']);
     });
 
     it('accepts the action in any case and treats empty parameters as absent (defaults apply)', async () => {
       const handler = await coldStart();
-      const answer = await handler(contactFlowEvent({ action: 'Eligibility', skill: ' ', handoffId: '' }), lambdaContext('c2m-invite', 7_000));
+      const answer = await handler(
+        contactFlowEvent({ action: 'Eligibility', skill: ' ', handoffId: '' }),
+        lambdaContext('c2m-invite', 7_000),
+      );
       expect(answer.result).toBe('ELIGIBLE');
       expect(bodyOf(0)).toMatchObject({ skill: 'support', handoffId: 'H123456789' });
     });
@@ -143,10 +178,14 @@ describe('c2m-invite handler', () => {
       const answer = await handler(contactFlowEvent(), lambdaContext('c2m-invite', 7_000));
       expect(answer.result).toBe('INVITED');
       expect(sim.requests({ service: 'sentinel' })).toHaveLength(1);
-      expect(c2mRequests().slice(-3).map((r) => r.status)).toEqual([401, 200, 200]);
+      expect(
+        c2mRequests()
+          .slice(-3)
+          .map((r) => r.status),
+      ).toEqual([401, 200, 200]);
     });
 
-    it('reads C2M\'s domain from SSM when the domain-refresh function stored it', async () => {
+    it("reads C2M's domain from SSM when the domain-refresh function stored it", async () => {
       ssm.on(GetParameterCommand, { Name: `${DOMAIN_PATH}connectToMessagingDomain` }).resolves({ Parameter: { Value: sim.url } });
       ssm.on(GetParameterCommand, { Name: `${DOMAIN_PATH}sentinel` }).resolves({ Parameter: { Value: sim.url } });
       secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(bearerSecret()) });
@@ -157,7 +196,7 @@ describe('c2m-invite handler', () => {
   });
 
   describe('API key (OAuth 1.0a)', () => {
-    it('signs every C2M call with the secret\'s oauth1 block and never fetches an AppJWT', async () => {
+    it("signs every C2M call with the secret's oauth1 block and never fetches an AppJWT", async () => {
       const handler = await coldStart(apiKeySecret());
       const answer = await handler(contactFlowEvent(), lambdaContext('c2m-invite', 7_000));
       expect(answer.result).toBe('INVITED');
@@ -188,7 +227,12 @@ describe('c2m-invite handler', () => {
       ['number over 15 characters', [{}, { phone: '+1234567890123456' }], 'INVALID_PHONE_NUMBER', /at most 15 characters/],
       ['skill over 255', [{ skill: 's'.repeat(256) }], 'INVALID_SKILL', /skill must be at most 255 characters/],
       ['handoffId over 16', [{ handoffId: 'H'.repeat(17) }], 'INVALID_HANDOFF_ID', /handoffId must be at most 16 characters/],
-      ['overrideMessage over 1600', [{ overrideMessage: 'm'.repeat(1601) }], 'INVALID_OVERRIDE_MESSAGE', /overrideMessage must be at most 1600/],
+      [
+        'overrideMessage over 1600',
+        [{ overrideMessage: 'm'.repeat(1601) }],
+        'INVALID_OVERRIDE_MESSAGE',
+        /overrideMessage must be at most 1600/,
+      ],
       ['overrideSkill over 255', [{ overrideSkill: 's'.repeat(256) }], 'INVALID_OVERRIDE_SKILL', /overrideSkill must be at most 255/],
       ['templateVariables not JSON', [{ templateVariables: '{1:' }], 'INVALID_TEMPLATE_VARIABLES', /JSON object of string values/],
       ['templateVariables not strings', [{ templateVariables: '{"1":2}' }], 'INVALID_TEMPLATE_VARIABLES', /JSON object of string values/],
@@ -208,7 +252,10 @@ describe('c2m-invite handler', () => {
       vi.stubEnv('C2M_DEFAULT_SKILL', '');
       vi.stubEnv('C2M_DEFAULT_HANDOFF_ID', '');
       const handler = await coldStart();
-      const answer = await handler(contactFlowEvent({ overrideMessage: 'm'.repeat(1601) }, { phone: '555' }), lambdaContext('c2m-invite', 7_000));
+      const answer = await handler(
+        contactFlowEvent({ overrideMessage: 'm'.repeat(1601) }, { phone: '555' }),
+        lambdaContext('c2m-invite', 7_000),
+      );
       expect(answer.errorCode).toBe('INVALID_PHONE_NUMBER');
       expect(answer.errorMessage.split('; ')).toEqual([
         expect.stringMatching(/not E\.164/),
@@ -229,7 +276,14 @@ describe('c2m-invite handler', () => {
 
   describe('every C2M error code', () => {
     const INELIGIBLE = '+15550001111';
-    type Case = { code: string; result: string; action?: 'invite'; message: RegExp; arrange: () => void; parameters?: Record<string, string> };
+    type Case = {
+      code: string;
+      result: string;
+      action?: 'invite';
+      message: RegExp;
+      arrange: () => void;
+      parameters?: Record<string, string>;
+    };
     const inject = (status: number, errorCode?: number, errorMessage?: string) => () =>
       sim.fail({ service: 'connectToMessagingDomain', status, ...(errorCode === undefined ? {} : { body: { errorCode, errorMessage } }) });
     const cases: Case[] = [
@@ -239,15 +293,32 @@ describe('c2m-invite handler', () => {
       { code: '1004', result: 'ERROR', message: /Not Found/, arrange: inject(404) },
       { code: '1005', result: 'ERROR', message: /Method Not Allowed/, arrange: inject(405) },
       { code: '1015', result: 'ERROR', message: /Unsupported Media Type/, arrange: inject(415) },
-      { code: '1100', result: 'ERROR', message: /Invalid Bearer token/, arrange: () => sim.fail({ service: 'connectToMessagingDomain', status: 401, times: 2 }) },
+      {
+        code: '1100',
+        result: 'ERROR',
+        message: /Invalid Bearer token/,
+        arrange: () => sim.fail({ service: 'connectToMessagingDomain', status: 401, times: 2 }),
+      },
       { code: '1101', result: 'ERROR', message: /Not enough privilege/, arrange: inject(403) },
       { code: '1200', result: 'ERROR', message: /No internal user/, arrange: () => sim.c2m.setAccountSetupError(1200) },
       { code: '1201', result: 'ERROR', message: /No internal app/, arrange: () => sim.c2m.setAccountSetupError(1201) },
       { code: '1600', result: 'ERROR', message: /No setting/, arrange: () => sim.c2m.setAccountSetupError(1600) },
-      { code: '1300', result: 'ERROR', message: /No engagement found for skill billing/, arrange: () => undefined, parameters: { skill: 'billing' } },
+      {
+        code: '1300',
+        result: 'ERROR',
+        message: /No engagement found for skill billing/,
+        arrange: () => undefined,
+        parameters: { skill: 'billing' },
+      },
       { code: '1400', result: 'NOT_ELIGIBLE', message: /Message cannot be sent/, arrange: () => sim.c2m.setOpenConversation(CALLER, true) },
       { code: '1500', result: 'ERROR', message: /No handoff is available/, arrange: () => undefined, parameters: { handoffId: 'H404' } },
-      { code: '1900', result: 'NOT_ELIGIBLE', message: /Overridden channel/, arrange: () => undefined, parameters: { overrideChannel: 'wa' } },
+      {
+        code: '1900',
+        result: 'NOT_ELIGIBLE',
+        message: /Overridden channel/,
+        arrange: () => undefined,
+        parameters: { overrideChannel: 'wa' },
+      },
       { code: '1901', result: 'ERROR', message: /overridden skill/, arrange: () => undefined, parameters: { overrideSkill: 'billing' } },
     ];
     it.each(cases)('$code → $result', async ({ code, result, message, arrange, parameters }) => {
@@ -260,15 +331,29 @@ describe('c2m-invite handler', () => {
     it('1501 → NOT_ELIGIBLE: an invite for a consumer eligibility found no channel for', async () => {
       sim.c2m.setConsumer(INELIGIBLE, { eligible: false, availableChannels: [], recommendedChannelName: '' });
       const handler = await coldStart();
-      const eligibility = await handler(contactFlowEvent({ action: 'eligibility' }, { phone: INELIGIBLE }), lambdaContext('c2m-invite', 7_000));
+      const eligibility = await handler(
+        contactFlowEvent({ action: 'eligibility' }, { phone: INELIGIBLE }),
+        lambdaContext('c2m-invite', 7_000),
+      );
       expect(eligibility.result).toBe('NOT_ELIGIBLE');
-      const invite = await handler(contactFlowEvent({ action: 'invite', callId: eligibility.callId ?? '' }), lambdaContext('c2m-invite', 7_000));
-      expect(invite).toMatchObject({ result: 'NOT_ELIGIBLE', errorCode: '1501', errorMessage: 'No handoff channel is available', callId: eligibility.callId });
+      const invite = await handler(
+        contactFlowEvent({ action: 'invite', callId: eligibility.callId ?? '' }),
+        lambdaContext('c2m-invite', 7_000),
+      );
+      expect(invite).toMatchObject({
+        result: 'NOT_ELIGIBLE',
+        errorCode: '1501',
+        errorMessage: 'No handoff channel is available',
+        callId: eligibility.callId,
+      });
     });
 
     it('1000 from the real check: an invite for a callId C2M never issued', async () => {
       const handler = await coldStart();
-      const answer = await handler(contactFlowEvent({ action: 'invite', callId: '0b6c1f5e-1111-4222-8333-944444444444' }), lambdaContext('c2m-invite', 7_000));
+      const answer = await handler(
+        contactFlowEvent({ action: 'invite', callId: '0b6c1f5e-1111-4222-8333-944444444444' }),
+        lambdaContext('c2m-invite', 7_000),
+      );
       expect(answer).toMatchObject({ result: 'ERROR', errorCode: '1000', errorMessage: 'Invalid request' });
     });
 
@@ -288,7 +373,7 @@ describe('c2m-invite handler', () => {
   });
 
   describe('deadline (Connect gives 8 s)', () => {
-    it('retries a 429 after C2M\'s 5 s when that still fits before the deadline', { timeout: 15_000 }, async () => {
+    it("retries a 429 after C2M's 5 s when that still fits before the deadline", { timeout: 15_000 }, async () => {
       const handler = await coldStart();
       sim.fail({ service: 'connectToMessagingDomain', status: 429 });
       const started = Date.now();
@@ -335,7 +420,12 @@ describe('c2m-invite handler', () => {
       sim.fail({ service: 'connectToMessagingDomain', delayMs: 10_000 });
       const context = lambdaContext('c2m-invite', 3_000);
       const answer = await handler(contactFlowEvent(), context);
-      expect(answer).toMatchObject({ result: 'ERROR', errorCode: 'TIMEOUT', callId: expect.stringMatching(UUID), availableChannels: 'sms' });
+      expect(answer).toMatchObject({
+        result: 'ERROR',
+        errorCode: 'TIMEOUT',
+        callId: expect.stringMatching(UUID),
+        availableChannels: 'sms',
+      });
       expect(context.getRemainingTimeInMillis()).toBeGreaterThan(800);
     });
   });
@@ -345,7 +435,11 @@ describe('c2m-invite handler', () => {
       secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ clientId: 'only-the-id' }) });
       const { handler } = await import('#functions/c2m-invite/index.ts');
       const answer = await handler(contactFlowEvent(), lambdaContext('c2m-invite', 7_000));
-      expect(answer).toMatchObject({ result: 'ERROR', errorCode: 'CONFIGURATION_ERROR', errorMessage: expect.stringContaining('missing key clientSecret') });
+      expect(answer).toMatchObject({
+        result: 'ERROR',
+        errorCode: 'CONFIGURATION_ERROR',
+        errorMessage: expect.stringContaining('missing key clientSecret'),
+      });
       expect(c2mRequests()).toEqual([]);
     });
 
@@ -354,7 +448,11 @@ describe('c2m-invite handler', () => {
       secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(bearerSecret()) });
       const { handler } = await import('#functions/c2m-invite/index.ts');
       const answer = await handler(contactFlowEvent(), lambdaContext('c2m-invite', 7_000));
-      expect(answer).toMatchObject({ result: 'ERROR', errorCode: 'CONFIGURATION_ERROR', errorMessage: expect.stringContaining('C2M_REGION must be one of va, lo, sy') });
+      expect(answer).toMatchObject({
+        result: 'ERROR',
+        errorCode: 'CONFIGURATION_ERROR',
+        errorMessage: expect.stringContaining('C2M_REGION must be one of va, lo, sy'),
+      });
     });
 
     it('answers DOMAIN_UNAVAILABLE when neither SSM nor CSDS knows C2M and no region hint is set', async () => {
@@ -364,7 +462,11 @@ describe('c2m-invite handler', () => {
       secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(bearerSecret()) });
       const { handler } = await import('#functions/c2m-invite/index.ts');
       const answer = await handler(contactFlowEvent(), lambdaContext('c2m-invite', 7_000));
-      expect(answer).toMatchObject({ result: 'ERROR', errorCode: 'DOMAIN_UNAVAILABLE', errorMessage: expect.stringContaining('C2M_REGION') });
+      expect(answer).toMatchObject({
+        result: 'ERROR',
+        errorCode: 'DOMAIN_UNAVAILABLE',
+        errorMessage: expect.stringContaining('C2M_REGION'),
+      });
       expect(sim.requests({ service: 'csds' }).map((r) => r.status)).toEqual([404, 404]);
       expect(c2mRequests()).toEqual([]);
     });
@@ -374,12 +476,16 @@ describe('c2m-invite handler', () => {
       sim.expireAppJwts();
       sim.fail({ service: 'sentinel', status: 401 });
       const answer = await handler(contactFlowEvent(), lambdaContext('c2m-invite', 7_000));
-      expect(answer).toMatchObject({ result: 'ERROR', errorCode: 'AUTHENTICATION_FAILED', errorMessage: expect.stringContaining('Sentinel AppJWT: HTTP 401') });
+      expect(answer).toMatchObject({
+        result: 'ERROR',
+        errorCode: 'AUTHENTICATION_FAILED',
+        errorMessage: expect.stringContaining('Sentinel AppJWT: HTTP 401'),
+      });
     });
   });
 
   describe('logs', () => {
-    it('carry the ContactId on every line and the caller\'s number only masked', async () => {
+    it("carry the ContactId on every line and the caller's number only masked", async () => {
       vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'DEBUG');
       const lines: string[] = [];
       for (const method of ['log', 'debug', 'info', 'warn', 'error'] as const) {
@@ -400,7 +506,9 @@ describe('c2m-invite handler', () => {
       const invalid = await invoke(contactFlowEvent({ skill: 's'.repeat(300) }, { contactId: 'contact-c' }), 7_000);
 
       expect(contactIdsPerCall).toEqual([['contact-a'], ['contact-b'], ['contact-c']]);
-      expect(answered).toEqual([expect.objectContaining({ level: 'INFO', message: 'C2M request answered', action: 'deflect', phone: '***4567', result: 'INVITED' })]);
+      expect(answered).toEqual([
+        expect.objectContaining({ level: 'INFO', message: 'C2M request answered', action: 'deflect', phone: '***4567', result: 'INVITED' }),
+      ]);
       expect(failed).toEqual([expect.objectContaining({ level: 'WARN', phone: '***4567', result: 'ERROR', errorCode: 'TIMEOUT' })]);
       expect(invalid).toEqual([expect.objectContaining({ level: 'WARN', phone: '***4567', errorCode: 'INVALID_SKILL' })]);
       const all = [...answered, ...failed, ...invalid].map((entry) => JSON.stringify(entry)).join('\n');
@@ -414,7 +522,12 @@ describe('c2m-invite handler', () => {
     await import('#functions/c2m-invite/index.ts');
     await vi.waitFor(() => {
       expect(sim.requests({ service: 'sentinel' }).filter((r) => r.status === 200)).toHaveLength(1);
-      expect(sim.requests({ service: 'csds' }).map((r) => r.path.split('/')[5]).sort()).toEqual(['connectToMessagingDomain', 'sentinel']);
+      expect(
+        sim
+          .requests({ service: 'csds' })
+          .map((r) => r.path.split('/')[5])
+          .sort(),
+      ).toEqual(['connectToMessagingDomain', 'sentinel']);
     });
     expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(1);
     expect(c2mRequests()).toEqual([]);

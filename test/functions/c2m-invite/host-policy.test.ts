@@ -19,7 +19,9 @@ describe('c2m-invite without the opt-in for plain http', () => {
     stubC2mEnvironment(sim, { allowInsecureHosts: false });
     secrets.reset();
     ssm.reset();
-    secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ clientId: sim.credentials.clientId, clientSecret: sim.credentials.clientSecret }) });
+    secrets
+      .on(GetSecretValueCommand)
+      .resolves({ SecretString: JSON.stringify({ clientId: sim.credentials.clientId, clientSecret: sim.credentials.clientSecret }) });
     // As a tampered (or simulator-era) domain parameter would hold it.
     ssm.on(GetParameterCommand).resolves({ Parameter: { Value: sim.url } });
     vi.resetModules();

@@ -85,13 +85,20 @@ describe('connector-send handler (LivePerson simulator, local DynamoDB and SQS; 
     sim.connector
       .conversations()
       .filter((c) => c.consumerId === consumerId)
-      .map((c) => c.messages.filter((m) => m.originator === 'CONSUMER' && m.event.type === 'ContentEvent').map((m) => (m.event as { message: string }).message));
+      .map((c) =>
+        c.messages
+          .filter((m) => m.originator === 'CONSUMER' && m.event.type === 'ContentEvent')
+          .map((m) => (m.event as { message: string }).message),
+      );
   const connectorStatuses = () => sim.requests({ service: 'asyncMessagingEnt' }).map((r) => r.status);
   const consumerItem = async (consumerId: string) =>
     (await documents.send(new GetCommand({ TableName: stateTable, Key: { conversationId: `consumer#${consumerId}` } }))).Item;
   const processorSaysClosed = (conversationId: string) =>
     new DynamoDbConversationStateStore({ tableName: stateTable, client: dynamo.client }).apply(
-      parseNotification(JSON.stringify(conversationUpdate(conversationId, 'CLOSE', Date.now())), 'connector')[0] as OrderedConversationChange,
+      parseNotification(
+        JSON.stringify(conversationUpdate(conversationId, 'CLOSE', Date.now())),
+        'connector',
+      )[0] as OrderedConversationChange,
     );
   const deadLetters = async () => {
     const { Messages = [] } = await sqs.client.send(
@@ -104,7 +111,12 @@ describe('connector-send handler (LivePerson simulator, local DynamoDB and SQS; 
     );
     return Messages;
   };
-  const sendText = (commandId: string, consumerId: string, text: string): ConnectorCommandInput => ({ type: 'sendText', commandId, consumerId, text });
+  const sendText = (commandId: string, consumerId: string, text: string): ConnectorCommandInput => ({
+    type: 'sendText',
+    commandId,
+    consumerId,
+    text,
+  });
 
   it('opens a conversation with the profile and routing, then sends into it', async () => {
     const sdes = [{ type: 'ctmrinfo', info: { customerId: 'C-42', ctype: 'vip' } }];
@@ -115,9 +127,18 @@ describe('connector-send handler (LivePerson simulator, local DynamoDB and SQS; 
 
     expect(result.batchItemFailures).toEqual([]);
     const [conversation] = sim.connector.conversations();
-    expect(conversation).toMatchObject({ consumerId: 'ada', skillId: '123', ttrDefName: 'URGENT', userProfile: { authenticatedData: { lp_sdes: sdes } } });
+    expect(conversation).toMatchObject({
+      consumerId: 'ada',
+      skillId: '123',
+      ttrDefName: 'URGENT',
+      userProfile: { authenticatedData: { lp_sdes: sdes } },
+    });
     expect(texts('ada')).toEqual([['Hello from the brand']]);
-    expect(await consumerItem('ada')).toMatchObject({ itemType: 'CONSUMER', openConversationId: conversation?.conversationId, consumerJws: expect.any(String) });
+    expect(await consumerItem('ada')).toMatchObject({
+      itemType: 'CONSUMER',
+      openConversationId: conversation?.conversationId,
+      consumerJws: expect.any(String),
+    });
   });
 
   it('reuses the open conversation, opening the first one with the default routing', async () => {
@@ -129,7 +150,12 @@ describe('connector-send handler (LivePerson simulator, local DynamoDB and SQS; 
     const second = await direct(sendText('t-2', 'bob', 'two'));
 
     expect(first).toMatchObject({ ok: true, openedConversation: true, sequence: 0 });
-    expect(second).toMatchObject({ ok: true, openedConversation: false, conversationId: (first as { conversationId: string }).conversationId, sequence: 1 });
+    expect(second).toMatchObject({
+      ok: true,
+      openedConversation: false,
+      conversationId: (first as { conversationId: string }).conversationId,
+      sequence: 1,
+    });
     expect(sim.connector.conversations()).toHaveLength(1);
     expect(sim.connector.conversations()[0]?.skillId).toBe('777');
     expect(texts('bob')).toEqual([['one', 'two']]);
@@ -207,7 +233,12 @@ describe('connector-send handler (LivePerson simulator, local DynamoDB and SQS; 
     ]);
 
     expect(result.batchItemFailures).toEqual([]);
-    expect(sim.connector.conversations()[0]?.messages.filter((m) => m.originator === 'CONSUMER').map((m) => m.event)).toEqual([
+    expect(
+      sim.connector
+        .conversations()[0]
+        ?.messages.filter((m) => m.originator === 'CONSUMER')
+        .map((m) => m.event),
+    ).toEqual([
       { type: 'AcceptStatusEvent', status: 'READ', sequenceList: [agentSequence] },
       { type: 'ChatStateEvent', chatState: 'COMPOSING' },
       { type: 'ChatStateEvent', chatState: 'PAUSE' },
@@ -244,7 +275,13 @@ describe('connector-send handler (LivePerson simulator, local DynamoDB and SQS; 
     await documents.send(
       new PutCommand({
         TableName: stateTable,
-        Item: { conversationId: 'consumer#hal', itemType: 'CONSUMER', extConsumerId: 'hal', consumerJws: 'stale.consumer.jws', updatedAt: '2026-01-01T00:00:00Z' },
+        Item: {
+          conversationId: 'consumer#hal',
+          itemType: 'CONSUMER',
+          extConsumerId: 'hal',
+          consumerJws: 'stale.consumer.jws',
+          updatedAt: '2026-01-01T00:00:00Z',
+        },
       }),
     );
     expect(await direct(sendText('t-1', 'hal', 'hello'))).toMatchObject({ ok: true });
@@ -279,7 +316,10 @@ describe('connector-send handler (LivePerson simulator, local DynamoDB and SQS; 
   it("gives a queued command one quick retry on a 5xx, then leaves the back-off to SQS: the batch's other consumers do not wait", async () => {
     sim.fail({ service: 'asyncMessagingEnt', status: 503, times: 100 });
     const started = Date.now();
-    const pending = connector.handler(sqsEvent(record(sendText('q-1', 'ora', 'o1')), record(sendText('q-2', 'pat', 'p1'))), lambdaContext('connector-send', 30_000));
+    const pending = connector.handler(
+      sqsEvent(record(sendText('q-1', 'ora', 'o1')), record(sendText('q-2', 'pat', 'p1'))),
+      lambdaContext('connector-send', 30_000),
+    );
     const result = (await pending) as SQSBatchResponse;
     const elapsedMs = Date.now() - started;
 
@@ -360,12 +400,15 @@ describe('connector-send handler (LivePerson simulator, local DynamoDB and SQS; 
       );
       if (received.length === 0) break;
       Messages.push(...received);
-      for (const message of received) await sqs.client.send(new DeleteMessageCommand({ QueueUrl: outboundUrl, ReceiptHandle: message.ReceiptHandle }));
+      for (const message of received)
+        await sqs.client.send(new DeleteMessageCommand({ QueueUrl: outboundUrl, ReceiptHandle: message.ReceiptHandle }));
     }
     expect(Messages.map((message) => (JSON.parse(message.Body ?? '') as { text: string }).text)).toEqual(['first', 'a different command']);
 
     const result = (await connector.handler(
-      sqsEvent(...Messages.map((message) => sqsRecord(JSON.parse(message.Body ?? ''), { groupId: message.Attributes?.MessageGroupId ?? '' }))),
+      sqsEvent(
+        ...Messages.map((message) => sqsRecord(JSON.parse(message.Body ?? ''), { groupId: message.Attributes?.MessageGroupId ?? '' })),
+      ),
       lambdaContext('connector-send'),
     )) as SQSBatchResponse;
     expect(result.batchItemFailures).toEqual([]);
@@ -391,7 +434,11 @@ describe('connector-send handler (LivePerson simulator, local DynamoDB and SQS; 
   });
 
   it('moves a command LivePerson refuses (HTTP 400) to the dead-letter queue at once', async () => {
-    sim.fail({ service: 'asyncMessagingEnt', status: 400, body: { kind: 'resp', code: 400, body: { errorCode: 'INVALID_REQUEST', message: 'skill 999 does not exist' } } });
+    sim.fail({
+      service: 'asyncMessagingEnt',
+      status: 400,
+      body: { kind: 'resp', code: 400, body: { errorCode: 'INVALID_REQUEST', message: 'skill 999 does not exist' } },
+    });
     const result = await fromQueue([{ type: 'openConversation', commandId: 'open-x', consumerId: 'max', routing: { skillId: '999' } }]);
 
     expect(result.batchItemFailures).toEqual([]);
@@ -426,9 +473,15 @@ describe('connector-send handler (LivePerson simulator, local DynamoDB and SQS; 
     });
 
     const { Messages = [] } = await sqs.client.send(
-      new ReceiveMessageCommand({ QueueUrl: outboundUrl, MaxNumberOfMessages: 10, MessageSystemAttributeNames: ['MessageGroupId', 'MessageDeduplicationId'] }),
+      new ReceiveMessageCommand({
+        QueueUrl: outboundUrl,
+        MaxNumberOfMessages: 10,
+        MessageSystemAttributeNames: ['MessageGroupId', 'MessageDeduplicationId'],
+      }),
     );
-    expect(Messages.map((m) => m.Attributes)).toEqual([{ MessageGroupId: 'ned', MessageDeduplicationId: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
+    expect(Messages.map((m) => m.Attributes)).toEqual([
+      { MessageGroupId: 'ned', MessageDeduplicationId: expect.stringMatching(/^[0-9a-f]{64}$/) },
+    ]);
     expect(JSON.parse(Messages[0]?.Body ?? '')).toMatchObject({ type: 'sendText', consumerId: 'ned', text: 'from a rule' });
     const [parked] = await deadLetters();
     expect(parked?.MessageAttributes?.eventSource?.StringValue).toBe('brand.crm');

@@ -48,7 +48,10 @@ describe('connector-send without the opt-in for plain http', () => {
   });
 
   it('fails a direct command with the refusal, sending nothing', async () => {
-    const outcome = (await handler({ type: 'sendText', commandId: 'c-1', consumerId: 'ada', text: 'hello' }, lambdaContext('connector-send', 10_000))) as CommandOutcome;
+    const outcome = (await handler(
+      { type: 'sendText', commandId: 'c-1', consumerId: 'ada', text: 'hello' },
+      lambdaContext('connector-send', 10_000),
+    )) as CommandOutcome;
 
     expect(outcome).toMatchObject({ ok: false, commandId: 'c-1', error: { code: 'TEMPORARY_FAILURE', retryable: true } });
     expect(outcome.ok ? '' : outcome.error.message).toContain(`host refused, nothing sent: ${sim.url} is not https`);

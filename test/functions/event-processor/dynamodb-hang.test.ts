@@ -63,10 +63,14 @@ describe('event-processor when a DynamoDB call never answers', () => {
     vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', proxy.url);
     vi.resetModules();
     const { handler } = await import('#functions/event-processor/index.ts');
-    return (...records: Parameters<typeof sqsEvent>) => handler(sqsEvent(...records), lambdaContext('event-processor', 30_000)) as Promise<SQSBatchResponse>;
+    return (...records: Parameters<typeof sqsEvent>) =>
+      handler(sqsEvent(...records), lambdaContext('event-processor', 30_000)) as Promise<SQSBatchResponse>;
   }
 
-  const operation = (headers: Record<string, unknown>) => String(headers['x-amz-target'] ?? '').split('.').pop();
+  const operation = (headers: Record<string, unknown>) =>
+    String(headers['x-amz-target'] ?? '')
+      .split('.')
+      .pop();
 
   it('conversation state: the hung update fails its record; the other conversation is handled', { timeout: 20_000 }, async () => {
     const run = await processorBehind(({ headers, body }) => operation(headers) === 'UpdateItem' && body.includes('"conv-hung"'));

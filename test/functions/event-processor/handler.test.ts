@@ -69,7 +69,12 @@ describe('event-processor handler (local DynamoDB and SQS, EventBridge mocked)',
     );
     expect(result.batchItemFailures).toEqual([]);
     expect(messages(published)).toEqual(['conv-a:a1', 'conv-a:a2', 'conv-b:ChatStateEvent']);
-    expect(published[0]?.detail).toMatchObject({ accountId: '12345678', sequence: 1, originatorRole: 'CONSUMER', eventId: 'ContentEvent:conv-a:1' });
+    expect(published[0]?.detail).toMatchObject({
+      accountId: '12345678',
+      sequence: 1,
+      originatorRole: 'CONSUMER',
+      eventId: 'ContentEvent:conv-a:1',
+    });
   });
 
   it('publishes a genuine repeat of a chat state that has neither sequence nor timestamp', async () => {
@@ -114,13 +119,21 @@ describe('event-processor handler (local DynamoDB and SQS, EventBridge mocked)',
   });
 
   it('moves a schema violation to the dead-letter queue at once, with the reason, and goes on', async () => {
-    const broken = sqsRecord({ kind: 'notification', type: 'ms.MessagingEventNotification', body: { changes: [{ event: { type: 'ContentEvent' } }] } }, { groupId: 'conv-x' });
+    const broken = sqsRecord(
+      { kind: 'notification', type: 'ms.MessagingEventNotification', body: { changes: [{ event: { type: 'ContentEvent' } }] } },
+      { groupId: 'conv-x' },
+    );
     const next = sqsRecord(contentNotification('conv-x', 'after', 2), { groupId: 'conv-x' });
     const result = await run(broken, next);
     expect(result.batchItemFailures).toEqual([]);
     expect(messages(published)).toEqual(['conv-x:after']);
     const { Messages = [] } = await sqs.client.send(
-      new ReceiveMessageCommand({ QueueUrl: deadLetterUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], MessageSystemAttributeNames: ['MessageGroupId'] }),
+      new ReceiveMessageCommand({
+        QueueUrl: deadLetterUrl,
+        MaxNumberOfMessages: 10,
+        MessageAttributeNames: ['All'],
+        MessageSystemAttributeNames: ['MessageGroupId'],
+      }),
     );
     expect(Messages).toHaveLength(1);
     expect(Messages[0]?.Body).toBe(broken.body);
@@ -141,13 +154,18 @@ describe('event-processor handler (local DynamoDB and SQS, EventBridge mocked)',
     // The dead-letter queue is shared by the tests: take everything out, so later tests see only theirs.
     const drained: Message[] = [];
     for (;;) {
-      const { Messages = [] } = await sqs.client.send(new ReceiveMessageCommand({ QueueUrl: deadLetterUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] }));
+      const { Messages = [] } = await sqs.client.send(
+        new ReceiveMessageCommand({ QueueUrl: deadLetterUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] }),
+      );
       if (Messages.length === 0) break;
       drained.push(...Messages);
-      for (const message of Messages) await sqs.client.send(new DeleteMessageCommand({ QueueUrl: deadLetterUrl, ReceiptHandle: message.ReceiptHandle }));
+      for (const message of Messages)
+        await sqs.client.send(new DeleteMessageCommand({ QueueUrl: deadLetterUrl, ReceiptHandle: message.ReceiptHandle }));
     }
     const parked = drained.find((message) => message.Body === broken.body);
-    expect(parked?.MessageAttributes?.deadLetterReason?.StringValue).toContain('body.changes.0.result.conversationDetails.metaDataLastUpdateTs');
+    expect(parked?.MessageAttributes?.deadLetterReason?.StringValue).toContain(
+      'body.changes.0.result.conversationDetails.metaDataLastUpdateTs',
+    );
   });
 
   it('ignores a conversation update older than the stored one', async () => {
@@ -182,7 +200,12 @@ describe('event-processor handler (local DynamoDB and SQS, EventBridge mocked)',
     expect(result.batchItemFailures).toEqual([]);
     expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(0);
     const { Messages = [] } = await sqs.client.send(
-      new ReceiveMessageCommand({ QueueUrl: deadLetterUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], MessageSystemAttributeNames: ['MessageGroupId'] }),
+      new ReceiveMessageCommand({
+        QueueUrl: deadLetterUrl,
+        MaxNumberOfMessages: 10,
+        MessageAttributeNames: ['All'],
+        MessageSystemAttributeNames: ['MessageGroupId'],
+      }),
     );
     const parked = Messages.find((m) => m.Attributes?.MessageGroupId === 'conv-big');
     expect(parked?.MessageAttributes?.deadLetterReason?.StringValue).toContain('EventBridge accepts at most');
@@ -195,10 +218,23 @@ describe('event-processor handler (local DynamoDB and SQS, EventBridge mocked)',
     try {
       vi.resetModules();
       processor = await import('#functions/event-processor/index.ts');
-      const future = { kind: 'notification', type: 'ms.MessagingEventNotification', body: { changes: [{ sequence: 4, serverTimestamp: 1, dialogId: 'conv-u', event: { type: 'ReactionEvent', reaction: 'secret-reaction-text' } }] } };
+      const future = {
+        kind: 'notification',
+        type: 'ms.MessagingEventNotification',
+        body: {
+          changes: [
+            { sequence: 4, serverTimestamp: 1, dialogId: 'conv-u', event: { type: 'ReactionEvent', reaction: 'secret-reaction-text' } },
+          ],
+        },
+      };
       const result = await run(sqsRecord(future, { groupId: 'conv-u' }));
       expect(result.batchItemFailures).toEqual([]);
-      expect(published).toEqual([expect.objectContaining({ detailType: 'UnknownEvent', detail: expect.objectContaining({ changeType: 'ReactionEvent', conversationId: 'conv-u', route: 'connector' }) })]);
+      expect(published).toEqual([
+        expect.objectContaining({
+          detailType: 'UnknownEvent',
+          detail: expect.objectContaining({ changeType: 'ReactionEvent', conversationId: 'conv-u', route: 'connector' }),
+        }),
+      ]);
       // Each write is one JSON document (pretty-printed in POWERTOOLS_DEV mode).
       const documents = capture.writes.flatMap(({ text }) => {
         try {
@@ -207,7 +243,9 @@ describe('event-processor handler (local DynamoDB and SQS, EventBridge mocked)',
           return [];
         }
       });
-      expect(documents.find((entry) => entry.message === 'change of a type this version does not know: passed on as UnknownEvent')).toMatchObject({
+      expect(
+        documents.find((entry) => entry.message === 'change of a type this version does not know: passed on as UnknownEvent'),
+      ).toMatchObject({
         level: 'WARN',
         notificationType: 'ms.MessagingEventNotification',
         changeType: 'ReactionEvent',

@@ -50,7 +50,10 @@ describe('maskPhoneNumbers: one rule for every logged id and foreign message', (
     ['1\u200B4\u200B1\u200B5\u200B5\u200B5\u200B5\u200B0\u200B1\u200B0\u200B0', '***0100'],
     ['%EF%BC%91%EF%BC%94%EF%BC%91%EF%BC%95%EF%BC%95%EF%BC%95%EF%BC%95%EF%BC%90%EF%BC%91%EF%BC%90%EF%BC%90', '***0100'],
     // Messages from outside, in JSON too.
-    ['C2M eligibility: HTTP 400 (LivePerson error 1001): Invalid customerPhoneNumber 1 (415) 555-0100', 'C2M eligibility: HTTP 400 (LivePerson error 1001): Invalid customerPhoneNumber ***0100'],
+    [
+      'C2M eligibility: HTTP 400 (LivePerson error 1001): Invalid customerPhoneNumber 1 (415) 555-0100',
+      'C2M eligibility: HTTP 400 (LivePerson error 1001): Invalid customerPhoneNumber ***0100',
+    ],
     ['{"consumerPhoneNumber":"+14155550100","n":3}', '{"consumerPhoneNumber":"***0100","n":3}'],
   ])('%s → %s', (text, logged) => expect(maskPhoneNumbers(text)).toBe(logged));
 

@@ -38,14 +38,22 @@ describe('createLivePersonPlatform', () => {
       SecretString: JSON.stringify({ clientId: sim.credentials.clientId, clientSecret: sim.credentials.clientSecret }),
     });
     ssm.on(GetParameterCommand, { Name: '/lp/domains/sentinel' }).resolves({ Parameter: { Value: sim.url } });
-    ssm.on(GetParameterCommand, { Name: '/lp/domains/connectToMessagingDomain' }).rejects(new ParameterNotFound({ message: 'missing', $metadata: {} }));
+    ssm
+      .on(GetParameterCommand, { Name: '/lp/domains/connectToMessagingDomain' })
+      .rejects(new ParameterNotFound({ message: 'missing', $metadata: {} }));
     const warnings: string[] = [];
     const platform = createLivePersonPlatform({ env: env(), logger: { warn: (message) => warnings.push(message) } });
 
-    await Promise.all([platform.credentials.get(), platform.domains.resolve('sentinel'), platform.domains.resolve('connectToMessagingDomain')]);
+    await Promise.all([
+      platform.credentials.get(),
+      platform.domains.resolve('sentinel'),
+      platform.domains.resolve('connectToMessagingDomain'),
+    ]);
     await platform.appJwt.getToken();
 
-    expect(sim.requests({ service: 'csds' }).map((r) => r.path)).toEqual([`/api/account/${sim.accountId}/service/connectToMessagingDomain/baseURI.json`]);
+    expect(sim.requests({ service: 'csds' }).map((r) => r.path)).toEqual([
+      `/api/account/${sim.accountId}/service/connectToMessagingDomain/baseURI.json`,
+    ]);
     expect(sim.requests({ service: 'sentinel' })).toHaveLength(1);
     expect(platform.appJwt.fetchCount).toBe(1);
     expect(warnings).toEqual([]);
@@ -57,6 +65,8 @@ describe('createLivePersonPlatform', () => {
   });
 
   it('stops at a clear error for a broken environment before any call', () => {
-    expect(() => createLivePersonPlatform({ env: { ...env(), LP_ACCOUNT_ID: '' } })).toThrow('LP_ACCOUNT_ID must be the LivePerson account (site) id');
+    expect(() => createLivePersonPlatform({ env: { ...env(), LP_ACCOUNT_ID: '' } })).toThrow(
+      'LP_ACCOUNT_ID must be the LivePerson account (site) id',
+    );
   });
 });

@@ -91,7 +91,10 @@ describe('webhook-receiver handler with a real SQS-protocol queue', () => {
     const [message, ...rest] = await drain();
     expect(rest).toEqual([]);
     expect(message?.Body).toBe(body);
-    expect(message?.Attributes).toMatchObject({ MessageGroupId: 'conv-b64', MessageDeduplicationId: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(message?.Attributes).toMatchObject({
+      MessageGroupId: 'conv-b64',
+      MessageDeduplicationId: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
     expect(message?.MessageAttributes?.eventType?.StringValue).toBe('ms.MessagingEventNotification.ContentEvent');
     expect(message?.MessageAttributes?.route?.StringValue).toBe('connector');
     expect(message?.MessageAttributes?.accountId?.StringValue).toBe(ACCOUNT);
@@ -155,12 +158,18 @@ describe('webhook-receiver handler with a real SQS-protocol queue', () => {
       const fresh = await coldStart();
       secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(rotated) });
       try {
-        const result = await fresh(signed(JSON.stringify(contentNotification('conv-rotated')), false, rotated.clientSecret), lambdaContext('webhook-receiver'));
+        const result = await fresh(
+          signed(JSON.stringify(contentNotification('conv-rotated')), false, rotated.clientSecret),
+          lambdaContext('webhook-receiver'),
+        );
         expect(result.statusCode).toBe(200);
         expect(await drain()).toHaveLength(1);
         // Re-read once; from then on the new secret is the cached one.
         expect(secretReads()).toBe(2);
-        const next = await fresh(signed(JSON.stringify(contentNotification('conv-rotated', 'again', 2)), false, rotated.clientSecret), lambdaContext('webhook-receiver'));
+        const next = await fresh(
+          signed(JSON.stringify(contentNotification('conv-rotated', 'again', 2)), false, rotated.clientSecret),
+          lambdaContext('webhook-receiver'),
+        );
         expect(next.statusCode).toBe(200);
         expect(secretReads()).toBe(2);
       } finally {
@@ -187,7 +196,9 @@ describe('webhook-receiver handler with a real SQS-protocol queue', () => {
         expect((await fresh(event, lambdaContext('webhook-receiver'))).statusCode).toBe(200);
         const logged = capture.lines().map((l) => l.line);
         expect(logged.some((line) => line.includes('webhook accepted'))).toBe(true);
-        expect(logged.filter((line) => line.includes('private words') || line.includes(event.headers['X-LivePerson-Signature'] ?? '-'))).toEqual([]);
+        expect(
+          logged.filter((line) => line.includes('private words') || line.includes(event.headers['X-LivePerson-Signature'] ?? '-')),
+        ).toEqual([]);
       } finally {
         capture.restore();
         vi.stubEnv('POWERTOOLS_LOGGER_LOG_EVENT', undefined);

@@ -49,13 +49,17 @@ describe.concurrent('every client factory against an endpoint that accepts conne
   const attempts = (service: (typeof SERVICES)[number]) => endpoints.get(service)?.connections();
 
   it('DynamoDB', bound(AWS_CALL_BUDGETS.dynamoDb), async () => {
-    await expect(dynamoDbClient().send(new GetItemCommand({ TableName: 't', Key: { k: { S: 'a' } } }))).rejects.toMatchObject({ name: 'TimeoutError' });
+    await expect(dynamoDbClient().send(new GetItemCommand({ TableName: 't', Key: { k: { S: 'a' } } }))).rejects.toMatchObject({
+      name: 'TimeoutError',
+    });
     expect(attempts('DYNAMODB')).toBe(AWS_CALL_BUDGETS.dynamoDb.maxAttempts);
   });
 
   it('SQS', bound(AWS_CALL_BUDGETS.sqs), async () => {
     const queueUrl = `${endpoints.get('SQS')?.url}/123456789012/q.fifo`;
-    await expect(sqsClient().send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: '{}', MessageGroupId: 'g' }))).rejects.toMatchObject({ name: 'TimeoutError' });
+    await expect(
+      sqsClient().send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: '{}', MessageGroupId: 'g' })),
+    ).rejects.toMatchObject({ name: 'TimeoutError' });
     expect(attempts('SQS')).toBe(AWS_CALL_BUDGETS.sqs.maxAttempts);
   });
 

@@ -34,7 +34,9 @@ describe('ConnectorCommandQueue (local SQS)', () => {
 
   it('queues a validated command under its consumer, deduplicated by the digest of the whole command', async () => {
     const sent = await queue.send({ type: 'sendText', commandId: 'cmd-1', consumerId: 'customer-42', text: 'Hello 👋' });
-    const digest = createHash('sha256').update(JSON.stringify({ type: 'sendText', commandId: 'cmd-1', consumerId: 'customer-42', text: 'Hello 👋' })).digest('hex');
+    const digest = createHash('sha256')
+      .update(JSON.stringify({ type: 'sendText', commandId: 'cmd-1', consumerId: 'customer-42', text: 'Hello 👋' }))
+      .digest('hex');
     expect(sent).toMatchObject({ messageGroupId: 'customer-42', messageDeduplicationId: digest, messageId: expect.any(String) });
     // The same commandId again within SQS's 5-minute window: accepted, but not queued twice.
     await queue.send({ type: 'sendText', commandId: 'cmd-1', consumerId: 'customer-42', text: 'Hello 👋' });
@@ -43,14 +45,21 @@ describe('ConnectorCommandQueue (local SQS)', () => {
     expect(messages).toHaveLength(1);
     expect(messages[0]?.Attributes).toMatchObject({ MessageGroupId: 'customer-42', MessageDeduplicationId: digest });
     expect(messages[0]?.MessageAttributes?.commandType?.StringValue).toBe('sendText');
-    expect(JSON.parse(messages[0]?.Body ?? '')).toEqual({ type: 'sendText', commandId: 'cmd-1', consumerId: 'customer-42', text: 'Hello 👋' });
+    expect(JSON.parse(messages[0]?.Body ?? '')).toEqual({
+      type: 'sendText',
+      commandId: 'cmd-1',
+      consumerId: 'customer-42',
+      text: 'Hello 👋',
+    });
   });
 
   it('refuses an invalid command before anything reaches SQS', async () => {
     const sqsMock = mockClient(SQSClient);
     try {
       const mocked = new ConnectorCommandQueue({ queueUrl, client: new SQSClient({}) });
-      const refused = await mocked.send({ type: 'sendText', commandId: 'has space', consumerId: 'c', text: '' } as never).catch((e: unknown) => e);
+      const refused = await mocked
+        .send({ type: 'sendText', commandId: 'has space', consumerId: 'c', text: '' } as never)
+        .catch((e: unknown) => e);
       expect(refused).toBeInstanceOf(InvalidCommandError);
       expect((refused as InvalidCommandError).issues).toHaveLength(2);
       expect(sqsMock).not.toHaveReceivedCommand(SendMessageCommand);

@@ -2,12 +2,7 @@ import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient 
 import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  CredentialsSource,
-  parseCredentialsSecret,
-  readRuntimeEnvironment,
-  SsmDomainSource,
-} from '#functions/lib/aws/config.ts';
+import { CredentialsSource, parseCredentialsSecret, readRuntimeEnvironment, SsmDomainSource } from '#functions/lib/aws/config.ts';
 import { ConfigurationError } from '#functions/lib/errors.ts';
 
 const SECRET_VALUE = 'top-secret-value-123';
@@ -46,7 +41,10 @@ describe('parseCredentialsSecret', () => {
     [JSON.stringify({ clientId: 42, clientSecret: SECRET_VALUE }), 'clientId must be a non-empty string'],
     [JSON.stringify({ ...valid, webhookToken: 'short' }), 'webhookToken must be at least 16 characters'],
     [JSON.stringify({ ...valid, oauth1: 'x' }), 'oauth1 must be an object'],
-    [JSON.stringify({ ...valid, oauth1: { consumerKey: 'k', consumerSecret: 's', accessToken: 't' } }), 'missing key oauth1.accessTokenSecret'],
+    [
+      JSON.stringify({ ...valid, oauth1: { consumerKey: 'k', consumerSecret: 's', accessToken: 't' } }),
+      'missing key oauth1.accessTokenSecret',
+    ],
   ])('rejects %j: %s', (raw, expected) => {
     const message = secretError(raw);
     expect(message).toContain(expected);
@@ -71,7 +69,10 @@ describe('readRuntimeEnvironment', () => {
       hostPolicy: { allowedHostSuffixes: ['liveperson.net'], allowInsecureHosts: false },
     });
     expect(readRuntimeEnvironment({ ...env, LP_CONFIG_CACHE_SECONDS: '5' }).configCacheSeconds).toBe(5);
-    expect(readRuntimeEnvironment({ ...env, LP_ALLOWED_HOST_SUFFIXES: 'liveperson.net,Other-Cloud.example', LP_ALLOW_INSECURE_HOSTS: 'true' }).hostPolicy).toEqual({
+    expect(
+      readRuntimeEnvironment({ ...env, LP_ALLOWED_HOST_SUFFIXES: 'liveperson.net,Other-Cloud.example', LP_ALLOW_INSECURE_HOSTS: 'true' })
+        .hostPolicy,
+    ).toEqual({
       allowedHostSuffixes: ['liveperson.net', 'other-cloud.example'],
       allowInsecureHosts: true,
     });
@@ -149,7 +150,9 @@ describe('CredentialsSource', () => {
   });
 
   it('names the secret when it cannot be read or is invalid', async () => {
-    secrets.on(GetSecretValueCommand).rejects(new ResourceNotFoundException({ message: 'Secrets Manager can’t find the specified secret.', $metadata: {} }));
+    secrets
+      .on(GetSecretValueCommand)
+      .rejects(new ResourceNotFoundException({ message: 'Secrets Manager can’t find the specified secret.', $metadata: {} }));
     await expect(new CredentialsSource({ secretId: 'lp/missing' }).get()).rejects.toThrow(
       /cannot read secret lp\/missing: ResourceNotFoundException/,
     );

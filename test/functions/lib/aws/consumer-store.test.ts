@@ -72,7 +72,9 @@ describe('DynamoDbConsumerStore (local DynamoDB, the conversation state table)',
   });
 
   it('refuses malformed items with a message that names the table and the field, never the consumer', async () => {
-    await documents.send(new PutCommand({ TableName: tableName, Item: { conversationId: 'consumer#+14155550100', itemType: 'SOMETHING' } }));
+    await documents.send(
+      new PutCommand({ TableName: tableName, Item: { conversationId: 'consumer#+14155550100', itemType: 'SOMETHING' } }),
+    );
     const error = await store.get('+14155550100').catch((e: unknown) => e);
     expect(String(error)).toContain('a consumer item in state is malformed: itemType');
     expect(String(error)).not.toContain('4155550100');

@@ -19,7 +19,12 @@ describe('DynamoDbConversationStateStore (local DynamoDB)', () => {
 
   it('stores a new conversation with its consumer', async () => {
     expect(await store.apply(change('conv-1', 'OPEN', 100))).toBe('applied');
-    expect(await store.get('conv-1')).toMatchObject({ conversationId: 'conv-1', state: 'OPEN', consumerId: 'consumer-1', lastUpdateTs: 100 });
+    expect(await store.get('conv-1')).toMatchObject({
+      conversationId: 'conv-1',
+      state: 'OPEN',
+      consumerId: 'consumer-1',
+      lastUpdateTs: 100,
+    });
   });
 
   it('applies newer updates and ignores older ones', async () => {

@@ -22,7 +22,11 @@ describe('refreshDomainParameters', () => {
   it('writes new and changed domains and leaves unchanged ones alone', async () => {
     const { store, values, writes } = fakeStore({ sentinel: 'va.sentry.liveperson.net', idp: 'old.idp.liveperson.net' });
     const result = await refreshDomainParameters({
-      resolver: resolverWith({ sentinel: 'va.sentry.liveperson.net', idp: 'va.idp.liveperson.net', asyncMessagingEnt: 'va.msg.liveperson.net' }),
+      resolver: resolverWith({
+        sentinel: 'va.sentry.liveperson.net',
+        idp: 'va.idp.liveperson.net',
+        asyncMessagingEnt: 'va.msg.liveperson.net',
+      }),
       store,
       path: '/lp/domains/',
     });

@@ -19,8 +19,14 @@ describe('readRuntimeEnvironment: host policy', () => {
   });
 
   it.each([
-    [{ LP_ALLOWED_HOST_SUFFIXES: '*.liveperson.net' }, 'invalid environment: LP_ALLOWED_HOST_SUFFIXES: "*.liveperson.net" is not a domain such as liveperson.net'],
-    [{ LP_ALLOWED_HOST_SUFFIXES: 'liveperson.net,https://evil.example' }, 'LP_ALLOWED_HOST_SUFFIXES: "https://evil.example" is not a domain'],
+    [
+      { LP_ALLOWED_HOST_SUFFIXES: '*.liveperson.net' },
+      'invalid environment: LP_ALLOWED_HOST_SUFFIXES: "*.liveperson.net" is not a domain such as liveperson.net',
+    ],
+    [
+      { LP_ALLOWED_HOST_SUFFIXES: 'liveperson.net,https://evil.example' },
+      'LP_ALLOWED_HOST_SUFFIXES: "https://evil.example" is not a domain',
+    ],
     [{ LP_ALLOW_INSECURE_HOSTS: '1' }, 'invalid environment: LP_ALLOW_INSECURE_HOSTS must be "true" or "false"'],
   ])('rejects %j', (override, expected) => {
     let error: unknown;

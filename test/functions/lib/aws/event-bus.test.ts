@@ -11,7 +11,11 @@ describe('batches', () => {
   it('keeps at most 10 entries and 256 KiB per PutEvents call, in order', () => {
     const small: PutEventsRequestEntry[] = Array.from({ length: 23 }, (_, i) => ({ Source: 's', DetailType: `t${i}`, Detail: '{}' }));
     expect(batches(small).map((b) => b.length)).toEqual([10, 10, 3]);
-    const big: PutEventsRequestEntry[] = Array.from({ length: 3 }, (_, i) => ({ Source: 's', DetailType: `b${i}`, Detail: 'x'.repeat(100_000) }));
+    const big: PutEventsRequestEntry[] = Array.from({ length: 3 }, (_, i) => ({
+      Source: 's',
+      DetailType: `b${i}`,
+      Detail: 'x'.repeat(100_000),
+    }));
     expect(batches(big).map((b) => b.map((e) => e.DetailType))).toEqual([['b0', 'b1'], ['b2']]);
   });
 });
@@ -34,7 +38,10 @@ describe('EventBridgePublisher', () => {
   it('retries only the entries a call reports as failed', async () => {
     eventBridge
       .on(PutEventsCommand)
-      .resolvesOnce({ FailedEntryCount: 1, Entries: [{ EventId: '1' }, { ErrorCode: 'ThrottlingException', ErrorMessage: 'slow down' }, { EventId: '3' }] })
+      .resolvesOnce({
+        FailedEntryCount: 1,
+        Entries: [{ EventId: '1' }, { ErrorCode: 'ThrottlingException', ErrorMessage: 'slow down' }, { EventId: '3' }],
+      })
       .resolves({ FailedEntryCount: 0, Entries: [{ EventId: '2' }] });
     await new EventBridgePublisher({ busName: 'lp-bus', retryDelaysMs: [1] }).publish([entry('a'), entry('b'), entry('c')]);
     const calls = eventBridge.commandCalls(PutEventsCommand);
@@ -53,8 +60,12 @@ describe('EventBridgePublisher', () => {
   });
 
   it('gives up with the error of the refused entries after its retries', async () => {
-    eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'try later' }] });
-    const error = await new EventBridgePublisher({ busName: 'lp-bus', retryDelaysMs: [1, 1] }).publish([entry('a')]).catch((e: unknown) => e);
+    eventBridge
+      .on(PutEventsCommand)
+      .resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'try later' }] });
+    const error = await new EventBridgePublisher({ busName: 'lp-bus', retryDelaysMs: [1, 1] })
+      .publish([entry('a')])
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PublishError);
     expect(String(error)).toContain('EventBridge refused 1 entry (first: InternalFailure: try later)');
     expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(3);

@@ -16,7 +16,10 @@ describe('CredentialsSource when a read of the secret hangs', () => {
   const secrets = mockClient(SecretsManagerClient);
   beforeEach(() => {
     secrets.reset();
-    secrets.on(GetSecretValueCommand).callsFakeOnce(never).resolves({ SecretString: JSON.stringify(valid) });
+    secrets
+      .on(GetSecretValueCommand)
+      .callsFakeOnce(never)
+      .resolves({ SecretString: JSON.stringify(valid) });
   });
   afterEach(() => secrets.reset());
 

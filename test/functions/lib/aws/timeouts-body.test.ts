@@ -30,14 +30,29 @@ describe.concurrent('AWS calls against an endpoint that sends the headers and th
   });
 
   const calls = [
-    { name: 'DynamoDB', budget: AWS_CALL_BUDGETS.dynamoDb, call: () => dynamoDbClient().send(new GetItemCommand({ TableName: 't', Key: { k: { S: 'a' } } })) },
+    {
+      name: 'DynamoDB',
+      budget: AWS_CALL_BUDGETS.dynamoDb,
+      call: () => dynamoDbClient().send(new GetItemCommand({ TableName: 't', Key: { k: { S: 'a' } } })),
+    },
     {
       name: 'SQS',
       budget: AWS_CALL_BUDGETS.sqs,
-      call: () => sqsClient().send(new SendMessageCommand({ QueueUrl: `${stalling.url}/123456789012/q.fifo`, MessageBody: '{}', MessageGroupId: 'g' })),
+      call: () =>
+        sqsClient().send(
+          new SendMessageCommand({ QueueUrl: `${stalling.url}/123456789012/q.fifo`, MessageBody: '{}', MessageGroupId: 'g' }),
+        ),
     },
-    { name: 'EventBridge', budget: AWS_CALL_BUDGETS.eventBridge, call: () => eventBridgeClient().send(new PutEventsCommand({ Entries: [{ Source: 's', DetailType: 'd', Detail: '{}' }] })) },
-    { name: 'Secrets Manager', budget: AWS_CALL_BUDGETS.secretsManager, call: () => secretsManagerClient().send(new GetSecretValueCommand({ SecretId: 's' })) },
+    {
+      name: 'EventBridge',
+      budget: AWS_CALL_BUDGETS.eventBridge,
+      call: () => eventBridgeClient().send(new PutEventsCommand({ Entries: [{ Source: 's', DetailType: 'd', Detail: '{}' }] })),
+    },
+    {
+      name: 'Secrets Manager',
+      budget: AWS_CALL_BUDGETS.secretsManager,
+      call: () => secretsManagerClient().send(new GetSecretValueCommand({ SecretId: 's' })),
+    },
     { name: 'SSM', budget: AWS_CALL_BUDGETS.ssm, call: () => ssmClient().send(new GetParameterCommand({ Name: '/p' })) },
   ];
   for (const { name, budget, call } of calls) {

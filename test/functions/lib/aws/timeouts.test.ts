@@ -46,7 +46,9 @@ describe.concurrent('default AWS clients against an endpoint that accepts connec
   });
 
   it("SQS: the receiver's client fails a send with a TimeoutError even without the queue's own deadline", BOUND, async () => {
-    const send = createSqsClient().send(new SendMessageCommand({ QueueUrl: `${silent.url}${QUEUE_PATH}`, MessageBody: '{}', MessageGroupId: 'g' }));
+    const send = createSqsClient().send(
+      new SendMessageCommand({ QueueUrl: `${silent.url}${QUEUE_PATH}`, MessageBody: '{}', MessageGroupId: 'g' }),
+    );
     await expect(send).rejects.toMatchObject({ name: 'TimeoutError' });
   });
 

@@ -35,11 +35,17 @@ describe('parseCommand', () => {
   });
 
   it('reads JSON text, as an SQS body carries it', () => {
-    expect(parseCommand(JSON.stringify({ type: 'sendText', commandId: 's-1', consumerId: 'c-1', text: 'hi' }))).toMatchObject({ text: 'hi' });
+    expect(parseCommand(JSON.stringify({ type: 'sendText', commandId: 's-1', consumerId: 'c-1', text: 'hi' }))).toMatchObject({
+      text: 'hi',
+    });
   });
 
   it('names every problem by field, without echoing values', () => {
-    expect(issuesOf({ type: 'sendText', text: '  ' })).toEqual(['commandId: commandId is required', 'consumerId: consumerId is required', 'text: text is empty']);
+    expect(issuesOf({ type: 'sendText', text: '  ' })).toEqual([
+      'commandId: commandId is required',
+      'consumerId: consumerId is required',
+      'text: text is empty',
+    ]);
     expect(issuesOf({ type: 'sendText', commandId: 'has space', consumerId: 'c', text: 'secret words' }).join()).not.toContain('secret');
     expect(issuesOf({ type: 'sendText', commandId: 'has space', consumerId: 'c', text: 'x' })).toEqual([
       'commandId: commandId may hold only letters, digits and punctuation (no spaces), as an SQS deduplication id',
@@ -53,7 +59,9 @@ describe('parseCommand', () => {
     expect(issuesOf({ type: 'sendText', commandId: 'a', consumerId: 'c', text: 'x', colour: 'red' })[0]).toContain('colour');
     expect(issuesOf('{not json')).toEqual(['the message body is not JSON']);
     expect(issuesOf([1, 2])).toEqual(['a command must be a JSON object with type, commandId and consumerId']);
-    expect(issuesOf({ type: 'markRead', commandId: 'a', consumerId: 'c', sequenceList: [] })).toEqual(['sequenceList: sequenceList is empty']);
+    expect(issuesOf({ type: 'markRead', commandId: 'a', consumerId: 'c', sequenceList: [] })).toEqual([
+      'sequenceList: sequenceList is empty',
+    ]);
   });
 
   it('describes what it can of an invalid command, for logs and error results', () => {
@@ -66,7 +74,10 @@ describe('toRouting', () => {
   it('uses the given routing, else any skill', () => {
     expect(toRouting({ skillId: '12' })).toEqual({ skillId: '12' });
     expect(toRouting({ campaignId: '1', engagementId: '2' })).toEqual({ campaignInfo: { campaignId: '1', engagementId: '2' } });
-    expect(toRouting({ skillId: '3', campaignId: '1', engagementId: '2' })).toEqual({ skillId: '3', campaignInfo: { campaignId: '1', engagementId: '2' } });
+    expect(toRouting({ skillId: '3', campaignId: '1', engagementId: '2' })).toEqual({
+      skillId: '3',
+      campaignInfo: { campaignId: '1', engagementId: '2' },
+    });
     expect(toRouting(undefined)).toEqual({ skillId: '-1' });
     expect(toRouting({})).toEqual({ skillId: '-1' });
   });
@@ -76,14 +87,17 @@ describe('toRouting', () => {
 const unknownKeyCommand = { type: 'sendText', commandId: 'c-1', consumerId: 'customer-42', text: 'hi' };
 
 describe('unknown keys are named without their digits', () => {
-  it.each([['+14155550100'], ['tel_1_415_555_0100'], ['1/415/555/0100'], ['%2B14155550100'], ['＋１４１５５５５０１００']])('a key named %s', (key) => {
-    const issues = issuesOf({ ...unknownKeyCommand, [key]: 'x' });
-    expect(issues).toHaveLength(1);
-    expect(issues[0]).toMatch(/^unknown field ".*#{4}" \(digits in a name are shown as #\)$/);
-    // Not one digit of the key: neither as sent nor as a reader would read it.
-    expect(issues[0]?.normalize('NFKC').replace(/%2B/g, '')).not.toMatch(/\d/);
-    expect(new InvalidCommandError(issues).message).not.toMatch(/0100|０１００/);
-  });
+  it.each([['+14155550100'], ['tel_1_415_555_0100'], ['1/415/555/0100'], ['%2B14155550100'], ['＋１４１５５５５０１００']])(
+    'a key named %s',
+    (key) => {
+      const issues = issuesOf({ ...unknownKeyCommand, [key]: 'x' });
+      expect(issues).toHaveLength(1);
+      expect(issues[0]).toMatch(/^unknown field ".*#{4}" \(digits in a name are shown as #\)$/);
+      // Not one digit of the key: neither as sent nor as a reader would read it.
+      expect(issues[0]?.normalize('NFKC').replace(/%2B/g, '')).not.toMatch(/\d/);
+      expect(new InvalidCommandError(issues).message).not.toMatch(/0100|０１００/);
+    },
+  );
 
   it('names a key without digits as it is, nested keys with their path, and counts beyond five', () => {
     expect(issuesOf({ ...unknownKeyCommand, colour: 'red' })).toEqual(['unknown field "colour"']);

@@ -8,7 +8,9 @@ const ELIGIBLE: C2mEligibility = { eligible: true, callId: 'call-1', recommended
 
 function fakeC2m(eligibility: C2mEligibility | Error = ELIGIBLE, invite: Error | undefined = undefined) {
   return {
-    eligibility: vi.fn<C2mOperations['eligibility']>(() => (eligibility instanceof Error ? Promise.reject(eligibility) : Promise.resolve(eligibility))),
+    eligibility: vi.fn<C2mOperations['eligibility']>(() =>
+      eligibility instanceof Error ? Promise.reject(eligibility) : Promise.resolve(eligibility),
+    ),
     invite: vi.fn<C2mOperations['invite']>((request) => (invite ? Promise.reject(invite) : Promise.resolve({ callId: request.callId }))),
   };
 }
@@ -16,7 +18,9 @@ function fakeC2m(eligibility: C2mEligibility | Error = ELIGIBLE, invite: Error |
 describe('runIvrRequest', () => {
   it('deflect: invites with the eligibility callId and the invite options, under the same deadline', async () => {
     const c2m = fakeC2m();
-    const outcome = await runIvrRequest({ action: 'deflect', eligibility: ELIGIBILITY, invite: { overrideMessage: 'hi' } }, c2m, { deadline: 42 });
+    const outcome = await runIvrRequest({ action: 'deflect', eligibility: ELIGIBILITY, invite: { overrideMessage: 'hi' } }, c2m, {
+      deadline: 42,
+    });
     expect(outcome).toEqual({ result: 'INVITED', callId: 'call-1', recommendedChannel: 'sms', availableChannels: ['sms', 'wa'] });
     expect(c2m.eligibility).toHaveBeenCalledWith(ELIGIBILITY, { deadline: 42 });
     expect(c2m.invite).toHaveBeenCalledWith({ callId: 'call-1', overrideMessage: 'hi' }, { deadline: 42 });
@@ -24,12 +28,18 @@ describe('runIvrRequest', () => {
 
   it('deflect: no invite for a consumer who is not eligible', async () => {
     const c2m = fakeC2m({ eligible: false, callId: 'call-2', recommendedChannelName: '', availableChannels: [] });
-    expect(await runIvrRequest({ action: 'deflect', eligibility: ELIGIBILITY, invite: {} }, c2m)).toMatchObject({ result: 'NOT_ELIGIBLE', callId: 'call-2' });
+    expect(await runIvrRequest({ action: 'deflect', eligibility: ELIGIBILITY, invite: {} }, c2m)).toMatchObject({
+      result: 'NOT_ELIGIBLE',
+      callId: 'call-2',
+    });
     expect(c2m.invite).not.toHaveBeenCalled();
   });
 
   it('deflect: a failed invite keeps what eligibility found', async () => {
-    const c2m = fakeC2m(ELIGIBLE, new LivePersonApiError('C2M invite', { status: 400, code: '1400', apiMessage: 'Message cannot be sent' }));
+    const c2m = fakeC2m(
+      ELIGIBLE,
+      new LivePersonApiError('C2M invite', { status: 400, code: '1400', apiMessage: 'Message cannot be sent' }),
+    );
     expect(await runIvrRequest({ action: 'deflect', eligibility: ELIGIBILITY, invite: {} }, c2m)).toEqual({
       result: 'NOT_ELIGIBLE',
       callId: 'call-1',
@@ -42,12 +52,18 @@ describe('runIvrRequest', () => {
 
   it('eligibility: answers without inviting', async () => {
     const c2m = fakeC2m();
-    expect(await runIvrRequest({ action: 'eligibility', eligibility: ELIGIBILITY }, c2m)).toMatchObject({ result: 'ELIGIBLE', callId: 'call-1' });
+    expect(await runIvrRequest({ action: 'eligibility', eligibility: ELIGIBILITY }, c2m)).toMatchObject({
+      result: 'ELIGIBLE',
+      callId: 'call-1',
+    });
     expect(c2m.invite).not.toHaveBeenCalled();
   });
 
   it('invite: answers INVITED, or the failure with the callId it was given', async () => {
-    expect(await runIvrRequest({ action: 'invite', invite: { callId: 'call-3' } }, fakeC2m())).toEqual({ result: 'INVITED', callId: 'call-3' });
+    expect(await runIvrRequest({ action: 'invite', invite: { callId: 'call-3' } }, fakeC2m())).toEqual({
+      result: 'INVITED',
+      callId: 'call-3',
+    });
     const failing = fakeC2m(ELIGIBLE, new LivePersonApiError('C2M invite', { status: 400, code: '1000', apiMessage: 'Invalid request' }));
     expect(await runIvrRequest({ action: 'invite', invite: { callId: 'call-3' } }, failing)).toEqual({
       result: 'ERROR',
@@ -59,6 +75,9 @@ describe('runIvrRequest', () => {
 
   it('never throws: an unexpected error is INTERNAL_ERROR', async () => {
     const c2m = fakeC2m(new TypeError('boom'));
-    await expect(runIvrRequest({ action: 'eligibility', eligibility: ELIGIBILITY }, c2m)).resolves.toMatchObject({ result: 'ERROR', errorCode: 'INTERNAL_ERROR' });
+    await expect(runIvrRequest({ action: 'eligibility', eligibility: ELIGIBILITY }, c2m)).resolves.toMatchObject({
+      result: 'ERROR',
+      errorCode: 'INTERNAL_ERROR',
+    });
   });
 });

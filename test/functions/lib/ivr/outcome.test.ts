@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '#functions/lib/errors.ts';
-import {
-  C2M_ERROR_RESULTS,
-  CONNECT_ATTRIBUTE_KEYS,
-  failureOutcome,
-  toConnectAttributes,
-} from '#functions/lib/ivr/outcome.ts';
+import { C2M_ERROR_RESULTS, CONNECT_ATTRIBUTE_KEYS, failureOutcome, toConnectAttributes } from '#functions/lib/ivr/outcome.ts';
 import { C2M_ERROR_CODES, C2mDomainUnavailableError } from '#functions/lib/liveperson/c2m.ts';
 import {
   DeadlineExceededError,
@@ -41,17 +36,27 @@ describe('failureOutcome', () => {
     expect(Object.keys(C2M_ERROR_RESULTS).sort()).toEqual(Object.keys(C2M_ERROR_CODES).sort());
     for (const [code, { status, message }] of Object.entries(C2M_ERROR_CODES)) {
       const outcome = failureOutcome(c2mError(status, code, message));
-      expect(outcome).toEqual({ result: C2M_ERROR_RESULTS[Number(code) as keyof typeof C2M_ERROR_RESULTS], errorCode: code, errorMessage: message });
+      expect(outcome).toEqual({
+        result: C2M_ERROR_RESULTS[Number(code) as keyof typeof C2M_ERROR_RESULTS],
+        errorCode: code,
+        errorMessage: message,
+      });
     }
   });
 
   it('calls NOT_ELIGIBLE only what depends on the consumer', () => {
-    const notEligible = Object.entries(C2M_ERROR_RESULTS).filter(([, result]) => result === 'NOT_ELIGIBLE').map(([code]) => code);
+    const notEligible = Object.entries(C2M_ERROR_RESULTS)
+      .filter(([, result]) => result === 'NOT_ELIGIBLE')
+      .map(([code]) => code);
     expect(notEligible).toEqual(['1400', '1501', '1900']);
   });
 
-  it('keeps C2M\'s server error code (5000-7000), or the HTTP status when the body has none', () => {
-    expect(failureOutcome(c2mError(500, '5003', 'Internal Server Error'))).toEqual({ result: 'ERROR', errorCode: '5003', errorMessage: 'Internal Server Error' });
+  it("keeps C2M's server error code (5000-7000), or the HTTP status when the body has none", () => {
+    expect(failureOutcome(c2mError(500, '5003', 'Internal Server Error'))).toEqual({
+      result: 'ERROR',
+      errorCode: '5003',
+      errorMessage: 'Internal Server Error',
+    });
     expect(failureOutcome(c2mError(502))).toEqual({ result: 'ERROR', errorCode: 'HTTP_502', errorMessage: 'C2M invite: HTTP 502' });
     expect(failureOutcome(c2mError(429, '1029', 'Rate limit hit'))).toMatchObject({ result: 'ERROR', errorCode: '1029' });
   });
@@ -61,7 +66,8 @@ describe('failureOutcome', () => {
     expect(failureOutcome(error)).toEqual({
       result: 'ERROR',
       errorCode: 'TIMEOUT',
-      errorMessage: 'no answer within the time Amazon Connect allows: C2M eligibility: no time left to retry after HTTP 429 (next retry would wait 5000 ms)',
+      errorMessage:
+        'no answer within the time Amazon Connect allows: C2M eligibility: no time left to retry after HTTP 429 (next retry would wait 5000 ms)',
     });
   });
 
@@ -82,7 +88,10 @@ describe('failureOutcome', () => {
   describe('before C2M is reached (the AppJWT: Sentinel, and CSDS for its domain), only a refusal by Sentinel is AUTHENTICATION_FAILED', () => {
     const refused = { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) };
     it.each([
-      [new LivePersonNetworkError('CSDS lookup of sentinel', 'request failed: ECONNREFUSED', false, { ...refused, neverSent: true }), 'NETWORK_ERROR'],
+      [
+        new LivePersonNetworkError('CSDS lookup of sentinel', 'request failed: ECONNREFUSED', false, { ...refused, neverSent: true }),
+        'NETWORK_ERROR',
+      ],
       [new LivePersonNetworkError('Sentinel AppJWT', 'request failed: ECONNRESET', false), 'NETWORK_ERROR'],
       [new LivePersonNetworkError('Sentinel AppJWT', 'no answer within 5000 ms', true), 'TIMEOUT'],
       [new DeadlineExceededError('Sentinel AppJWT', 'no time left to retry after HTTP 503'), 'TIMEOUT'],
@@ -99,7 +108,9 @@ describe('failureOutcome', () => {
     });
 
     it('says that C2M was not reached', () => {
-      expect(failureOutcome(new LivePersonApiError('Sentinel AppJWT', { status: 503 })).errorMessage).toBe('no AppJWT for C2M: Sentinel AppJWT: HTTP 503');
+      expect(failureOutcome(new LivePersonApiError('Sentinel AppJWT', { status: 503 })).errorMessage).toBe(
+        'no AppJWT for C2M: Sentinel AppJWT: HTTP 503',
+      );
     });
   });
 

@@ -47,7 +47,9 @@ describe('C2mService.prefetch within its budget', () => {
       settings: {},
     });
     void service.prefetch({ deadline: Date.now() + 200 }).catch(() => undefined);
-    const { outcome } = await service.answer(contactFlowEvent({ action: 'eligibility', skill: 'a', handoffId: 'b' }), { deadline: Date.now() + 1_500 });
+    const { outcome } = await service.answer(contactFlowEvent({ action: 'eligibility', skill: 'a', handoffId: 'b' }), {
+      deadline: Date.now() + 1_500,
+    });
     expect(reads).toBe(2);
     // Whatever C2M at a closed port makes of it, the call was not left waiting for the prefetch.
     expect(outcome.errorMessage).not.toContain('still waiting for a LivePerson lookup');

@@ -16,17 +16,34 @@ describe('parseIvrRequest', () => {
 
   it('builds an eligibility request from the parameters, which beat the defaults', () => {
     const parsed = parseIvrRequest(
-      contactFlowEvent({ action: 'ELIGIBILITY', skill: 'sales', handoffId: 'H2', ivrNumber: ' 180000 ', templateVariables: '{"1":"Jane"}' }),
+      contactFlowEvent({
+        action: 'ELIGIBILITY',
+        skill: 'sales',
+        handoffId: 'H2',
+        ivrNumber: ' 180000 ',
+        templateVariables: '{"1":"Jane"}',
+      }),
       DEFAULTS,
     );
     expect(parsed).toMatchObject({
       ok: true,
-      request: { action: 'eligibility', eligibility: { consumerPhoneNumber: CALLER, skill: 'sales', handoffId: 'H2', ivrNumber: '180000', templateVariables: { 1: 'Jane' } } },
+      request: {
+        action: 'eligibility',
+        eligibility: {
+          consumerPhoneNumber: CALLER,
+          skill: 'sales',
+          handoffId: 'H2',
+          ivrNumber: '180000',
+          templateVariables: { 1: 'Jane' },
+        },
+      },
     });
   });
 
   it('builds an invite request that needs no phone number, skill or handoff', () => {
-    const parsed = parseIvrRequest(contactFlowEvent({ action: 'invite', callId: CALL_ID, overrideChannel: 'wa', overrideSkill: 'sales' }, { phone: null }));
+    const parsed = parseIvrRequest(
+      contactFlowEvent({ action: 'invite', callId: CALL_ID, overrideChannel: 'wa', overrideSkill: 'sales' }, { phone: null }),
+    );
     expect(parsed).toEqual({
       ok: true,
       contact: { contactId: 'contact-0001', phoneNumber: undefined, action: 'invite' },
@@ -35,7 +52,10 @@ describe('parseIvrRequest', () => {
   });
 
   it('keeps the invite options of a deflect apart from its eligibility request', () => {
-    const parsed = parseIvrRequest(contactFlowEvent({ overrideChannel: 'sms', overrideMessage: 'Text us back', callId: CALL_ID }), DEFAULTS);
+    const parsed = parseIvrRequest(
+      contactFlowEvent({ overrideChannel: 'sms', overrideMessage: 'Text us back', callId: CALL_ID }),
+      DEFAULTS,
+    );
     expect(parsed).toMatchObject({
       ok: true,
       request: { action: 'deflect', invite: { overrideChannel: 'sms', overrideMessage: 'Text us back' } },
@@ -51,9 +71,12 @@ describe('parseIvrRequest', () => {
     });
   });
 
-  it('accepts limits exactly at C2M\'s maximum', () => {
+  it("accepts limits exactly at C2M's maximum", () => {
     const parsed = parseIvrRequest(
-      contactFlowEvent({ skill: 's'.repeat(255), handoffId: 'H'.repeat(16), overrideMessage: 'm'.repeat(1600) }, { phone: '+12345678901234' }),
+      contactFlowEvent(
+        { skill: 's'.repeat(255), handoffId: 'H'.repeat(16), overrideMessage: 'm'.repeat(1600) },
+        { phone: '+12345678901234' },
+      ),
     );
     expect(parsed.ok).toBe(true);
   });
@@ -61,7 +84,10 @@ describe('parseIvrRequest', () => {
   it('names a parameter that is not a string', () => {
     const event = contactFlowEvent();
     (event.Details.Parameters as Record<string, unknown>).skill = 42;
-    expect(parseIvrRequest(event, DEFAULTS)).toMatchObject({ ok: false, outcome: { errorCode: 'INVALID_SKILL', errorMessage: 'skill must be a string' } });
+    expect(parseIvrRequest(event, DEFAULTS)).toMatchObject({
+      ok: false,
+      outcome: { errorCode: 'INVALID_SKILL', errorMessage: 'skill must be a string' },
+    });
   });
 
   it('keeps what it learnt about the contact when the request is invalid (for the log line)', () => {
@@ -71,7 +97,8 @@ describe('parseIvrRequest', () => {
       outcome: {
         result: 'ERROR',
         errorCode: 'INVALID_SKILL',
-        errorMessage: 'skill is missing: pass a skill parameter or configure c2m.defaultSkill; handoffId is missing: pass a handoffId parameter or configure c2m.defaultHandoffId',
+        errorMessage:
+          'skill is missing: pass a skill parameter or configure c2m.defaultSkill; handoffId is missing: pass a handoffId parameter or configure c2m.defaultHandoffId',
       },
     });
   });

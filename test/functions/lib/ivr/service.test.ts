@@ -31,10 +31,13 @@ describe('C2mService', () => {
     const platform = {
       ...platformWithStuckLookup(),
       credentials: {
-        get: () => new Promise((resolve) => setTimeout(() => {
-          secretRead = true;
-          resolve({ clientId: 'id', clientSecret: 's' });
-        }, 50)),
+        get: () =>
+          new Promise((resolve) =>
+            setTimeout(() => {
+              secretRead = true;
+              resolve({ clientId: 'id', clientSecret: 's' });
+            }, 50),
+          ),
       } as never,
       domains: {
         resolve: () => {
@@ -53,7 +56,11 @@ describe('C2mService', () => {
       reads.push(Date.now());
       return new Promise((resolve) => setTimeout(() => resolve({ clientId: 'id', clientSecret: 's' }), 50));
     };
-    const platform = { ...platformWithStuckLookup(), credentials: { get } as never, domains: { resolve: () => Promise.resolve('http://127.0.0.1:9') } as never };
+    const platform = {
+      ...platformWithStuckLookup(),
+      credentials: { get } as never,
+      domains: { resolve: () => Promise.resolve('http://127.0.0.1:9') } as never,
+    };
     const service = new C2mService({ platform, settings: {} });
     void service.prefetch().catch(() => undefined);
     await service.answer(contactFlowEvent({ action: 'eligibility', skill: 'a', handoffId: 'b' }), { deadline: Date.now() + 300 });

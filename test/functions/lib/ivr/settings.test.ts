@@ -10,12 +10,16 @@ describe('readC2mSettings', () => {
       defaultHandoffId: 'H1',
       region: 'sy',
     });
-    expect(readC2mSettings({ C2M_DEFAULT_SKILL: '', C2M_REGION: '' })).toEqual({ defaultSkill: undefined, defaultHandoffId: undefined, region: undefined });
+    expect(readC2mSettings({ C2M_DEFAULT_SKILL: '', C2M_REGION: '' })).toEqual({
+      defaultSkill: undefined,
+      defaultHandoffId: undefined,
+      region: undefined,
+    });
   });
 
   it('names every broken variable', () => {
     expect(() => readC2mSettings({ C2M_REGION: 'us', C2M_DEFAULT_HANDOFF_ID: 'H'.repeat(17), C2M_DEFAULT_SKILL: 's'.repeat(256) })).toThrow(
-      'invalid environment: C2M_DEFAULT_SKILL must be at most 255 characters (C2M\'s limit); C2M_DEFAULT_HANDOFF_ID must be at most 16 characters (C2M\'s limit); C2M_REGION must be one of va, lo, sy',
+      "invalid environment: C2M_DEFAULT_SKILL must be at most 255 characters (C2M's limit); C2M_DEFAULT_HANDOFF_ID must be at most 16 characters (C2M's limit); C2M_REGION must be one of va, lo, sy",
     );
   });
 });

@@ -47,7 +47,12 @@ describe('C2mClient against the simulator', () => {
     sim.c2m.setConsumer(PHONE, { eligible: true, availableChannels: ['sms', 'wa'], recommendedChannelName: 'wa' });
     const { client } = clientFor();
     const eligibility = await client.eligibility({ ...ELIGIBILITY, templateVariables: { 1: 'Jane' }, ivrNumber: '180000' });
-    expect(eligibility).toEqual({ eligible: true, callId: expect.any(String), recommendedChannelName: 'wa', availableChannels: ['sms', 'wa'] });
+    expect(eligibility).toEqual({
+      eligible: true,
+      callId: expect.any(String),
+      recommendedChannelName: 'wa',
+      availableChannels: ['sms', 'wa'],
+    });
     const invitation = await client.invite({ callId: eligibility.callId, overrideChannel: 'sms', overrideMessage: 'hi' });
     expect(invitation).toEqual({ callId: eligibility.callId });
 
@@ -89,11 +94,17 @@ describe('C2mClient against the simulator', () => {
     expect(c2mRequests().map((r) => r.status)).toEqual([200, 401, 200]);
   });
 
-  it('gives C2M\'s own error code and message in a LivePersonApiError', async () => {
+  it("gives C2M's own error code and message in a LivePersonApiError", async () => {
     const { client } = clientFor({ apiVersion: '1.0' });
     const error = await client.eligibility(ELIGIBILITY).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(LivePersonApiError);
-    expect(error).toMatchObject({ operation: 'C2M eligibility', status: 400, code: '1002', apiMessage: 'Invalid version', retryable: false });
+    expect(error).toMatchObject({
+      operation: 'C2M eligibility',
+      status: 400,
+      code: '1002',
+      apiMessage: 'Invalid version',
+      retryable: false,
+    });
   });
 
   it('does not retry a 401 for an API key: there is no token to refresh', async () => {
@@ -103,7 +114,7 @@ describe('C2mClient against the simulator', () => {
     expect(c2mRequests()).toHaveLength(1);
   });
 
-  it('retries a 429 after C2M\'s 5 s when the deadline allows it', async () => {
+  it("retries a 429 after C2M's 5 s when the deadline allows it", async () => {
     const { client, waits } = clientFor();
     sim.fail({ service: 'connectToMessagingDomain', status: 429 });
     const eligibility = await client.eligibility(ELIGIBILITY, { deadline: Date.now() + 6_000 });
@@ -121,7 +132,7 @@ describe('C2mClient against the simulator', () => {
     expect(waits).toEqual([]);
   });
 
-  it('retries a 5xx, and without a deadline gives up after C2M\'s schedule', async () => {
+  it("retries a 5xx, and without a deadline gives up after C2M's schedule", async () => {
     const { client, waits } = clientFor();
     sim.fail({ service: 'connectToMessagingDomain', status: 503, times: 4 });
     await expect(client.invite({ callId: 'x' })).rejects.toMatchObject({ status: 503, code: '5000' });
@@ -179,7 +190,9 @@ describe('C2mClient against the simulator', () => {
 });
 
 describe('c2mBaseUrlResolver', () => {
-  const failing = (error: Error) => ({ resolve: vi.fn<(service: string, options?: DeadlineOption) => Promise<string>>().mockRejectedValue(error) });
+  const failing = (error: Error) => ({
+    resolve: vi.fn<(service: string, options?: DeadlineOption) => Promise<string>>().mockRejectedValue(error),
+  });
 
   it('asks the resolver (SSM, then CSDS) for connectToMessagingDomain', async () => {
     const domains = { resolve: vi.fn().mockResolvedValue('https://va.example') };
@@ -211,7 +224,7 @@ describe('c2mBaseUrlResolver', () => {
     await expect(resolver({})).rejects.toThrow(/no connectToMessagingDomain from SSM or CSDS and no region hint: no such service/);
   });
 
-  it('does not guess a domain once the caller\'s own deadline has passed', async () => {
+  it("does not guess a domain once the caller's own deadline has passed", async () => {
     const timeout = new DeadlineExceededError('CSDS lookup of connectToMessagingDomain', 'only 0 ms left');
     const resolver = c2mBaseUrlResolver({ domains: failing(timeout), region: 'va' });
     await expect(resolver({ deadline: Date.now() - 1 })).rejects.toBe(timeout);

@@ -73,7 +73,9 @@ describe('ConnectorClient (LivePerson simulator)', () => {
 
   it('publishes text, typing and read receipts, and closes', async () => {
     const conversationId = await connector.openConversation('consumer-3', { routing: { skillId: '-1' } });
-    expect(await connector.publish('consumer-3', conversationId, { type: 'ContentEvent', contentType: 'text/plain', message: 'hello' })).toEqual({
+    expect(
+      await connector.publish('consumer-3', conversationId, { type: 'ContentEvent', contentType: 'text/plain', message: 'hello' }),
+    ).toEqual({
       sequence: 0,
     });
     const agentSequence = sim.connector.sendAgentMessage(conversationId, 'hi, how can I help?');
@@ -95,10 +97,14 @@ describe('ConnectorClient (LivePerson simulator)', () => {
   it('recognises a closed conversation by its CONVERSATION_CLOSED answer, and only that 400', async () => {
     const conversationId = await connector.openConversation('consumer-4', { routing: { skillId: '-1' } });
     sim.connector.closeConversation(conversationId);
-    const closed = await connector.publish('consumer-4', conversationId, { type: 'ChatStateEvent', chatState: 'ACTIVE' }).catch((e: unknown) => e);
+    const closed = await connector
+      .publish('consumer-4', conversationId, { type: 'ChatStateEvent', chatState: 'ACTIVE' })
+      .catch((e: unknown) => e);
     expect(isConversationClosedError(closed)).toBe(true);
 
-    const foreign = await connector.publish('consumer-5', conversationId, { type: 'ChatStateEvent', chatState: 'ACTIVE' }).catch((e: unknown) => e);
+    const foreign = await connector
+      .publish('consumer-5', conversationId, { type: 'ChatStateEvent', chatState: 'ACTIVE' })
+      .catch((e: unknown) => e);
     expect(foreign).toBeInstanceOf(LivePersonApiError);
     expect(foreign).toMatchObject({ status: 400, code: 'NOT_CONVERSATION_PARTICIPANT' });
     expect(isConversationClosedError(foreign)).toBe(false);
@@ -156,10 +162,14 @@ describe('ConnectorClient (LivePerson simulator)', () => {
       return call().catch((e: unknown) => e);
     };
 
-    const published = await slowly(() => impatient.publish('consumer-10', conversationId, { type: 'ContentEvent', contentType: 'text/plain', message: 'once' }));
+    const published = await slowly(() =>
+      impatient.publish('consumer-10', conversationId, { type: 'ContentEvent', contentType: 'text/plain', message: 'once' }),
+    );
     expect(published).toBeInstanceOf(LivePersonNetworkError);
     expect(published).toMatchObject({ timedOut: true, retryable: true });
-    expect(await slowly(() => impatient.openConversation('consumer-11', { routing: { skillId: '-1' } }))).toBeInstanceOf(LivePersonNetworkError);
+    expect(await slowly(() => impatient.openConversation('consumer-11', { routing: { skillId: '-1' } }))).toBeInstanceOf(
+      LivePersonNetworkError,
+    );
     expect(await slowly(() => impatient.closeConversation('consumer-10', conversationId))).toBeInstanceOf(LivePersonNetworkError);
     await new Promise((resolve) => setTimeout(resolve, 500));
 
@@ -171,8 +181,15 @@ describe('ConnectorClient (LivePerson simulator)', () => {
   });
 
   it('does not retry a rejected request', async () => {
-    sim.fail({ service: 'asyncMessagingEnt', status: 400, body: { kind: 'resp', code: 400, body: { errorCode: 'INVALID_REQUEST', message: 'bad' } } });
-    await expect(connector.openConversation('consumer-9', { routing: { skillId: '-1' } })).rejects.toMatchObject({ status: 400, code: 'INVALID_REQUEST' });
+    sim.fail({
+      service: 'asyncMessagingEnt',
+      status: 400,
+      body: { kind: 'resp', code: 400, body: { errorCode: 'INVALID_REQUEST', message: 'bad' } },
+    });
+    await expect(connector.openConversation('consumer-9', { routing: { skillId: '-1' } })).rejects.toMatchObject({
+      status: 400,
+      code: 'INVALID_REQUEST',
+    });
     expect(connectorRequests()).toHaveLength(1);
   });
 });

@@ -31,7 +31,12 @@ describe('no LivePerson credential reaches a host outside the policy', () => {
    * Clients whose CSDS (https://api.liveperson.net, answered here) names `domains[service]`; https
    * LivePerson hosts answer a token; anything else goes to the network for real (only the loopback trap).
    */
-  function clients(options: { domains: Record<string, string>; source?: DomainSource; csdsUrl?: string; onSourceError?: (service: string, error: unknown) => void }) {
+  function clients(options: {
+    domains: Record<string, string>;
+    source?: DomainSource;
+    csdsUrl?: string;
+    onSourceError?: (service: string, error: unknown) => void;
+  }) {
     asked = [];
     const fakeFetch: typeof fetch = async (input, init) => {
       const url = new URL(input instanceof Request ? input.url : String(input));
@@ -39,14 +44,21 @@ describe('no LivePerson credential reaches a host outside the policy', () => {
       if (url.origin === 'https://api.liveperson.net') {
         const service = /\/service\/([^/]+)\/baseURI\.json$/.exec(url.pathname)?.[1] ?? '';
         const baseURI = options.domains[service];
-        return Response.json(baseURI === undefined ? { error: 'unknown service' } : { service, account: ACCOUNT, baseURI }, { status: baseURI === undefined ? 404 : 200 });
+        return Response.json(baseURI === undefined ? { error: 'unknown service' } : { service, account: ACCOUNT, baseURI }, {
+          status: baseURI === undefined ? 404 : 200,
+        });
       }
       if (url.protocol === 'https:' && url.hostname.endsWith('.liveperson.net')) return Response.json(TOKEN);
       if (url.hostname === '127.0.0.1') return fetch(url, init);
       // Lookalike hosts are never resolved for real: record and fail as DNS would.
-      throw new TypeError('fetch failed', { cause: Object.assign(new Error(`getaddrinfo ENOTFOUND ${url.hostname}`), { code: 'ENOTFOUND' }) });
+      throw new TypeError('fetch failed', {
+        cause: Object.assign(new Error(`getaddrinfo ENOTFOUND ${url.hostname}`), { code: 'ENOTFOUND' }),
+      });
     };
-    const http = new LivePersonHttpClient({ fetch: fakeFetch, retry: { serverErrorDelaysMs: [], rateLimitDelaysMs: [], connectionErrorDelaysMs: [] } });
+    const http = new LivePersonHttpClient({
+      fetch: fakeFetch,
+      retry: { serverErrorDelaysMs: [], rateLimitDelaysMs: [], connectionErrorDelaysMs: [] },
+    });
     const domains = new DomainResolver({
       accountId: ACCOUNT,
       http,
@@ -58,7 +70,8 @@ describe('no LivePerson credential reaches a host outside the policy', () => {
     return { domains, appJwt };
   }
 
-  const leaked = () => trap.received.filter((request) => request.body.includes(CREDENTIALS.clientSecret) || request.url.includes(CREDENTIALS.clientSecret));
+  const leaked = () =>
+    trap.received.filter((request) => request.body.includes(CREDENTIALS.clientSecret) || request.url.includes(CREDENTIALS.clientSecret));
 
   it('refuses a CSDS answer of plain http (http://127.0.0.1:PORT): nothing is sent there, the error names the host and the rule', async () => {
     const { appJwt } = clients({ domains: { sentinel: trap.url } });
@@ -77,7 +90,7 @@ describe('no LivePerson credential reaches a host outside the policy', () => {
 
   it.each([
     ['a lookalike ending in the suffix without a dot', 'evilliveperson.net'],
-    ['LivePerson\'s domain as a label of another', 'liveperson.net.evil.example'],
+    ["LivePerson's domain as a label of another", 'liveperson.net.evil.example'],
     ['another host over https', 'https://sentinel.example.com'],
     ['an IP address over https', 'https://127.0.0.1:8443'],
     ['a host hidden behind userinfo', 'https://va.sentinel.liveperson.net@evil.example'],
@@ -116,7 +129,7 @@ describe('no LivePerson credential reaches a host outside the policy', () => {
     expect(asked).toEqual([]);
   });
 
-  it('refuses a CSDS URL outside LivePerson\'s domains', async () => {
+  it("refuses a CSDS URL outside LivePerson's domains", async () => {
     const { domains } = clients({ domains: {}, csdsUrl: 'https://csds.example.com' });
     await expect(domains.lookup('sentinel')).rejects.toThrow(/https:\/\/csds\.example\.com is not under liveperson\.net/);
     expect(asked).toEqual([]);
@@ -129,7 +142,7 @@ describe('no LivePerson credential reaches a host outside the policy', () => {
     expect(trap.received).toHaveLength(1);
   });
 
-  it('accepts a brand\'s other LivePerson cloud once LP_ALLOWED_HOST_SUFFIXES names it, and still refuses plain http there', async () => {
+  it("accepts a brand's other LivePerson cloud once LP_ALLOWED_HOST_SUFFIXES names it, and still refuses plain http there", async () => {
     vi.stubEnv('LP_ALLOWED_HOST_SUFFIXES', 'liveperson.net, lp-cloud.example');
     const { domains } = clients({ domains: { sentinel: 'sentinel.eu.lp-cloud.example', idp: 'http://idp.lp-cloud.example' } });
     await expect(domains.resolve('sentinel')).resolves.toBe('https://sentinel.eu.lp-cloud.example');

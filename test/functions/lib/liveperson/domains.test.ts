@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_HOST_POLICY, hostPolicyFromEnvironment, hostPolicyRefusal, hostSuffixProblem, parseAllowedHostSuffixes } from '#contract/host-policy.ts';
+import {
+  DEFAULT_HOST_POLICY,
+  hostPolicyFromEnvironment,
+  hostPolicyRefusal,
+  hostSuffixProblem,
+  parseAllowedHostSuffixes,
+} from '#contract/host-policy.ts';
 import { DomainResolver, LIVEPERSON_SERVICES, LivePersonHostRefusedError, toBaseUrl } from '#functions/lib/liveperson/domains.ts';
 import { LivePersonApiError, LivePersonResponseError } from '#functions/lib/liveperson/errors.ts';
 import { LivePersonHttpClient } from '#functions/lib/liveperson/http.ts';
@@ -52,11 +58,17 @@ describe('DomainResolver against the simulator', () => {
   });
 
   it('refuses a cache lifetime over one day (LivePerson guidance)', () => {
-    expect(() => new DomainResolver({ accountId: '1', http: new LivePersonHttpClient(), cacheTtlMs: 25 * 3600 * 1000 })).toThrow(RangeError);
+    expect(() => new DomainResolver({ accountId: '1', http: new LivePersonHttpClient(), cacheTtlMs: 25 * 3600 * 1000 })).toThrow(
+      RangeError,
+    );
   });
 
   it('prefers the source, and falls back to CSDS when it has nothing, fails, or holds garbage', async () => {
-    const stored: Record<string, string | Error> = { sentinel: 'va.sentry.liveperson.net', idp: new Error('SSM down'), asyncMessagingEnt: 'not a host!' };
+    const stored: Record<string, string | Error> = {
+      sentinel: 'va.sentry.liveperson.net',
+      idp: new Error('SSM down'),
+      asyncMessagingEnt: 'not a host!',
+    };
     const sourceErrors: string[] = [];
     const source = {
       get: async (service: string) => {
@@ -89,7 +101,9 @@ describe('DomainResolver against the simulator', () => {
   });
 
   it('reports an unknown service as a non-retryable API error', async () => {
-    const error = await clientsFor(sim).domains.resolve('noSuchService').catch((e: unknown) => e);
+    const error = await clientsFor(sim)
+      .domains.resolve('noSuchService')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LivePersonApiError);
     expect(error).toMatchObject({ status: 404, retryable: false });
   });
@@ -147,10 +161,17 @@ describe('host policy', () => {
     expect(hostPolicyRefusal('file:///etc/passwd', insecure)).toMatch(/not http\(s\)/);
   });
 
-  it.each(['liveperson', '*.liveperson.net', '.liveperson.net', 'https://liveperson.net', 'liveperson.net:443', '127.0.0.1', 'a..b', '', 'LivePerson.net'])(
-    'refuses %j as a host suffix',
-    (suffix) => expect(hostSuffixProblem(suffix)).toMatch(/is not a domain such as liveperson\.net/),
-  );
+  it.each([
+    'liveperson',
+    '*.liveperson.net',
+    '.liveperson.net',
+    'https://liveperson.net',
+    'liveperson.net:443',
+    '127.0.0.1',
+    'a..b',
+    '',
+    'LivePerson.net',
+  ])('refuses %j as a host suffix', (suffix) => expect(hostSuffixProblem(suffix)).toMatch(/is not a domain such as liveperson\.net/));
 
   it('parses LP_ALLOWED_HOST_SUFFIXES, lower-casing and trimming each entry', () => {
     expect(parseAllowedHostSuffixes(' liveperson.net ,LP-Cloud.example')).toEqual(['liveperson.net', 'lp-cloud.example']);
@@ -160,23 +181,34 @@ describe('host policy', () => {
   it('reads the policy from the environment: strict unless told otherwise', () => {
     expect(hostPolicyFromEnvironment({})).toEqual({ allowedHostSuffixes: ['liveperson.net'], allowInsecureHosts: false });
     expect(hostPolicyFromEnvironment({ LP_ALLOWED_HOST_SUFFIXES: '', LP_ALLOW_INSECURE_HOSTS: 'false' })).toEqual(DEFAULT_HOST_POLICY);
-    expect(hostPolicyFromEnvironment({ LP_ALLOWED_HOST_SUFFIXES: 'liveperson.net,lp-cloud.example', LP_ALLOW_INSECURE_HOSTS: 'true' })).toEqual({
+    expect(
+      hostPolicyFromEnvironment({ LP_ALLOWED_HOST_SUFFIXES: 'liveperson.net,lp-cloud.example', LP_ALLOW_INSECURE_HOSTS: 'true' }),
+    ).toEqual({
       allowedHostSuffixes: ['liveperson.net', 'lp-cloud.example'],
       allowInsecureHosts: true,
     });
-    expect(() => hostPolicyFromEnvironment({ LP_ALLOW_INSECURE_HOSTS: 'yes' })).toThrow('LP_ALLOW_INSECURE_HOSTS must be "true" or "false"');
+    expect(() => hostPolicyFromEnvironment({ LP_ALLOW_INSECURE_HOSTS: 'yes' })).toThrow(
+      'LP_ALLOW_INSECURE_HOSTS must be "true" or "false"',
+    );
     expect(() => hostPolicyFromEnvironment({ LP_ALLOWED_HOST_SUFFIXES: 'net' })).toThrow('LP_ALLOWED_HOST_SUFFIXES: "net" is not a domain');
   });
 
   it('refuses the simulator by default: a non-retryable LivePersonHostRefusedError, and no request reaches it', async () => {
     const sim = await startLivePersonSimulator();
     try {
-      const domains = new DomainResolver({ accountId: sim.accountId, http: new LivePersonHttpClient(), csdsUrl: sim.url, hostPolicy: DEFAULT_HOST_POLICY });
+      const domains = new DomainResolver({
+        accountId: sim.accountId,
+        http: new LivePersonHttpClient(),
+        csdsUrl: sim.url,
+        hostPolicy: DEFAULT_HOST_POLICY,
+      });
       const error = await domains.resolve('sentinel').catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(LivePersonHostRefusedError);
       expect(error).toBeInstanceOf(LivePersonResponseError);
       expect(error).toMatchObject({ retryable: false, operation: 'CSDS lookup of sentinel' });
-      expect((error as Error).message).toBe(`CSDS lookup of sentinel: host refused, nothing sent: ${sim.url} is not https: LivePerson is only called over https (plain http only with LP_ALLOW_INSECURE_HOSTS=true, for the local stack and tests)`);
+      expect((error as Error).message).toBe(
+        `CSDS lookup of sentinel: host refused, nothing sent: ${sim.url} is not https: LivePerson is only called over https (plain http only with LP_ALLOW_INSECURE_HOSTS=true, for the local stack and tests)`,
+      );
       expect(sim.requests()).toEqual([]);
     } finally {
       await sim.close();

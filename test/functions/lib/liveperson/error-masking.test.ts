@@ -1,7 +1,12 @@
 // LivePerson's error messages may echo the consumer's number: masked where the error is made, so
 // every log of it (a retry notice's reason, a handler's `{ error }` with message, apiMessage and stack) is safe.
 import { describe, expect, it } from 'vitest';
-import { DeadlineExceededError, LivePersonApiError, LivePersonNetworkError, LivePersonResponseError } from '#functions/lib/liveperson/errors.ts';
+import {
+  DeadlineExceededError,
+  LivePersonApiError,
+  LivePersonNetworkError,
+  LivePersonResponseError,
+} from '#functions/lib/liveperson/errors.ts';
 
 const leaks = (text: string | undefined) => /4155550100/.test((text ?? '').replace(/\D/g, ''));
 
@@ -32,7 +37,13 @@ describe('LivePerson errors carry no full phone number', () => {
   });
 
   it('keeps what is no phone number: statuses, codes, ids', () => {
-    const error = new LivePersonApiError('Connector API send to 0c3f0d3e-1b5a-4d8e-9f00-1234567890ab', { status: 401, code: '40103', apiMessage: 'consumer JWS invalid' });
-    expect(error.message).toBe('Connector API send to 0c3f0d3e-1b5a-4d8e-9f00-1234567890ab: HTTP 401 (LivePerson error 40103): consumer JWS invalid');
+    const error = new LivePersonApiError('Connector API send to 0c3f0d3e-1b5a-4d8e-9f00-1234567890ab', {
+      status: 401,
+      code: '40103',
+      apiMessage: 'consumer JWS invalid',
+    });
+    expect(error.message).toBe(
+      'Connector API send to 0c3f0d3e-1b5a-4d8e-9f00-1234567890ab: HTTP 401 (LivePerson error 40103): consumer JWS invalid',
+    );
   });
 });

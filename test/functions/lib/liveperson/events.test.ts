@@ -32,7 +32,11 @@ describe('parseNotification', () => {
     const accept = contentNotification('c', 'x', 3);
     Object.assign(accept.body.changes[0]!, { event: { type: 'AcceptStatusEvent', status: 'READ', sequenceList: [1, 2] } });
     expect(parseNotification(json(rich), 'connector')[0]).toMatchObject({ type: 'RichContentEvent', content: { type: 'vertical' } });
-    expect(parseNotification(json(accept), 'connector')[0]).toMatchObject({ type: 'AcceptStatusEvent', status: 'READ', sequenceList: [1, 2] });
+    expect(parseNotification(json(accept), 'connector')[0]).toMatchObject({
+      type: 'AcceptStatusEvent',
+      status: 'READ',
+      sequenceList: [1, 2],
+    });
     const [typing] = parseNotification(json(chatStateNotification('c')), 'connector');
     expect(typing).toMatchObject({ type: 'ChatStateEvent', chatState: 'COMPOSING', sequence: undefined, serverTimestamp: undefined });
   });
@@ -82,55 +86,176 @@ describe('parseNotification', () => {
     expect(event).toMatchObject({ type: 'MessagingSubscriptionEvent', conversationId: 'conv-m', body: { anything: 1 } });
     // On the connector route the same body is passed on whole as an UnknownEvent.
     expect(parseNotification('{"conversationId":"conv-m"}', 'connector')).toEqual([
-      { type: 'UnknownEvent', identity: expect.stringMatching(/^UnknownEvent:/), notificationType: undefined, changeType: undefined, conversationId: 'conv-m', change: { conversationId: 'conv-m' } },
+      {
+        type: 'UnknownEvent',
+        identity: expect.stringMatching(/^UnknownEvent:/),
+        notificationType: undefined,
+        changeType: undefined,
+        conversationId: 'conv-m',
+        change: { conversationId: 'conv-m' },
+      },
     ]);
   });
 
   it.each([
     ['not JSON', '{', 'body is not JSON'],
-    ['a change without conversation', json({ ...contentNotification('c'), body: { changes: [{ event: { type: 'ContentEvent', message: 'x', contentType: 'text/plain' } }] } }), 'body.changes.0: names no conversation'],
-    ['a negative sequence', json({ ...contentNotification('c'), body: { changes: [{ dialogId: 'c', sequence: -1, event: { type: 'ContentEvent', message: 'x' } }] } }), 'body.changes.0.sequence: a sequence cannot be negative'],
-    ['a sequence beyond a safe integer', json({ ...contentNotification('c'), body: { changes: [{ dialogId: 'c', sequence: 1e300, event: { type: 'ContentEvent', message: 'x' } }] } }), 'body.changes.0.sequence'],
-    ['a timestamp beyond a Date', json({ ...contentNotification('c'), body: { changes: [{ dialogId: 'c', serverTimestamp: 9e15, event: { type: 'ChatStateEvent', chatState: 'ACTIVE' } }] } }), 'body.changes.0.serverTimestamp: timestamp out of range'],
-    ['a ContentEvent message that is a number', json({ ...contentNotification('c'), body: { changes: [{ dialogId: 'c', event: { type: 'ContentEvent', message: 7 } }] } }), 'body.changes.0.event.message'],
-    ['a read receipt of fractional sequences', json({ ...contentNotification('c'), body: { changes: [{ dialogId: 'c', event: { type: 'AcceptStatusEvent', status: 'READ', sequenceList: [0.5] } }] } }), 'body.changes.0.event.sequenceList.0'],
-    ['a conversation change without state', json({ kind: 'notification', type: 'cqm.ExConversationChangeNotification', body: { changes: [{ type: 'UPSERT', result: { convId: 'c', conversationDetails: { metaDataLastUpdateTs: 1 } } }] } }), 'body.changes.0.result.conversationDetails.state'],
+    [
+      'a change without conversation',
+      json({
+        ...contentNotification('c'),
+        body: { changes: [{ event: { type: 'ContentEvent', message: 'x', contentType: 'text/plain' } }] },
+      }),
+      'body.changes.0: names no conversation',
+    ],
+    [
+      'a negative sequence',
+      json({
+        ...contentNotification('c'),
+        body: { changes: [{ dialogId: 'c', sequence: -1, event: { type: 'ContentEvent', message: 'x' } }] },
+      }),
+      'body.changes.0.sequence: a sequence cannot be negative',
+    ],
+    [
+      'a sequence beyond a safe integer',
+      json({
+        ...contentNotification('c'),
+        body: { changes: [{ dialogId: 'c', sequence: 1e300, event: { type: 'ContentEvent', message: 'x' } }] },
+      }),
+      'body.changes.0.sequence',
+    ],
+    [
+      'a timestamp beyond a Date',
+      json({
+        ...contentNotification('c'),
+        body: { changes: [{ dialogId: 'c', serverTimestamp: 9e15, event: { type: 'ChatStateEvent', chatState: 'ACTIVE' } }] },
+      }),
+      'body.changes.0.serverTimestamp: timestamp out of range',
+    ],
+    [
+      'a ContentEvent message that is a number',
+      json({ ...contentNotification('c'), body: { changes: [{ dialogId: 'c', event: { type: 'ContentEvent', message: 7 } }] } }),
+      'body.changes.0.event.message',
+    ],
+    [
+      'a read receipt of fractional sequences',
+      json({
+        ...contentNotification('c'),
+        body: { changes: [{ dialogId: 'c', event: { type: 'AcceptStatusEvent', status: 'READ', sequenceList: [0.5] } }] },
+      }),
+      'body.changes.0.event.sequenceList.0',
+    ],
+    [
+      'a conversation change without state',
+      json({
+        kind: 'notification',
+        type: 'cqm.ExConversationChangeNotification',
+        body: { changes: [{ type: 'UPSERT', result: { convId: 'c', conversationDetails: { metaDataLastUpdateTs: 1 } } }] },
+      }),
+      'body.changes.0.result.conversationDetails.state',
+    ],
   ])('reports %s as a schema violation', (_name, body, message) => {
     expect(() => parseNotification(body, 'connector')).toThrow(SchemaViolation);
     expect(() => parseNotification(body, 'connector')).toThrow(message);
   });
 
-  it('takes the conversation from dialogId when a change has no conversationId, as LivePerson\'s examples send it', () => {
-    const [event] = parseNotification(json({ kind: 'notification', type: 'ms.MessagingEventNotification', body: { changes: [{ sequence: 0, serverTimestamp: 1, dialogId: 'd-1', event: { type: 'ContentEvent', message: 'hi', contentType: 'text/plain' } }] } }), 'connector');
+  it("takes the conversation from dialogId when a change has no conversationId, as LivePerson's examples send it", () => {
+    const [event] = parseNotification(
+      json({
+        kind: 'notification',
+        type: 'ms.MessagingEventNotification',
+        body: {
+          changes: [
+            { sequence: 0, serverTimestamp: 1, dialogId: 'd-1', event: { type: 'ContentEvent', message: 'hi', contentType: 'text/plain' } },
+          ],
+        },
+      }),
+      'connector',
+    );
     expect(event).toMatchObject({ type: 'ContentEvent', conversationId: 'd-1', dialogId: 'd-1', identity: 'ContentEvent:d-1:0' });
   });
 
   it('keeps the dialog apart from the conversation when both are given (a survey dialog)', () => {
-    const [event] = parseNotification(json({ kind: 'notification', type: 'ms.MessagingEventNotification', body: { changes: [{ sequence: 4, conversationId: 'conv', dialogId: 'survey', event: { type: 'ContentEvent', message: 'rate us', contentType: 'text/plain' } }] } }), 'connector');
+    const [event] = parseNotification(
+      json({
+        kind: 'notification',
+        type: 'ms.MessagingEventNotification',
+        body: {
+          changes: [
+            {
+              sequence: 4,
+              conversationId: 'conv',
+              dialogId: 'survey',
+              event: { type: 'ContentEvent', message: 'rate us', contentType: 'text/plain' },
+            },
+          ],
+        },
+      }),
+      'connector',
+    );
     expect(event).toMatchObject({ conversationId: 'conv', dialogId: 'survey', identity: 'ContentEvent:survey:4' });
   });
 
   it.each([
-    ['an unknown event type', { kind: 'notification', type: 'ms.MessagingEventNotification', body: { changes: [{ dialogId: 'c', sequence: 3, event: { type: 'Telepathy', thought: 1 } }] } }, 'ms.MessagingEventNotification', 'Telepathy', 'c'],
-    ['an unknown notification type', { kind: 'notification', type: 'ms.Unknown', body: { changes: [{ convId: 'c2', type: 'X' }] } }, 'ms.Unknown', 'X', 'c2'],
-    ['a messaging change without an event', { kind: 'notification', type: 'ms.MessagingEventNotification', body: { changes: [{ dialogId: 'c', sequence: 1 }] } }, 'ms.MessagingEventNotification', undefined, 'c'],
+    [
+      'an unknown event type',
+      {
+        kind: 'notification',
+        type: 'ms.MessagingEventNotification',
+        body: { changes: [{ dialogId: 'c', sequence: 3, event: { type: 'Telepathy', thought: 1 } }] },
+      },
+      'ms.MessagingEventNotification',
+      'Telepathy',
+      'c',
+    ],
+    [
+      'an unknown notification type',
+      { kind: 'notification', type: 'ms.Unknown', body: { changes: [{ convId: 'c2', type: 'X' }] } },
+      'ms.Unknown',
+      'X',
+      'c2',
+    ],
+    [
+      'a messaging change without an event',
+      { kind: 'notification', type: 'ms.MessagingEventNotification', body: { changes: [{ dialogId: 'c', sequence: 1 }] } },
+      'ms.MessagingEventNotification',
+      undefined,
+      'c',
+    ],
   ])('passes on %s as an UnknownEvent with its raw change', (_name, body, notificationType, changeType, conversationId) => {
     const [event, ...rest] = parseNotification(json(body), 'connector');
     expect(rest).toEqual([]);
-    expect(event).toEqual({ type: 'UnknownEvent', identity: expect.stringMatching(/^UnknownEvent:[0-9a-f]{64}$/), notificationType, changeType, conversationId, change: body.body.changes[0] });
+    expect(event).toEqual({
+      type: 'UnknownEvent',
+      identity: expect.stringMatching(/^UnknownEvent:[0-9a-f]{64}$/),
+      notificationType,
+      changeType,
+      conversationId,
+      change: body.body.changes[0],
+    });
   });
 
   it('passes on a body without changes whole, as one UnknownEvent', () => {
-    expect(parseNotification('[1,2]', 'connector')).toMatchObject([{ type: 'UnknownEvent', notificationType: undefined, conversationId: undefined, change: [1, 2] }]);
+    expect(parseNotification('[1,2]', 'connector')).toMatchObject([
+      { type: 'UnknownEvent', notificationType: undefined, conversationId: undefined, change: [1, 2] },
+    ]);
     expect(parseNotification(json({ kind: 'notification', type: 'ms.Future', body: { items: [] } }), 'connector')).toMatchObject([
       { type: 'UnknownEvent', notificationType: 'ms.Future', change: { body: { items: [] } } },
     ]);
     // An empty list of changes is nothing to handle, whatever the type.
-    expect(parseNotification(json({ kind: 'notification', type: 'ms.MessagingEventNotification', body: { changes: [] } }), 'connector')).toEqual([]);
+    expect(
+      parseNotification(json({ kind: 'notification', type: 'ms.MessagingEventNotification', body: { changes: [] } }), 'connector'),
+    ).toEqual([]);
   });
 
   it('gives an unknown messaging change without sequence or timestamp no identity, as a chat state', () => {
-    const [event] = parseNotification(json({ kind: 'notification', type: 'ms.MessagingEventNotification', body: { changes: [{ dialogId: 'c', event: { type: 'PresenceEvent' } }] } }), 'connector');
+    const [event] = parseNotification(
+      json({
+        kind: 'notification',
+        type: 'ms.MessagingEventNotification',
+        body: { changes: [{ dialogId: 'c', event: { type: 'PresenceEvent' } }] },
+      }),
+      'connector',
+    );
     expect(event).toMatchObject({ type: 'UnknownEvent', identity: undefined });
   });
 
@@ -169,27 +294,97 @@ describe('parseNotification', () => {
       json({
         kind: 'notification',
         type: 'ms.MessagingEventNotification',
-        body: { changes: [{ sequence: 3, serverTimestamp: 1, originatorId: null, originatorMetadata: null, conversationId: null, dialogId: 'd-1', messageAudience: null, metadata: null, event: { type: 'ContentEvent', message: 'hi', contentType: null, quickReplies: null } }] },
+        body: {
+          changes: [
+            {
+              sequence: 3,
+              serverTimestamp: 1,
+              originatorId: null,
+              originatorMetadata: null,
+              conversationId: null,
+              dialogId: 'd-1',
+              messageAudience: null,
+              metadata: null,
+              event: { type: 'ContentEvent', message: 'hi', contentType: null, quickReplies: null },
+            },
+          ],
+        },
       }),
       'connector',
     );
-    expect(message).toMatchObject({ type: 'ContentEvent', conversationId: 'd-1', contentType: 'text/plain', quickReplies: undefined, originatorId: undefined, metadata: undefined });
+    expect(message).toMatchObject({
+      type: 'ContentEvent',
+      conversationId: 'd-1',
+      contentType: 'text/plain',
+      quickReplies: undefined,
+      originatorId: undefined,
+      metadata: undefined,
+    });
     const body = conversationNotification('conv-n', 'OPEN');
     Object.assign(body.body.changes[0]!.result, { effectiveTTR: null });
-    Object.assign(body.body.changes[0]!.result.conversationDetails, { skillId: null, closeReason: null, dialogs: null, stage: null, ttr: null, campaignInfo: null, brandId: null });
-    expect(parseNotification(json(body), 'connector')[0]).toMatchObject({ type: 'ExConversationChangeNotification', skillId: undefined, dialogs: [], effectiveTTR: undefined, state: 'OPEN' });
+    Object.assign(body.body.changes[0]!.result.conversationDetails, {
+      skillId: null,
+      closeReason: null,
+      dialogs: null,
+      stage: null,
+      ttr: null,
+      campaignInfo: null,
+      brandId: null,
+    });
+    expect(parseNotification(json(body), 'connector')[0]).toMatchObject({
+      type: 'ExConversationChangeNotification',
+      skillId: undefined,
+      dialogs: [],
+      effectiveTTR: undefined,
+      state: 'OPEN',
+    });
   });
 
   it('types a DELETE that carries the conversation id alone, without a state', () => {
-    const [event] = parseNotification(json({ kind: 'notification', type: 'cqm.ExConversationChangeNotification', body: { changes: [{ type: 'DELETE', result: { convId: 'conv-d' } }] } }), 'connector');
-    expect(event).toMatchObject({ type: 'ExConversationChangeNotification', changeType: 'DELETE', conversationId: 'conv-d', state: undefined, lastUpdateTs: undefined, participants: [] });
-    expect(parseNotification(json({ kind: 'notification', type: 'cqm.ExConversationChangeNotification', body: { changes: [{ type: 'DELETE', result: { convId: 'conv-d', conversationDetails: null } }] } }), 'connector')[0]).toMatchObject({ changeType: 'DELETE' });
+    const [event] = parseNotification(
+      json({
+        kind: 'notification',
+        type: 'cqm.ExConversationChangeNotification',
+        body: { changes: [{ type: 'DELETE', result: { convId: 'conv-d' } }] },
+      }),
+      'connector',
+    );
+    expect(event).toMatchObject({
+      type: 'ExConversationChangeNotification',
+      changeType: 'DELETE',
+      conversationId: 'conv-d',
+      state: undefined,
+      lastUpdateTs: undefined,
+      participants: [],
+    });
+    expect(
+      parseNotification(
+        json({
+          kind: 'notification',
+          type: 'cqm.ExConversationChangeNotification',
+          body: { changes: [{ type: 'DELETE', result: { convId: 'conv-d', conversationDetails: null } }] },
+        }),
+        'connector',
+      )[0],
+    ).toMatchObject({ changeType: 'DELETE' });
   });
 
   it('passes on a conversation change of a type not known yet as an UnknownEvent', () => {
     const change = { type: 'TRANSFER', result: { convId: 'conv-t', from: 'a', to: 'b' } };
-    expect(parseNotification(json({ kind: 'notification', type: 'cqm.ExConversationChangeNotification', body: { changes: [change] } }), 'connector')).toEqual([
-      { type: 'UnknownEvent', identity: expect.stringMatching(/^UnknownEvent:/), notificationType: 'cqm.ExConversationChangeNotification', changeType: 'TRANSFER', conversationId: 'conv-t', change },
+    expect(
+      parseNotification(
+        json({ kind: 'notification', type: 'cqm.ExConversationChangeNotification', body: { changes: [change] } }),
+        'connector',
+      ),
+    ).toEqual([
+      {
+        type: 'UnknownEvent',
+        identity: expect.stringMatching(/^UnknownEvent:/),
+        notificationType: 'cqm.ExConversationChangeNotification',
+        changeType: 'TRANSFER',
+        conversationId: 'conv-t',
+        change,
+      },
     ]);
   });
 

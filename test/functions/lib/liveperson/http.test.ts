@@ -109,7 +109,13 @@ describe('LivePersonHttpClient', () => {
       { status: 401, body: { kind: 'resp', code: 401, body: { errorCode: 40102, message: 'expired' } } },
       { status: 401, body: { error: 'invalid_client', error_description: 'bad client' } },
       { status: 404, body: '<html>nope</html>' },
-      { status: 400, body: [{ code: 'OK', body: {} }, { code: 400, body: { errorCode: 'CONVERSATION_ALREADY_OPEN', message: 'open already' } }] },
+      {
+        status: 400,
+        body: [
+          { code: 'OK', body: {} },
+          { code: 400, body: { errorCode: 'CONVERSATION_ALREADY_OPEN', message: 'open already' } },
+        ],
+      },
     );
     const errors = [];
     for (let i = 0; i < 5; i++) errors.push(await client.request({ operation: 'four', url: server.url }).catch((e: unknown) => e));
@@ -183,7 +189,9 @@ describe('LivePersonHttpClient', () => {
     it('is not repeated when its attempt timed out: LivePerson may have applied it', async () => {
       const quick = new LivePersonHttpClient({ timeoutMs: 50, sleep: async (ms) => void waits.push(ms) });
       server.script({ status: 200, delayMs: 400, body: { ok: true } });
-      const error = await quick.request({ operation: 'publish', url: server.url, json: { m: 1 }, idempotent: false }).catch((e: unknown) => e);
+      const error = await quick
+        .request({ operation: 'publish', url: server.url, json: { m: 1 }, idempotent: false })
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(LivePersonNetworkError);
       expect(error).toMatchObject({ timedOut: true, neverSent: false, retryable: true });
       expect(String(error)).toContain('publish: no answer within 50 ms (not repeated: it may have reached LivePerson)');
@@ -194,7 +202,9 @@ describe('LivePersonHttpClient', () => {
     it('is not repeated after a reset that came once the request was sent; an idempotent call is', async () => {
       const resetting = await startResettingServer();
       try {
-        const once = await client.request({ operation: 'invite', url: resetting.url, json: {}, idempotent: false }).catch((e: unknown) => e);
+        const once = await client
+          .request({ operation: 'invite', url: resetting.url, json: {}, idempotent: false })
+          .catch((e: unknown) => e);
         expect(once).toBeInstanceOf(LivePersonNetworkError);
         expect(once).toMatchObject({ timedOut: false, neverSent: false });
         expect(resetting.requests()).toBe(1);
@@ -231,17 +241,24 @@ describe('LivePersonHttpClient', () => {
       ['a connect that timed out', connectFailure('ETIMEDOUT', 'connect')],
       [
         'every address refusing (IPv6 and IPv4)',
-        new TypeError('fetch failed', { cause: new AggregateError([connectFailure('ECONNREFUSED', 'connect').cause, connectFailure('ETIMEDOUT', 'connect').cause]) }),
+        new TypeError('fetch failed', {
+          cause: new AggregateError([connectFailure('ECONNREFUSED', 'connect').cause, connectFailure('ETIMEDOUT', 'connect').cause]),
+        }),
       ],
     ])('is repeated after %s, then succeeds', async (_name, failure) => {
       const flaky = new LivePersonHttpClient({ fetch: fetchFailingFirst(failure), sleep: async (ms) => void waits.push(ms) });
-      await expect(flaky.requestJson({ operation: 'invite', url: server.url, json: {}, idempotent: false }, okSchema)).resolves.toEqual({ ok: true });
+      await expect(flaky.requestJson({ operation: 'invite', url: server.url, json: {}, idempotent: false }, okSchema)).resolves.toEqual({
+        ok: true,
+      });
       expect(waits).toEqual([250]);
       expect(server.received).toHaveLength(1);
     });
 
     it('is not repeated after a reset of a kept-alive socket (ECONNRESET on read)', async () => {
-      const flaky = new LivePersonHttpClient({ fetch: fetchFailingFirst(connectFailure('ECONNRESET', 'read')), sleep: async (ms) => void waits.push(ms) });
+      const flaky = new LivePersonHttpClient({
+        fetch: fetchFailingFirst(connectFailure('ECONNRESET', 'read')),
+        sleep: async (ms) => void waits.push(ms),
+      });
       const error = await flaky.request({ operation: 'publish', url: server.url, json: {}, idempotent: false }).catch((e: unknown) => e);
       expect(error).toMatchObject({ neverSent: false });
       expect(server.received).toHaveLength(0);
@@ -258,9 +275,13 @@ describe('LivePersonHttpClient', () => {
 
   it('makes at most one quick retry of each kind under QUICK_RETRY_POLICY', async () => {
     server.script({ status: 503 }, { status: 503 });
-    await expect(client.request({ operation: 'queued', url: server.url, retry: QUICK_RETRY_POLICY })).rejects.toMatchObject({ status: 503 });
+    await expect(client.request({ operation: 'queued', url: server.url, retry: QUICK_RETRY_POLICY })).rejects.toMatchObject({
+      status: 503,
+    });
     server.script({ status: 429 }, { status: 429 });
-    await expect(client.request({ operation: 'queued', url: server.url, retry: QUICK_RETRY_POLICY })).rejects.toMatchObject({ status: 429 });
+    await expect(client.request({ operation: 'queued', url: server.url, retry: QUICK_RETRY_POLICY })).rejects.toMatchObject({
+      status: 429,
+    });
     expect(waits).toEqual([1_000, 1_000]);
     expect(server.received).toHaveLength(4);
   });

@@ -15,17 +15,37 @@ describe('readMessageContent', () => {
       fileType: 'PNG',
       preview: undefined,
     });
-    expect(readMessageContent('hosted/file', { caption: 'c', relativePath: '/p', fileType: 'PDF', preview: 'data:', extra: 1 })).toMatchObject({ kind: 'hostedFile', caption: 'c', preview: 'data:' });
+    expect(
+      readMessageContent('hosted/file', { caption: 'c', relativePath: '/p', fileType: 'PDF', preview: 'data:', extra: 1 }),
+    ).toMatchObject({ kind: 'hostedFile', caption: 'c', preview: 'data:' });
   });
 
   it('reads the JSON object a string message of an object type holds', () => {
-    expect(readMessageContent('hosted/file', JSON.stringify({ relativePath: '/p', fileType: 'JPG' }))).toMatchObject({ kind: 'hostedFile', relativePath: '/p' });
+    expect(readMessageContent('hosted/file', JSON.stringify({ relativePath: '/p', fileType: 'JPG' }))).toMatchObject({
+      kind: 'hostedFile',
+      relativePath: '/p',
+    });
   });
 
   it('reads external files and secure forms; numeric ids are the same ids', () => {
-    expect(readMessageContent('externalFile', { uri: 'https://files.example/a.pdf', caption: 'a' })).toEqual({ kind: 'externalFile', caption: 'a', uri: 'https://files.example/a.pdf', fileType: undefined });
-    expect(readMessageContent('forms/secure-invitation', { invitationId: 'inv-1', title: 'Card' })).toEqual({ kind: 'secureFormInvitation', invitationId: 'inv-1', title: 'Card', formId: undefined });
-    expect(readMessageContent('forms/secure-submission', { invitationId: 7, submissionId: 'sub' })).toEqual({ kind: 'secureFormSubmission', invitationId: '7', submissionId: 'sub', formId: undefined });
+    expect(readMessageContent('externalFile', { uri: 'https://files.example/a.pdf', caption: 'a' })).toEqual({
+      kind: 'externalFile',
+      caption: 'a',
+      uri: 'https://files.example/a.pdf',
+      fileType: undefined,
+    });
+    expect(readMessageContent('forms/secure-invitation', { invitationId: 'inv-1', title: 'Card' })).toEqual({
+      kind: 'secureFormInvitation',
+      invitationId: 'inv-1',
+      title: 'Card',
+      formId: undefined,
+    });
+    expect(readMessageContent('forms/secure-submission', { invitationId: 7, submissionId: 'sub' })).toEqual({
+      kind: 'secureFormSubmission',
+      invitationId: '7',
+      submissionId: 'sub',
+      formId: undefined,
+    });
   });
 
   it('falls back to other, never failing, when the message lacks what its type promises or the type is new', () => {

@@ -41,7 +41,11 @@ describe('routeConnectorNotification', () => {
     expect(routeConnectorNotification(messaging(typing, { ...typing, serverTimestamp: 1 })).deduplicateByBody).toBe(true);
     expect(routeConnectorNotification(messaging({ ...typing, sequence: 0 })).deduplicateByBody).toBe(true);
     // A conversation notification carries the whole state: the same body is the same update.
-    const conversation: ConnectorEnvelope = { kind: 'notification', type: 'cqm.ExConversationChangeNotification', body: { changes: [{ result: { convId: 'c' } }] } };
+    const conversation: ConnectorEnvelope = {
+      kind: 'notification',
+      type: 'cqm.ExConversationChangeNotification',
+      body: { changes: [{ result: { convId: 'c' } }] },
+    };
     expect(routeConnectorNotification(conversation).deduplicateByBody).toBe(true);
   });
 });

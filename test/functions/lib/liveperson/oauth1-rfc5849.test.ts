@@ -15,7 +15,8 @@ import {
 const credentials = { consumerKey: 'ck', consumerSecret: 'cs', accessToken: 'at', accessTokenSecret: 'ats' };
 const fixed = { nonce: 'n0nce', timestamp: 1700000000 };
 /** The protocol parameters oauth1Signature sends for `credentials` and `fixed`, normalized (§3.4.1.3.2). */
-const PROTOCOL = 'oauth_consumer_key=ck&oauth_nonce=n0nce&oauth_signature_method=HMAC-SHA1&oauth_timestamp=1700000000&oauth_token=at&oauth_version=1.0';
+const PROTOCOL =
+  'oauth_consumer_key=ck&oauth_nonce=n0nce&oauth_signature_method=HMAC-SHA1&oauth_timestamp=1700000000&oauth_token=at&oauth_version=1.0';
 
 /** §3.4.1.1 from its parts, for parts written in plain ASCII (encodeURIComponent is §3.6 for them). */
 function baseString(method: string, baseStringUri: string, normalizedParameters: string): string {
@@ -71,7 +72,7 @@ describe('RFC 5849 §3.4.1.2 base string URI', () => {
     expect(signatureOf('GET', 'https://x.test/a?v=2.0#section')).toBe(hmacSha1(baseString('GET', 'https://x.test/a', `${PROTOCOL}&v=2.0`)));
   });
 
-  it('gives the RFC\'s base string URIs', () => {
+  it("gives the RFC's base string URIs", () => {
     expect(oauth1BaseStringUri('HTTP://EXAMPLE.COM:80/r%20v/X?id=123')).toBe('http://example.com/r%20v/X');
     expect(oauth1BaseStringUri('https://www.example.net:8080/?q=1')).toBe('https://www.example.net:8080/');
     expect(() => oauth1BaseStringUri('ftp://example.com/')).toThrow(/http and https/);
@@ -103,13 +104,22 @@ describe('RFC 5849 §3.4.1.3 request parameters', () => {
     );
   });
 
-  it('signs the RFC\'s example request (§3.1) to the RFC\'s base string, oauth_version added', () => {
-    const rfcCredentials = { consumerKey: '9djdj82h48djs9d2', consumerSecret: 'j49sk3j29djd', accessToken: 'kkk9d7dh3k39sjv7', accessTokenSecret: 'dh893hdasih9' };
-    const signature = oauth1Signature(rfcCredentials, { method: 'POST', url: RFC_URL, formBody: RFC_BODY }, { nonce: '7d8f3e4a', timestamp: 137131201 });
+  it("signs the RFC's example request (§3.1) to the RFC's base string, oauth_version added", () => {
+    const rfcCredentials = {
+      consumerKey: '9djdj82h48djs9d2',
+      consumerSecret: 'j49sk3j29djd',
+      accessToken: 'kkk9d7dh3k39sjv7',
+      accessTokenSecret: 'dh893hdasih9',
+    };
+    const signature = oauth1Signature(
+      rfcCredentials,
+      { method: 'POST', url: RFC_URL, formBody: RFC_BODY },
+      { nonce: '7d8f3e4a', timestamp: 137131201 },
+    );
     expect(signature).toBe(hmacSha1(`${RFC_BASE_STRING}%26oauth_version%3D1.0`, 'j49sk3j29djd', 'dh893hdasih9'));
   });
 
-  it('gives the RFC\'s normalized parameters and base string exactly (§3.4.1.3.2, §3.4.1.1)', () => {
+  it("gives the RFC's normalized parameters and base string exactly (§3.4.1.3.2, §3.4.1.1)", () => {
     expect(oauth1NormalizedParameters(RFC_URL, RFC_PROTOCOL, RFC_BODY)).toBe(RFC_NORMALIZED);
     // realm and oauth_signature, as a verifier reads them from the header, are not signed.
     const fromHeader = { realm: 'Example', ...RFC_PROTOCOL, oauth_signature: 'bYT5CMsGcbgUdFHObYMEfcx6bsw=' };
@@ -118,7 +128,7 @@ describe('RFC 5849 §3.4.1.3 request parameters', () => {
 });
 
 describe('RFC 5849 signatures', () => {
-  it('reproduces the signature of the RFC\'s §1.2 example (no oauth_version sent)', () => {
+  it("reproduces the signature of the RFC's §1.2 example (no oauth_version sent)", () => {
     const base = oauth1BaseString(
       { method: 'GET', url: 'http://photos.example.net/photos?file=vacation.jpg&size=original' },
       {
@@ -134,10 +144,11 @@ describe('RFC 5849 signatures', () => {
     expect(oauth1HmacSha1(base, 'kd94hf93k423kf44', 'pfkkdhi9sl3r4s00')).toBe('MdpQcU8iPSUjWoN/UDMsK2sui9I=');
   });
 
-  it('encodes the secrets of the HMAC key and the header\'s values by §3.6', () => {
+  it("encodes the secrets of the HMAC key and the header's values by §3.6", () => {
     const odd = { consumerKey: 'k ey!', consumerSecret: 's&c*', accessToken: "t'ok", accessTokenSecret: 'é~' };
     const header = oauth1AuthorizationHeader(odd, { method: 'POST', url: 'https://x.test/a' }, fixed);
-    const normalized = "oauth_consumer_key=k%20ey%21&oauth_nonce=n0nce&oauth_signature_method=HMAC-SHA1&oauth_timestamp=1700000000&oauth_token=t%27ok&oauth_version=1.0";
+    const normalized =
+      'oauth_consumer_key=k%20ey%21&oauth_nonce=n0nce&oauth_signature_method=HMAC-SHA1&oauth_timestamp=1700000000&oauth_token=t%27ok&oauth_version=1.0';
     const base = `POST&https%3A%2F%2Fx.test%2Fa&${encodeURIComponent(normalized)}`;
     const signature = createHmac('sha1', 's%26c%2A&%C3%A9~').update(base).digest('base64');
     expect(header).toBe(

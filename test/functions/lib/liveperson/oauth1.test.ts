@@ -4,7 +4,12 @@ import { oauth1AuthorizationHeader, oauth1Signature } from '#functions/lib/livep
 describe('OAuth 1.0a HMAC-SHA1 signing', () => {
   it('matches the reference signature of the OAuth Core 1.0 specification (appendix A.5)', () => {
     const signature = oauth1Signature(
-      { consumerKey: 'dpf43f3p2l4k3l03', consumerSecret: 'kd94hf93k423kf44', accessToken: 'nnch734d00sl2jdk', accessTokenSecret: 'pfkkdhi9sl3r4s00' },
+      {
+        consumerKey: 'dpf43f3p2l4k3l03',
+        consumerSecret: 'kd94hf93k423kf44',
+        accessToken: 'nnch734d00sl2jdk',
+        accessTokenSecret: 'pfkkdhi9sl3r4s00',
+      },
       { method: 'GET', url: 'http://photos.example.net/photos?file=vacation.jpg&size=original' },
       { nonce: 'kllo9940pd9333jh', timestamp: 1191242096 },
     );
@@ -20,9 +25,9 @@ describe('OAuth 1.0a HMAC-SHA1 signing', () => {
       `OAuth oauth_consumer_key="ck", oauth_nonce="n0nce", oauth_signature="${expected}", oauth_signature_method="HMAC-SHA1", oauth_timestamp="1700000000", oauth_token="at", oauth_version="1.0"`,
     );
     // The query parameter is part of the signature: another version signs differently.
-    expect(oauth1Signature(credentials, { ...request, url: request.url.replace('v=2.0', 'v=1.0') }, { nonce: 'n0nce', timestamp: 1700000000 })).not.toBe(
-      decodeURIComponent(expected),
-    );
+    expect(
+      oauth1Signature(credentials, { ...request, url: request.url.replace('v=2.0', 'v=1.0') }, { nonce: 'n0nce', timestamp: 1700000000 }),
+    ).not.toBe(decodeURIComponent(expected));
   });
 
   it('uses a fresh nonce and the current time by default', () => {

@@ -16,7 +16,8 @@ const parse = (name: string): LivePersonEvent[] => {
 describe("LivePerson's published notifications", () => {
   it('has a corpus that names the source of every fixture', () => {
     expect(fixtures.length).toBeGreaterThanOrEqual(29);
-    for (const fixture of fixtures) expect(fixture.source.url, fixture.name).toMatch(/^https:\/\/(developers\.liveperson\.com|github\.com\/LivePersonInc)\//);
+    for (const fixture of fixtures)
+      expect(fixture.source.url, fixture.name).toMatch(/^https:\/\/(developers\.liveperson\.com|github\.com\/LivePersonInc)\//);
   });
 
   it.each(fixtures.map((fixture) => [fixture.name, fixture] as const))('types %s, one event per change', (_name, fixture) => {
@@ -44,7 +45,11 @@ describe("LivePerson's published notifications", () => {
     expect(question).toMatchObject({
       type: 'ContentEvent',
       dialogId: 'PwT_YK91Sum3vu5H6T3YnA',
-      quickReplies: { type: 'quickReplies', itemsPerRow: 8, replies: expect.arrayContaining([expect.objectContaining({ type: 'button', title: '1' })]) },
+      quickReplies: {
+        type: 'quickReplies',
+        itemsPerRow: 8,
+        replies: expect.arrayContaining([expect.objectContaining({ type: 'button', title: '1' })]),
+      },
       metadata: [expect.objectContaining({ type: 'Question' })],
     });
   });
@@ -56,7 +61,9 @@ describe("LivePerson's published notifications", () => {
       sequenceList: [1],
       conversationId: '__YOUR_CONVERSATION_ID__',
       dialogId: '__YOUR_POST_SURVEY_DIALOG_ID__',
-      metadata: [{ type: 'Answer', questionId: '3e70da9b-76de-4c2a-911e-a41aee698b82', id: '4f7c6a7b-033b-4171-a361-abf99e0ea493', provider: 'AC' }],
+      metadata: [
+        { type: 'Answer', questionId: '3e70da9b-76de-4c2a-911e-a41aee698b82', id: '4f7c6a7b-033b-4171-a361-abf99e0ea493', provider: 'AC' },
+      ],
     });
   });
 
@@ -98,20 +105,30 @@ describe("LivePerson's published notifications", () => {
       },
       message: expect.objectContaining({ fileType: 'JPG' }),
     });
-    expect(parse('content-event-hosted-file-consumer.json')[0]).toMatchObject({ content: { kind: 'hostedFile', caption: 'File logo', fileType: 'JPEG' } });
+    expect(parse('content-event-hosted-file-consumer.json')[0]).toMatchObject({
+      content: { kind: 'hostedFile', caption: 'File logo', fileType: 'JPEG' },
+    });
   });
 
   it('types secure form invitations and submissions by their invitation', () => {
     expect(parse('content-event-secure-form-invitation.json')[0]).toMatchObject({
       content: { kind: 'secureFormInvitation', invitationId: expect.stringMatching(/^a5571603/), title: 'Credit card form' },
     });
-    expect(parse('content-event-secure-form-submission.json')[0]).toMatchObject({ content: { kind: 'secureFormSubmission', invitationId: expect.stringMatching(/^a5571603/) } });
+    expect(parse('content-event-secure-form-submission.json')[0]).toMatchObject({
+      content: { kind: 'secureFormSubmission', invitationId: expect.stringMatching(/^a5571603/) },
+    });
   });
 
   it('types structured content, given as an object or JSON-encoded', () => {
-    expect(parse('rich-content-event-card.json')[0]).toMatchObject({ type: 'RichContentEvent', content: { type: 'vertical', elements: expect.any(Array) } });
+    expect(parse('rich-content-event-card.json')[0]).toMatchObject({
+      type: 'RichContentEvent',
+      content: { type: 'vertical', elements: expect.any(Array) },
+    });
     expect(parse('rich-content-event-carousel.json')[0]).toMatchObject({ type: 'RichContentEvent', content: { type: 'carousel' } });
-    expect(parse('rich-content-event-string-content-history.json')[0]).toMatchObject({ type: 'RichContentEvent', content: { type: 'vertical' } });
+    expect(parse('rich-content-event-string-content-history.json')[0]).toMatchObject({
+      type: 'RichContentEvent',
+      content: { type: 'vertical' },
+    });
   });
 
   it("keeps an agent's quick replies", () => {

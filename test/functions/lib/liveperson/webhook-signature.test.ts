@@ -12,7 +12,10 @@ describe('webhook signatures', () => {
 
   it('verifies sha1 and sha256 signatures over the raw bytes', () => {
     expect(verifyWebhookSignature(fox, 'sha1=3nybhbi3iqa8ino29wqQcBydtNk=', 'key')).toEqual({ valid: true, algorithm: 'sha1' });
-    expect(verifyWebhookSignature(fox, 'sha256=97yD9DBThCSxMpjmqm+xQ+9NWaFJRhdZl0edvC0aPNg=', 'key')).toEqual({ valid: true, algorithm: 'sha256' });
+    expect(verifyWebhookSignature(fox, 'sha256=97yD9DBThCSxMpjmqm+xQ+9NWaFJRhdZl0edvC0aPNg=', 'key')).toEqual({
+      valid: true,
+      algorithm: 'sha256',
+    });
   });
 
   it('checks non-ASCII bodies byte for byte: re-serialised JSON would not match', () => {

@@ -55,10 +55,16 @@ describe('processNotification', () => {
   };
   const NOW = Date.parse('2026-11-23T10:00:00.000Z');
   const run = (body: unknown, observer = {}, route: 'connector' | 'messaging' = 'connector') =>
-    processNotification(
-      { body: JSON.stringify(body), route, receivedAt: '2026-11-23T10:00:00.000Z' } satisfies QueuedNotification,
-      { accountId: '12345678', ledger, state, registry, publisher, remainingTimeMs: () => 30_000, observer, now: () => NOW },
-    );
+    processNotification({ body: JSON.stringify(body), route, receivedAt: '2026-11-23T10:00:00.000Z' } satisfies QueuedNotification, {
+      accountId: '12345678',
+      ledger,
+      state,
+      registry,
+      publisher,
+      remainingTimeMs: () => 30_000,
+      observer,
+      now: () => NOW,
+    });
 
   beforeEach(() => {
     ledger = new FakeLedger();
@@ -67,7 +73,9 @@ describe('processNotification', () => {
     stateResult = 'applied';
     applied = [];
     seen = [];
-    registry = new EventHandlerRegistry().on('*', (event) => void seen.push(event.identity ?? `${event.type}:no-identity`)).on('*', publishToEventBridge);
+    registry = new EventHandlerRegistry()
+      .on('*', (event) => void seen.push(event.identity ?? `${event.type}:no-identity`))
+      .on('*', publishToEventBridge);
   });
 
   it('hands every change to the handlers in order and publishes them in one batch', async () => {
@@ -80,10 +88,18 @@ describe('processNotification', () => {
       ['liveperson', 'ContentEvent'],
       ['liveperson', 'ContentEvent'],
     ]);
-    expect(published[0]?.[0]?.detail).toMatchObject({ accountId: '12345678', conversationId: 'conv-a', message: 'one', receivedAt: '2026-11-23T10:00:00.000Z' });
+    expect(published[0]?.[0]?.detail).toMatchObject({
+      accountId: '12345678',
+      conversationId: 'conv-a',
+      message: 'one',
+      receivedAt: '2026-11-23T10:00:00.000Z',
+    });
     expect(published[0]?.[0]?.detail).not.toHaveProperty('identity');
     // The bus is at-least-once: subscribers drop repeats by eventId.
-    expect(published[0]?.map((e) => (e.detail as { eventId?: string }).eventId)).toEqual(['ContentEvent:conv-a:1', 'ContentEvent:conv-a:2']);
+    expect(published[0]?.map((e) => (e.detail as { eventId?: string }).eventId)).toEqual([
+      'ContentEvent:conv-a:1',
+      'ContentEvent:conv-a:2',
+    ]);
     expect(result.handled).toHaveLength(2);
     expect([...ledger.status.values()]).toEqual(['done', 'done']);
   });
@@ -174,7 +190,13 @@ describe('processNotification', () => {
   });
 
   it('lets a schema violation through untouched, claiming nothing', async () => {
-    await expect(run({ kind: 'notification', type: 'ms.MessagingEventNotification', body: { changes: [{ dialogId: 'c', sequence: -1, event: { type: 'ContentEvent', message: 'x' } }] } })).rejects.toBeInstanceOf(SchemaViolation);
+    await expect(
+      run({
+        kind: 'notification',
+        type: 'ms.MessagingEventNotification',
+        body: { changes: [{ dialogId: 'c', sequence: -1, event: { type: 'ContentEvent', message: 'x' } }] },
+      }),
+    ).rejects.toBeInstanceOf(SchemaViolation);
     expect(ledger.status.size).toBe(0);
   });
 
@@ -185,7 +207,10 @@ describe('processNotification', () => {
       expect(result.handled.map((event) => event.type)).toEqual(['MessagingSubscriptionEvent']);
       expect(result.handled[0]?.identity).toMatch(/^MessagingSubscriptionEvent:[0-9a-f]{64}$/);
       expect(applied).toEqual([]);
-      expect(published[0]?.[0]).toMatchObject({ detailType: 'MessagingSubscriptionEvent', detail: { route: 'messaging', conversationId: 'conv-m' } });
+      expect(published[0]?.[0]).toMatchObject({
+        detailType: 'MessagingSubscriptionEvent',
+        detail: { route: 'messaging', conversationId: 'conv-m' },
+      });
     });
 
     it('cannot suppress the genuine signed event by sending its dialog and sequence first', async () => {

@@ -2,7 +2,14 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { ConfigurationError } from '#functions/lib/errors.ts';
 import { LivePersonApiError } from '#functions/lib/liveperson/errors.ts';
 import { SchemaViolation } from '#functions/lib/liveperson/events.ts';
-import { EntryTooLargeError, EventInProgressError, type BusEntry, type DeadLetterRecord, type EventLedger, type QueuedMessage } from '#functions/lib/processing/ports.ts';
+import {
+  EntryTooLargeError,
+  EventInProgressError,
+  type BusEntry,
+  type DeadLetterRecord,
+  type EventLedger,
+  type QueuedMessage,
+} from '#functions/lib/processing/ports.ts';
 import { failureReason, handleQueuedNotification, type QueuedNotificationObserver } from '#functions/lib/processing/queued-notification.ts';
 import { EventHandlerRegistry, publishToEventBridge } from '#functions/lib/processing/registry.ts';
 import { contentNotification } from '#test/support/notifications.ts';
@@ -29,7 +36,13 @@ describe('handleQueuedNotification', () => {
     body: typeof body === 'string' ? body : JSON.stringify(body),
     groupId: 'conv-a',
     deduplicationId: 'dedup-1',
-    attributes: { route: 'connector', eventType: 'ms.MessagingEventNotification.ContentEvent', receivedAt: '2026-11-23T10:00:00.000Z', accountId: '12345678', ...attributes },
+    attributes: {
+      route: 'connector',
+      eventType: 'ms.MessagingEventNotification.ContentEvent',
+      receivedAt: '2026-11-23T10:00:00.000Z',
+      accountId: '12345678',
+      ...attributes,
+    },
   });
   const handle = (queued: QueuedMessage) =>
     handleQueuedNotification(queued, {
@@ -59,17 +72,24 @@ describe('handleQueuedNotification', () => {
   it('processes the notification with the route and receive time of its attributes', async () => {
     await handle(message(contentNotification('conv-a', 'hi', 1), { route: 'messaging' }));
     // The messaging route's bodies are MessagingSubscriptionEvents whatever they hold.
-    expect(published.map((entry) => entry.detail)).toEqual([expect.objectContaining({ type: 'MessagingSubscriptionEvent', route: 'messaging', receivedAt: '2026-11-23T10:00:00.000Z' })]);
+    expect(published.map((entry) => entry.detail)).toEqual([
+      expect.objectContaining({ type: 'MessagingSubscriptionEvent', route: 'messaging', receivedAt: '2026-11-23T10:00:00.000Z' }),
+    ]);
     expect(reports).toEqual(['started m-1', 'handled MessagingSubscriptionEvent', 'finished m-1']);
   });
 
   it('takes a message without a route attribute as the connector route', async () => {
     await handle(message(contentNotification('conv-a', 'hi', 1), { route: undefined }));
-    expect(published.map((entry) => entry.detail)).toEqual([expect.objectContaining({ type: 'ContentEvent', route: 'connector', message: 'hi' })]);
+    expect(published.map((entry) => entry.detail)).toEqual([
+      expect.objectContaining({ type: 'ContentEvent', route: 'connector', message: 'hi' }),
+    ]);
   });
 
   it('dead-letters a schema violation with its reason and the receiver attributes only, and does not throw', async () => {
-    const broken = message({ kind: 'notification', type: 'ms.MessagingEventNotification', body: { changes: [{ event: { type: 'ContentEvent' } }] } }, { extra: 'not kept' });
+    const broken = message(
+      { kind: 'notification', type: 'ms.MessagingEventNotification', body: { changes: [{ event: { type: 'ContentEvent' } }] } },
+      { extra: 'not kept' },
+    );
     await handle(broken);
     expect(parked).toHaveLength(1);
     expect(parked[0]?.reason).toContain('names no conversation');
@@ -78,7 +98,12 @@ describe('handleQueuedNotification', () => {
       body: broken.body,
       groupId: 'conv-a',
       deduplicationId: 'dedup-1',
-      attributes: { route: 'connector', eventType: 'ms.MessagingEventNotification.ContentEvent', receivedAt: '2026-11-23T10:00:00.000Z', accountId: '12345678' },
+      attributes: {
+        route: 'connector',
+        eventType: 'ms.MessagingEventNotification.ContentEvent',
+        receivedAt: '2026-11-23T10:00:00.000Z',
+        accountId: '12345678',
+      },
     });
     expect(reports).toEqual(['started m-1', 'dead-lettered schema-violation', 'finished m-1']);
   });
@@ -86,7 +111,9 @@ describe('handleQueuedNotification', () => {
   it('dead-letters an entry too large for the bus as entry-too-large', async () => {
     publisherError = new EntryTooLargeError('ContentEvent', 300_000, 262_144);
     await handle(message(contentNotification('conv-a')));
-    expect(parked.map((p) => p.reason)).toEqual(['the EventBridge entry of a ContentEvent is 300000 bytes; EventBridge accepts at most 262144']);
+    expect(parked.map((p) => p.reason)).toEqual([
+      'the EventBridge entry of a ContentEvent is 300000 bytes; EventBridge accepts at most 262144',
+    ]);
     expect(reports).toEqual(['started m-1', 'dead-lettered entry-too-large', 'finished m-1']);
   });
 

@@ -32,7 +32,10 @@ describe('receiveWebhook', () => {
     failQueue = false;
   });
 
-  function connectorRequest(body: unknown, overrides: { headers?: Record<string, string | undefined>; algorithm?: 'sha1' | 'sha256' } = {}) {
+  function connectorRequest(
+    body: unknown,
+    overrides: { headers?: Record<string, string | undefined>; algorithm?: 'sha1' | 'sha256' } = {},
+  ) {
     const rawBody = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body), 'utf8');
     return {
       route: 'connector' as const,
@@ -49,7 +52,13 @@ describe('receiveWebhook', () => {
   }
 
   function messagingRequest(body: string, pathToken: string | undefined, contentType = 'application/json') {
-    return { route: 'messaging' as const, rawBody: Buffer.from(body), receivedAt: Date.now(), pathToken, headers: { 'content-type': contentType } };
+    return {
+      route: 'messaging' as const,
+      rawBody: Buffer.from(body),
+      receivedAt: Date.now(),
+      pathToken,
+      headers: { 'content-type': contentType },
+    };
   }
 
   describe('accepts', () => {
@@ -88,7 +97,13 @@ describe('receiveWebhook', () => {
     });
 
     it('a notification that names no conversation, in the shared fallback group', async () => {
-      await receive(connectorRequest({ kind: 'notification', type: 'ms.MessagingEventNotification', body: { changes: [{ event: { type: 'ChatStateEvent' } }] } }));
+      await receive(
+        connectorRequest({
+          kind: 'notification',
+          type: 'ms.MessagingEventNotification',
+          body: { changes: [{ event: { type: 'ChatStateEvent' } }] },
+        }),
+      );
       expect(queued[0]?.groupId).toBe(NO_CONVERSATION_GROUP);
       expect(queued[0]?.attributes.eventType).toBe('ms.MessagingEventNotification.ChatStateEvent');
     });
@@ -100,7 +115,7 @@ describe('receiveWebhook', () => {
       expect(queued[0]?.deduplicationId).toBe(queued[1]?.deduplicationId);
     });
 
-    it('a post-conversation survey message in its conversation\'s group, not its dialog\'s', async () => {
+    it("a post-conversation survey message in its conversation's group, not its dialog's", async () => {
       const body = contentNotification('conv-1');
       body.body.changes[0]!.dialogId = 'survey-dialog-1';
       await receive(connectorRequest(body));
@@ -117,23 +132,29 @@ describe('receiveWebhook', () => {
       expect(queued[0]?.deduplicationId).not.toBe(queued[1]?.deduplicationId);
     });
 
-    it('an eventType attribute of at most 256 code points SQS accepts, whatever the body\'s type', async () => {
+    it("an eventType attribute of at most 256 code points SQS accepts, whatever the body's type", async () => {
       const type = `ms.${'x'.repeat(300)}`;
       await receive(connectorRequest({ ...conversationNotification('conv-1'), type }));
       expect(queued[0]?.attributes.eventType).toBe(type.slice(0, MAX_EVENT_TYPE_LENGTH));
       // Escaped in the JSON, so the body itself is fine for SQS, but not the decoded value.
-      await receive(connectorRequest(JSON.stringify({ ...conversationNotification('conv-2'), type: 'bad\u0000type!' }).replace('type!', 'type\\uffff')));
+      await receive(
+        connectorRequest(JSON.stringify({ ...conversationNotification('conv-2'), type: 'bad\u0000type!' }).replace('type!', 'type\\uffff')),
+      );
       expect(queued[1]?.attributes.eventType).toBe('bad\ufffdtype\ufffd');
     });
 
-    it.each([undefined, 'text/plain', 'application/x-www-form-urlencoded'])('a signed notification labelled %s: judged by its signature, not its content type', async (contentType) => {
-      const outcome = await receive(connectorRequest(contentNotification('c'), { headers: { 'content-type': contentType } }));
-      expect(outcome).toMatchObject({ accepted: true, status: 200 });
-      expect(queued).toHaveLength(1);
-    });
+    it.each([undefined, 'text/plain', 'application/x-www-form-urlencoded'])(
+      'a signed notification labelled %s: judged by its signature, not its content type',
+      async (contentType) => {
+        const outcome = await receive(connectorRequest(contentNotification('c'), { headers: { 'content-type': contentType } }));
+        expect(outcome).toMatchObject({ accepted: true, status: 200 });
+        expect(queued).toHaveLength(1);
+      },
+    );
 
     it('a body with U+FFFE or U+FFFF, which SQS refuses raw: queued with their JSON escapes, meaning the same', async () => {
-      const raw = '{"kind":"notification","type":"ms.MessagingEventNotification","body":{"changes":[{"dialogId":"c","sequence":1,"event":{"type":"ContentEvent","message":"a\ufffeb\uffff","contentType":"text/plain"}}]}}';
+      const raw =
+        '{"kind":"notification","type":"ms.MessagingEventNotification","body":{"changes":[{"dialogId":"c","sequence":1,"event":{"type":"ContentEvent","message":"a\ufffeb\uffff","contentType":"text/plain"}}]}}';
       const outcome = await receive(connectorRequest(raw));
       expect(outcome).toMatchObject({ accepted: true, status: 200 });
       expect(queued[0]?.body).not.toMatch(/[\ufffe\uffff]/);
@@ -153,13 +174,52 @@ describe('receiveWebhook', () => {
       ['an oversized body', () => connectorRequest({ kind: 'notification', pad: 'x'.repeat(20_000) }), 413, 'body-too-large'],
       ['messaging: no content type', () => messagingRequest('{}', credentials.webhookToken, ''), 415, 'unsupported-media-type'],
       ['messaging: a text/plain body', () => messagingRequest('{}', credentials.webhookToken, 'text/plain'), 415, 'unsupported-media-type'],
-      ['a text/plain body whose signature does not match', () => connectorRequest(contentNotification('c'), { headers: { 'content-type': 'text/plain', 'x-liveperson-signature': 'sha1=AAAA' } }), 401, 'invalid-signature'],
-      ['a missing signature', () => connectorRequest(contentNotification('c'), { headers: { 'x-liveperson-signature': undefined } }), 401, 'missing-signature'],
-      ['a wrong signature', () => connectorRequest(contentNotification('c'), { headers: { 'x-liveperson-signature': signWebhookBody('other', credentials.clientSecret) } }), 401, 'invalid-signature'],
-      ['a malformed signature', () => connectorRequest(contentNotification('c'), { headers: { 'x-liveperson-signature': 'nonsense' } }), 401, 'invalid-signature'],
-      ['another account', () => connectorRequest(contentNotification('c'), { headers: { 'x-liveperson-account-id': '999' } }), 403, 'wrong-account'],
-      ['a missing account header', () => connectorRequest(contentNotification('c'), { headers: { 'x-liveperson-account-id': undefined } }), 403, 'wrong-account'],
-      ['another client', () => connectorRequest(contentNotification('c'), { headers: { 'x-liveperson-client-id': 'intruder' } }), 403, 'wrong-client'],
+      [
+        'a text/plain body whose signature does not match',
+        () =>
+          connectorRequest(contentNotification('c'), { headers: { 'content-type': 'text/plain', 'x-liveperson-signature': 'sha1=AAAA' } }),
+        401,
+        'invalid-signature',
+      ],
+      [
+        'a missing signature',
+        () => connectorRequest(contentNotification('c'), { headers: { 'x-liveperson-signature': undefined } }),
+        401,
+        'missing-signature',
+      ],
+      [
+        'a wrong signature',
+        () =>
+          connectorRequest(contentNotification('c'), {
+            headers: { 'x-liveperson-signature': signWebhookBody('other', credentials.clientSecret) },
+          }),
+        401,
+        'invalid-signature',
+      ],
+      [
+        'a malformed signature',
+        () => connectorRequest(contentNotification('c'), { headers: { 'x-liveperson-signature': 'nonsense' } }),
+        401,
+        'invalid-signature',
+      ],
+      [
+        'another account',
+        () => connectorRequest(contentNotification('c'), { headers: { 'x-liveperson-account-id': '999' } }),
+        403,
+        'wrong-account',
+      ],
+      [
+        'a missing account header',
+        () => connectorRequest(contentNotification('c'), { headers: { 'x-liveperson-account-id': undefined } }),
+        403,
+        'wrong-account',
+      ],
+      [
+        'another client',
+        () => connectorRequest(contentNotification('c'), { headers: { 'x-liveperson-client-id': 'intruder' } }),
+        403,
+        'wrong-client',
+      ],
       ['a body that is not JSON', () => connectorRequest('{"kind": "notification",'), 400, 'not-json'],
       ['a body that is not UTF-8', () => ({ ...connectorRequest('x'), ...resign(Buffer.from([0x7b, 0xff, 0x7d])) }), 400, 'not-json'],
       ['messaging: a wrong URL token', () => messagingRequest('{}', 'wrong-token'), 401, 'invalid-token'],
@@ -182,9 +242,19 @@ describe('receiveWebhook', () => {
     it.each([
       ['a JSON array', [contentNotification('c')], 'unknown', 'no-conversation'],
       ['another kind', { ...contentNotification('c'), kind: 'req' }, 'ms.MessagingEventNotification.ContentEvent', 'c'],
-      ['no changes', { kind: 'notification', type: 'ms.MessagingEventNotification', body: { changes: [] } }, 'ms.MessagingEventNotification', 'no-conversation'],
+      [
+        'no changes',
+        { kind: 'notification', type: 'ms.MessagingEventNotification', body: { changes: [] } },
+        'ms.MessagingEventNotification',
+        'no-conversation',
+      ],
       ['a body without changes', { kind: 'notification', type: 'x', body: {} }, 'x', 'no-conversation'],
-      ['a notification type not known yet', { kind: 'notification', type: 'ms.Future', body: { changes: [{ dialogId: 'd-1' }] } }, 'ms.Future', 'd-1'],
+      [
+        'a notification type not known yet',
+        { kind: 'notification', type: 'ms.Future', body: { changes: [{ dialogId: 'd-1' }] } },
+        'ms.Future',
+        'd-1',
+      ],
       ['a JSON number', 42, 'unknown', 'no-conversation'],
     ])('queues a signed body of any JSON shape (%s): refusing it would hold back every event', async (_name, body, eventType, groupId) => {
       const outcome = await receive(connectorRequest(body));
@@ -204,7 +274,9 @@ describe('receiveWebhook', () => {
     });
 
     it('never echoes the secret or the signature in its message', async () => {
-      const request = connectorRequest(contentNotification('c'), { headers: { 'x-liveperson-signature': 'sha1=AAAAAAAAAAAAAAAAAAAAAAAAAAA=' } });
+      const request = connectorRequest(contentNotification('c'), {
+        headers: { 'x-liveperson-signature': 'sha1=AAAAAAAAAAAAAAAAAAAAAAAAAAA=' },
+      });
       const outcome = await receive(request);
       expect(JSON.stringify(outcome)).not.toContain(credentials.clientSecret);
       expect(JSON.stringify(outcome)).not.toContain('AAAAAAAAAAAA');
@@ -240,7 +312,9 @@ describe('receiveWebhook', () => {
 
     it('accepts a body signed with the new secret after re-reading the credentials once', async () => {
       const rawBody = Buffer.from(JSON.stringify(contentNotification('conv-1')));
-      const request = connectorRequest(rawBody.toString(), { headers: { 'x-liveperson-signature': signWebhookBody(rawBody, rotated.clientSecret) } });
+      const request = connectorRequest(rawBody.toString(), {
+        headers: { 'x-liveperson-signature': signWebhookBody(rawBody, rotated.clientSecret) },
+      });
       expect(await receiveWith(request, async () => rotated)).toMatchObject({ accepted: true, status: 200 });
       expect(refreshes).toBe(1);
       expect(queued).toHaveLength(1);
@@ -252,16 +326,25 @@ describe('receiveWebhook', () => {
     });
 
     it('still rejects a forged signature after the re-read, and keeps the answer when re-reading is not allowed or fails', async () => {
-      const forged = connectorRequest(contentNotification('c'), { headers: { 'x-liveperson-signature': signWebhookBody('other', 'guess') } });
+      const forged = connectorRequest(contentNotification('c'), {
+        headers: { 'x-liveperson-signature': signWebhookBody('other', 'guess') },
+      });
       expect(await receiveWith(forged, async () => rotated)).toMatchObject({ status: 401, reason: 'invalid-signature' });
       expect(await receiveWith(forged, async () => undefined)).toMatchObject({ status: 401, reason: 'invalid-signature' });
       const failed = await receiveWith(forged, () => Promise.reject(new Error('AccessDenied')));
-      expect(failed).toMatchObject({ status: 401, reason: 'invalid-signature', detail: expect.stringContaining('re-reading the credentials failed: Error: AccessDenied') });
+      expect(failed).toMatchObject({
+        status: 401,
+        reason: 'invalid-signature',
+        detail: expect.stringContaining('re-reading the credentials failed: Error: AccessDenied'),
+      });
       expect(queued).toEqual([]);
     });
 
     it('does not re-read for failures a new secret cannot explain', async () => {
-      await receiveWith(connectorRequest(contentNotification('c'), { headers: { 'x-liveperson-signature': undefined } }), async () => rotated);
+      await receiveWith(
+        connectorRequest(contentNotification('c'), { headers: { 'x-liveperson-signature': undefined } }),
+        async () => rotated,
+      );
       await receiveWith(connectorRequest(contentNotification('c'), { headers: { 'x-liveperson-account-id': '999' } }), async () => rotated);
       await receiveWith(connectorRequest(contentNotification('c')), async () => rotated);
       expect(refreshes).toBe(0);
