@@ -1,6 +1,7 @@
 /**
  * Names and values the CDK app and the functions must agree on, written once. Plain data: no AWS SDK,
  * no CDK, so both sides (and the local stack, the CLI and the tests) import it.
+ * The LivePerson facts behind the C2M values: docs/liveperson.md#connect-to-messaging-c2m.
  */
 
 /** The Lambda functions, by the folder of their handler (`functions/<name>/index.ts`) and their Powertools service name. */

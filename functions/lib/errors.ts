@@ -3,6 +3,7 @@
  * can help. Triggers branch on `retryable` (an SQS record is retried or dead-lettered, a command
  * failed or rejected), never on a list of classes. An error that is no IntegrationError (a bug, an
  * SDK error) counts as temporary: retrying is the safe default, the dead-letter queue the backstop.
+ * How the triggers use it: docs/architecture.md#guarantees-and-where-they-live.
  */
 export abstract class IntegrationError extends Error {
   /** True when the same input may succeed later (an outage, a timeout); false when it never will. */

@@ -1,6 +1,7 @@
 /**
  * Keeps one SSM parameter per LivePerson service the functions use in step with the Domain API (CSDS).
  * Only changed values are written, so a scheduled run costs one CSDS call and one read.
+ * LivePerson facts behind this: docs/liveperson.md#domain-api-csds.
  */
 import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
 import { LIVEPERSON_SERVICES, type DomainResolver } from '../liveperson/domains.ts';

@@ -3,6 +3,7 @@
  * connection. The whole send, retries and back-off included, is cut off after SEND_TIMEOUT_MS,
  * so a sick SQS endpoint turns into a quick 503 (LivePerson retries) rather than a slow answer
  * (LivePerson reads for 5 s and may disable an endpoint slower than 2.5 s).
+ * LivePerson facts behind this: docs/liveperson.md#answering-timeouts-and-disabling.
  */
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { IntegrationError } from '../errors.ts';

@@ -1,6 +1,7 @@
 /**
  * What the contact flow gets back: a flat map of strings (Connect's STRING_MAP response) with
  * every key always present, and the one place deciding which failure is which result.
+ * LivePerson facts behind this: docs/liveperson.md#connect-to-messaging-c2m.
  */
 import { ConfigurationError } from '../errors.ts';
 import { APP_JWT_OPERATION } from '../liveperson/app-jwt.ts';

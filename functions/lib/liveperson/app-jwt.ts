@@ -1,6 +1,7 @@
 /**
  * AppJWT (Sentinel, OAuth2 client credentials): one token per container, refreshed before its
  * `exp`, fetched once for all concurrent callers, and refreshed once when LivePerson says 401.
+ * LivePerson facts behind this: docs/liveperson.md#appjwt.
  */
 import { z } from 'zod';
 import type { CallOptions, DomainResolver } from './domains.ts';

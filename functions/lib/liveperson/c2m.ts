@@ -2,6 +2,7 @@
  * Connect-to-Messaging (C2M, seed 004): Eligibility and Invite. Knows the API's contract, its two
  * ways to authenticate (Bearer AppJWT or the OAuth 1.0a "API key"), where it lives (CSDS/SSM, the
  * region table as a last resort) and its limits; nothing of Lambda or Amazon Connect.
+ * LivePerson facts behind this: docs/liveperson.md#connect-to-messaging-c2m.
  */
 import { z } from 'zod';
 import { C2M_LIMITS, type C2mRegion } from '#contract/constants.ts';

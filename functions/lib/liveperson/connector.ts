@@ -2,6 +2,7 @@
  * Connector API (asyncMessagingEnt), the consumer side: open a conversation, publish events into it
  * and close it, on behalf of one consumer. Every call carries the AppJWT (refreshed once on 401 40102)
  * and the consumer's JWS (dropped and fetched again once on 401 40103/40105). Knows nothing of Lambda or AWS.
+ * LivePerson facts behind this: docs/liveperson.md#connector-api.
  */
 import { z } from 'zod';
 import type { AppJwtProvider } from './app-jwt.ts';

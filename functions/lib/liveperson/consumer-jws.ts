@@ -1,6 +1,7 @@
 /**
  * Consumer JWS (IdP): the identity of one consumer for the Connector API. It does not expire,
  * so it is cached per `ext_consumer_id`: in memory (bounded) and, optionally, in a durable store.
+ * LivePerson facts behind this: docs/liveperson.md#consumer-jws.
  */
 import { z } from 'zod';
 import type { AppJwtProvider } from './app-jwt.ts';

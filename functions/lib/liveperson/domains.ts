@@ -6,6 +6,7 @@
  * CSDS URL before each lookup, every domain (from SSM or CSDS) before it is used. By default only
  * `https://` hosts under LivePerson's domains pass; anything else is refused before a request, and
  * with it a credential, is sent.
+ * LivePerson facts behind this: docs/liveperson.md#domain-api-csds.
  */
 import { z } from 'zod';
 import { DEFAULT_CSDS_URL } from '#contract/constants.ts';

@@ -4,6 +4,7 @@
  * (a handler's `{ error }`, a retry notice's reason), so what LivePerson says is masked on the way in:
  * a phone number it echoes (C2M's "invalid consumerPhoneNumber …", a Connector API message naming the
  * consumer) keeps its last four digits in `message`, `apiMessage` and the stack alike.
+ * LivePerson facts behind this: docs/liveperson.md#connector-api-401-codes.
  */
 import { IntegrationError } from '../errors.ts';
 import { maskPhoneNumbers } from '../log-mask.ts';

@@ -11,6 +11,7 @@
  * types, and a refused genuine notification is lost. Only a change of a known type that breaks
  * its schema (a sequence that is not a non-negative integer, a conversation change without state)
  * is a SchemaViolation: no retry can make it processable.
+ * LivePerson facts behind this: docs/liveperson.md#notification-envelopes.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';

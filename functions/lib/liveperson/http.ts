@@ -7,6 +7,7 @@
  * rules (different schedules for 429 and 5xx, Retry-After, never a retry on other 4xx) together
  * with a hard deadline that forbids starting an attempt or a wait that cannot finish in time.
  * Node's fetch keeps connections alive by default, so a warm Lambda reuses its sockets.
+ * LivePerson facts behind this: docs/liveperson.md#retries-and-timeouts.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';

@@ -2,6 +2,7 @@
  * The outer shape of what LivePerson POSTs to a webhook, and what the receiver needs from it:
  * which conversation it belongs to (to keep order per conversation) and what kind of event it is.
  * The full typed event schemas are the processor's business; the receiver only routes.
+ * LivePerson facts behind this: docs/liveperson.md#notification-envelopes (and #surveys for dialog-only changes).
  */
 import { z } from 'zod';
 import { isRecord, nonEmpty } from './values.ts';

@@ -8,6 +8,7 @@
  * so that they are encoded a second time, and reads '+' in the query as a plus, not a space
  * (§3.4.1.3.1 decodes the query as application/x-www-form-urlencoded). Servers that follow the RFC
  * refuse such signatures.
+ * LivePerson facts behind this: docs/liveperson.md#oauth-10a-api-key.
  */
 import { createHmac, randomBytes } from 'node:crypto';
 

@@ -2,6 +2,7 @@
  * LivePerson's webhook signature: `sha1=` (or, on some accounts, `sha256=`) + Base64 of the HMAC
  * of the raw request body, keyed with the app's client secret. Always computed over the bytes as
  * received: re-serialised JSON differs on non-ASCII text and would never match.
+ * LivePerson facts behind this: docs/liveperson.md#signature-and-headers.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 

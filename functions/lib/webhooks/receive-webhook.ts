@@ -2,6 +2,7 @@
  * The webhook receiver's decision: check that a POST is genuine and well-formed, then write it,
  * unchanged, to the event queue. Nothing is written unless every check passes, and success is
  * only reported once the queue has confirmed the write, so an accepted event is never lost.
+ * LivePerson facts behind this: docs/liveperson.md#webhooks.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { routeConnectorNotification, routeMessagingNotification, type NotificationRouting } from '../liveperson/notification-envelope.ts';
