@@ -25,12 +25,19 @@ const BUSINESS = {
   message: 'The LivePerson clients know nothing of the business code that uses them.',
 };
 
+// no-restricted-imports does not see `await import(...)`: the pure layers have no reason to load modules lazily.
+const NO_DYNAMIC_IMPORT = [
+  'error',
+  { selector: 'ImportExpression', message: 'No dynamic import() here: the layer rules cannot check it.' },
+];
+
 /** Which folder may import what. */
 export const boundaries = [
   {
     name: 'boundaries/contract',
     files: ['contract/**/*.ts'],
     rules: {
+      'no-restricted-syntax': NO_DYNAMIC_IMPORT,
       'no-restricted-imports': [
         'error',
         {
@@ -40,7 +47,16 @@ export const boundaries = [
             LAMBDA,
             CDK,
             {
-              group: ['**/functions/**', '**/lib/**', '\\#functions/*', '\\#lib/*'],
+              group: [
+                '**/functions/**',
+                '**/lib/**',
+                '**/simulator/**',
+                '**/local/**',
+                '**/cli/**',
+                '**/test/**',
+                '\\#*',
+                '!\\#contract/*',
+              ],
               message: 'contract/ is the bottom layer: it imports only zod and itself.',
             },
           ],
@@ -51,18 +67,31 @@ export const boundaries = [
   {
     name: 'boundaries/liveperson',
     files: ['functions/lib/liveperson/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [AWS_SDK, POWERTOOLS, LAMBDA, CDK, ADAPTERS, BUSINESS] }] },
+    rules: {
+      'no-restricted-syntax': NO_DYNAMIC_IMPORT,
+      'no-restricted-imports': ['error', { patterns: [AWS_SDK, POWERTOOLS, LAMBDA, CDK, ADAPTERS, BUSINESS] }],
+    },
   },
   {
     name: 'boundaries/business',
     files: ['functions/lib/{processing,connector,ivr,webhooks}/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [AWS_SDK, POWERTOOLS, LAMBDA, CDK, ADAPTERS] }] },
+    rules: {
+      'no-restricted-syntax': NO_DYNAMIC_IMPORT,
+      'no-restricted-imports': ['error', { patterns: [AWS_SDK, POWERTOOLS, LAMBDA, CDK, ADAPTERS] }],
+    },
   },
   {
     name: 'boundaries/functions',
     files: ['functions/**/*.ts'],
     ignores: ['functions/lib/liveperson/**', 'functions/lib/{processing,connector,ivr,webhooks}/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [CDK] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [CDK, { group: ['\\#lib/*'], message: 'The functions never import the CDK app (lib/).' }],
+        },
+      ],
+    },
   },
   {
     name: 'boundaries/cdk',
@@ -76,7 +105,7 @@ export const boundaries = [
             POWERTOOLS,
             LAMBDA,
             {
-              group: ['**/functions/**/index.ts', '**/functions/lib/aws/**', '**/functions/lib/lambda/**'],
+              group: ['**/functions/**', '\\#functions/*'],
               message: 'The CDK app shares only contract/ with the functions, never their run-time code.',
             },
           ],

@@ -1,6 +1,6 @@
 // CDK app entry (cdk.json: "node bin/app.ts", run by Node 24's type stripping).
-import { DeploymentConfigError } from '../lib/config.ts';
-import { createLivePersonApp } from '../lib/app.ts';
+import { DeploymentConfigError } from '#lib/config.ts';
+import { createLivePersonApp } from '#lib/app.ts';
 
 try {
   // The App synthesizes itself when the process exits (the CLI sets CDK_OUTDIR).

@@ -2,7 +2,7 @@
  * `liveperson-aws c2m check`: asks C2M whether a phone number can be reached by messaging, with the
  * same client and auth the c2m-invite function uses. It sends no invitation.
  */
-import { C2mClient, c2mBaseUrlResolver, isC2mPhoneNumber } from '../functions/lib/liveperson/c2m.ts';
+import { C2mClient, c2mBaseUrlResolver, isC2mPhoneNumber } from '#functions/lib/liveperson/c2m.ts';
 import { livePersonClients, readCredentials, resolveTarget, UsageError, type CommonFlags } from './context.ts';
 
 export interface C2mCheckFlags extends CommonFlags {

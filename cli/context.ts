@@ -5,12 +5,13 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseCredentialsSecret, type LivePersonCredentials } from '../functions/lib/aws/config.ts';
-import { AppJwtProvider } from '../functions/lib/liveperson/app-jwt.ts';
-import { DEFAULT_CSDS_URL } from '../contract/constants.ts';
-import { DomainResolver } from '../functions/lib/liveperson/domains.ts';
-import { LivePersonHttpClient } from '../functions/lib/liveperson/http.ts';
-import { CONFIG_CONTEXT_KEY, parseDeploymentConfig, type DeploymentConfig } from '../lib/config.ts';
+import { parseCredentialsSecret, type LivePersonCredentials } from '#functions/lib/aws/config.ts';
+import { AppJwtProvider } from '#functions/lib/liveperson/app-jwt.ts';
+import { DEFAULT_CSDS_URL } from '#contract/constants.ts';
+import { DomainResolver } from '#functions/lib/liveperson/domains.ts';
+import { LivePersonHttpClient } from '#functions/lib/liveperson/http.ts';
+import { CONFIG_CONTEXT_KEY, parseDeploymentConfig, type DeploymentConfig } from '#lib/config.ts';
+import { defaultSecretName } from '#contract/resources.ts';
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -78,7 +79,7 @@ export function resolveTarget(flags: CommonFlags): Target {
 
 export async function readCredentials(flags: CommonFlags, target: Target): Promise<LivePersonCredentials> {
   if (flags.credentials) return parseCredentialsSecret(`file ${flags.credentials}`, readFileSync(flags.credentials, 'utf8'));
-  const secretId = flags['secret-id'] ?? target.config?.secretName ?? `liveperson/${target.accountId}/credentials`;
+  const secretId = flags['secret-id'] ?? target.config?.secretName ?? defaultSecretName(target.accountId);
   const region = flags.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? target.config?.region;
   const client = new SecretsManagerClient(region ? { region } : {});
   try {

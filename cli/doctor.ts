@@ -3,8 +3,8 @@
  * exactly what is wrong: the deployment config, the credentials secret, the domains from CSDS, an
  * AppJWT from Sentinel. Nothing is written anywhere; no token is printed.
  */
-import { jwtExpiry } from '../functions/lib/liveperson/app-jwt.ts';
-import { LIVEPERSON_SERVICES } from '../functions/lib/liveperson/domains.ts';
+import { jwtExpiry } from '#functions/lib/liveperson/app-jwt.ts';
+import { LIVEPERSON_SERVICES } from '#functions/lib/liveperson/domains.ts';
 import { livePersonClients, messageOf, readCredentials, resolveTarget, type CommonFlags } from './context.ts';
 
 export interface Check {

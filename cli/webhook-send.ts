@@ -3,9 +3,9 @@
  * signs it, and shows the answer: the quickest proof that a deployed endpoint accepts LivePerson.
  */
 import { randomUUID } from 'node:crypto';
-import { signWebhookBody, type SignatureAlgorithm } from '../functions/lib/liveperson/webhook-signature.ts';
+import { signWebhookBody, type SignatureAlgorithm } from '#functions/lib/liveperson/webhook-signature.ts';
 // The simulator's builders are the project's one model of LivePerson's notification bodies.
-import { contentEventChange, messagingNotification } from '../simulator/notifications.ts';
+import { contentEventChange, messagingNotification } from '#simulator/notifications.ts';
 import { messageOf, readCredentials, resolveTarget, UsageError, type CommonFlags } from './context.ts';
 
 export interface WebhookSendFlags extends CommonFlags {

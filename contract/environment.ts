@@ -135,7 +135,8 @@ export type FunctionVariable<N extends LivePersonFunctionName> = keyof (typeof f
 /**
  * What a construct sets for a function's own variables: each by its contract name, as a string (a
  * CloudFormation token too). An unknown name is a type error here; a missing or malformed value is
- * caught by `environmentProblems` at synth and by the handler at cold start.
+ * caught by test/cdk/environment-contract.test.ts (every synthesized function's variables parsed
+ * with these schemas) and by the handler at cold start.
  */
 export type FunctionVariables<N extends LivePersonFunctionName> = { readonly [K in FunctionVariable<N>]?: string };
 

@@ -5,8 +5,8 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { z } from 'zod';
-import { DEFAULT_CSDS_URL } from '../contract/constants.ts';
-import { DEFAULT_ALLOWED_HOST_SUFFIXES } from '../contract/host-policy.ts';
+import { DEFAULT_CSDS_URL } from '#contract/constants.ts';
+import { DEFAULT_ALLOWED_HOST_SUFFIXES } from '#contract/host-policy.ts';
 import { c2mSettingsSchema, CONNECT_INSTANCE_ARN, CONNECT_QUEUE_ARN } from './settings/c2m.ts';
 import { connectorSettingsSchema } from './settings/connector.ts';
 import { domainsSettingsSchema } from './settings/domains.ts';
@@ -16,6 +16,7 @@ import { ACM_CERTIFICATE_ARN, ingestionSettingsSchema } from './settings/ingesti
 import { monitoringSettingsSchema } from './settings/monitoring.ts';
 import { processingSettingsSchema } from './settings/processing.ts';
 import { formatIssue } from './settings/resolve.ts';
+import { defaultSecretName } from '#contract/resources.ts';
 
 /** CDK context key holding the deployment config (object in cdk.json, or JSON string from `-c liveperson='{...}'`). */
 export const CONFIG_CONTEXT_KEY = 'liveperson';
@@ -183,7 +184,7 @@ export const deploymentConfigSchema = z
   .transform((config) => ({
     ...config,
     stackName: config.stackName ?? `LivePerson-${config.accountId}`,
-    secretName: config.secretName ?? `liveperson/${config.accountId}/credentials`,
+    secretName: config.secretName ?? defaultSecretName(config.accountId),
   }));
 
 /** Validated deployment config, defaults applied. */

@@ -8,10 +8,10 @@ import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-l
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { domainParameterPath, type LivePersonFunctionName } from '../contract/constants.ts';
-import { RUNTIME_ENV, type FunctionVariables, type SharedVariable } from '../contract/environment.ts';
-import { HOST_POLICY_ENV } from '../contract/host-policy.ts';
-import { METRICS_NAMESPACE } from '../contract/metrics.ts';
+import { domainParameterPath, type LivePersonFunctionName } from '#contract/constants.ts';
+import { RUNTIME_ENV, type FunctionVariables, type SharedVariable } from '#contract/environment.ts';
+import { HOST_POLICY_ENV } from '#contract/host-policy.ts';
+import { METRICS_NAMESPACE } from '#contract/metrics.ts';
 import { BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, ESM_REQUIRE_BANNER } from './bundling.ts';
 import type { DeploymentConfig } from './config.ts';
 import { functionSettingsSchema } from './settings/function.ts';

@@ -8,15 +8,12 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { FunctionVariables } from '../contract/environment.ts';
+import type { FunctionVariables } from '#contract/environment.ts';
 import type { CredentialsSecretRef } from './lambda-function.ts';
 import { LivePersonFunction } from './lambda-function.ts';
 import { processingSettingsSchema, type ProcessingSettingsInput } from './settings/processing.ts';
 import { resolveSettings } from './settings/resolve.ts';
-
-/** Key attributes: the handler and the local stack (local/dynamodb.ts) use the same ones. */
-export const STATE_TABLE_PARTITION_KEY = 'conversationId';
-export const IDEMPOTENCY_TABLE_PARTITION_KEY = 'id';
+import { eventBusName, IDEMPOTENCY_TABLE, STATE_TABLE } from '#contract/resources.ts';
 
 /** What Powertools' DynamoDB persistence layer does on an idempotency table (claim, complete, release, read). */
 export function idempotencyTableStatement(table: ITable): PolicyStatement {
@@ -73,21 +70,21 @@ export class LivePersonProcessing extends Construct {
     };
     this.stateTable = new Table(this, 'ConversationState', {
       ...tableDefaults,
-      partitionKey: { name: STATE_TABLE_PARTITION_KEY, type: AttributeType.STRING },
-      timeToLiveAttribute: 'expiresAt',
+      partitionKey: { name: STATE_TABLE.partitionKey, type: AttributeType.STRING },
+      timeToLiveAttribute: STATE_TABLE.timeToLiveAttribute,
       // The state of live conversations: the connector reads it, so keep it if the stack goes.
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.idempotencyTable = new Table(this, 'Idempotency', {
       ...tableDefaults,
       // Attribute names of Powertools' DynamoDB persistence layer.
-      partitionKey: { name: IDEMPOTENCY_TABLE_PARTITION_KEY, type: AttributeType.STRING },
-      timeToLiveAttribute: 'expiration',
+      partitionKey: { name: IDEMPOTENCY_TABLE.partitionKey, type: AttributeType.STRING },
+      timeToLiveAttribute: IDEMPOTENCY_TABLE.timeToLiveAttribute,
       // Only remembers what was handled for a few days: nothing to keep.
       removalPolicy: RemovalPolicy.DESTROY,
     });
     this.eventBus = new EventBus(this, 'Bus', {
-      eventBusName: `liveperson-${props.accountId}`,
+      eventBusName: eventBusName(props.accountId),
       description: `Typed LivePerson events of account ${props.accountId} (source "liveperson", detail-type = event type)`,
     });
 

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { lambdaContext } from './lambda-context.ts';
+import { WEBHOOK_ROUTES } from '#contract/constants.ts';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
@@ -17,8 +18,8 @@ export interface LocalApiGateway {
 }
 
 const ROUTES: ReadonlyArray<{ resource: string; pattern: RegExp }> = [
-  { resource: '/webhooks/connector', pattern: /^\/webhooks\/connector$/ },
-  { resource: '/webhooks/messaging/{token}', pattern: /^\/webhooks\/messaging\/(?<token>[^/]+)$/ },
+  { resource: WEBHOOK_ROUTES.connector, pattern: /^\/webhooks\/connector$/ },
+  { resource: WEBHOOK_ROUTES.messaging, pattern: /^\/webhooks\/messaging\/(?<token>[^/]+)$/ },
 ];
 
 export async function startLocalApiGateway(options: {

@@ -17,8 +17,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import type { LivePersonSimulator } from '../simulator/index.ts';
-import { quickRepliesContent } from '../simulator/notifications.ts';
+import type { LivePersonSimulator } from '#simulator/index.ts';
+import { quickRepliesContent } from '#simulator/notifications.ts';
 import type { AwsStandIns } from './aws-standins.ts';
 
 export interface ControlServer {

@@ -7,6 +7,7 @@ import type { Server } from 'node:http';
 // dynalite ships no types; it returns a node:http server.
 // @ts-expect-error -- untyped CommonJS module
 import dynalite from 'dynalite';
+import { IDEMPOTENCY_TABLE, STATE_TABLE } from '#contract/resources.ts';
 
 export interface LocalDynamoDb {
   /** http://127.0.0.1:PORT: the value for AWS_ENDPOINT_URL_DYNAMODB. */
@@ -18,8 +19,8 @@ export interface LocalDynamoDb {
 }
 
 /** Key attributes of the processor's tables (the construct creates the same ones in AWS). */
-export const STATE_TABLE_KEY = 'conversationId';
-export const IDEMPOTENCY_TABLE_KEY = 'id';
+export const STATE_TABLE_KEY = STATE_TABLE.partitionKey;
+export const IDEMPOTENCY_TABLE_KEY = IDEMPOTENCY_TABLE.partitionKey;
 
 export async function startLocalDynamoDb(options: { port?: number } = {}): Promise<LocalDynamoDb> {
   const server = (dynalite as (options: object) => Server)({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });

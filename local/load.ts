@@ -3,8 +3,8 @@
  * rate for a bounded time, then a check that every accepted event was published exactly once.
  * Used by a short test and by the benchmark's longer run.
  */
-import { signWebhookBody } from '../functions/lib/liveperson/webhook-signature.ts';
-import { contentEventChange, messagingNotification, SIMULATOR_DEFAULTS } from '../simulator/index.ts';
+import { signWebhookBody } from '#functions/lib/liveperson/webhook-signature.ts';
+import { contentEventChange, messagingNotification, SIMULATOR_DEFAULTS } from '#simulator/index.ts';
 import type { LocalStack } from './stack.ts';
 
 export interface LoadReport {

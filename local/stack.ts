@@ -12,7 +12,7 @@
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, ConnectContactFlowEvent, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { EventEmitter } from 'node:events';
-import { startLivePersonSimulator, SIMULATOR_DEFAULTS, type LivePersonSimulator } from '../simulator/index.ts';
+import { startLivePersonSimulator, SIMULATOR_DEFAULTS, type LivePersonSimulator } from '#simulator/index.ts';
 import { startLocalApiGateway, type LocalApiGateway } from './api-gateway.ts';
 import { startAwsStandIns, type AwsStandIns, type PublishedEvent } from './aws-standins.ts';
 import { contactFlowEvent } from './connect-event.ts';
@@ -22,6 +22,9 @@ import { lambdaContext } from './lambda-context.ts';
 import { startSqsPoller, type BatchOutcome, type SqsPoller } from './sqs-poller.ts';
 import { startTcpProxy } from './tcp-proxy.ts';
 import { startLocalSqs, type LocalSqs } from './sqs.ts';
+import { defaultSecretName, eventBusName } from '#contract/resources.ts';
+import { DEFAULT_CSDS_URL, domainParameterPath } from '#contract/constants.ts';
+import { DEFAULT_CONFIG_CACHE_SECONDS } from '#contract/environment.ts';
 
 export interface RealLivePerson {
   readonly accountId: string;
@@ -122,7 +125,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const simulator = real ? undefined : await startLivePersonSimulator({ port: options.ports?.simulator ?? 0 });
     if (simulator) stoppers.push(() => simulator.close());
     const accountId = real?.accountId ?? simulator?.accountId ?? SIMULATOR_DEFAULTS.accountId;
-    const secretId = `liveperson/${accountId}/credentials`;
+    const secretId = defaultSecretName(accountId);
     const secret =
       real?.secret ??
       JSON.stringify({
@@ -179,17 +182,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_ENDPOINT_URL_EVENTBRIDGE: aws.endpoint,
       POWERTOOLS_LOG_LEVEL: options.handlerLogLevel ?? 'WARN',
       POWERTOOLS_METRICS_DISABLED: 'true',
-      LP_CONFIG_CACHE_SECONDS: String(options.configCacheSeconds ?? 300),
+      LP_CONFIG_CACHE_SECONDS: String(options.configCacheSeconds ?? DEFAULT_CONFIG_CACHE_SECONDS),
       LP_ACCOUNT_ID: accountId,
       LP_SECRET_ID: secretId,
-      LP_DOMAIN_PARAMETER_PATH: `/liveperson/${accountId}/domains/`,
-      LP_CSDS_URL: real?.csdsUrl ?? simulator?.url ?? 'https://api.liveperson.net',
+      LP_DOMAIN_PARAMETER_PATH: domainParameterPath(accountId),
+      LP_CSDS_URL: real?.csdsUrl ?? simulator?.url ?? DEFAULT_CSDS_URL,
       // The simulator is plain http on loopback: the handlers may call it only because this says so, which no
       // deployment does. A real account keeps the deployed rule (https under liveperson.net) for its real credentials.
       LP_ALLOW_INSECURE_HOSTS: simulator ? 'true' : 'false',
       EVENT_QUEUE_URL: viaProxy(queues.events),
       DEAD_LETTER_QUEUE_URL: viaProxy(queues.eventsDeadLetter),
-      EVENT_BUS_NAME: `liveperson-${accountId}`,
+      EVENT_BUS_NAME: eventBusName(accountId),
       STATE_TABLE_NAME: tables.state,
       IDEMPOTENCY_TABLE_NAME: tables.idempotency,
       OUTBOUND_QUEUE_URL: viaProxy(queues.outbound),
@@ -200,14 +203,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     // The deploy-time domain refresh, run for real: SSM ends up holding every service's domain.
     if (options.refreshDomains ?? true) {
-      const domainRefresh = (await import('../functions/domain-refresh/index.ts')).handler as unknown as DirectHandler;
+      const domainRefresh = (await import('#functions/domain-refresh/index.ts')).handler as unknown as DirectHandler;
       await domainRefresh({}, lambdaContext('domain-refresh', 30_000));
     }
 
-    const receiver = (await import('../functions/webhook-receiver/index.ts')).handler as unknown as ProxyHandler;
-    const processor = (await import('../functions/event-processor/index.ts')).handler as unknown as QueueHandler;
-    const c2m = (await import('../functions/c2m-invite/index.ts')).handler as unknown as ConnectHandler;
-    const connector = (await import('../functions/connector-send/index.ts')).handler as unknown as DirectHandler;
+    const receiver = (await import('#functions/webhook-receiver/index.ts')).handler as unknown as ProxyHandler;
+    const processor = (await import('#functions/event-processor/index.ts')).handler as unknown as QueueHandler;
+    const c2m = (await import('#functions/c2m-invite/index.ts')).handler as unknown as ConnectHandler;
+    const connector = (await import('#functions/connector-send/index.ts')).handler as unknown as DirectHandler;
 
     const gateway: LocalApiGateway = await startLocalApiGateway({
       handler: receiver,

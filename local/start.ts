@@ -9,8 +9,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs, styleText } from 'node:util';
 import { z } from 'zod';
-import { credentialsSecretSchema } from '../functions/lib/aws/config.ts';
-import { SIMULATOR_DEFAULTS } from '../simulator/index.ts';
+import { credentialsSecretSchema } from '#functions/lib/aws/config.ts';
+import { SIMULATOR_DEFAULTS } from '#simulator/index.ts';
 import { startLocalStack, type LocalStackEvent, type RealLivePerson } from './stack.ts';
 
 const USAGE = `usage: npm start [-- options]

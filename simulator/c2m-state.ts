@@ -25,7 +25,7 @@ export class C2mState {
   accountSetupError: 1200 | 1201 | 1600 | undefined;
 
   setConsumer(phone: string, profile: C2mConsumerProfile): void {
-    // An ineligible consumer has no channel, whatever the caller passed (as the seed describes the answer).
+    // An ineligible consumer has no channel, whatever the caller passed (as C2M's reference describes the answer).
     this.#profiles.set(
       phone,
       profile.eligible ? structuredClone(profile) : { eligible: false, availableChannels: [], recommendedChannelName: '' },

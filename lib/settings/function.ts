@@ -11,9 +11,7 @@ import { bothValid } from './fields.ts';
 // Deployed functions only call https hosts under allowedHostSuffixes; the simulator's plain-http URL is for the
 // local stack and tests, which opt in through an environment no deployment sets.
 export const csdsUrlField = () =>
-  z
-    .url({ protocol: /^https$/, error: 'must be an https URL, e.g. "https://api.liveperson.net"' })
-    .transform((url) => url.replace(/\/+$/, ''));
+  z.url({ protocol: /^https$/, error: `must be an https URL, e.g. "${DEFAULT_CSDS_URL}"` }).transform((url) => url.replace(/\/+$/, ''));
 
 export const allowedHostSuffixesField = () =>
   z

@@ -1,7 +1,7 @@
 /**
  * How a construct's props and the deployment config's blocks are checked: through one zod schema per
  * capability (lib/settings/*), so defaults and ranges live in one place. A construct's error names the
- * construct's path and the field, e.g. `LivePersonStack/Processing: batchSize: must be at most 10`.
+ * construct and its path, then the field, e.g. `LivePersonProcessing at MyStack/Processing: batchSize: …`.
  */
 import type { IConstruct } from 'constructs';
 import type { z } from 'zod';

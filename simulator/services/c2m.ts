@@ -1,4 +1,4 @@
-// Connect-to-Messaging (seed 004): eligibility and invite, with every error of the seed's table
+// Connect-to-Messaging (docs/liveperson.md#connect-to-messaging-c2m): eligibility and invite, with every error of C2M's published table
 // that a brand's request can provoke. Error bodies: {"errorCode": <number>, "errorMessage": "..."}.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';

@@ -1,6 +1,6 @@
 /**
  * Property-based tests of the C2M function's input validation: any Amazon Connect event, however
- * odd its parameters, is either a valid C2M request within the seed's limits or an ERROR outcome
+ * odd its parameters, is either a valid C2M request within C2M's published limits or an ERROR outcome
  * with a specific INVALID_* code; nothing throws.
  */
 import fc from 'fast-check';

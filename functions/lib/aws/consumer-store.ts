@@ -13,6 +13,7 @@ import { z } from 'zod';
 import type { ConsumerConversations, ConversationStateValue } from '../connector/ports.ts';
 import type { ConsumerJwsStore } from '../liveperson/consumer-jws.ts';
 import { documentClient, SECONDS_PER_DAY } from './dynamodb.ts';
+import { STATE_TABLE } from '#contract/resources.ts';
 
 export const CONSUMER_KEY_PREFIX = 'consumer#';
 export const CONSUMER_ITEM_TYPE = 'CONSUMER';
@@ -52,7 +53,7 @@ export class DynamoDbConsumerStore implements ConsumerJwsStore, ConsumerConversa
   async getConsumer(extConsumerId: string): Promise<ConsumerItem | undefined> {
     const key = consumerItemKey(extConsumerId);
     const { Item } = await this.#client.send(
-      new GetCommand({ TableName: this.#tableName, Key: { conversationId: key }, ConsistentRead: true }),
+      new GetCommand({ TableName: this.#tableName, Key: { [STATE_TABLE.partitionKey]: key }, ConsistentRead: true }),
     );
     if (Item === undefined) return undefined;
     const parsed = consumerItemSchema.safeParse(Item);
@@ -89,7 +90,7 @@ export class DynamoDbConsumerStore implements ConsumerJwsStore, ConsumerConversa
     const { Item } = await this.#client.send(
       new GetCommand({
         TableName: this.#tableName,
-        Key: { conversationId },
+        Key: { [STATE_TABLE.partitionKey]: conversationId },
         ConsistentRead: true,
         ProjectionExpression: '#state',
         ExpressionAttributeNames: { '#state': 'state' },
@@ -127,7 +128,7 @@ export class DynamoDbConsumerStore implements ConsumerJwsStore, ConsumerConversa
       ...change.set,
       updatedAt: now.toISOString(),
       // DynamoDB TTL forgets consumers nobody served for the retention period (each write extends it).
-      expiresAt: Math.floor(now.getTime() / 1000) + this.#retentionSeconds,
+      [STATE_TABLE.timeToLiveAttribute]: Math.floor(now.getTime() / 1000) + this.#retentionSeconds,
     };
     const names: Record<string, string> = {};
     const values: Record<string, string | number> = {};
@@ -149,7 +150,7 @@ export class DynamoDbConsumerStore implements ConsumerJwsStore, ConsumerConversa
       await this.#client.send(
         new UpdateCommand({
           TableName: this.#tableName,
-          Key: { conversationId: consumerItemKey(extConsumerId) },
+          Key: { [STATE_TABLE.partitionKey]: consumerItemKey(extConsumerId) },
           UpdateExpression: `SET ${setParts.join(', ')}${removeParts.length > 0 ? ` REMOVE ${removeParts.join(', ')}` : ''}`,
           ...(conditions.length > 0 ? { ConditionExpression: conditions.join(' AND ') } : {}),
           ExpressionAttributeNames: names,

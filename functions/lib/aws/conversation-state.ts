@@ -9,6 +9,7 @@ import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk
 import { z } from 'zod';
 import type { ConversationState, ConversationStateStore, OrderedConversationChange, StateUpdateResult } from '../processing/ports.ts';
 import { documentClient, SECONDS_PER_DAY } from './dynamodb.ts';
+import { STATE_TABLE } from '#contract/resources.ts';
 
 const conversationStateSchema = z.object({
   conversationId: z.string(),
@@ -59,7 +60,7 @@ export class DynamoDbConversationStateStore implements ConversationStateStore {
       closeReason: event.closeReason,
       updatedAt: now.toISOString(),
       // DynamoDB TTL removes conversations nobody has touched for the retention period.
-      expiresAt: Math.floor(now.getTime() / 1000) + this.#retentionSeconds,
+      [STATE_TABLE.timeToLiveAttribute]: Math.floor(now.getTime() / 1000) + this.#retentionSeconds,
     };
     const present = Object.entries(values).filter(([, value]) => value !== undefined);
     const absent = Object.entries(values).filter(([, value]) => value === undefined);
@@ -69,10 +70,10 @@ export class DynamoDbConversationStateStore implements ConversationStateStore {
       await this.#client.send(
         new UpdateCommand({
           TableName: this.#tableName,
-          Key: { conversationId: event.conversationId },
+          Key: { [STATE_TABLE.partitionKey]: event.conversationId },
           UpdateExpression: `SET ${set}${remove}`,
           // `<=`: a retried record (same metaDataLastUpdateTs) is not stale and must still reach the handlers.
-          ConditionExpression: 'attribute_not_exists(conversationId) OR lastUpdateTs <= :lastUpdateTs',
+          ConditionExpression: `attribute_not_exists(${STATE_TABLE.partitionKey}) OR lastUpdateTs <= :lastUpdateTs`,
           ExpressionAttributeNames: Object.fromEntries(Object.keys(values).map((name) => [`#${name}`, name])),
           ExpressionAttributeValues: Object.fromEntries(present.map(([name, value]) => [`:${name}`, value])),
         }),
@@ -85,7 +86,9 @@ export class DynamoDbConversationStateStore implements ConversationStateStore {
   }
 
   async get(conversationId: string): Promise<ConversationState | undefined> {
-    const { Item } = await this.#client.send(new GetCommand({ TableName: this.#tableName, Key: { conversationId }, ConsistentRead: true }));
+    const { Item } = await this.#client.send(
+      new GetCommand({ TableName: this.#tableName, Key: { [STATE_TABLE.partitionKey]: conversationId }, ConsistentRead: true }),
+    );
     if (Item === undefined) return undefined;
     const parsed = conversationStateSchema.safeParse(Item);
     if (!parsed.success)

@@ -1,5 +1,5 @@
 /**
- * Connect-to-Messaging (C2M, seed 004): Eligibility and Invite. Knows the API's contract, its two
+ * Connect-to-Messaging (C2M, docs/liveperson.md#connect-to-messaging-c2m): Eligibility and Invite. Knows the API's contract, its two
  * ways to authenticate (Bearer AppJWT or the OAuth 1.0a "API key"), where it lives (CSDS/SSM, the
  * region table as a last resort) and its limits; nothing of Lambda or Amazon Connect.
  * LivePerson facts behind this: docs/liveperson.md#connect-to-messaging-c2m.
@@ -26,7 +26,7 @@ export const C2M_REGION_DOMAINS: Readonly<Record<C2mRegion, string>> = {
 };
 export { C2M_LIMITS, C2M_REGIONS, type C2mRegion } from '#contract/constants.ts';
 
-/** The error table of seed 004: C2M's own code → HTTP status and message. 5000-7000 are server errors. */
+/** C2M's published error table: C2M's own code → HTTP status and message. 5000-7000 are server errors. */
 export const C2M_ERROR_CODES = {
   1000: { status: 400, message: 'Invalid request' },
   1001: { status: 400, message: 'Invalid customerPhoneNumber' },
@@ -110,7 +110,7 @@ export interface C2mClientOptions {
   readonly apiVersion?: string;
 }
 
-// The seed marks every field required; defaults keep an answer that omits an empty list usable.
+// C2M's reference marks every field required; defaults keep an answer that omits an empty list usable.
 const eligibilityAnswerSchema = z.object({
   eligible: z.boolean(),
   callId: z.string().min(1, 'callId is empty'),

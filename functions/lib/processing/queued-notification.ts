@@ -1,10 +1,15 @@
 /**
- * One queued notification, start to end: processed, retried, or parked. A failure retrying cannot
- * help (a permanent IntegrationError: a broken notification, an event too large for the bus) goes to
- * the dead-letter queue at once, with its reason, so the conversation goes on; any other failure is
+ * One queued notification, start to end: processed, retried, or parked. A notification that can never
+ * be processed (it breaks the event schema, or an event is too large for the bus) goes to the
+ * dead-letter queue at once, with its reason, so the conversation goes on; any other failure is
  * thrown, and the queue retries the record and holds back the rest of its conversation.
+ *
+ * Only the notification's own faults are parked at once: an error a brand's handler throws is always
+ * retried (SQS's redrive is its backstop), whatever its `retryable` says, because the handlers'
+ * contract is "throw and the notification comes again" (a 401 during a secret rotation must not
+ * park the conversation's events).
  */
-import { isRetryable, messageOf } from '../errors.ts';
+import { messageOf } from '../errors.ts';
 import { SchemaViolation } from '../liveperson/events.ts';
 import { EntryTooLargeError, type DeadLetterSink, type QueuedMessage } from './ports.ts';
 import { processNotification, type ProcessingDependencies, type ProcessingObserver } from './process-notification.ts';
@@ -38,7 +43,7 @@ export async function handleQueuedNotification(message: QueuedMessage, deps: Que
       deps,
     );
   } catch (error) {
-    if (!isRetryable(error)) {
+    if (isPermanentNotificationFault(error)) {
       await deps.deadLetters.send(
         { ...message, attributes: Object.fromEntries(QUEUED_ATTRIBUTES.map((name) => [name, attributes[name]])) },
         messageOf(error),
@@ -51,6 +56,11 @@ export async function handleQueuedNotification(message: QueuedMessage, deps: Que
   } finally {
     deps.observer?.finished?.(message);
   }
+}
+
+/** The notification itself cannot be processed, now or later (SchemaViolation, EntryTooLargeError among them). */
+function isPermanentNotificationFault(error: unknown): boolean {
+  return error instanceof SchemaViolation && !error.retryable;
 }
 
 /** The failure's short code: the kind of a permanent failure, the error's name otherwise. */

@@ -32,7 +32,7 @@ describe('toConnectAttributes', () => {
 });
 
 describe('failureOutcome', () => {
-  it('maps every C2M error code of seed 004 to a result', () => {
+  it("maps every C2M error code of C2M's published error table to a result", () => {
     expect(Object.keys(C2M_ERROR_RESULTS).sort()).toEqual(Object.keys(C2M_ERROR_CODES).sort());
     for (const [code, { status, message }] of Object.entries(C2M_ERROR_CODES)) {
       const outcome = failureOutcome(c2mError(status, code, message));

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { maskPhoneNumber } from '#functions/lib/log-mask.ts';
-import { readC2mSettings } from '#functions/lib/ivr/settings.ts';
+import { readFunctionEnvironment } from '#functions/lib/aws/config.ts';
+import { c2mSettingsOf } from '#functions/lib/ivr/settings.ts';
 
-describe('readC2mSettings', () => {
+const readC2mSettings = (env: NodeJS.ProcessEnv) => c2mSettingsOf(readFunctionEnvironment('c2m-invite', env));
+
+describe('c2m-invite settings from the contract environment', () => {
   it('reads the defaults and the region hint, all optional', () => {
     expect(readC2mSettings({})).toEqual({ defaultSkill: undefined, defaultHandoffId: undefined, region: undefined });
     expect(readC2mSettings({ C2M_DEFAULT_SKILL: 'support', C2M_DEFAULT_HANDOFF_ID: 'H1', C2M_REGION: 'sy' })).toEqual({

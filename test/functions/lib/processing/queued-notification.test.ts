@@ -117,19 +117,13 @@ describe('handleQueuedNotification', () => {
     expect(reports).toEqual(['started m-1', 'dead-lettered entry-too-large', 'finished m-1']);
   });
 
-  it('dead-letters any permanent IntegrationError a handler throws', async () => {
-    registry.on('ContentEvent', () => {
-      throw new LivePersonApiError('Connector API send', { status: 400 });
-    });
-    await handle(message(contentNotification('conv-a')));
-    expect(parked).toHaveLength(1);
-    expect(reports).toContain('dead-lettered LivePersonApiError');
-  });
-
   it.each([
     ['an error of no kind', new Error('downstream unavailable'), 'Error'],
     ['a temporary IntegrationError', new ConfigurationError('secret unreadable'), 'ConfigurationError'],
     ['an event in progress elsewhere', new EventInProgressError('ContentEvent:conv-a:1'), 'EventInProgressError'],
+    // A handler's permanent-looking error is retried all the same: handlers are told "throw and it comes again",
+    // and a 401 while a rotated secret propagates must not park the conversation's events.
+    ['a permanent LivePerson error from a handler', new LivePersonApiError('Connector API send', { status: 401 }), 'LivePersonApiError'],
   ])('throws %s for the queue to retry, and parks nothing', async (_name, error, reason) => {
     registry.on('ContentEvent', () => {
       throw error;
