@@ -25,6 +25,8 @@ const BUSINESS = {
   message: 'The LivePerson clients know nothing of the business code that uses them.',
 };
 
+const CDK_APP = { group: ['\\#lib/*'], message: 'The functions never import the CDK app (lib/).' };
+
 // no-restricted-imports does not see `await import(...)`: the pure layers have no reason to load modules lazily.
 const NO_DYNAMIC_IMPORT = [
   'error',
@@ -69,7 +71,7 @@ export const boundaries = [
     files: ['functions/lib/liveperson/**/*.ts'],
     rules: {
       'no-restricted-syntax': NO_DYNAMIC_IMPORT,
-      'no-restricted-imports': ['error', { patterns: [AWS_SDK, POWERTOOLS, LAMBDA, CDK, ADAPTERS, BUSINESS] }],
+      'no-restricted-imports': ['error', { patterns: [AWS_SDK, POWERTOOLS, LAMBDA, CDK, CDK_APP, ADAPTERS, BUSINESS] }],
     },
   },
   {
@@ -77,7 +79,7 @@ export const boundaries = [
     files: ['functions/lib/{processing,connector,ivr,webhooks}/**/*.ts'],
     rules: {
       'no-restricted-syntax': NO_DYNAMIC_IMPORT,
-      'no-restricted-imports': ['error', { patterns: [AWS_SDK, POWERTOOLS, LAMBDA, CDK, ADAPTERS] }],
+      'no-restricted-imports': ['error', { patterns: [AWS_SDK, POWERTOOLS, LAMBDA, CDK, CDK_APP, ADAPTERS] }],
     },
   },
   {
@@ -88,7 +90,7 @@ export const boundaries = [
       'no-restricted-imports': [
         'error',
         {
-          patterns: [CDK, { group: ['\\#lib/*'], message: 'The functions never import the CDK app (lib/).' }],
+          patterns: [CDK, CDK_APP],
         },
       ],
     },

@@ -12,6 +12,7 @@ import { DomainResolver } from '#functions/lib/liveperson/domains.ts';
 import { LivePersonHttpClient } from '#functions/lib/liveperson/http.ts';
 import { CONFIG_CONTEXT_KEY, parseDeploymentConfig, type DeploymentConfig } from '#lib/config.ts';
 import { defaultSecretName } from '#contract/resources.ts';
+import { messageOf } from '#functions/lib/errors.ts';
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -103,6 +104,4 @@ export function livePersonClients(target: Target, credentials: LivePersonCredent
   return { http, domains, appJwt };
 }
 
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+export { messageOf };

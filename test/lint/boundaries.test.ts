@@ -39,6 +39,8 @@ const forbidden: [folder: string, file: string, source: string][] = [
   ['cdk', 'lib/example.ts', "import { SQSClient } from '@aws-sdk/client-sqs';"],
   ['cdk', 'lib/example.ts', "import { CommandRunner } from '#functions/lib/connector/runner.ts';"],
   ['functions', 'functions/lib/aws/example.ts', "import { parseDeploymentConfig } from '#lib/config.ts';"],
+  ['liveperson', 'functions/lib/liveperson/example.ts', "import { parseDeploymentConfig } from '#lib/config.ts';"],
+  ['processing', 'functions/lib/processing/example.ts', "import { parseDeploymentConfig } from '#lib/config.ts';"],
   ['contract', 'contract/example.ts', "import { startLivePersonSimulator } from '#simulator/index.ts';"],
   ['contract', 'contract/example.ts', "import { startLivePersonSimulator } from '../simulator/index.ts';"],
   ['dynamic import', 'functions/lib/processing/example.ts', "export const load = () => import('../aws/config.ts');"],

@@ -14,6 +14,7 @@ import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/pe
 import type { Context } from 'aws-lambda';
 import type { CommandSuccess, ConnectorCommand } from '../connector/commands.ts';
 import { CommandIdReusedError, CommandInProgressError, type CommandLedger } from '../connector/ports.ts';
+import { isRecord } from '../liveperson/values.ts';
 import { dynamoDbClient } from './clients.ts';
 
 export interface PowertoolsCommandLedgerOptions {
@@ -44,7 +45,7 @@ export class PowertoolsCommandLedger implements CommandLedger {
       payloadValidationJmesPath: '@',
       expiresAfterSeconds,
       // A repeat gets the first run's result, marked so the caller knows nothing was sent again.
-      responseHook: (response) => (isObject(response) ? { ...response, duplicate: true } : response),
+      responseHook: (response) => (isRecord(response) ? { ...response, duplicate: true } : response),
       // Powertools reads only the remaining time of the Lambda context: when an in-progress claim expires.
       ...(remainingTimeMs === undefined
         ? {}
@@ -74,8 +75,4 @@ export function dynamoDbCommandLedger(options: {
     keyPrefix: `${options.functionName ?? process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'connector-send'}.command`,
     expiresAfterSeconds: options.expiresAfterSeconds,
   });
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

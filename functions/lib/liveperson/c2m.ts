@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { C2M_LIMITS, type C2mRegion } from '#contract/constants.ts';
 import type { AppJwtProvider } from './app-jwt.ts';
 import type { DeadlineOption, DomainResolver } from './domains.ts';
+import { messageOf } from '../errors.ts';
 import { DeadlineExceededError, LivePersonError } from './errors.ts';
 import { C2M_RETRY_POLICY, type LivePersonHttpClient, type RetryPolicy } from './http.ts';
 import { oauth1AuthorizationHeader, type OAuth1Credentials } from './oauth1.ts';
@@ -229,8 +230,4 @@ export function c2mBaseUrlResolver(options: C2mBaseUrlOptions): (options: Deadli
       return `https://${C2M_REGION_DOMAINS[region]}`;
     }
   };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
