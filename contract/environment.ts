@@ -3,7 +3,7 @@
  * (their props are typed by this file), the handlers parse them with these schemas at cold start.
  * A renamed variable is a type error on both sides. Errors name the variable, never its value.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { C2M_LIMITS, C2M_REGIONS, DEFAULT_CSDS_URL, type LivePersonFunctionName } from './constants.ts';
 import { allowedHostSuffixesProblem, allowInsecureHostsProblem, HOST_POLICY_ENV } from './host-policy.ts';
 

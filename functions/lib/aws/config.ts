@@ -7,7 +7,7 @@
 import { GetParameterError } from '@aws-lambda-powertools/parameters';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LivePersonFunctionName } from '#contract/constants.ts';
 import {
   DEFAULT_CONFIG_CACHE_SECONDS,

@@ -9,7 +9,7 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ConsumerConversations, ConversationStateValue } from '../connector/ports.ts';
 import type { ConsumerJwsStore } from '../liveperson/consumer-jws.ts';
 import { documentClient, SECONDS_PER_DAY } from './dynamodb.ts';

@@ -2,7 +2,7 @@
  * The connector's command format: what a brand puts on the outbound queue or passes to a direct
  * invocation, and what comes back. One JSON object per command, validated here before anything is sent.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { IntegrationError } from '../errors.ts';
 import { CHAT_STATES, TTR_DEF_NAMES } from '../liveperson/connector.ts';
 import { withoutDigits } from '../log-mask.ts';

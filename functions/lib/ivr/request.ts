@@ -3,7 +3,7 @@
  * Parameters arrive as strings (a flow's LambdaInvocationAttributes); an empty one counts as absent,
  * so a flow can pass an unset contact attribute and still get the configured default.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { C2M_LIMITS, isC2mPhoneNumber, type C2mEligibilityRequest, type C2mInviteRequest } from '../liveperson/c2m.ts';
 import { IVR_ERROR_CODES, type IvrOutcome } from './outcome.ts';
 import type { C2mSettings } from './settings.ts';

@@ -3,13 +3,10 @@
  * event whose detail is a command, forwarded to the queue), or a direct invocation (the command itself).
  * Told apart by validating the event's shape; a command never has `Records` or `detail-type`.
  */
-import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
 import type { Context, SQSEvent } from 'aws-lambda';
-import { z } from 'zod';
+import { eventBridgeEventSchema, sqsEventSchema } from './aws-events.ts';
 import type { InvocationTime } from '../connector/handle-command.ts';
 import type { CommandEvent } from '../connector/ports.ts';
-
-const sqsEventShape = z.object({ Records: z.array(z.looseObject({ eventSource: z.literal('aws:sqs') })).min(1) });
 
 export type ConnectorInvocation =
   | { readonly kind: 'queue'; readonly event: SQSEvent }
@@ -17,8 +14,8 @@ export type ConnectorInvocation =
   | { readonly kind: 'direct'; readonly input: unknown };
 
 export function classifyInvocation(event: unknown): ConnectorInvocation {
-  if (sqsEventShape.safeParse(event).success) return { kind: 'queue', event: event as SQSEvent };
-  const bridged = EventBridgeSchema.safeParse(event);
+  if (sqsEventSchema.safeParse(event).success) return { kind: 'queue', event: event as SQSEvent };
+  const bridged = eventBridgeEventSchema.safeParse(event);
   if (bridged.success) {
     const { id, source, detail } = bridged.data;
     return { kind: 'event-bridge', event: { id, source, detailType: bridged.data['detail-type'], detail } };

@@ -1,12 +1,12 @@
 /**
  * An SQS FIFO batch, record by record, through Powertools' FIFO partial processor: each record is
- * validated with Powertools' SQS record schema and handed over as a plain QueueRecord; a record that
+ * validated (aws-events.ts) and handed over as a plain QueueRecord; a record that
  * throws is reported as a batch item failure, and with it every later record of its message group
  * (order kept within a group) while the other groups go on.
  */
 import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambda-powertools/batch';
-import { SqsRecordSchema } from '@aws-lambda-powertools/parser/schemas/sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { sqsRecordSchema } from './aws-events.ts';
 
 /** What the business code gets of a queued message: no SQS or Lambda types. */
 export interface QueueRecord {
@@ -24,7 +24,7 @@ export interface FifoBatchOptions {
 }
 
 export function toQueueRecord(raw: SQSRecord): QueueRecord {
-  const record = SqsRecordSchema.parse(raw);
+  const record = sqsRecordSchema.parse(raw);
   const attributes: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(record.messageAttributes)) attributes[name] = value.stringValue ?? undefined;
   return {

@@ -3,7 +3,7 @@
  * `exp`, fetched once for all concurrent callers, and refreshed once when LivePerson says 401.
  * LivePerson facts behind this: docs/liveperson.md#appjwt.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CallOptions, DomainResolver } from './domains.ts';
 import { isConsumerJwsRejection, LivePersonApiError, LivePersonResponseError } from './errors.ts';
 import type { LivePersonHttpClient } from './http.ts';

@@ -4,7 +4,7 @@
  * region table as a last resort) and its limits; nothing of Lambda or Amazon Connect.
  * LivePerson facts behind this: docs/liveperson.md#connect-to-messaging-c2m.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { C2M_LIMITS, type C2mRegion } from '#contract/constants.ts';
 import type { AppJwtProvider } from './app-jwt.ts';
 import type { DeadlineOption, DomainResolver } from './domains.ts';

@@ -4,7 +4,7 @@
  * and the consumer's JWS (dropped and fetched again once on 401 40103/40105). Knows nothing of Lambda or AWS.
  * LivePerson facts behind this: docs/liveperson.md#connector-api.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AppJwtProvider } from './app-jwt.ts';
 import type { ConsumerJwsProvider } from './consumer-jws.ts';
 import type { CallOptions, DomainResolver } from './domains.ts';

@@ -3,7 +3,7 @@
  * so it is cached per `ext_consumer_id`: in memory (bounded) and, optionally, in a durable store.
  * LivePerson facts behind this: docs/liveperson.md#consumer-jws.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AppJwtProvider } from './app-jwt.ts';
 import type { CallOptions, DomainResolver } from './domains.ts';
 import type { LivePersonHttpClient } from './http.ts';

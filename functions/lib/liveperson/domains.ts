@@ -8,7 +8,7 @@
  * with it a credential, is sent.
  * LivePerson facts behind this: docs/liveperson.md#domain-api-csds.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_CSDS_URL } from '#contract/constants.ts';
 import { hostPolicyFromEnvironment, hostPolicyRefusal, type HostPolicy } from '#contract/host-policy.ts';
 import { LivePersonResponseError } from './errors.ts';

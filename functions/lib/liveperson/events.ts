@@ -14,7 +14,7 @@
  * LivePerson facts behind this: docs/liveperson.md#notification-envelopes.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { IntegrationError } from '../errors.ts';
 import { readMessageContent, contentMessageSchema, type MessageContent } from './message-content.ts';
 import {

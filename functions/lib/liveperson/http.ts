@@ -10,7 +10,7 @@
  * LivePerson facts behind this: docs/liveperson.md#retries-and-timeouts.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   DeadlineExceededError,
   LivePersonApiError,

@@ -5,7 +5,7 @@
  * stays on the event as sent; `content` is the typed reading of it, so a handler can switch on
  * `content.kind` instead of guessing from the shape.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { jsonObject } from './values.ts';
 
 export const HOSTED_FILE_CONTENT_TYPE = 'hosted/file';

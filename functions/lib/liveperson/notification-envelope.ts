@@ -4,7 +4,7 @@
  * The full typed event schemas are the processor's business; the receiver only routes.
  * LivePerson facts behind this: docs/liveperson.md#notification-envelopes (and #surveys for dialog-only changes).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { isRecord, nonEmpty } from './values.ts';
 
 export const MESSAGING_NOTIFICATION = 'ms.MessagingEventNotification';
