@@ -24,4 +24,14 @@ export default tseslint.config(
     files: ['*.js'],
     ...tseslint.configs.disableTypeChecked,
   },
+  {
+    // CommonJS stand-ins the bundles resolve Node built-ins to (lib/bundling.ts): plain JavaScript, no types.
+    files: ['functions/lib/bundle/*.cjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { module: 'writable', process: 'readonly' },
+      parserOptions: { projectService: false, project: null },
+    },
+  },
 );

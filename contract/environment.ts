@@ -7,11 +7,10 @@ import * as z from 'zod';
 import { C2M_LIMITS, C2M_REGIONS, DEFAULT_CSDS_URL, type LivePersonFunctionName } from './constants.ts';
 import { allowedHostSuffixesProblem, allowInsecureHostsProblem, HOST_POLICY_ENV } from './host-policy.ts';
 
-/** Variables Powertools and Node read; set on every function by the construct. */
+/** Variables Powertools reads; set on every function by the construct. */
 export const RUNTIME_ENV = {
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
-  nodeOptions: 'NODE_OPTIONS',
 } as const;
 
 /** How long configuration values are cached by default (seconds): a rotated secret takes effect within this time. */

@@ -12,7 +12,7 @@ import { domainParameterPath, type LivePersonFunctionName } from '#contract/cons
 import { RUNTIME_ENV, type FunctionVariables, type SharedVariable } from '#contract/environment.ts';
 import { HOST_POLICY_ENV } from '#contract/host-policy.ts';
 import { METRICS_NAMESPACE } from '#contract/metrics.ts';
-import { BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, ESM_REQUIRE_BANNER } from './bundling.ts';
+import { BUNDLE_ALIASES, BUNDLE_INJECT, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, ESM_REQUIRE_BANNER } from './bundling.ts';
 import type { DeploymentConfig } from './config.ts';
 import { functionSettingsSchema } from './settings/function.ts';
 import { ConstructPropsError, resolveSettings } from './settings/resolve.ts';
@@ -92,7 +92,7 @@ export interface LivePersonFunctionProps<N extends LivePersonFunctionName = Live
   readonly environment?: OwnVariables<N>;
 }
 
-/** Every variable the construct sets itself: the shared LP_* contract and the runtime's (Powertools, Node). */
+/** Every variable the construct sets itself: the shared LP_* contract and the runtime's (Powertools). */
 type ContractVariables = { readonly [K in SharedVariable]?: string } & {
   readonly [K in (typeof RUNTIME_ENV)[keyof typeof RUNTIME_ENV]]: string;
 };
@@ -156,8 +156,7 @@ export class LivePersonFunction<N extends LivePersonFunctionName = LivePersonFun
       ...(credentials ? { LP_SECRET_ID: credentials.secretId } : {}),
       [RUNTIME_ENV.serviceName]: name,
       [RUNTIME_ENV.metricsNamespace]: METRICS_NAMESPACE,
-      // Stack traces point into the TypeScript sources through the bundled source map.
-      [RUNTIME_ENV.nodeOptions]: '--enable-source-maps',
+      // No NODE_OPTIONS=--enable-source-maps: the bundle maps its stack traces itself, when one is printed (BUNDLE_INJECT).
     };
     const own = Object.entries(environment ?? {}).filter((entry): entry is [string, string] => entry[1] !== undefined);
     // The types already refuse these; the checks hold for a caller without them (JavaScript, a cast).
@@ -193,6 +192,8 @@ export class LivePersonFunction<N extends LivePersonFunctionName = LivePersonFun
         sourcesContent: false, // maps only need positions; keeps the asset small
         mainFields: BUNDLE_MAIN_FIELDS,
         banner: ESM_REQUIRE_BANNER,
+        inject: BUNDLE_INJECT.map((file) => path.join(PROJECT_ROOT, file)),
+        esbuildArgs: { '--alias': Object.entries(BUNDLE_ALIASES).map(([from, to]) => `${from}=${path.join(PROJECT_ROOT, to)}`) },
         // Pinned SDK versions from package-lock.json, not whatever the runtime ships this month.
         bundleAwsSDK: true,
         forceDockerBundling: false, // local esbuild only: no Docker on the build machines

@@ -49,6 +49,29 @@ describe('NodejsFunction bundling', () => {
     expect(imported.filter((specifier) => !specifier?.startsWith('node:'))).toEqual([]);
     expect(existsSync(path.join(assetDir, 'index.js'))).toBe(false);
 
+    // The cold-start levers (lib/bundling.ts) are in what is deployed: node:http reached through its
+    // CommonJS object, Lambda's credential chain instead of the SDK's (no SSO, STS or sign-in
+    // clients), stack traces mapped by the bundle, and so no --enable-source-maps.
+    expect(imported).not.toContain('node:http');
+    expect(imported).not.toContain('node:https');
+    const sources = (JSON.parse(readFileSync(path.join(assetDir, 'index.mjs.map'), 'utf8')) as { sources: string[] }).sources;
+    expect(sources).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/functions\/lib\/bundle\/source-mapped-stacks\.ts$/),
+        expect.stringMatching(/functions\/lib\/bundle\/lambda-credentials\.ts$/),
+        expect.stringMatching(/functions\/lib\/bundle\/node-http\.cjs$/),
+      ]),
+    );
+    expect(
+      sources.filter((source) =>
+        /credential-provider-(node|ini|sso|web-identity|process)|nested-clients|\/zod\/v4\/locales\/(?!en)/.test(source),
+      ),
+    ).toEqual([]);
+    const variables = Object.values(functions).map(
+      (f) => (f as { Properties: { Environment: { Variables: Record<string, unknown> } } }).Properties.Environment.Variables,
+    );
+    expect(variables.filter((v) => 'NODE_OPTIONS' in v)).toEqual([]);
+
     // The proof that matters: the bundle loads where no node_modules exist, as on Lambda.
     const isolated = mkdtempSync(path.join(tmpdir(), 'lp-cdk-load-'));
     try {
