@@ -21,7 +21,7 @@ const phaseShape = {
 
 describe('npm run bench', () => {
   it('reads --duration, --rate, --json and --check, with defaults of 15 s at 200/s', () => {
-    expect(parseBenchArgs([])).toEqual({ durationSeconds: 15, rate: 200, json: false, check: false, help: false });
+    expect(parseBenchArgs([])).toEqual({ durationSeconds: 15, rate: 200, json: false, check: false, levers: false, help: false });
     expect(parseBenchArgs(['--duration', '2.5', '--rate', '40', '--json', '--check'])).toMatchObject({
       durationSeconds: 2.5,
       rate: 40,
@@ -60,8 +60,17 @@ describe('npm run bench', () => {
       importRunsMs: [expect.any(Number)],
     });
     expect(receiverStart?.ok && receiverStart.bundleKiB).toBeGreaterThan(0);
-    // A handler that cannot be bundled is reported, and the others are still measured.
-    expect(missing).toMatchObject({ handler: 'no-such-handler', ok: false, error: expect.stringContaining('Could not resolve') });
+    // The deployed asset, with the template's environment: no NODE_OPTIONS, judged against the targets.
+    expect(receiverStart).toMatchObject({
+      nodeOptions: '',
+      target: { bundleKiB: 300, importMs: 100, verdict: expect.stringMatching(/^(PASS|MISS)$/) },
+    });
+    // A handler the app does not deploy is reported, and the others are still measured.
+    expect(missing).toMatchObject({
+      handler: 'no-such-handler',
+      ok: false,
+      error: expect.stringContaining('no function no-such-handler in the synthesized app'),
+    });
     expect(missedTargets(report)).toContain('cold start of no-such-handler could not be measured');
 
     const text = formatReport(report);

@@ -8,7 +8,7 @@ import { cpus, loadavg } from 'node:os';
 import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { startAwsStandIns, type AwsStandIns } from '#local/aws-standins.ts';
 import { startLocalSqs, type LocalSqs } from '#local/sqs.ts';
-import { listHandlers, measureColdStarts, type ColdStartResult } from './cold-start.ts';
+import { listHandlers, measureColdStarts, measureLevers, type ColdStartResult, type LeverMeasurement } from './cold-start.ts';
 import { BENCH_ACCOUNT_ID, BENCH_CREDENTIALS, BENCH_SECRET_ID } from './events.ts';
 import { runLoad } from './load.ts';
 import { summarize, type LatencySummary } from './stats.ts';
@@ -25,6 +25,8 @@ export interface BenchOptions {
   readonly warmup?: number;
   /** Which handlers to bundle and start (default: all), and how many fresh processes each; false skips. */
   readonly coldStart?: { readonly handlers?: readonly string[]; readonly runs?: number } | false;
+  /** Also rebuild each handler with one bundling lever undone at a time (cold-start.ts, LEVERS). @default false */
+  readonly levers?: boolean;
   readonly signal?: AbortSignal;
   /** Progress lines (phase starts), for a terminal; the report itself is returned. */
   readonly onProgress?: (line: string) => void;
@@ -74,6 +76,7 @@ export interface BenchReport {
   /** Calls the receiver made to the Secrets Manager stand-in: the secret is cached, so 1. */
   readonly secretFetches: number;
   readonly coldStart: ColdStartResult[];
+  readonly levers: LeverMeasurement[];
 }
 
 export async function runBenchmark(options: BenchOptions): Promise<BenchReport> {
@@ -118,8 +121,19 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
     if (options.coldStart !== false) {
       const handlers = options.coldStart?.handlers ?? (await listHandlers());
       const runs = options.coldStart?.runs ?? 5;
-      progress(`cold start: bundling and importing ${handlers.join(', ')} (${runs} fresh processes each)`);
+      progress(`cold start: synthesizing the app, then importing each deployed ${handlers.join(', ')} (${runs} fresh processes each)`);
       coldStart = await measureColdStarts({ handlers, runs, env, ...(signal ? { signal } : {}) });
+    }
+    let levers: LeverMeasurement[] = [];
+    if (options.levers) {
+      const handlers = await listHandlers();
+      progress(`levers: rebuilding ${handlers.join(', ')} with one bundling lever undone at a time`);
+      levers = await measureLevers({
+        handlers,
+        runs: options.coldStart ? (options.coldStart.runs ?? 5) : 5,
+        env,
+        ...(signal ? { signal } : {}),
+      });
     }
 
     const receiver = phaseReport(load.receiver);
@@ -156,6 +170,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
       baseline: { ...baseline, ratioP50: receiver.p50Ms / baseline.p50Ms, ratioP99: receiver.p99Ms / baseline.p99Ms },
       secretFetches,
       coldStart,
+      levers,
     };
   } finally {
     await Promise.allSettled([aws?.stop(), sqs?.stop()]);

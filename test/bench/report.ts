@@ -1,5 +1,6 @@
 /** The benchmark report as text for a terminal (`--json` prints the BenchReport itself). */
 import type { BenchReport, PhaseReport } from './benchmark.ts';
+import { BUNDLE_KIB_TARGET, IMPORT_MS_TARGET, LEVERS, type ColdStartResult, type LeverMeasurement } from './cold-start.ts';
 
 const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(2) : '-');
 const signed = (value: number) => (value >= 0 ? `+${ms(value)}` : ms(value));
@@ -49,20 +50,42 @@ export function formatReport(report: BenchReport): string {
     ...failures(baseline),
     `   receiver / baseline: p50 ${ratio(baseline.ratioP50)} (${signed(receiver.p50Ms - baseline.p50Ms)} ms), p99 ${ratio(baseline.ratioP99)} (${signed(receiver.p99Ms - baseline.p99Ms)} ms)`,
   ];
-  if (report.coldStart.length > 0) {
-    const widths = [18, 10, 8, 8, 9, 8];
-    const runs = report.coldStart.find((c) => c.ok)?.importRunsMs.length ?? 0;
-    lines.push(
-      '',
-      `c) Cold start: bundled as lib/lambda-function.ts does (ESM, node24, minified, SDK inside); median of ${runs} fresh Node processes`,
-      `   ${row(['handler', 'bundle KiB', 'map KiB', 'boot ms', 'import ms', 'init ms'], widths)}`,
-      ...report.coldStart.map((c) =>
-        c.ok
-          ? `   ${row([c.handler, c.bundleKiB.toFixed(1), c.sourceMapKiB.toFixed(1), ms(c.bootMs), ms(c.importMs), ms(c.initMs)], widths)}`
-          : `   ${c.handler.padEnd(widths[0] ?? 0)}  FAILED: ${c.error}`,
-      ),
-      '   boot: Node start to the first line of the script; import: await import() of the bundle, module scope included',
-    );
-  }
+  if (report.coldStart.length > 0) lines.push('', formatColdStarts(report.coldStart));
   return lines.join('\n');
+}
+
+export function formatColdStarts(results: readonly ColdStartResult[]): string {
+  const widths = [18, 10, 8, 8, 9, 8, 7];
+  const runs = results.find((c) => c.ok)?.importRunsMs.length ?? 0;
+  return [
+    `c) Cold start of each deployed asset (cdk synth's bundle, the template's environment); median of ${runs} fresh Node processes`,
+    `   ${row(['handler', 'bundle KiB', 'map KiB', 'boot ms', 'import ms', 'init ms', 'target'], widths)}`,
+    ...results.map((c) =>
+      c.ok
+        ? `   ${row([c.handler, c.bundleKiB.toFixed(1), c.sourceMapKiB.toFixed(1), ms(c.bootMs), ms(c.importMs), ms(c.initMs), c.target.verdict], widths)}`
+        : `   ${c.handler.padEnd(widths[0] ?? 0)}  FAILED: ${c.error}`,
+    ),
+    `   targets: bundle ≤ ${BUNDLE_KIB_TARGET} KiB and import ≤ ${IMPORT_MS_TARGET} ms each; NODE_OPTIONS as deployed: ` +
+      `${[...new Set(results.flatMap((c) => (c.ok ? [c.nodeOptions || '(none)'] : [])))].join(', ') || '-'}`,
+    '   boot: Node start to the first line of the script; import: await import() of the bundle, module scope included',
+  ].join('\n');
+}
+
+/** One row per handler, one column per lever: bundle KiB / import ms, with one lever undone at a time. */
+export function formatLevers(levers: readonly LeverMeasurement[]): string {
+  const handlers = [...new Set(levers.map((l) => l.handler))];
+  const names = [...new Set(levers.map((l) => l.lever))];
+  const widths = [18, ...names.map(() => 16)];
+  return [
+    'd) Levers: each handler rebuilt with one of the deployed choices undone (bundle KiB / median import ms)',
+    ...names.map((name) => `   ${name}: ${LEVERS[name]}`),
+    `   ${row(['handler', ...names], widths)}`,
+    ...handlers.map((handler) => {
+      const cells = names.map((name) => {
+        const m = levers.find((l) => l.handler === handler && l.lever === name);
+        return m ? `${m.bundleKiB.toFixed(0)} / ${ms(m.importMs)}` : '-';
+      });
+      return `   ${row([handler, ...cells], widths)}`;
+    }),
+  ].join('\n');
 }
