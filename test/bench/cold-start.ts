@@ -90,7 +90,9 @@ export async function synthesizeFunctions(outdir: string): Promise<DeployedFunct
     for (const resource of Object.values(resources)) {
       if (resource.Type !== 'AWS::Lambda::Function' || resource.Properties?.Handler !== 'index.handler') continue;
       const raw = resource.Properties.Environment?.Variables ?? {};
-      const variables = Object.fromEntries(Object.entries(raw).map(([name, value]) => [name, typeof value === 'string' ? value : undefined]));
+      const variables = Object.fromEntries(
+        Object.entries(raw).map(([name, value]) => [name, typeof value === 'string' ? value : undefined]),
+      );
       const handler = variables.POWERTOOLS_SERVICE_NAME;
       const assetPath = resource.Metadata?.['aws:asset:path'];
       if (handler && assetPath) functions.push({ handler, assetDir: path.join(assembly.directory, assetPath), variables });
@@ -116,7 +118,8 @@ export function deployedEnvironment(fn: DeployedFunction, standIns: NodeJS.Proce
   delete env.NODE_OPTIONS;
   for (const [name, value] of Object.entries(fn.variables)) {
     if (value !== undefined) env[name] = value;
-    else if (standIns[name] === undefined) throw new Error(`${fn.handler}: no loopback stand-in for ${name}, which the template resolves at deploy time`);
+    else if (standIns[name] === undefined)
+      throw new Error(`${fn.handler}: no loopback stand-in for ${name}, which the template resolves at deploy time`);
   }
   return {
     ...env,
