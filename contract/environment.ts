@@ -19,6 +19,9 @@ export const DEFAULT_CONFIG_CACHE_SECONDS = 300;
 export const DEFAULT_IDEMPOTENCY_TTL_SECONDS = 4 * 24 * 60 * 60;
 /** How long a conversation's (or consumer's) state is kept after its last change. */
 export const DEFAULT_STATE_RETENTION_DAYS = 90;
+/** Conversations (message groups) of one batch the processor handles at once; a batch holds at most 10 records. */
+export const DEFAULT_CONVERSATION_CONCURRENCY = 10;
+export const MAX_CONVERSATION_CONCURRENCY = 10;
 
 const name = (variable: string) =>
   z
@@ -91,6 +94,12 @@ export const functionEnvironment = {
     CONVERSATION_RETENTION_DAYS: blankAsUnset(positiveInt('CONVERSATION_RETENTION_DAYS', 'days')).transform(
       (value) => value ?? DEFAULT_STATE_RETENTION_DAYS,
     ),
+    CONVERSATION_CONCURRENCY: blankAsUnset(
+      positiveInt('CONVERSATION_CONCURRENCY', 'conversations').max(
+        MAX_CONVERSATION_CONCURRENCY,
+        `CONVERSATION_CONCURRENCY must be at most ${MAX_CONVERSATION_CONCURRENCY} conversations (a batch holds at most 10 records)`,
+      ),
+    ).transform((value) => value ?? DEFAULT_CONVERSATION_CONCURRENCY),
   }),
   'connector-send': z
     .object({

@@ -51,6 +51,11 @@ export interface LivePersonProcessingProps extends ProcessingSettingsInput {
   readonly idempotencyTtlHours?: number;
   /** A conversation nobody touched for this many days leaves the state table (DynamoDB TTL). @default 90 */
   readonly conversationRetentionDays?: number;
+  /**
+   * Conversations (message groups) of one batch the processor handles at once, 1 to 10 (CONVERSATION_CONCURRENCY);
+   * each conversation's records stay strictly in order, and 1 handles the batch record by record. @default 10
+   */
+  readonly concurrentConversations?: number;
 }
 
 export class LivePersonProcessing extends Construct {
@@ -95,6 +100,7 @@ export class LivePersonProcessing extends Construct {
       DEAD_LETTER_QUEUE_URL: props.deadLetterQueue.queueUrl,
       IDEMPOTENCY_TTL_SECONDS: String(settings.idempotencyTtlHours * 3600),
       CONVERSATION_RETENTION_DAYS: String(settings.conversationRetentionDays),
+      CONVERSATION_CONCURRENCY: String(settings.concurrentConversations),
     };
     this.processor = new LivePersonFunction(this, 'Processor', {
       name: 'event-processor',

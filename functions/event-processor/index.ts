@@ -1,6 +1,7 @@
 /**
  * SQS FIFO → here: turns queued LivePerson notifications into typed events, in order per
- * conversation, each handled once. A failed record fails the rest of its conversation's records
+ * conversation, each handled once. The conversations of a batch are handled side by side (up to
+ * CONVERSATION_CONCURRENCY at once). A failed record fails the rest of its conversation's records
  * in the batch (order is kept) while other conversations go on; a record that can never succeed
  * goes to the dead-letter queue at once.
  */
@@ -26,13 +27,18 @@ const dependencies = {
   state: new DynamoDbConversationStateStore({ tableName: settings.STATE_TABLE_NAME, retentionDays: settings.CONVERSATION_RETENTION_DAYS }),
   publisher: new EventBridgePublisher({ busName: settings.EVENT_BUS_NAME }),
   deadLetters: new SqsDeadLetterSink({ queueUrl: settings.DEAD_LETTER_QUEUE_URL }),
-  observer: processorTelemetry(telemetry),
 };
+const observe = processorTelemetry(telemetry);
 
 async function processBatch(event: SQSEvent, context: Context) {
   // An in-progress claim expires with the invocation, should it crash.
   const remainingTimeMs = () => context.getRemainingTimeInMillis();
-  return processFifoBatch(event, context, (record) => handleQueuedNotification(record, { ...dependencies, remainingTimeMs }));
+  return processFifoBatch(
+    event,
+    context,
+    (record) => handleQueuedNotification(record, { ...dependencies, remainingTimeMs, observer: observe(record) }),
+    { concurrency: settings.CONVERSATION_CONCURRENCY },
+  );
 }
 
 // The records are never logged: they hold the bodies.

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { DeploymentConfigError, parseDeploymentConfig } from '#lib/config.ts';
 import { LivePersonProcessing, type LivePersonProcessingProps } from '#lib/processing.ts';
 import { processingSettingsSchema } from '#lib/settings/processing.ts';
+import { parseFunctionEnvironment } from '#contract/environment.ts';
 import { CLI_CONTEXT, SKIP_BUNDLING } from './helpers.ts';
 
 function build(overrides: Partial<LivePersonProcessingProps> = {}) {
@@ -61,6 +62,8 @@ describe('LivePersonProcessing', () => {
           IDEMPOTENCY_TABLE_NAME: { Ref: Match.stringLikeRegexp('^ProcessingIdempotency') },
           DEAD_LETTER_QUEUE_URL: { Ref: Match.stringLikeRegexp('^DeadLetters') },
           IDEMPOTENCY_TTL_SECONDS: String(96 * 3600),
+          // The conversations of a batch handled side by side, all ten by default.
+          CONVERSATION_CONCURRENCY: '10',
         }),
       },
     });
@@ -99,6 +102,21 @@ describe('LivePersonProcessing', () => {
     expect(() => build({ maxConcurrency: 1 })).toThrow('maxConcurrency: must be at least 2');
   });
 
+  it('gives the processor the conversations to handle at once, and refuses a number it cannot use', () => {
+    build({ concurrentConversations: 1 }).template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ CONVERSATION_CONCURRENCY: '1' }) },
+    });
+    build({ concurrentConversations: 4 }).template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ CONVERSATION_CONCURRENCY: '4' }) },
+    });
+    expect(() => build({ concurrentConversations: 0 })).toThrow(
+      'LivePersonProcessing at Test/Processing: concurrentConversations: must be at least 1 (one conversation after another)',
+    );
+    expect(() => build({ concurrentConversations: 11 })).toThrow(
+      'concurrentConversations: must be at most 10 (a batch holds at most 10 records)',
+    );
+  });
+
   it('has no unacknowledged cdk-nag finding', () => {
     const { app } = build();
     const report = new AwsSolutionsChecks().validateScope(app);
@@ -121,7 +139,13 @@ function configIssues(raw: Record<string, unknown>): readonly string[] {
 
 describe('processing config', () => {
   it('applies the defaults to an empty block and leaves an absent block absent', () => {
-    const defaults = { batchSize: 10, timeoutSeconds: 30, idempotencyTtlHours: 96, conversationRetentionDays: 90 };
+    const defaults = {
+      batchSize: 10,
+      timeoutSeconds: 30,
+      idempotencyTtlHours: 96,
+      conversationRetentionDays: 90,
+      concurrentConversations: 10,
+    };
     expect(parseDeploymentConfig({ accountId: '1', processing: {} }).processing).toStrictEqual(defaults);
     // The construct's defaults are the same schema's.
     expect(processingSettingsSchema.parse({})).toStrictEqual(defaults);
@@ -129,6 +153,9 @@ describe('processing config', () => {
     expect(parseDeploymentConfig({ accountId: '1', processing: { maxConcurrency: 2, batchSize: 1 } }).processing).toMatchObject({
       maxConcurrency: 2,
       batchSize: 1,
+    });
+    expect(parseDeploymentConfig({ accountId: '1', processing: { concurrentConversations: 1 } }).processing).toMatchObject({
+      concurrentConversations: 1,
     });
   });
 
@@ -142,6 +169,9 @@ describe('processing config', () => {
     [{ timeoutSeconds: 901 }, 'processing.timeoutSeconds: must be at most 900 seconds (the Lambda limit)'],
     [{ idempotencyTtlHours: 0 }, 'processing.idempotencyTtlHours: must be at least 1 hour'],
     [{ conversationRetentionDays: 0.5 }, 'processing.conversationRetentionDays: must be a whole number of days'],
+    [{ concurrentConversations: 0 }, 'processing.concurrentConversations: must be at least 1 (one conversation after another)'],
+    [{ concurrentConversations: 11 }, 'processing.concurrentConversations: must be at most 10 (a batch holds at most 10 records)'],
+    [{ concurrentConversations: 2.5 }, 'processing.concurrentConversations: must be a whole number of conversations'],
     [{ batch: 5 }, 'processing.batch: is not a known field'],
   ])('names the field for a bad processing value %j', (processing, expected) => {
     expect(configIssues({ processing })).toEqual([expect.stringContaining(expected)]);
@@ -170,5 +200,30 @@ describe('processing config', () => {
     expect(configIssues({ capabilities: { ingestion: false, connector: false } })).toEqual([
       'capabilities.processing: needs capabilities.ingestion: the processor drains the event queue that ingestion creates (turn ingestion on, or processing off)',
     ]);
+  });
+});
+
+describe('CONVERSATION_CONCURRENCY (the processor reads it at cold start)', () => {
+  const base = {
+    EVENT_BUS_NAME: 'bus',
+    STATE_TABLE_NAME: 'state',
+    IDEMPOTENCY_TABLE_NAME: 'idempotency',
+    DEAD_LETTER_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/events-dlq.fifo',
+  };
+  const parse = (value: string | undefined) => parseFunctionEnvironment('event-processor', { ...base, CONVERSATION_CONCURRENCY: value });
+
+  it('is 10 when unset or blank, and the number it is set to from 1 to 10', () => {
+    for (const value of [undefined, '', ' ']) expect(parse(value)).toMatchObject({ ok: true, value: { CONVERSATION_CONCURRENCY: 10 } });
+    expect(parse('1')).toMatchObject({ ok: true, value: { CONVERSATION_CONCURRENCY: 1 } });
+    expect(parse(' 7 ')).toMatchObject({ ok: true, value: { CONVERSATION_CONCURRENCY: 7 } });
+  });
+
+  it.each([
+    ['0', 'CONVERSATION_CONCURRENCY must be a positive number of conversations'],
+    ['11', 'CONVERSATION_CONCURRENCY must be at most 10 conversations (a batch holds at most 10 records)'],
+    ['2.5', 'CONVERSATION_CONCURRENCY must be a whole number of conversations'],
+    ['many', 'CONVERSATION_CONCURRENCY must be a number of conversations'],
+  ])('refuses %j, naming the variable', (value, message) => {
+    expect(parse(value)).toEqual({ ok: false, problems: [message] });
   });
 });

@@ -50,30 +50,50 @@ export interface NotificationResult {
 /** Throws SchemaViolation (never retry), EventInProgressError or any handler/AWS error (retry). */
 export async function processNotification(notification: QueuedNotification, deps: ProcessingDependencies): Promise<NotificationResult> {
   const events = parseNotification(notification.body, notification.route);
-  const now = deps.now ?? Date.now;
+  const nowMs = (deps.now ?? Date.now)();
   /** New events, in order: claimed, or without identity (never deduplicated, never claimed). */
   const fresh: LivePersonEvent[] = [];
   const claimed = new Set<string>();
   const duplicates: LivePersonEvent[] = [];
   const stale: LivePersonEvent[] = [];
   const handled: LivePersonEvent[] = [];
+  // The same change twice in one notification is claimed once: claiming it again would meet our
+  // own in-progress claim and retry forever. Its repeats are duplicates.
+  const firsts: LivePersonEvent[] = [];
+  const identities = new Set<string>();
+  for (const event of events) {
+    if (event.identity !== undefined && identities.has(event.identity)) continue;
+    if (event.identity !== undefined) identities.add(event.identity);
+    firsts.push(event);
+  }
   try {
+    // Every claim and the state updates at once: one round trip before the handlers rather than
+    // one per event. A state update is applied even when its event turns out handled already or
+    // held elsewhere: it is conditional and idempotent (the same update twice stores the same state,
+    // an older one is refused), so the stored state is what it would have been.
+    const [claims, states] = await Promise.all([
+      Promise.allSettled(
+        firsts.map(async ({ identity }) => {
+          if (identity === undefined) return 'claimed';
+          const result = await deps.ledger.claim(identity, deps.remainingTimeMs());
+          if (result === 'claimed') claimed.add(identity);
+          return result;
+        }),
+      ),
+      applyInOrder(firsts, deps.state, nowMs),
+    ]);
+    const outcome = new Map(firsts.map((event, i) => [event, claims[i]]));
     for (const event of events) {
-      const { identity } = event;
-      if (identity === undefined) {
-        fresh.push(event);
-        continue;
-      }
-      // The same change twice in one notification: claiming it again would meet our own
-      // in-progress claim and retry forever.
-      if (claimed.has(identity) || (await deps.ledger.claim(identity, deps.remainingTimeMs())) === 'already-done') {
+      const claim = outcome.get(event);
+      if (claim?.status === 'rejected') throw claim.reason;
+      if (claim?.value !== 'claimed') {
         duplicates.push(event);
         deps.observer?.duplicate?.(event);
         continue;
       }
-      claimed.add(identity);
       fresh.push(event);
     }
+    if (states.failure) throw states.failure.error;
 
     const outbox: BusEntry[] = [];
     const context = {
@@ -84,8 +104,7 @@ export async function processNotification(notification: QueuedNotification, deps
     };
     for (const event of fresh) {
       // An update older than the stored state would show subscribers the conversation going back.
-      // One without a usable timestamp cannot be ordered: it is handled, and the stored state left alone.
-      if (event.type === 'ExConversationChangeNotification' && isOrdered(event, now()) && (await deps.state.apply(event)) === 'stale') {
+      if (states.stale.has(event)) {
         stale.push(event);
         continue;
       }
@@ -105,6 +124,28 @@ export async function processNotification(notification: QueuedNotification, deps
     if (event.type === 'UnknownEvent') deps.observer?.unknown?.(event);
   }
   return { handled, duplicates, stale };
+}
+
+/**
+ * Stores the notification's conversation updates one after another, in order, and tells which were
+ * stale; the first failure stops it (returned, not thrown, so the claims are settled first). One
+ * without a usable timestamp cannot be ordered: it is handled, and the stored state left alone.
+ */
+async function applyInOrder(
+  events: readonly LivePersonEvent[],
+  state: ConversationStateStore,
+  nowMs: number,
+): Promise<{ readonly stale: ReadonlySet<LivePersonEvent>; readonly failure?: { readonly error: unknown } }> {
+  const stale = new Set<LivePersonEvent>();
+  try {
+    for (const event of events) {
+      if (event.type === 'ExConversationChangeNotification' && isOrdered(event, nowMs) && (await state.apply(event)) === 'stale')
+        stale.add(event);
+    }
+    return { stale };
+  } catch (error) {
+    return { stale, failure: { error } };
+  }
 }
 
 /**

@@ -22,12 +22,11 @@ export interface QueuedNotificationDependencies extends Omit<ProcessingDependenc
   readonly observer?: QueuedNotificationObserver;
 }
 
-/** Told what happened to the message and to each of its events, for logs and metrics. */
+/**
+ * Told what happened to the message and to each of its events, for logs and metrics: one observer
+ * per message, since messages of different conversations are handled at the same time.
+ */
 export interface QueuedNotificationObserver extends ProcessingObserver {
-  /** Before anything else is reported about the message. */
-  started?(message: QueuedMessage): void;
-  /** After everything else was reported, whatever the outcome. */
-  finished?(message: QueuedMessage): void;
   /** Parked on the dead-letter queue; `reason` is the failure's short code (metric dimension). */
   deadLettered?(error: unknown, reason: string): void;
   /** Failed, to be retried; `reason` is the failure's short code (metric dimension). */
@@ -36,7 +35,6 @@ export interface QueuedNotificationObserver extends ProcessingObserver {
 
 export async function handleQueuedNotification(message: QueuedMessage, deps: QueuedNotificationDependencies): Promise<void> {
   const { attributes } = message;
-  deps.observer?.started?.(message);
   try {
     await processNotification(
       { body: message.body, route: attributes.route === 'messaging' ? 'messaging' : 'connector', receivedAt: attributes.receivedAt },
@@ -53,8 +51,6 @@ export async function handleQueuedNotification(message: QueuedMessage, deps: Que
     }
     deps.observer?.failed?.(error, failureReason(error));
     throw error;
-  } finally {
-    deps.observer?.finished?.(message);
   }
 }
 

@@ -227,6 +227,116 @@ describe('processNotification', () => {
     });
   });
 
+  describe('round trips', () => {
+    /** Claims wait until the test lets them go: what was asked before any answer came is what runs at once. */
+    class GatedLedger extends FakeLedger {
+      readonly #gates: Array<() => void> = [];
+      override async claim(identity: string): Promise<ClaimResult> {
+        await new Promise<void>((resolve) => this.#gates.push(resolve));
+        return super.claim(identity);
+      }
+      /** Claims asked and not answered yet. */
+      get waiting() {
+        return this.#gates.length;
+      }
+      open() {
+        for (const gate of this.#gates.splice(0)) gate();
+      }
+    }
+    const threeChanges = () => {
+      const body = contentNotification('conv-a', 'one', 1);
+      for (const sequence of [2, 3])
+        body.body.changes.push({ ...contentNotification('conv-a', `m${sequence}`, sequence).body.changes[0]! });
+      return body;
+    };
+
+    it('claims every event of a notification at once, and stores the state alongside, before any claim answers', async () => {
+      const gated = new GatedLedger();
+      ledger = gated;
+      const pending = run(threeChanges());
+      await new Promise((resolve) => setImmediate(resolve));
+      // All three asked, none answered: one round trip, not three.
+      expect(gated.waiting).toBe(3);
+      gated.open();
+      await pending;
+      expect(gated.claims).toEqual(['ContentEvent:conv-a:1', 'ContentEvent:conv-a:2', 'ContentEvent:conv-a:3']);
+      expect(seen).toEqual(gated.claims);
+      expect([...gated.status.values()]).toEqual(['done', 'done', 'done']);
+
+      const update = new GatedLedger();
+      ledger = update;
+      const stateFirst = run(conversationUpdate('conv-s', 'CLOSE', NOW));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(update.waiting).toBe(1);
+      expect(applied).toEqual([`conv-s:CLOSE:${NOW}`]); // stored while its claim is still out
+      update.open();
+      await stateFirst;
+      expect(seen).toHaveLength(4);
+    });
+
+    it('when one claim fails, releases the others, reports the duplicates before it and handles nothing', async () => {
+      ledger.status.set('ContentEvent:conv-a:1', 'done');
+      ledger.status.set('ContentEvent:conv-a:2', 'in-progress');
+      const duplicates: LivePersonEvent[] = [];
+      await expect(run(threeChanges(), { duplicate: (e: LivePersonEvent) => duplicates.push(e) })).rejects.toBeInstanceOf(
+        EventInProgressError,
+      );
+      expect(duplicates.map((e) => e.identity)).toEqual(['ContentEvent:conv-a:1']);
+      // The third was claimed in the same round, and let go again for the retry.
+      expect(ledger.claims).toContain('ContentEvent:conv-a:3');
+      expect(ledger.status.has('ContentEvent:conv-a:3')).toBe(false);
+      expect(ledger.status.get('ContentEvent:conv-a:2')).toBe('in-progress');
+      expect(seen).toEqual([]);
+      expect(published).toEqual([]);
+    });
+
+    it('releases the claims and throws when storing the state fails', async () => {
+      const failing: ConversationStateStore = { apply: async () => Promise.reject(new Error('DynamoDB down')), get: async () => undefined };
+      await expect(
+        processNotification(
+          { body: JSON.stringify(conversationUpdate('conv-s', 'OPEN', NOW)), route: 'connector', receivedAt: undefined },
+          { accountId: '12345678', ledger, state: failing, registry, publisher, remainingTimeMs: () => 30_000 },
+        ),
+      ).rejects.toThrow('DynamoDB down');
+      expect(ledger.claims).toHaveLength(1);
+      expect(ledger.status.size).toBe(0);
+      expect(seen).toEqual([]);
+    });
+
+    it('stores a repeated update again (same state: no change) but hands it to nobody', async () => {
+      const update = conversationUpdate('conv-s', 'CLOSE', NOW);
+      await run(update);
+      const again = await run(update);
+      expect(again).toMatchObject({ handled: [], duplicates: [expect.objectContaining({ conversationId: 'conv-s' })] });
+      expect(applied).toEqual([`conv-s:CLOSE:${NOW}`, `conv-s:CLOSE:${NOW}`]);
+      expect(seen).toHaveLength(1);
+      expect(published).toHaveLength(1);
+    });
+
+    it('stores several updates of one notification one after another, in its order', async () => {
+      const body = conversationUpdate('conv-s', 'OPEN', NOW - 2);
+      body.body.changes.push(structuredClone(conversationUpdate('conv-s', 'CLOSE', NOW - 1).body.changes[0]!));
+      let storing = 0;
+      const order: string[] = [];
+      const tracked: ConversationStateStore = {
+        apply: async (event) => {
+          expect(storing).toBe(0); // never two at once
+          storing++;
+          await new Promise((resolve) => setImmediate(resolve));
+          order.push(`${event.state}:${event.lastUpdateTs}`);
+          storing--;
+          return 'applied';
+        },
+        get: async () => undefined,
+      };
+      await processNotification(
+        { body: JSON.stringify(body), route: 'connector', receivedAt: undefined },
+        { accountId: '12345678', ledger, state: tracked, registry, publisher, remainingTimeMs: () => 30_000, now: () => NOW },
+      );
+      expect(order).toEqual([`OPEN:${NOW - 2}`, `CLOSE:${NOW - 1}`]);
+    });
+  });
+
   it('does not order by a timestamp further in the future than the clock skew allows', async () => {
     await run(conversationUpdate('conv-f', 'CLOSE', NOW + 24 * 3_600_000));
     await run(conversationUpdate('conv-f', 'OPEN', NOW + 60_000));

@@ -25,8 +25,6 @@ describe('handleQueuedNotification', () => {
   let publisherError: Error | undefined;
 
   const observer: QueuedNotificationObserver = {
-    started: (message) => void reports.push(`started ${message.messageId}`),
-    finished: (message) => void reports.push(`finished ${message.messageId}`),
     handled: (event) => void reports.push(`handled ${event.type}`),
     deadLettered: (_error, reason) => void reports.push(`dead-lettered ${reason}`),
     failed: (_error, reason) => void reports.push(`failed ${reason}`),
@@ -75,7 +73,7 @@ describe('handleQueuedNotification', () => {
     expect(published.map((entry) => entry.detail)).toEqual([
       expect.objectContaining({ type: 'MessagingSubscriptionEvent', route: 'messaging', receivedAt: '2026-11-23T10:00:00.000Z' }),
     ]);
-    expect(reports).toEqual(['started m-1', 'handled MessagingSubscriptionEvent', 'finished m-1']);
+    expect(reports).toEqual(['handled MessagingSubscriptionEvent']);
   });
 
   it('takes a message without a route attribute as the connector route', async () => {
@@ -105,7 +103,7 @@ describe('handleQueuedNotification', () => {
         accountId: '12345678',
       },
     });
-    expect(reports).toEqual(['started m-1', 'dead-lettered schema-violation', 'finished m-1']);
+    expect(reports).toEqual(['dead-lettered schema-violation']);
   });
 
   it('dead-letters an entry too large for the bus as entry-too-large', async () => {
@@ -114,7 +112,7 @@ describe('handleQueuedNotification', () => {
     expect(parked.map((p) => p.reason)).toEqual([
       'the EventBridge entry of a ContentEvent is 300000 bytes; EventBridge accepts at most 262144',
     ]);
-    expect(reports).toEqual(['started m-1', 'dead-lettered entry-too-large', 'finished m-1']);
+    expect(reports).toEqual(['dead-lettered entry-too-large']);
   });
 
   it.each([
@@ -130,7 +128,7 @@ describe('handleQueuedNotification', () => {
     });
     await expect(handle(message(contentNotification('conv-a')))).rejects.toBe(error);
     expect(parked).toEqual([]);
-    expect(reports).toEqual(['started m-1', `failed ${reason}`, 'finished m-1']);
+    expect(reports).toEqual([`failed ${reason}`]);
   });
 
   it('throws when the dead-letter queue does not take the record, so nothing is lost', async () => {
