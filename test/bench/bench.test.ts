@@ -84,12 +84,15 @@ describe('npm run bench', () => {
 });
 
 describe('processor benchmark (smoke)', () => {
-  it('reports throughput and CPU per event for both variants', async () => {
-    const report = await runProcessorBenchmark({ cpuBatches: 5, loopbackBatches: 2 });
+  it('reports throughput and CPU per event, and the modelled-latency runs with their calls per event', { timeout: 60_000 }, async () => {
+    const report = await runProcessorBenchmark({ cpuBatches: 5, loopbackBatches: 2, latencyBatches: 2 });
     expect(report.cpu.events).toBe(50);
     expect(report.loopback.events).toBe(20);
     expect(report.cpu.eventsPerSecond).toBeGreaterThan(0);
     expect(report.cpu.cpuMicrosPerEvent).toBeGreaterThan(0);
-    expect(formatProcessorBenchmark(report)).toContain('events/s');
+    expect(report.latency).toMatchObject({ sequential: { concurrency: 1 }, concurrent: { concurrency: 10 }, speedUp: expect.any(Number) });
+    // A content event: its claim and its completion in the idempotency table, nothing else.
+    expect(report.latency.perEvent.content.dynamoDb).toBe(2);
+    expect(formatProcessorBenchmark(report)).toMatch(/speed-up \d+\.\d× \(target ≥ 5×\)/);
   });
 });

@@ -4,7 +4,7 @@ import { runBenchmark, type BenchReport } from './benchmark.ts';
 import { formatLevers, formatReport } from './report.ts';
 import { C2M_RATIO_TARGET, formatC2mBenchmark, runC2mBenchmark } from './c2m-invite.ts';
 import { formatLoad, type LoadReport } from '#local/load.ts';
-import { formatProcessorBenchmark, runProcessorBenchmark } from './processor.ts';
+import { formatProcessorBenchmark, missedProcessorTargets, runProcessorBenchmark } from './processor.ts';
 
 export interface BenchArgs {
   readonly durationSeconds: number;
@@ -101,7 +101,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       onProgress,
     });
     onProgress('processor: full batches, in memory and against local DynamoDB');
-    const processor = await runProcessorBenchmark();
+    const processor = await runProcessorBenchmark({ signal: controller.signal });
     onProgress('c2m-invite: warm deflect against the simulator, next to the two raw C2M calls');
     const c2m = await runC2mBenchmark({ signal: controller.signal });
     const endToEnd = { rate: args.rate / 2, seconds: args.durationSeconds * 2 };
@@ -120,6 +120,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     );
     const missed = [
       ...missedTargets(report),
+      ...missedProcessorTargets(processor),
       ...(c2m.target.verdict === 'MISS' ? [`c2m deflect ratio ${c2m.target.ratio.toFixed(2)} ≥ ${C2M_RATIO_TARGET}`] : []),
       ...(load.lost > 0 || load.duplicated > 0 ? [`end-to-end load lost ${load.lost}, duplicated ${load.duplicated}`] : []),
     ];
