@@ -3,7 +3,7 @@
  * (their props are typed by this file), the handlers parse them with these schemas at cold start.
  * A renamed variable is a type error on both sides. Errors name the variable, never its value.
  */
-import * as z from 'zod';
+import * as z from './zod.ts';
 import { C2M_LIMITS, C2M_REGIONS, DEFAULT_CSDS_URL, type LivePersonFunctionName } from './constants.ts';
 import { allowedHostSuffixesProblem, allowInsecureHostsProblem, HOST_POLICY_ENV } from './host-policy.ts';
 
@@ -26,19 +26,23 @@ export const MAX_CONVERSATION_CONCURRENCY = 10;
 const name = (variable: string) =>
   z
     .string({ error: `${variable} is not set` })
-    .trim()
-    .min(1, `${variable} is empty`);
+    .check(z.trim())
+    .check(z.minLength(1, `${variable} is empty`));
 const url = (variable: string, what: string) => z.url({ error: `${variable} must be the URL of ${what}` });
 /** Unset and empty both mean "use the default": CloudFormation cannot leave a variable out conditionally. */
-const blankAsUnset = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? undefined : value), schema.optional());
+const blankAsUnset = <T extends z.ZodMiniType>(schema: T) =>
+  z.pipe(
+    z.transform((value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value)),
+    z.optional(schema),
+  );
 const positiveInt = (variable: string, unit: string) =>
   z.coerce
     .number({ error: `${variable} must be a number of ${unit}` })
-    .int(`${variable} must be a whole number of ${unit}`)
-    .positive(`${variable} must be a positive number of ${unit}`);
+    .check(z.int(`${variable} must be a whole number of ${unit}`))
+    .check(z.positive(`${variable} must be a positive number of ${unit}`));
 const reportProblem =
-  (problemOf: (value: string | undefined) => string | undefined) => (value: string | undefined, ctx: z.RefinementCtx) => {
+  (problemOf: (value: string | undefined) => string | undefined) =>
+  (value: string | undefined, ctx: z.core.$RefinementCtx<string | undefined>) => {
     const problem = problemOf(value);
     if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
   };
@@ -47,33 +51,43 @@ const c2mLimited = (variable: string, limit: number) =>
   blankAsUnset(
     z
       .string()
-      .trim()
-      .refine((value) => value.length <= limit, `${variable} must be at most ${limit} characters (C2M's limit)`),
+      .check(z.trim())
+      .check(z.refine((value) => value.length <= limit, `${variable} must be at most ${limit} characters (C2M's limit)`)),
   );
-const routingId = (variable: string) => blankAsUnset(z.string().trim().max(64, `${variable} is longer than 64 characters`));
+const routingId = (variable: string) =>
+  blankAsUnset(
+    z
+      .string()
+      .check(z.trim())
+      .check(z.maxLength(64, `${variable} is longer than 64 characters`)),
+  );
 
 /** The LivePerson variables every function gets (a fixed contract: brands' tooling reads them). */
 export const sharedEnvironment = {
   LP_ACCOUNT_ID: z
     .string({ error: 'LP_ACCOUNT_ID is not set' })
-    .regex(/^\d+$/, 'LP_ACCOUNT_ID must be the LivePerson account (site) id, digits only'),
-  LP_SECRET_ID: z.string({ error: 'LP_SECRET_ID is not set' }).min(1, 'LP_SECRET_ID is empty'),
+    .check(z.regex(/^\d+$/, 'LP_ACCOUNT_ID must be the LivePerson account (site) id, digits only')),
+  LP_SECRET_ID: z.string({ error: 'LP_SECRET_ID is not set' }).check(z.minLength(1, 'LP_SECRET_ID is empty')),
   LP_DOMAIN_PARAMETER_PATH: z
     .string({ error: 'LP_DOMAIN_PARAMETER_PATH is not set' })
-    .regex(/^\/.*\/$/, 'LP_DOMAIN_PARAMETER_PATH must start and end with "/", e.g. /liveperson/12345678/domains/'),
-  LP_CSDS_URL: blankAsUnset(z.url({ error: 'LP_CSDS_URL must be a URL, e.g. https://api.liveperson.net' })).transform(
-    (value) => value ?? DEFAULT_CSDS_URL,
+    .check(z.regex(/^\/.*\/$/, 'LP_DOMAIN_PARAMETER_PATH must start and end with "/", e.g. /liveperson/12345678/domains/')),
+  LP_CSDS_URL: z.pipe(
+    blankAsUnset(z.url({ error: 'LP_CSDS_URL must be a URL, e.g. https://api.liveperson.net' })),
+    z.transform((value) => value ?? DEFAULT_CSDS_URL),
   ),
-  LP_CONFIG_CACHE_SECONDS: blankAsUnset(
-    z.coerce
-      .number({ error: 'LP_CONFIG_CACHE_SECONDS must be a number of seconds' })
-      .int('LP_CONFIG_CACHE_SECONDS must be a whole number of seconds')
-      .min(0, 'LP_CONFIG_CACHE_SECONDS must be at least 0')
-      .max(3600, 'LP_CONFIG_CACHE_SECONDS must be at most 3600: a rotated secret must take effect within the hour'),
-  ).transform((value) => value ?? DEFAULT_CONFIG_CACHE_SECONDS),
+  LP_CONFIG_CACHE_SECONDS: z.pipe(
+    blankAsUnset(
+      z.coerce
+        .number({ error: 'LP_CONFIG_CACHE_SECONDS must be a number of seconds' })
+        .check(z.int('LP_CONFIG_CACHE_SECONDS must be a whole number of seconds'))
+        .check(z.gte(0, 'LP_CONFIG_CACHE_SECONDS must be at least 0'))
+        .check(z.lte(3600, 'LP_CONFIG_CACHE_SECONDS must be at most 3600: a rotated secret must take effect within the hour')),
+    ),
+    z.transform((value) => value ?? DEFAULT_CONFIG_CACHE_SECONDS),
+  ),
   // The host policy: checked with the rest of the contract, read by hostPolicyFromEnvironment.
-  [HOST_POLICY_ENV.allowedHostSuffixes]: z.string().optional().superRefine(reportProblem(allowedHostSuffixesProblem)),
-  [HOST_POLICY_ENV.allowInsecureHosts]: z.string().optional().superRefine(reportProblem(allowInsecureHostsProblem)),
+  [HOST_POLICY_ENV.allowedHostSuffixes]: z.optional(z.string()).check(z.superRefine(reportProblem(allowedHostSuffixesProblem))),
+  [HOST_POLICY_ENV.allowInsecureHosts]: z.optional(z.string()).check(z.superRefine(reportProblem(allowInsecureHostsProblem))),
 } as const;
 
 export const sharedEnvironmentSchema = z.object(sharedEnvironment);
@@ -88,18 +102,25 @@ export const functionEnvironment = {
     STATE_TABLE_NAME: name('STATE_TABLE_NAME'),
     IDEMPOTENCY_TABLE_NAME: name('IDEMPOTENCY_TABLE_NAME'),
     DEAD_LETTER_QUEUE_URL: url('DEAD_LETTER_QUEUE_URL', 'the dead-letter queue'),
-    IDEMPOTENCY_TTL_SECONDS: blankAsUnset(positiveInt('IDEMPOTENCY_TTL_SECONDS', 'seconds')).transform(
-      (value) => value ?? DEFAULT_IDEMPOTENCY_TTL_SECONDS,
+    IDEMPOTENCY_TTL_SECONDS: z.pipe(
+      blankAsUnset(positiveInt('IDEMPOTENCY_TTL_SECONDS', 'seconds')),
+      z.transform((value) => value ?? DEFAULT_IDEMPOTENCY_TTL_SECONDS),
     ),
-    CONVERSATION_RETENTION_DAYS: blankAsUnset(positiveInt('CONVERSATION_RETENTION_DAYS', 'days')).transform(
-      (value) => value ?? DEFAULT_STATE_RETENTION_DAYS,
+    CONVERSATION_RETENTION_DAYS: z.pipe(
+      blankAsUnset(positiveInt('CONVERSATION_RETENTION_DAYS', 'days')),
+      z.transform((value) => value ?? DEFAULT_STATE_RETENTION_DAYS),
     ),
-    CONVERSATION_CONCURRENCY: blankAsUnset(
-      positiveInt('CONVERSATION_CONCURRENCY', 'conversations').max(
-        MAX_CONVERSATION_CONCURRENCY,
-        `CONVERSATION_CONCURRENCY must be at most ${MAX_CONVERSATION_CONCURRENCY} conversations (a batch holds at most 10 records)`,
+    CONVERSATION_CONCURRENCY: z.pipe(
+      blankAsUnset(
+        positiveInt('CONVERSATION_CONCURRENCY', 'conversations').check(
+          z.lte(
+            MAX_CONVERSATION_CONCURRENCY,
+            `CONVERSATION_CONCURRENCY must be at most ${MAX_CONVERSATION_CONCURRENCY} conversations (a batch holds at most 10 records)`,
+          ),
+        ),
       ),
-    ).transform((value) => value ?? DEFAULT_CONVERSATION_CONCURRENCY),
+      z.transform((value) => value ?? DEFAULT_CONVERSATION_CONCURRENCY),
+    ),
   }),
   'connector-send': z
     .object({
@@ -108,19 +129,23 @@ export const functionEnvironment = {
       OUTBOUND_DEAD_LETTER_QUEUE_URL: url('OUTBOUND_DEAD_LETTER_QUEUE_URL', 'the outbound dead-letter queue'),
       /** Only the EventBridge route needs it: the queue its events are forwarded to. */
       OUTBOUND_QUEUE_URL: blankAsUnset(url('OUTBOUND_QUEUE_URL', 'the outbound queue')),
-      IDEMPOTENCY_TTL_SECONDS: blankAsUnset(positiveInt('IDEMPOTENCY_TTL_SECONDS', 'seconds')).transform(
-        (value) => value ?? DEFAULT_IDEMPOTENCY_TTL_SECONDS,
+      IDEMPOTENCY_TTL_SECONDS: z.pipe(
+        blankAsUnset(positiveInt('IDEMPOTENCY_TTL_SECONDS', 'seconds')),
+        z.transform((value) => value ?? DEFAULT_IDEMPOTENCY_TTL_SECONDS),
       ),
-      CONSUMER_RETENTION_DAYS: blankAsUnset(positiveInt('CONSUMER_RETENTION_DAYS', 'days')).transform(
-        (value) => value ?? DEFAULT_STATE_RETENTION_DAYS,
+      CONSUMER_RETENTION_DAYS: z.pipe(
+        blankAsUnset(positiveInt('CONSUMER_RETENTION_DAYS', 'days')),
+        z.transform((value) => value ?? DEFAULT_STATE_RETENTION_DAYS),
       ),
       CONNECTOR_DEFAULT_SKILL_ID: routingId('CONNECTOR_DEFAULT_SKILL_ID'),
       CONNECTOR_DEFAULT_CAMPAIGN_ID: routingId('CONNECTOR_DEFAULT_CAMPAIGN_ID'),
       CONNECTOR_DEFAULT_ENGAGEMENT_ID: routingId('CONNECTOR_DEFAULT_ENGAGEMENT_ID'),
     })
-    .refine(
-      (env) => (env.CONNECTOR_DEFAULT_CAMPAIGN_ID === undefined) === (env.CONNECTOR_DEFAULT_ENGAGEMENT_ID === undefined),
-      'CONNECTOR_DEFAULT_CAMPAIGN_ID and CONNECTOR_DEFAULT_ENGAGEMENT_ID must be set together',
+    .check(
+      z.refine(
+        (env) => (env.CONNECTOR_DEFAULT_CAMPAIGN_ID === undefined) === (env.CONNECTOR_DEFAULT_ENGAGEMENT_ID === undefined),
+        'CONNECTOR_DEFAULT_CAMPAIGN_ID and CONNECTOR_DEFAULT_ENGAGEMENT_ID must be set together',
+      ),
     ),
   'c2m-invite': z.object({
     /** Used when the flow passes no `skill` parameter. */
@@ -131,7 +156,7 @@ export const functionEnvironment = {
     C2M_REGION: blankAsUnset(z.enum(C2M_REGIONS, { error: `C2M_REGION must be one of ${C2M_REGIONS.join(', ')}` })),
   }),
   'domain-refresh': z.object({}),
-} as const satisfies Record<LivePersonFunctionName, z.ZodObject>;
+} as const satisfies Record<LivePersonFunctionName, z.ZodMiniObject>;
 
 export type SharedEnvironment = z.output<typeof sharedEnvironmentSchema>;
 export type FunctionEnvironment<N extends LivePersonFunctionName> = z.output<(typeof functionEnvironment)[N]>;
@@ -150,7 +175,7 @@ export type FunctionVariables<N extends LivePersonFunctionName> = { readonly [K 
 
 export type EnvironmentResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problems: readonly string[] };
 
-function parseWith<T>(schema: z.ZodType<T>, env: Readonly<Record<string, string | undefined>>): EnvironmentResult<T> {
+function parseWith<T>(schema: z.ZodMiniType<T>, env: Readonly<Record<string, string | undefined>>): EnvironmentResult<T> {
   const result = schema.safeParse(env);
   return result.success ? { ok: true, value: result.data } : { ok: false, problems: result.error.issues.map((issue) => issue.message) };
 }
@@ -165,5 +190,5 @@ export function parseFunctionEnvironment<N extends LivePersonFunctionName>(
   name: N,
   env: Readonly<Record<string, string | undefined>>,
 ): EnvironmentResult<FunctionEnvironment<N>> {
-  return parseWith(functionEnvironment[name] as unknown as z.ZodType<FunctionEnvironment<N>>, env);
+  return parseWith(functionEnvironment[name] as unknown as z.ZodMiniType<FunctionEnvironment<N>>, env);
 }

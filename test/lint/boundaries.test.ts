@@ -44,13 +44,17 @@ const forbidden: [folder: string, file: string, source: string][] = [
   ['contract', 'contract/example.ts', "import { startLivePersonSimulator } from '#simulator/index.ts';"],
   ['contract', 'contract/example.ts', "import { startLivePersonSimulator } from '../simulator/index.ts';"],
   ['dynamic import', 'functions/lib/processing/example.ts', "export const load = () => import('../aws/config.ts');"],
+  ['classic zod', 'functions/lib/liveperson/example.ts', "import { z } from 'zod';"],
+  ['classic zod', 'functions/lib/aws/example.ts', "import * as z from 'zod';"],
+  ['zod not through contract/zod.ts', 'functions/lib/processing/example.ts', "import * as z from 'zod/mini';"],
+  ['classic zod', 'contract/example.ts', "import * as z from 'zod';"],
 ];
 
 const allowed: [folder: string, file: string, source: string][] = [
   [
     'liveperson',
     'functions/lib/liveperson/example.ts',
-    "import { z } from 'zod';\nimport { DEFAULT_CSDS_URL } from '../../../contract/constants.ts';\nimport { maskPhoneNumbers } from '../log-mask.ts';",
+    "import * as z from '#contract/zod.ts';\nimport { DEFAULT_CSDS_URL } from '../../../contract/constants.ts';\nimport { maskPhoneNumbers } from '../log-mask.ts';",
   ],
   [
     'processing',

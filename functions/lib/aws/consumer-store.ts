@@ -9,7 +9,7 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from '#contract/zod.ts';
 import type { ConsumerConversations, ConversationStateValue } from '../connector/ports.ts';
 import type { ConsumerJwsStore } from '../liveperson/consumer-jws.ts';
 import { documentClient, SECONDS_PER_DAY } from './dynamodb.ts';
@@ -24,14 +24,14 @@ export function consumerItemKey(extConsumerId: string): string {
 }
 
 const consumerItemSchema = z.object({
-  conversationId: z.string().startsWith(CONSUMER_KEY_PREFIX),
+  conversationId: z.string().check(z.startsWith(CONSUMER_KEY_PREFIX)),
   itemType: z.literal(CONSUMER_ITEM_TYPE),
-  extConsumerId: z.string().min(1),
-  consumerJws: z.string().min(1).optional(),
-  openConversationId: z.string().min(1).optional(),
-  conversationOpenedAt: z.string().optional(),
+  extConsumerId: z.string().check(z.minLength(1)),
+  consumerJws: z.optional(z.string().check(z.minLength(1))),
+  openConversationId: z.optional(z.string().check(z.minLength(1))),
+  conversationOpenedAt: z.optional(z.string()),
   updatedAt: z.string(),
-  expiresAt: z.number().optional(),
+  expiresAt: z.optional(z.number()),
 });
 export type ConsumerItem = z.infer<typeof consumerItemSchema>;
 

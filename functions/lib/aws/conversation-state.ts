@@ -6,7 +6,7 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from '#contract/zod.ts';
 import type { ConversationState, ConversationStateStore, OrderedConversationChange, StateUpdateResult } from '../processing/ports.ts';
 import { documentClient, SECONDS_PER_DAY } from './dynamodb.ts';
 import { STATE_TABLE } from '#contract/resources.ts';
@@ -19,15 +19,15 @@ const conversationStateSchema = z.object({
   changeType: z.string(),
   participants: z.array(z.object({ id: z.string(), role: z.string() })),
   /** The conversation's dialogs: the main one and, after it, a post-conversation survey's. */
-  dialogs: z.array(z.object({ dialogId: z.string(), dialogType: z.string().optional(), state: z.string().optional() })).optional(),
+  dialogs: z.optional(z.array(z.object({ dialogId: z.string(), dialogType: z.optional(z.string()), state: z.optional(z.string()) }))),
   /** The first participant with role CONSUMER. */
-  consumerId: z.string().optional(),
-  skillId: z.string().optional(),
-  startTs: z.number().optional(),
+  consumerId: z.optional(z.string()),
+  skillId: z.optional(z.string()),
+  startTs: z.optional(z.number()),
   lastUpdateTs: z.number(),
-  closeReason: z.string().optional(),
+  closeReason: z.optional(z.string()),
   updatedAt: z.string(),
-}) satisfies z.ZodType<ConversationState>;
+}) satisfies z.ZodMiniType<ConversationState>;
 
 export class DynamoDbConversationStateStore implements ConversationStateStore {
   readonly #tableName: string;

@@ -2,7 +2,7 @@
  * The connector's command format: what a brand puts on the outbound queue or passes to a direct
  * invocation, and what comes back. One JSON object per command, validated here before anything is sent.
  */
-import * as z from 'zod';
+import * as z from '#contract/zod.ts';
 import { IntegrationError } from '../errors.ts';
 import { CHAT_STATES, TTR_DEF_NAMES } from '../liveperson/connector.ts';
 import { withoutDigits } from '../log-mask.ts';
@@ -13,47 +13,61 @@ import { withoutDigits } from '../log-mask.ts';
  */
 export const commandIdSchema = z
   .string({ error: (issue) => (issue.input === undefined ? 'commandId is required' : 'commandId must be a string') })
-  .min(1, 'commandId is empty')
-  .max(128, 'commandId is longer than 128 characters')
-  .regex(/^[\x21-\x7E]+$/, 'commandId may hold only letters, digits and punctuation (no spaces), as an SQS deduplication id');
+  .check(z.minLength(1, 'commandId is empty'))
+  .check(z.maxLength(128, 'commandId is longer than 128 characters'))
+  .check(z.regex(/^[\x21-\x7E]+$/, 'commandId may hold only letters, digits and punctuation (no spaces), as an SQS deduplication id'));
 
 const idString = (name: string) =>
-  z
-    .union([z.string(), z.number().int().nonnegative()], { error: `${name} must be a string or a whole number` })
-    .transform(String)
-    .pipe(z.string().trim().min(1, `${name} is empty`).max(64, `${name} is longer than 64 characters`));
+  z.pipe(
+    z.pipe(
+      z.union([z.string(), z.number().check(z.int()).check(z.nonnegative())], { error: `${name} must be a string or a whole number` }),
+      z.transform(String),
+    ),
+    z
+      .string()
+      .check(z.trim())
+      .check(z.minLength(1, `${name} is empty`))
+      .check(z.maxLength(64, `${name} is longer than 64 characters`)),
+  );
 
 /** Routing of a new conversation: a campaign's engagement, a skill (`"-1"` = any skill), or both. */
 export const routingSchema = z
   .strictObject({
-    skillId: idString('routing.skillId').optional(),
-    campaignId: idString('routing.campaignId').optional(),
-    engagementId: idString('routing.engagementId').optional(),
+    skillId: z.optional(idString('routing.skillId')),
+    campaignId: z.optional(idString('routing.campaignId')),
+    engagementId: z.optional(idString('routing.engagementId')),
   })
-  .refine((r) => (r.campaignId === undefined) === (r.engagementId === undefined), 'routing needs campaignId and engagementId together')
-  .refine((r) => r.skillId !== undefined || r.campaignId !== undefined, 'routing needs a skillId or a campaignId with an engagementId');
+  .check(
+    z.refine((r) => (r.campaignId === undefined) === (r.engagementId === undefined), 'routing needs campaignId and engagementId together'),
+  )
+  .check(
+    z.refine((r) => r.skillId !== undefined || r.campaignId !== undefined, 'routing needs a skillId or a campaignId with an engagementId'),
+  );
 export type RoutingInput = z.infer<typeof routingSchema>;
 
 /** An engagement attribute (SDE) as LivePerson defines it, e.g. `{"type": "personal", "personal": {"firstname": "Ada"}}`. */
-const sdeSchema = z.looseObject({ type: z.string({ error: 'each SDE needs a type, e.g. "personal" or "ctmrinfo"' }).min(1) });
+const sdeSchema = z.looseObject({
+  type: z.string({ error: 'each SDE needs a type, e.g. "personal" or "ctmrinfo"' }).check(z.minLength(1)),
+});
 
 /** How to open a conversation: used by openConversation, and by sendText when the consumer has none open. */
 const openFields = {
-  sdes: z.array(sdeSchema).max(50, 'at most 50 SDEs').optional(),
-  routing: routingSchema.optional(),
-  ttrDefName: z.enum(TTR_DEF_NAMES).optional(),
+  sdes: z.optional(z.array(sdeSchema).check(z.maxLength(50, 'at most 50 SDEs'))),
+  routing: z.optional(routingSchema),
+  ttrDefName: z.optional(z.enum(TTR_DEF_NAMES)),
 };
 export const openOptionsSchema = z.strictObject(openFields);
 export type OpenOptions = z.infer<typeof openOptionsSchema>;
 
-const text = (name: string) => z.string({ error: `${name} must be a string` }).refine((value) => value.trim() !== '', `${name} is empty`);
+const text = (name: string) =>
+  z.string({ error: `${name} must be a string` }).check(z.refine((value) => value.trim() !== '', `${name} is empty`));
 
 /** The brand's id for the consumer: LivePerson's ext_consumer_id (the IdP's limits). */
 export const consumerIdSchema = z
   .string({ error: (issue) => (issue.input === undefined ? 'consumerId is required' : 'consumerId must be a string') })
-  .trim()
-  .min(1, 'consumerId is empty')
-  .max(256, 'consumerId is longer than 256 characters');
+  .check(z.trim())
+  .check(z.minLength(1, 'consumerId is empty'))
+  .check(z.maxLength(256, 'consumerId is longer than 256 characters'));
 
 const base = { commandId: commandIdSchema, consumerId: consumerIdSchema };
 
@@ -62,7 +76,7 @@ export const openConversationSchema = z.strictObject({
   ...base,
   ...openFields,
   /** Sent as the consumer's first message once the conversation is open. */
-  firstMessage: text('firstMessage').optional(),
+  firstMessage: z.optional(text('firstMessage')),
 });
 
 export const sendTextSchema = z.strictObject({
@@ -70,25 +84,25 @@ export const sendTextSchema = z.strictObject({
   ...base,
   text: text('text'),
   /** Profile and routing for the conversation opened when the consumer has none open (defaults otherwise). */
-  open: openOptionsSchema.optional(),
+  open: z.optional(openOptionsSchema),
 });
 
 export const sendTypingSchema = z.strictObject({
   type: z.literal('sendTyping'),
   ...base,
-  chatState: z.enum(CHAT_STATES).default('COMPOSING'),
+  chatState: z._default(z.enum(CHAT_STATES), 'COMPOSING'),
 });
 
 export const markReadSchema = z.strictObject({
   type: z.literal('markRead'),
   ...base,
   sequenceList: z
-    .array(z.int().nonnegative(), { error: 'sequenceList must be a list of sequence numbers' })
-    .min(1, 'sequenceList is empty')
-    .max(100),
+    .array(z.int().check(z.nonnegative()), { error: 'sequenceList must be a list of sequence numbers' })
+    .check(z.minLength(1, 'sequenceList is empty'))
+    .check(z.maxLength(100)),
   /** The conversation the sequences belong to; default: the consumer's open conversation. */
-  conversationId: z.string().trim().min(1).max(128).optional(),
-  status: z.enum(['READ', 'ACCEPT']).default('READ'),
+  conversationId: z.optional(z.string().check(z.trim()).check(z.minLength(1)).check(z.maxLength(128))),
+  status: z._default(z.enum(['READ', 'ACCEPT']), 'READ'),
 });
 
 export const closeConversationSchema = z.strictObject({

@@ -3,7 +3,7 @@
  * Parameters arrive as strings (a flow's LambdaInvocationAttributes); an empty one counts as absent,
  * so a flow can pass an unset contact attribute and still get the configured default.
  */
-import * as z from 'zod';
+import * as z from '#contract/zod.ts';
 import { C2M_LIMITS, isC2mPhoneNumber, type C2mEligibilityRequest, type C2mInviteRequest } from '../liveperson/c2m.ts';
 import { IVR_ERROR_CODES, type IvrOutcome } from './outcome.ts';
 import type { C2mSettings } from './settings.ts';
@@ -32,10 +32,10 @@ export type ParsedIvrRequest =
 const contactFlowEventSchema = z.object({
   Details: z.object({
     ContactData: z.object({
-      ContactId: z.string().optional(),
-      CustomerEndpoint: z.object({ Address: z.string().optional() }).nullish(),
+      ContactId: z.optional(z.string()),
+      CustomerEndpoint: z.nullish(z.object({ Address: z.optional(z.string()) })),
     }),
-    Parameters: z.record(z.string(), z.unknown()).nullish(),
+    Parameters: z.nullish(z.record(z.string(), z.unknown())),
   }),
 });
 
@@ -57,31 +57,33 @@ const atMost = (max: number) => (value: string) => value.length <= max;
 function requiredText(field: string, max: number, missing: string, whose?: string) {
   return z
     .string({ error: (issue) => (issue.input === undefined ? missing : notString(field)) })
-    .refine(atMost(max), tooLong(field, max, whose));
+    .check(z.refine(atMost(max), tooLong(field, max, whose)));
 }
 
 function optionalText(field: string, max: number, whose?: string) {
-  return z
-    .string({ error: notString(field) })
-    .refine(atMost(max), tooLong(field, max, whose))
-    .optional();
+  return z.optional(z.string({ error: notString(field) }).check(z.refine(atMost(max), tooLong(field, max, whose))));
 }
 
 const phoneNumberSchema = z
   .string({ error: 'the contact has no caller phone number (Details.ContactData.CustomerEndpoint.Address); C2M needs one' })
-  .refine(isC2mPhoneNumber, `the caller's phone number is not E.164 with "+" and at most ${C2M_LIMITS.consumerPhoneNumber} characters`);
+  .check(
+    z.refine(isC2mPhoneNumber, `the caller's phone number is not E.164 with "+" and at most ${C2M_LIMITS.consumerPhoneNumber} characters`),
+  );
 
-const templateVariablesSchema = z
-  .string({ error: TEMPLATE_VARIABLES_HINT })
-  .transform((text, ctx) => {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      ctx.addIssue({ code: 'custom', message: TEMPLATE_VARIABLES_HINT });
-      return z.NEVER;
-    }
-  })
-  .pipe(z.record(z.string(), z.string({ error: TEMPLATE_VARIABLES_HINT }), { error: TEMPLATE_VARIABLES_HINT }));
+const templateVariablesSchema = z.pipe(
+  z.pipe(
+    z.string({ error: TEMPLATE_VARIABLES_HINT }),
+    z.transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.issues.push({ code: 'custom', message: TEMPLATE_VARIABLES_HINT, input: text });
+        return z.NEVER;
+      }
+    }),
+  ),
+  z.record(z.string(), z.string({ error: TEMPLATE_VARIABLES_HINT }), { error: TEMPLATE_VARIABLES_HINT }),
+);
 
 const eligibilityShape = {
   consumerPhoneNumber: phoneNumberSchema,
@@ -92,7 +94,7 @@ const eligibilityShape = {
     'handoffId is missing: pass a handoffId parameter or configure c2m.defaultHandoffId',
   ),
   ivrNumber: optionalText('ivrNumber', MAX_IVR_NUMBER_LENGTH, 'our sanity limit'),
-  templateVariables: templateVariablesSchema.optional(),
+  templateVariables: z.optional(templateVariablesSchema),
 };
 const inviteOptionsShape = {
   overrideChannel: optionalText('overrideChannel', MAX_CHANNEL_LENGTH, 'our sanity limit'),
@@ -106,7 +108,7 @@ const callIdSchema = z
         ? 'callId is missing: pass the callId of the eligibility answer (the shipped flow keeps it in the c2mCallId contact attribute)'
         : notString('callId'),
   })
-  .regex(UUID, 'callId must be the callId of an eligibility answer (a UUID)');
+  .check(z.regex(UUID, 'callId must be the callId of an eligibility answer (a UUID)'));
 
 const eligibilitySchema = z.object(eligibilityShape);
 const inviteSchema = z.object({ callId: callIdSchema, ...inviteOptionsShape });
@@ -209,7 +211,7 @@ function withoutUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
-function invalid(contact: ContactInfo, error: z.ZodError): ParsedIvrRequest {
+function invalid(contact: ContactInfo, error: z.core.$ZodError): ParsedIvrRequest {
   const [first] = error.issues;
   const field = String(first?.path[0] ?? '');
   return {

@@ -3,7 +3,7 @@
  * `exp`, fetched once for all concurrent callers, and refreshed once when LivePerson says 401.
  * LivePerson facts behind this: docs/liveperson.md#appjwt.
  */
-import * as z from 'zod';
+import * as z from '#contract/zod.ts';
 import type { CallOptions, DomainResolver } from './domains.ts';
 import { isConsumerJwsRejection, LivePersonApiError, LivePersonResponseError } from './errors.ts';
 import type { LivePersonHttpClient } from './http.ts';
@@ -29,8 +29,8 @@ interface CachedToken {
 }
 
 const tokenResponseSchema = z.object({
-  access_token: z.string().min(1, 'access_token is empty'),
-  token_type: z.string().optional(),
+  access_token: z.string().check(z.minLength(1, 'access_token is empty')),
+  token_type: z.optional(z.string()),
 });
 
 /** Names Sentinel's token call in errors, so callers can tell its failures from the API's they wanted a token for. */
@@ -121,7 +121,7 @@ export function isAppJwtRejection(error: unknown): error is LivePersonApiError {
   return error instanceof LivePersonApiError && error.status === 401 && !isConsumerJwsRejection(error);
 }
 
-const jwtPayloadSchema = z.object({ exp: z.number().positive() });
+const jwtPayloadSchema = z.object({ exp: z.number().check(z.positive()) });
 
 /**
  * Reads `exp` (epoch ms) from a JWT without verifying it: we are the token's holder, not its

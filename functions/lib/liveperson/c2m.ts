@@ -4,7 +4,7 @@
  * region table as a last resort) and its limits; nothing of Lambda or Amazon Connect.
  * LivePerson facts behind this: docs/liveperson.md#connect-to-messaging-c2m.
  */
-import * as z from 'zod';
+import * as z from '#contract/zod.ts';
 import { C2M_LIMITS, type C2mRegion } from '#contract/constants.ts';
 import type { AppJwtProvider } from './app-jwt.ts';
 import type { DeadlineOption, DomainResolver } from './domains.ts';
@@ -114,11 +114,11 @@ export interface C2mClientOptions {
 // C2M's reference marks every field required; defaults keep an answer that omits an empty list usable.
 const eligibilityAnswerSchema = z.object({
   eligible: z.boolean(),
-  callId: z.string().min(1, 'callId is empty'),
-  recommendedChannelName: z.string().default(''),
-  availableChannels: z.array(z.string()).default([]),
+  callId: z.string().check(z.minLength(1, 'callId is empty')),
+  recommendedChannelName: z._default(z.string(), ''),
+  availableChannels: z._default(z.array(z.string()), []),
 });
-const inviteAnswerSchema = z.object({ callId: z.string().min(1).optional() });
+const inviteAnswerSchema = z.object({ callId: z.optional(z.string().check(z.minLength(1))) });
 
 export class C2mClient {
   readonly #options: C2mClientOptions;
@@ -161,7 +161,7 @@ export class C2mClient {
     operation: string,
     resource: string,
     body: object,
-    schema: z.ZodType<T>,
+    schema: z.ZodMiniType<T>,
     options: DeadlineOption,
     idempotent: boolean,
   ): Promise<T> {

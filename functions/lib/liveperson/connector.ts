@@ -4,7 +4,7 @@
  * and the consumer's JWS (dropped and fetched again once on 401 40103/40105). Knows nothing of Lambda or AWS.
  * LivePerson facts behind this: docs/liveperson.md#connector-api.
  */
-import * as z from 'zod';
+import * as z from '#contract/zod.ts';
 import type { AppJwtProvider } from './app-jwt.ts';
 import type { ConsumerJwsProvider } from './consumer-jws.ts';
 import type { CallOptions, DomainResolver } from './domains.ts';
@@ -62,11 +62,11 @@ export function isConversationClosedError(error: unknown): error is LivePersonAp
 
 const codeSchema = z.union([z.string(), z.number()]);
 // One answer per request of the batch: `{code: "OK", body, reqId}` (an error entry carries a numeric code).
-const answerSchema = z.looseObject({ code: codeSchema.optional(), reqId: codeSchema.optional(), body: z.unknown().optional() });
-const openAnswerSchema = z.array(answerSchema).min(1, 'answer is an empty array');
-const answerErrorBodySchema = z.looseObject({ errorCode: codeSchema.optional(), message: z.string().optional() });
-const conversationIdSchema = z.looseObject({ conversationId: z.string().min(1) });
-const sequenceSchema = z.looseObject({ sequence: z.number().int().nonnegative().optional() });
+const answerSchema = z.looseObject({ code: z.optional(codeSchema), reqId: z.optional(codeSchema), body: z.optional(z.unknown()) });
+const openAnswerSchema = z.array(answerSchema).check(z.minLength(1, 'answer is an empty array'));
+const answerErrorBodySchema = z.looseObject({ errorCode: z.optional(codeSchema), message: z.optional(z.string()) });
+const conversationIdSchema = z.looseObject({ conversationId: z.string().check(z.minLength(1)) });
+const sequenceSchema = z.looseObject({ sequence: z.optional(z.number().check(z.int()).check(z.nonnegative())) });
 
 const PROFILE_REQUEST_ID = '1';
 const CONVERSATION_REQUEST_ID = '2';
@@ -145,7 +145,7 @@ export class ConnectorClient {
     operation: string,
     path: string,
     json: unknown,
-    schema: z.ZodType<T>,
+    schema: z.ZodMiniType<T>,
     options: CallOptions,
   ): Promise<T> {
     const { accountId, http, domains, appJwt, consumerJws } = this.#options;

@@ -3,7 +3,7 @@
  * so it is cached per `ext_consumer_id`: in memory (bounded) and, optionally, in a durable store.
  * LivePerson facts behind this: docs/liveperson.md#consumer-jws.
  */
-import * as z from 'zod';
+import * as z from '#contract/zod.ts';
 import type { AppJwtProvider } from './app-jwt.ts';
 import type { CallOptions, DomainResolver } from './domains.ts';
 import type { LivePersonHttpClient } from './http.ts';
@@ -26,10 +26,10 @@ export interface ConsumerJwsProviderOptions {
 
 export const extConsumerIdSchema = z
   .string()
-  .trim()
-  .min(1, 'ext_consumer_id is empty')
-  .max(256, 'ext_consumer_id is longer than 256 characters');
-const idpResponseSchema = z.object({ token: z.string().min(1, 'token is empty') });
+  .check(z.trim())
+  .check(z.minLength(1, 'ext_consumer_id is empty'))
+  .check(z.maxLength(256, 'ext_consumer_id is longer than 256 characters'));
+const idpResponseSchema = z.object({ token: z.string().check(z.minLength(1, 'token is empty')) });
 
 export class ConsumerJwsProvider {
   readonly #options: ConsumerJwsProviderOptions;

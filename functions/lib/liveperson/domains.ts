@@ -8,7 +8,7 @@
  * with it a credential, is sent.
  * LivePerson facts behind this: docs/liveperson.md#domain-api-csds.
  */
-import * as z from 'zod';
+import * as z from '#contract/zod.ts';
 import { DEFAULT_CSDS_URL } from '#contract/constants.ts';
 import { hostPolicyFromEnvironment, hostPolicyRefusal, type HostPolicy } from '#contract/host-policy.ts';
 import { LivePersonResponseError } from './errors.ts';
@@ -41,17 +41,19 @@ const hostPattern = /^[A-Za-z0-9.-]+(:\d{1,5})?$/;
  */
 export const domainValueSchema = z
   .string()
-  .trim()
-  .min(1, 'domain is empty')
-  .refine((value) => {
-    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return hostPattern.test(value);
-    try {
-      const url = new URL(value);
-      return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname !== '';
-    } catch {
-      return false;
-    }
-  }, 'domain must be a host name (e.g. va.connect-to-messaging.liveperson.net) or an http(s) URL');
+  .check(z.trim())
+  .check(z.minLength(1, 'domain is empty'))
+  .check(
+    z.refine((value) => {
+      if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return hostPattern.test(value);
+      try {
+        const url = new URL(value);
+        return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname !== '';
+      } catch {
+        return false;
+      }
+    }, 'domain must be a host name (e.g. va.connect-to-messaging.liveperson.net) or an http(s) URL'),
+  );
 
 /** The base URL to call: a value with a scheme is used as given, a bare host gets `https://`. */
 export function toBaseUrl(domain: string): string {
@@ -98,8 +100,8 @@ export interface CallOptions extends DeadlineOption {
 
 const serviceEntrySchema = z.object({
   service: z.string(),
-  account: z.string().optional(),
-  baseURI: z.string().optional(),
+  account: z.optional(z.string()),
+  baseURI: z.optional(z.string()),
 });
 const allServicesSchema = z.object({ baseURIs: z.array(serviceEntrySchema) });
 

@@ -14,7 +14,7 @@
  * LivePerson facts behind this: docs/liveperson.md#notification-envelopes.
  */
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from '#contract/zod.ts';
 import { IntegrationError } from '../errors.ts';
 import { readMessageContent, contentMessageSchema, type MessageContent } from './message-content.ts';
 import {
@@ -31,56 +31,59 @@ import { isRecord, jsonObject, nonEmpty } from './values.ts';
 const MAX_EPOCH_MS = 8_640_000_000_000_000;
 const epochMillisSchema = z
   .number()
-  .int('a timestamp must be an integer (ms)')
-  .min(0, 'a timestamp cannot be negative')
-  .max(MAX_EPOCH_MS, 'timestamp out of range');
+  .check(z.int('a timestamp must be an integer (ms)'))
+  .check(z.gte(0, 'a timestamp cannot be negative'))
+  .check(z.lte(MAX_EPOCH_MS, 'timestamp out of range'));
 const sequenceSchema = z
   .number()
-  .int('a sequence must be an integer')
-  .min(0, 'a sequence cannot be negative')
-  .max(Number.MAX_SAFE_INTEGER, 'sequence out of range');
+  .check(z.int('a sequence must be an integer'))
+  .check(z.gte(0, 'a sequence cannot be negative'))
+  .check(z.lte(Number.MAX_SAFE_INTEGER, 'sequence out of range'));
 // LivePerson sends `effectiveTTR: -1` for a conversation with no response time due.
-const effectiveTtrSchema = z.number().int().min(-1).max(MAX_EPOCH_MS);
+const effectiveTtrSchema = z.number().check(z.int()).check(z.gte(-1)).check(z.lte(MAX_EPOCH_MS));
 // Skill and campaign ids are strings in some examples, numbers in others: the same id either way.
-const idSchema = z.union([z.string(), z.number().transform(String)]);
+const idSchema = z.union([z.string(), z.pipe(z.number(), z.transform(String))]);
 const recordSchema = z.record(z.string(), z.unknown());
 
 const participantSchema = z.looseObject({ id: z.string(), role: z.string() });
-const originatorMetadataSchema = z.looseObject({ id: z.string().optional(), role: z.string().optional() });
+const originatorMetadataSchema = z.looseObject({ id: z.optional(z.string()), role: z.optional(z.string()) });
 
 /** The fields every messaging change may carry, whatever its event. */
 const messagingChangeSchema = z.looseObject({
-  sequence: sequenceSchema.optional(),
-  originatorId: z.string().optional(),
-  originatorMetadata: originatorMetadataSchema.optional(),
-  serverTimestamp: epochMillisSchema.optional(),
-  conversationId: z.string().optional(),
-  dialogId: z.string().optional(),
-  messageAudience: z.string().optional(),
+  sequence: z.optional(sequenceSchema),
+  originatorId: z.optional(z.string()),
+  originatorMetadata: z.optional(originatorMetadataSchema),
+  serverTimestamp: z.optional(epochMillisSchema),
+  conversationId: z.optional(z.string()),
+  dialogId: z.optional(z.string()),
+  messageAudience: z.optional(z.string()),
   // `null` in LivePerson's survey examples: withoutNulls has removed it before this schema reads.
-  metadata: z.array(recordSchema).optional(),
+  metadata: z.optional(z.array(recordSchema)),
   event: z.looseObject({ type: z.string() }),
 });
 
 const contentEventSchema = z.looseObject({
   type: z.literal('ContentEvent'),
   message: contentMessageSchema,
-  contentType: z.string().default('text/plain'),
-  quickReplies: recordSchema.optional(),
+  contentType: z._default(z.string(), 'text/plain'),
+  quickReplies: z.optional(recordSchema),
 });
 // Structured content is an object in notifications; LivePerson's history pages show it JSON-encoded.
 const structuredContentSchema = z.union([
   recordSchema,
-  z.string().transform((text, context) => {
-    const value = jsonObject(text);
-    if (value === undefined) context.addIssue({ code: 'custom', message: 'structured content must be a JSON object' });
-    return value ?? {};
-  }),
+  z.pipe(
+    z.string(),
+    z.transform((text, context) => {
+      const value = jsonObject(text);
+      if (value === undefined) context.issues.push({ code: 'custom', message: 'structured content must be a JSON object', input: text });
+      return value ?? {};
+    }),
+  ),
 ]);
 const richContentEventSchema = z.looseObject({
   type: z.literal('RichContentEvent'),
   content: structuredContentSchema,
-  quickReplies: recordSchema.optional(),
+  quickReplies: z.optional(recordSchema),
 });
 const acceptStatusEventSchema = z.looseObject({
   type: z.literal('AcceptStatusEvent'),
@@ -100,44 +103,44 @@ const KNOWN_MESSAGING_EVENTS = {
 
 const dialogSchema = z.looseObject({
   dialogId: z.string(),
-  dialogType: z.string().optional(),
-  channelType: z.string().optional(),
-  state: z.string().optional(),
-  creationTs: epochMillisSchema.optional(),
-  endTs: epochMillisSchema.optional(),
-  metaDataLastUpdateTs: epochMillisSchema.optional(),
-  closedBy: z.string().optional(),
-  closedCause: z.string().optional(),
+  dialogType: z.optional(z.string()),
+  channelType: z.optional(z.string()),
+  state: z.optional(z.string()),
+  creationTs: z.optional(epochMillisSchema),
+  endTs: z.optional(epochMillisSchema),
+  metaDataLastUpdateTs: z.optional(epochMillisSchema),
+  closedBy: z.optional(z.string()),
+  closedCause: z.optional(z.string()),
 });
-const campaignSchema = z.looseObject({ campaignId: idSchema.optional(), engagementId: idSchema.optional() });
+const campaignSchema = z.looseObject({ campaignId: z.optional(idSchema), engagementId: z.optional(idSchema) });
 
 export const conversationChangeSchema = z.looseObject({
-  type: z.string().min(1),
+  type: z.string().check(z.minLength(1)),
   result: z.looseObject({
     // The key of the conversation state table: DynamoDB allows 2048 bytes; LivePerson's ids are UUIDs.
-    convId: z.string().min(1).max(512, 'a conversation id is at most 512 characters'),
-    effectiveTTR: effectiveTtrSchema.optional(),
+    convId: z.string().check(z.minLength(1)).check(z.maxLength(512, 'a conversation id is at most 512 characters')),
+    effectiveTTR: z.optional(effectiveTtrSchema),
     // Messaging Window API examples carry `lastUpdateTime` here instead of metaDataLastUpdateTs.
-    lastUpdateTime: epochMillisSchema.optional(),
-    conversationDetails: z
-      .looseObject({
-        participants: z.array(participantSchema).optional(),
+    lastUpdateTime: z.optional(epochMillisSchema),
+    conversationDetails: z.optional(
+      z.looseObject({
+        participants: z.optional(z.array(participantSchema)),
         // The consumer-side form of participants: role → ids.
-        participantsPId: z.record(z.string(), z.array(z.string())).optional(),
-        dialogs: z.array(dialogSchema).optional(),
-        brandId: z.string().optional(),
-        skillId: idSchema.optional(),
-        state: z.string().min(1).optional(),
-        stage: z.string().optional(),
-        startTs: epochMillisSchema.optional(),
-        endTs: epochMillisSchema.optional(),
-        metaDataLastUpdateTs: epochMillisSchema.optional(),
-        closeReason: z.string().optional(),
-        ttr: z.looseObject({ ttrType: z.string().optional(), value: z.number().optional() }).optional(),
-        conversationHandlerDetails: z.looseObject({ accountId: z.string().optional(), skillId: idSchema.optional() }).optional(),
-        campaignInfo: campaignSchema.optional(),
-      })
-      .optional(),
+        participantsPId: z.optional(z.record(z.string(), z.array(z.string()))),
+        dialogs: z.optional(z.array(dialogSchema)),
+        brandId: z.optional(z.string()),
+        skillId: z.optional(idSchema),
+        state: z.optional(z.string().check(z.minLength(1))),
+        stage: z.optional(z.string()),
+        startTs: z.optional(epochMillisSchema),
+        endTs: z.optional(epochMillisSchema),
+        metaDataLastUpdateTs: z.optional(epochMillisSchema),
+        closeReason: z.optional(z.string()),
+        ttr: z.optional(z.looseObject({ ttrType: z.optional(z.string()), value: z.optional(z.number()) })),
+        conversationHandlerDetails: z.optional(z.looseObject({ accountId: z.optional(z.string()), skillId: z.optional(idSchema) })),
+        campaignInfo: z.optional(campaignSchema),
+      }),
+    ),
   }),
 });
 
@@ -487,7 +490,7 @@ function subscriptionEvent(body: Record<string, unknown>, rawBody: string): Mess
   };
 }
 
-function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, at: string): T {
+function parseOrThrow<T>(schema: z.ZodMiniType<T>, value: unknown, at: string): T {
   const result = schema.safeParse(value);
   if (!result.success) {
     const issues = result.error.issues.slice(0, 5).map((issue) => `${[at, ...issue.path].join('.')}: ${issue.message}`);

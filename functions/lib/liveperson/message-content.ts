@@ -5,7 +5,7 @@
  * stays on the event as sent; `content` is the typed reading of it, so a handler can switch on
  * `content.kind` instead of guessing from the shape.
  */
-import * as z from 'zod';
+import * as z from '#contract/zod.ts';
 import { jsonObject } from './values.ts';
 
 export const HOSTED_FILE_CONTENT_TYPE = 'hosted/file';
@@ -48,19 +48,19 @@ export type MessageContent =
 
 export type MessageContentKind = MessageContent['kind'];
 
-const optionalText = z.string().optional();
+const optionalText = z.optional(z.string());
 // Ids are strings in LivePerson's examples; a number is the same id, so both are accepted.
-const idSchema = z.union([z.string().min(1), z.number().transform(String)]);
+const idSchema = z.union([z.string().check(z.minLength(1)), z.pipe(z.number(), z.transform(String))]);
 
 const hostedFileSchema = z.looseObject({
   caption: optionalText,
-  relativePath: z.string().min(1),
-  fileType: z.string().min(1),
+  relativePath: z.string().check(z.minLength(1)),
+  fileType: z.string().check(z.minLength(1)),
   preview: optionalText,
 });
-const externalFileSchema = z.looseObject({ caption: optionalText, uri: z.string().min(1), fileType: optionalText });
-const formInvitationSchema = z.looseObject({ invitationId: idSchema, title: optionalText, formId: idSchema.optional() });
-const formSubmissionSchema = z.looseObject({ invitationId: idSchema, submissionId: idSchema.optional(), formId: idSchema.optional() });
+const externalFileSchema = z.looseObject({ caption: optionalText, uri: z.string().check(z.minLength(1)), fileType: optionalText });
+const formInvitationSchema = z.looseObject({ invitationId: idSchema, title: optionalText, formId: z.optional(idSchema) });
+const formSubmissionSchema = z.looseObject({ invitationId: idSchema, submissionId: z.optional(idSchema), formId: z.optional(idSchema) });
 
 /** The message of a ContentEvent as LivePerson sends it: a string, or an object for files and forms. */
 export const contentMessageSchema = z.union([z.string(), z.record(z.string(), z.unknown())]);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from '#contract/zod.ts';
 import { isAppJwtRejection, jwtExpiry } from '#functions/lib/liveperson/app-jwt.ts';
 import { LivePersonApiError } from '#functions/lib/liveperson/errors.ts';
 import { startLivePersonSimulator, type LivePersonSimulator } from '#simulator/index.ts';
