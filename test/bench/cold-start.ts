@@ -30,6 +30,7 @@ export interface ColdStartMeasurement {
   readonly ok: true;
   readonly bundleKiB: number;
   readonly sourceMapKiB: number;
+  readonly memoryMb: number;
   /** NODE_OPTIONS as the template sets it ('' when unset). */
   readonly nodeOptions: string;
   /** Node's own start, up to the first line of the measuring script (median). */
@@ -74,6 +75,8 @@ process.send({ bootMs, importMs }, () => process.exit(0));
 export interface DeployedFunction {
   readonly handler: string;
   readonly assetDir: string;
+  /** The function's configured memory (MB), for the cost model. */
+  readonly memoryMb: number;
   /** The template's variables; a value CloudFormation resolves at deploy time (a Ref, a GetAtt) is undefined. */
   readonly variables: Readonly<Record<string, string | undefined>>;
 }
@@ -95,7 +98,8 @@ export async function synthesizeFunctions(outdir: string): Promise<DeployedFunct
       );
       const handler = variables.POWERTOOLS_SERVICE_NAME;
       const assetPath = resource.Metadata?.['aws:asset:path'];
-      if (handler && assetPath) functions.push({ handler, assetDir: path.join(assembly.directory, assetPath), variables });
+      const memoryMb = resource.Properties.MemorySize ?? 128;
+      if (handler && assetPath) functions.push({ handler, assetDir: path.join(assembly.directory, assetPath), memoryMb, variables });
     }
   }
   return functions;
@@ -103,7 +107,11 @@ export async function synthesizeFunctions(outdir: string): Promise<DeployedFunct
 
 interface TemplateResource {
   readonly Type: string;
-  readonly Properties?: { readonly Handler?: string; readonly Environment?: { readonly Variables?: Record<string, unknown> } };
+  readonly Properties?: {
+    readonly Handler?: string;
+    readonly MemorySize?: number;
+    readonly Environment?: { readonly Variables?: Record<string, unknown> };
+  };
   readonly Metadata?: Record<string, string>;
 }
 
@@ -154,7 +162,10 @@ export async function measureColdStarts(options: {
         const fn = deployed.find((candidate) => candidate.handler === handler);
         if (!fn) throw new Error(`no function ${handler} in the synthesized app (it has ${deployed.map((d) => d.handler).join(', ')})`);
         const env = deployedEnvironment(fn, options.env);
-        results.push(await measureBundle(handler, path.join(fn.assetDir, 'index.mjs'), measure, env, options));
+        results.push({
+          ...(await measureBundle(handler, path.join(fn.assetDir, 'index.mjs'), measure, env, options)),
+          memoryMb: fn.memoryMb,
+        });
       } catch (error) {
         options.signal?.throwIfAborted();
         results.push({ handler, ok: false, error: error instanceof Error ? error.message : String(error) });
@@ -172,7 +183,7 @@ async function measureBundle(
   measure: string,
   env: NodeJS.ProcessEnv,
   options: { runs: number; signal?: AbortSignal },
-): Promise<ColdStartMeasurement> {
+): Promise<Omit<ColdStartMeasurement, 'memoryMb'>> {
   const boots: number[] = [];
   const imports: number[] = [];
   for (let run = 0; run < options.runs; run++) {
