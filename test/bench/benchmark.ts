@@ -15,6 +15,8 @@ import { summarize, type LatencySummary } from './stats.ts';
 
 /** The target: receiver handler time p99 under 10 ms, SQS write included. */
 export const RECEIVER_P99_TARGET_MS = 10;
+/** The target: the receiver's p99 at most this many times a bare SendMessage's, at the same pacing. */
+export const RECEIVER_P99_RATIO_TARGET = 1.15;
 /** The production default (Powertools' own default too): measured with it, not with logging off. */
 export const BENCH_LOG_LEVEL = 'INFO';
 
@@ -72,7 +74,12 @@ export interface BenchReport {
     readonly unexpected: number;
     readonly verdict: Verdict;
   };
-  readonly baseline: PhaseReport & { readonly ratioP50: number; readonly ratioP99: number };
+  readonly baseline: PhaseReport & {
+    readonly ratioP50: number;
+    readonly ratioP99: number;
+    /** Receiver p99 / bare SendMessage p99 at most `ratioP99`, neither phase with an error. */
+    readonly target: { readonly ratioP99: number; readonly verdict: Verdict };
+  };
   /** Calls the receiver made to the Secrets Manager stand-in: the secret is cached, so 1. */
   readonly secretFetches: number;
   readonly coldStart: ColdStartResult[];
@@ -99,7 +106,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
     const env = lambdaEnvironment({ sqs: sqs.endpoint, aws: aws.endpoint, queueUrl, deadLetterQueueUrl, region });
 
     progress(
-      `load: ${warmup} warm-up, then ${invocations} receiver invocations and ${invocations} bare SendMessage calls at ${rate}/s, alternating every second`,
+      `load: ${warmup} warm-up, then ${invocations} receiver invocations and ${invocations} bare SendMessage calls at ${rate}/s, taking turns call by call`,
     );
     const load = await runLoad({
       config: { rate, count: invocations, warmup, baselineQueueUrl },
@@ -167,7 +174,18 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchReport> 
         unexpected,
         verdict: lost === 0 && unexpected === 0 && accepted.size === load.acceptedIds.length ? 'PASS' : 'MISS',
       },
-      baseline: { ...baseline, ratioP50: receiver.p50Ms / baseline.p50Ms, ratioP99: receiver.p99Ms / baseline.p99Ms },
+      baseline: {
+        ...baseline,
+        ratioP50: receiver.p50Ms / baseline.p50Ms,
+        ratioP99: receiver.p99Ms / baseline.p99Ms,
+        target: {
+          ratioP99: RECEIVER_P99_RATIO_TARGET,
+          verdict:
+            receiver.p99Ms <= RECEIVER_P99_RATIO_TARGET * baseline.p99Ms && receiver.errors === 0 && baseline.errors === 0
+              ? 'PASS'
+              : 'MISS',
+        },
+      },
       secretFetches,
       coldStart,
       levers,

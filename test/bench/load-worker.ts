@@ -5,7 +5,7 @@
  *
  * One Lambda instance serves one request at a time, so invocations run one after another,
  * each started at its scheduled time (rate) or, when the previous one overran, right after it.
- * The receiver and the baseline take turns, a second each, at that same pacing.
+ * The receiver and the baseline take turns call by call, at that same pacing.
  */
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -40,7 +40,7 @@ interface Task {
 async function paced(
   tasks: readonly Task[],
   rate: number,
-  invoke: Readonly<Record<Task['phase'], (webhook: BenchWebhook) => Promise<string | undefined>>>,
+  prepare: Readonly<Record<Task['phase'], (webhook: BenchWebhook) => () => Promise<string | undefined>>>,
 ): Promise<Record<Task['phase'], PhaseResult>> {
   const intervalMs = 1000 / rate;
   const results = {
@@ -54,10 +54,11 @@ async function paced(
     const wait = due - performance.now();
     if (wait >= 1) await sleep(wait);
     const result = results[task.phase];
+    const invoke = prepare[task.phase](task.webhook);
     const began = performance.now();
     result.maxLagMs = Math.max(result.maxLagMs, began - due);
     starts.push(began);
-    const failure = await invoke[task.phase](task.webhook);
+    const failure = await invoke();
     result.samplesMs.push(performance.now() - began);
     if (failure !== undefined) result.failures[failure] = (result.failures[failure] ?? 0) + 1;
   }
@@ -68,18 +69,17 @@ async function paced(
 }
 
 /**
- * The two phases alternate a second at a time (each at the full rate within its second), so a
- * change in the machine's load during the run hits the receiver and its baseline alike.
+ * The two phases take turns call by call, in alternating order (receiver then baseline, then
+ * baseline then receiver), as the C2M benchmark does: whatever the machine does meanwhile (another
+ * process, a GC) hits both alike. Taking turns a second at a time, a busy second fell on 200 calls of
+ * one phase and decided its p99.
  */
-function alternate(webhooks: readonly BenchWebhook[], rate: number): Task[] {
-  const block = Math.max(1, Math.round(rate));
-  const tasks: Task[] = [];
-  for (let from = 0; from < webhooks.length; from += block) {
-    const slice = webhooks.slice(from, from + block);
-    tasks.push(...slice.map((webhook) => ({ phase: 'receiver' as const, webhook })));
-    tasks.push(...slice.map((webhook) => ({ phase: 'baseline' as const, webhook })));
-  }
-  return tasks;
+function alternate(webhooks: readonly BenchWebhook[]): Task[] {
+  return webhooks.flatMap((webhook, index) => {
+    const receiver: Task = { phase: 'receiver', webhook };
+    const baseline: Task = { phase: 'baseline', webhook };
+    return index % 2 === 0 ? [receiver, baseline] : [baseline, receiver];
+  });
 }
 
 async function main(config: WorkerConfig): Promise<void> {
@@ -90,12 +90,17 @@ async function main(config: WorkerConfig): Promise<void> {
   const warmup = benchWebhooks(config.warmup, 'warmup');
   const load = benchWebhooks(config.count, 'load');
   const acceptedIds: string[] = [];
-  const invokeReceiver = async (webhook: BenchWebhook) => {
-    const result = await handler(webhook.event, lambdaContext('webhook-receiver'));
-    if (result.statusCode !== 200) return String(result.statusCode);
-    acceptedIds.push(webhook.deduplicationId);
-    return undefined;
+  // The context is built before the clock starts (paced): Lambda hands it over ready.
+  const prepareReceiver = (webhook: BenchWebhook) => {
+    const context = lambdaContext('webhook-receiver');
+    return async () => {
+      const result = await handler(webhook.event, context);
+      if (result.statusCode !== 200) return String(result.statusCode);
+      acceptedIds.push(webhook.deduplicationId);
+      return undefined;
+    };
   };
+  const invokeReceiver = (webhook: BenchWebhook) => prepareReceiver(webhook)();
 
   // The baseline: the one SendMessage the receiver makes, with the same client settings, bodies, ids and attributes.
   const sqs = createSqsClient();
@@ -130,7 +135,10 @@ async function main(config: WorkerConfig): Promise<void> {
   for (const webhook of rest) await invokeReceiver(webhook);
   for (const webhook of warmup) await sendBare(webhook);
 
-  const { receiver, baseline } = await paced(alternate(load, config.rate), config.rate, { receiver: invokeReceiver, baseline: sendBare });
+  const { receiver, baseline } = await paced(alternate(load), config.rate, {
+    receiver: prepareReceiver,
+    baseline: (webhook) => () => sendBare(webhook),
+  });
   sqs.destroy();
 
   const meanBodyBytes = load.reduce((sum, w) => sum + Buffer.byteLength(w.body), 0) / Math.max(1, load.length);

@@ -7,7 +7,7 @@
 import { GetParameterError } from '@aws-lambda-powertools/parameters';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
-import * as z from 'zod';
+import * as z from '#contract/zod.ts';
 import type { LivePersonFunctionName } from '#contract/constants.ts';
 import {
   DEFAULT_CONFIG_CACHE_SECONDS,
@@ -23,18 +23,19 @@ import { secretsManagerClient, ssmClient } from './clients.ts';
 const nonEmpty = (key: string) =>
   z
     .string({ error: `${key} must be a non-empty string` })
-    .trim()
-    .min(1, `${key} must be a non-empty string`);
+    .check(z.trim())
+    .check(z.minLength(1, `${key} must be a non-empty string`));
 
 export const credentialsSecretSchema = z.object({
   clientId: nonEmpty('clientId'),
   clientSecret: nonEmpty('clientSecret'),
-  webhookToken: z
-    .string({ error: 'webhookToken must be a string' })
-    .min(16, 'webhookToken must be at least 16 characters (it guards an unsigned route)')
-    .optional(),
-  oauth1: z
-    .object(
+  webhookToken: z.optional(
+    z
+      .string({ error: 'webhookToken must be a string' })
+      .check(z.minLength(16, 'webhookToken must be at least 16 characters (it guards an unsigned route)')),
+  ),
+  oauth1: z.optional(
+    z.object(
       {
         consumerKey: nonEmpty('oauth1.consumerKey'),
         consumerSecret: nonEmpty('oauth1.consumerSecret'),
@@ -42,8 +43,8 @@ export const credentialsSecretSchema = z.object({
         accessTokenSecret: nonEmpty('oauth1.accessTokenSecret'),
       },
       { error: 'oauth1 must be an object with consumerKey, consumerSecret, accessToken and accessTokenSecret' },
-    )
-    .optional(),
+    ),
+  ),
 });
 export type LivePersonCredentials = z.infer<typeof credentialsSecretSchema>;
 
@@ -145,6 +146,9 @@ export class CredentialsSource {
   readonly #readTimeoutMs: number;
   #lastRaw: string | undefined;
   #lastParsed: LivePersonCredentials | undefined;
+  /** The last value read, until `maxAgeSeconds` after its read began: answered without a timer, a race or a provider call. */
+  #cached: { readonly value: Promise<LivePersonCredentials>; readonly expiresAt: number; readonly read: number } | undefined;
+  #reads = 0;
   #inFlight: Promise<LivePersonCredentials> | undefined;
   #refreshing: Promise<LivePersonCredentials> | undefined;
   #lastRefreshAt = Number.NEGATIVE_INFINITY;
@@ -174,8 +178,10 @@ export class CredentialsSource {
    * ConfigurationError, and the next call reads afresh.
    */
   get(): Promise<LivePersonCredentials> {
+    const cached = this.#cached;
+    if (cached !== undefined && this.#now() < cached.expiresAt) return cached.value;
     if (this.#inFlight) return this.#inFlight;
-    const read: Promise<LivePersonCredentials> = this.#bounded(this.#read(false), () => {
+    const read: Promise<LivePersonCredentials> = this.#bounded(this.#read(), () => {
       if (this.#inFlight === read) this.#inFlight = undefined;
     });
     this.#inFlight = read;
@@ -194,7 +200,7 @@ export class CredentialsSource {
     const now = this.#now();
     if (now - this.#lastRefreshAt < this.#minRefreshIntervalMs) return undefined;
     this.#lastRefreshAt = now;
-    const read: Promise<LivePersonCredentials> = this.#bounded(this.#read(true), () => {
+    const read: Promise<LivePersonCredentials> = this.#bounded(this.#read(), () => {
       if (this.#refreshing === read) this.#refreshing = undefined;
     });
     this.#refreshing = read;
@@ -222,19 +228,35 @@ export class CredentialsSource {
     });
   }
 
-  async #read(forceFetch: boolean): Promise<LivePersonCredentials> {
+  /**
+   * Reads Secrets Manager itself (past the provider's cache): this class caches what it read, from the
+   * moment the read began, so a value is never older than `maxAgeSeconds`. An invalid secret is cached
+   * too (as its error), so it is not fetched again on every call; a failed read is not. A read that ends
+   * after a later one began (an abandoned read answering late) does not replace what the later one cached.
+   */
+  async #read(): Promise<LivePersonCredentials> {
+    const read = ++this.#reads;
+    const expiresAt = this.#now() + this.#maxAgeSeconds * 1000;
     let raw: string | Uint8Array | undefined;
     try {
-      raw = await this.#provider.get(this.#secretId, { maxAge: this.#maxAgeSeconds, forceFetch });
+      raw = await this.#provider.get(this.#secretId, { maxAge: this.#maxAgeSeconds, forceFetch: true });
     } catch (error) {
       throw new ConfigurationError(`cannot read secret ${this.#secretId}: ${describeAwsError(error)}`, { cause: error });
     }
     const text = raw instanceof Uint8Array ? Buffer.from(raw).toString('utf8') : raw;
-    if (text !== undefined && text === this.#lastRaw && this.#lastParsed) return this.#lastParsed;
-    const parsed = parseCredentialsSecret(this.#secretId, text);
-    this.#lastRaw = text;
-    this.#lastParsed = parsed;
-    return parsed;
+    let value: Promise<LivePersonCredentials>;
+    try {
+      const parsed =
+        text !== undefined && text === this.#lastRaw && this.#lastParsed ? this.#lastParsed : parseCredentialsSecret(this.#secretId, text);
+      this.#lastRaw = text;
+      this.#lastParsed = parsed;
+      value = Promise.resolve(parsed);
+    } catch (error) {
+      value = Promise.reject(error as Error);
+      value.catch(() => undefined);
+    }
+    if (this.#cached === undefined || read > this.#cached.read) this.#cached = { value, expiresAt, read };
+    return value;
   }
 }
 

@@ -41,7 +41,6 @@ export class SqsEventQueue implements EventQueue {
   /** Throws EventQueueTimeoutError when SQS has not confirmed the write within the budget. */
   async send(event: QueuedEvent): Promise<void> {
     const { route, eventType, receivedAt, accountId } = event.attributes;
-    const abortSignal = AbortSignal.timeout(this.#timeoutMs);
     const command = new SendMessageCommand({
       QueueUrl: this.#queueUrl,
       MessageBody: event.body,
@@ -54,20 +53,26 @@ export class SqsEventQueue implements EventQueue {
         accountId: { DataType: 'String', StringValue: accountId },
       },
     });
-    const sending = this.#client.send(command, { abortSignal });
-    // The SDK stops at the signal where it looks at it (the HTTP call, the back-off); the race
-    // also bounds whatever else a send may wait on.
-    let onAbort = () => {};
+    // One timer, cleared when the send settles: it aborts the SDK (which stops where it looks at the
+    // signal: the HTTP call, the back-off) and settles the race, which also bounds whatever else a send
+    // may wait on. AbortSignal.timeout's timer would stay armed and fire for every webhook after its answer.
+    const controller = new AbortController();
+    let timeUp: (reason: unknown) => void = () => {};
     const deadline = new Promise<never>((_, reject) => {
-      onAbort = () => reject(abortSignal.reason);
-      abortSignal.addEventListener('abort', onAbort, { once: true });
+      timeUp = reject;
     });
+    const timer = setTimeout(() => {
+      const reason = new DOMException(`SQS did not confirm the write within ${this.#timeoutMs} ms`, 'TimeoutError');
+      controller.abort(reason);
+      timeUp(reason);
+    }, this.#timeoutMs);
+    const sending = this.#client.send(command, { abortSignal: controller.signal });
     try {
       await Promise.race([sending, deadline]);
     } catch (error) {
-      throw abortSignal.aborted ? new EventQueueTimeoutError(this.#timeoutMs, { cause: error }) : error;
+      throw controller.signal.aborted ? new EventQueueTimeoutError(this.#timeoutMs, { cause: error }) : error;
     } finally {
-      abortSignal.removeEventListener('abort', onAbort);
+      clearTimeout(timer);
       // Lost the race: its outcome no longer matters.
       sending.catch(() => {});
     }

@@ -22,6 +22,8 @@ export function c2mTelemetry(telemetry: Telemetry<'c2m-invite'>): Required<Conta
 
 function answered(telemetry: Telemetry<'c2m-invite'>, { action, phoneNumber, outcome, durationMs }: C2mCallReport): void {
   const { logger } = telemetry;
+  // The call's closing lines: this one, the breakdown metric and the flush after the handler, in one write.
+  telemetry.writeTogether();
   const details = {
     action,
     phone: maskPhoneNumber(phoneNumber),

@@ -10,7 +10,7 @@
  * LivePerson facts behind this: docs/liveperson.md#retries-and-timeouts.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import * as z from 'zod';
+import * as z from '#contract/zod.ts';
 import {
   DeadlineExceededError,
   LivePersonApiError,
@@ -190,7 +190,7 @@ export class LivePersonHttpClient {
   }
 
   /** Makes the call and validates its JSON answer; a body that breaks the contract is a LivePersonResponseError. */
-  async requestJson<T>(request: HttpRequest, schema: z.ZodType<T>): Promise<T> {
+  async requestJson<T>(request: HttpRequest, schema: z.ZodMiniType<T>): Promise<T> {
     const response = await this.request(request);
     return parseJsonBody(request.operation, response.text, schema);
   }
@@ -218,12 +218,16 @@ export class LivePersonHttpClient {
       headers['content-type'] ??= 'application/x-www-form-urlencoded';
       body = new URLSearchParams(request.form).toString();
     }
+    // One timer for the whole attempt, cleared when it ends: AbortSignal.timeout's would stay armed and
+    // fire later for every call made, each building a DOMException and running the abort steps.
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
     try {
       const response = await this.#fetch(request.url, {
         method: request.method ?? (body === undefined ? 'GET' : 'POST'),
         headers,
         body,
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: controller.signal,
       });
       // Reading the whole body frees the connection for reuse.
       const text = await response.text();
@@ -235,11 +239,13 @@ export class LivePersonHttpClient {
       let reason = timedOut ? `no answer within ${timeoutMs} ms` : `request failed: ${networkReason(caught)}`;
       if (!neverSent && request.idempotent === false) reason += ' (not repeated: it may have reached LivePerson)';
       throw new LivePersonNetworkError(request.operation, reason, timedOut, { cause: caught, neverSent });
+    } finally {
+      clearTimeout(timer);
     }
   }
 }
 
-export function parseJsonBody<T>(operation: string, text: string, schema: z.ZodType<T>): T {
+export function parseJsonBody<T>(operation: string, text: string, schema: z.ZodMiniType<T>): T {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -255,14 +261,14 @@ export function parseJsonBody<T>(operation: string, text: string, schema: z.ZodT
 
 // Error bodies differ per API: C2M `{errorCode, errorMessage}`, Connector `{body: {errorCode, message}}`,
 // Sentinel/OAuth `{error, error_description}`. Any of them may be missing.
-const codeValue = z.union([z.string(), z.number()]).transform(String);
+const codeValue = z.pipe(z.union([z.string(), z.number()]), z.transform(String));
 const errorBodySchema = z.object({
-  errorCode: codeValue.optional(),
-  errorMessage: z.string().optional(),
-  error: z.union([z.string(), z.object({ code: codeValue.optional(), message: z.string().optional() })]).optional(),
-  error_description: z.string().optional(),
-  message: z.string().optional(),
-  body: z.object({ errorCode: codeValue.optional(), message: z.string().optional() }).optional(),
+  errorCode: z.optional(codeValue),
+  errorMessage: z.optional(z.string()),
+  error: z.optional(z.union([z.string(), z.object({ code: z.optional(codeValue), message: z.optional(z.string()) })])),
+  error_description: z.optional(z.string()),
+  message: z.optional(z.string()),
+  body: z.optional(z.object({ errorCode: z.optional(codeValue), message: z.optional(z.string()) })),
 });
 
 function toApiError(operation: string, response: HttpResponse): LivePersonApiError {

@@ -4,7 +4,7 @@
  * The full typed event schemas are the processor's business; the receiver only routes.
  * LivePerson facts behind this: docs/liveperson.md#notification-envelopes (and #surveys for dialog-only changes).
  */
-import * as z from 'zod';
+import * as z from '#contract/zod.ts';
 import { isRecord, nonEmpty } from './values.ts';
 
 export const MESSAGING_NOTIFICATION = 'ms.MessagingEventNotification';
@@ -13,40 +13,40 @@ export const CONVERSATION_NOTIFICATION = 'cqm.ExConversationChangeNotification';
 /** Connector API webhook body: `{kind: "notification", type, body: {changes: [...]}}`. */
 export const connectorEnvelopeSchema = z.looseObject({
   kind: z.literal('notification', { error: 'kind must be "notification"' }),
-  type: z.string({ error: 'type must be a string' }).min(1, 'type is empty'),
+  type: z.string({ error: 'type must be a string' }).check(z.minLength(1, 'type is empty')),
   body: z.looseObject(
     {
       changes: z
         .array(z.record(z.string(), z.unknown()), { error: 'body.changes must be an array of objects' })
-        .min(1, 'body.changes is empty'),
+        .check(z.minLength(1, 'body.changes is empty')),
     },
     { error: 'body must be an object with changes' },
   ),
 });
 export type ConnectorEnvelope = z.infer<typeof connectorEnvelopeSchema>;
 
-const conversationFieldsSchema = z.looseObject({
-  conversationId: z.string().optional().catch(undefined),
-  result: z
-    .looseObject({ convId: z.string().optional().catch(undefined) })
-    .optional()
-    .catch(undefined),
-  dialogId: z.string().optional().catch(undefined),
-  convId: z.string().optional().catch(undefined),
-});
-
 /**
  * The conversation an object (a notification change or a subscription body) belongs to:
- * `conversationId`, else `result.convId`, else `dialogId`, else `convId`. The conversation comes
- * before the dialog because a post-conversation survey has a dialog of its own: grouped by
- * dialog, its messages would not be ordered against the conversation's state changes.
+ * `conversationId`, else `result.convId`, else `dialogId`, else `convId`, each taken only when it
+ * is a string that is not blank. The conversation comes before the dialog because a
+ * post-conversation survey has a dialog of its own: grouped by dialog, its messages would not be
+ * ordered against the conversation's state changes.
  * The receiver (FIFO group) and the processor (subscription events) both route with this.
  */
 export function conversationOf(value: unknown): string | undefined {
-  const fields = conversationFieldsSchema.safeParse(value);
-  if (!fields.success) return undefined;
-  const { conversationId, result, dialogId, convId } = fields.data;
-  return nonEmpty(conversationId) ?? nonEmpty(result?.convId) ?? nonEmpty(dialogId) ?? nonEmpty(convId);
+  // Plain reads rather than a schema: this runs for every webhook, and a schema copies what it reads.
+  if (!isRecord(value)) return undefined;
+  const { result } = value;
+  return (
+    nonEmpty(stringOrUndefined(value.conversationId)) ??
+    nonEmpty(isRecord(result) ? stringOrUndefined(result.convId) : undefined) ??
+    nonEmpty(stringOrUndefined(value.dialogId)) ??
+    nonEmpty(stringOrUndefined(value.convId))
+  );
+}
+
+function stringOrUndefined(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }
 
 /**
@@ -57,13 +57,6 @@ export function conversationOf(value: unknown): string | undefined {
 export function hasDeliveryIdentity(change: { readonly sequence?: unknown; readonly serverTimestamp?: unknown }): boolean {
   return change.sequence != null || change.serverTimestamp != null;
 }
-
-const eventFieldsSchema = z.looseObject({
-  event: z
-    .looseObject({ type: z.string().optional().catch(undefined) })
-    .optional()
-    .catch(undefined),
-});
 
 export interface NotificationRouting {
   /** e.g. `ms.MessagingEventNotification.ContentEvent` or `cqm.ExConversationChangeNotification`. */
@@ -77,13 +70,10 @@ export interface NotificationRouting {
   readonly deduplicateByBody: boolean;
 }
 
-/** The envelope's type and changes when they have those shapes, whatever else the body holds. */
+/** The envelope's type and changes when they have those shapes, whatever else the body holds (routeConnectorNotification reads the same). */
 export const envelopeFieldsSchema = z.looseObject({
-  type: z.string().optional().catch(undefined),
-  body: z
-    .looseObject({ changes: z.array(z.unknown()).optional().catch(undefined) })
-    .optional()
-    .catch(undefined),
+  type: z.catch(z.optional(z.string()), undefined),
+  body: z.catch(z.optional(z.looseObject({ changes: z.catch(z.optional(z.array(z.unknown())), undefined) })), undefined),
 });
 
 /** The `eventType` attribute of a body that names no type of its own. */
@@ -97,11 +87,14 @@ export const UNTYPED_NOTIFICATION = 'unknown';
  * app installation while one notification is refused.
  */
 export function routeConnectorNotification(body: unknown): NotificationRouting {
-  const envelope = envelopeFieldsSchema.safeParse(body);
-  const type = envelope.success ? nonEmpty(envelope.data.type) : undefined;
-  const changes = envelope.success ? envelope.data.body?.changes : undefined;
+  // What envelopeFieldsSchema reads, read in place: the receiver routes every webhook with this.
+  const envelope = isRecord(body) ? body : undefined;
+  const type = nonEmpty(stringOrUndefined(envelope?.type));
+  const inner = envelope?.body;
+  const changes: readonly unknown[] | undefined = isRecord(inner) && Array.isArray(inner.changes) ? inner.changes : undefined;
   const first = changes?.[0];
-  const eventName = eventFieldsSchema.safeParse(first).data?.event?.type;
+  const event = isRecord(first) ? first.event : undefined;
+  const eventName = isRecord(event) ? stringOrUndefined(event.type) : undefined;
   const messaging = type === MESSAGING_NOTIFICATION;
   return {
     eventType: messaging && eventName ? `${type}.${eventName}` : (type ?? UNTYPED_NOTIFICATION),
@@ -109,10 +102,6 @@ export function routeConnectorNotification(body: unknown): NotificationRouting {
     deduplicateByBody: !messaging || changes === undefined || changes.some((change) => !isRecord(change) || hasDeliveryIdentity(change)),
   };
 }
-
-const messagingSubscriptionSchema = z.looseObject({
-  type: z.string().optional().catch(undefined),
-});
 
 /**
  * Routing of a Messaging REST API subscription event. LivePerson documents no body schema for it,
@@ -122,7 +111,7 @@ const messagingSubscriptionSchema = z.looseObject({
 export function routeMessagingNotification(body: Record<string, unknown>): NotificationRouting {
   if (connectorEnvelopeSchema.safeParse(body).success) return routeConnectorNotification(body);
   return {
-    eventType: nonEmpty(messagingSubscriptionSchema.parse(body).type) ?? 'messaging.subscription',
+    eventType: nonEmpty(stringOrUndefined(body.type)) ?? 'messaging.subscription',
     conversationId: conversationOf(body),
     deduplicateByBody: true,
   };

@@ -211,7 +211,9 @@ export function messageGroupId(conversationId: string | undefined): string {
 
 /** At most `maxLength` code points, each one SQS accepts in an attribute (others become U+FFFD). */
 export function sqsAttributeValue(value: string, maxLength: number): string {
-  return Array.from(value.replace(SQS_ATTRIBUTE_FORBIDDEN, '\uFFFD')).slice(0, maxLength).join('');
+  const accepted = value.replace(SQS_ATTRIBUTE_FORBIDDEN, '\uFFFD');
+  // No more UTF-16 units than allowed means no more code points either: nothing to cut (the usual case).
+  return accepted.length <= maxLength ? accepted : Array.from(accepted).slice(0, maxLength).join('');
 }
 
 function describeError(error: unknown): string {

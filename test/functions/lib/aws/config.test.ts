@@ -1,5 +1,6 @@
 import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
+import type { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CredentialsSource, parseCredentialsSecret, readRuntimeEnvironment, SsmDomainSource } from '#functions/lib/aws/config.ts';
@@ -147,6 +148,47 @@ describe('CredentialsSource', () => {
     now += 1;
     await expect(source.refresh()).resolves.toEqual(valid);
     expect(secrets).toHaveReceivedCommandTimes(GetSecretValueCommand, 2);
+  });
+
+  it('answers from its own cache until the cache expires, then reads Secrets Manager itself, past the provider cache', async () => {
+    const reads: Array<{ forceFetch?: boolean }> = [];
+    const provider = {
+      get: (_name: string, options: { forceFetch?: boolean }) => {
+        reads.push(options);
+        return Promise.resolve(JSON.stringify(valid));
+      },
+    } as unknown as SecretsProvider;
+    let now = 1_000_000;
+    const source = new CredentialsSource({ secretId: 'lp/creds', maxAgeSeconds: 60, provider, now: () => now });
+    await expect(source.get()).resolves.toEqual(valid);
+    now += 59_999;
+    await expect(source.get()).resolves.toEqual(valid);
+    expect(reads).toHaveLength(1);
+    now += 1;
+    await expect(source.get()).resolves.toEqual(valid);
+    expect(reads.map((options) => options.forceFetch)).toEqual([true, true]);
+  });
+
+  it('reads an invalid secret once per cache period, not on every call', async () => {
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ clientSecret: SECRET_VALUE }) });
+    const source = new CredentialsSource({ secretId: 'lp/bad', maxAgeSeconds: 60 });
+    for (let i = 0; i < 3; i++) await expect(source.get()).rejects.toThrow('secret lp/bad is invalid: missing key clientId');
+    expect(secrets).toHaveReceivedCommandTimes(GetSecretValueCommand, 1);
+  });
+
+  it('keeps what a later read cached when an abandoned read answers late', async () => {
+    let answerLate: (raw: string) => void = () => undefined;
+    const answers = [
+      new Promise<string>((resolve) => (answerLate = resolve)),
+      Promise.resolve(JSON.stringify({ ...valid, clientSecret: 'rotated' })),
+    ];
+    const provider = { get: () => answers.shift() ?? Promise.reject(new Error('read again')) } as unknown as SecretsProvider;
+    const source = new CredentialsSource({ secretId: 'lp/creds', provider, readTimeoutMs: 20 });
+    await expect(source.get()).rejects.toThrow(/did not answer within 20 ms/);
+    expect((await source.get()).clientSecret).toBe('rotated');
+    answerLate(JSON.stringify(valid));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect((await source.get()).clientSecret).toBe('rotated');
   });
 
   it('names the secret when it cannot be read or is invalid', async () => {

@@ -1,4 +1,5 @@
 import { createServer, type Socket } from 'node:net';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventQueueTimeoutError, SEND_TIMEOUT_MS, SqsEventQueue } from '#functions/lib/aws/event-queue.ts';
 import type { QueuedEvent } from '#functions/lib/webhooks/ports.ts';
@@ -44,6 +45,20 @@ describe('SqsEventQueue', () => {
     // Well inside LivePerson's 2.5 s slow-endpoint rule (and its 5 s read timeout).
     expect(elapsed).toBeGreaterThanOrEqual(SEND_TIMEOUT_MS - 50);
     expect(elapsed).toBeLessThan(SEND_TIMEOUT_MS + 400);
+  });
+
+  it('leaves nothing armed once SQS has confirmed: the send is never aborted afterwards', async () => {
+    const signals: AbortSignal[] = [];
+    const client = {
+      send: (_command: unknown, options?: { abortSignal?: AbortSignal }) => {
+        if (options?.abortSignal) signals.push(options.abortSignal);
+        return Promise.resolve({ MessageId: 'm-1' });
+      },
+    } as unknown as SQSClient;
+    await new SqsEventQueue({ queueUrl: 'http://127.0.0.1:9/123456789012/events.fifo', client, timeoutMs: 30 }).send(event);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(signals).toHaveLength(1);
+    expect(signals[0]?.aborted).toBe(false);
   });
 
   it('passes a quick failure (connection refused) on as it is', async () => {

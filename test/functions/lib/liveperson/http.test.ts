@@ -174,6 +174,40 @@ describe('LivePersonHttpClient', () => {
     expect(waits).toEqual([5_000]);
   });
 
+  it('times out a body that stops half way, after the headers', async () => {
+    const stalling = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.write('{"ok":');
+    });
+    await new Promise<void>((resolve) => stalling.listen(0, '127.0.0.1', resolve));
+    try {
+      const quick = new LivePersonHttpClient({ timeoutMs: 100, retry: { serverErrorDelaysMs: [], rateLimitDelaysMs: [] } });
+      const url = `http://127.0.0.1:${(stalling.address() as AddressInfo).port}/`;
+      const error = await quick.requestJson({ operation: 'stall', url }, okSchema).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(LivePersonNetworkError);
+      expect(error).toMatchObject({ timedOut: true });
+      expect(String(error)).toContain('stall: no answer within 100 ms');
+    } finally {
+      stalling.closeAllConnections();
+      await new Promise((resolve) => stalling.close(resolve));
+    }
+  });
+
+  it('leaves nothing armed once a call is over: its request is never aborted afterwards', async () => {
+    const signals: AbortSignal[] = [];
+    const recording = new LivePersonHttpClient({
+      timeoutMs: 30,
+      fetch: (input, init) => {
+        if (init?.signal) signals.push(init.signal);
+        return fetch(input, init);
+      },
+    });
+    await recording.request({ operation: 'quick', url: server.url });
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(signals).toHaveLength(1);
+    expect(signals[0]?.aborted).toBe(false);
+  });
+
   it('reports a refused connection as a retryable network error', async () => {
     const closed = await startScriptedServer();
     const url = closed.url;

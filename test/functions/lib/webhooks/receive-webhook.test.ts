@@ -357,6 +357,13 @@ describe('sqsAttributeValue', () => {
     expect(sqsAttributeValue('😀'.repeat(3), 2)).toBe('😀😀');
     expect(sqsAttributeValue('\ud800x', 5)).toBe('\ufffdx');
   });
+
+  it('keeps a value of exactly the limit, and one longer in UTF-16 units but not in code points', () => {
+    expect(sqsAttributeValue('abc', 3)).toBe('abc');
+    expect(sqsAttributeValue('abcd', 3)).toBe('abc');
+    expect(sqsAttributeValue('😀😀', 3)).toBe('😀😀');
+    expect(sqsAttributeValue('😀😀x\u0001', 3)).toBe('😀😀x');
+  });
 });
 
 describe('messageGroupId', () => {
