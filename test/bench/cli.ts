@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { runBenchmark, type BenchReport } from './benchmark.ts';
 import { formatLevers, formatReport } from './report.ts';
+import { costPerMillion, formatCost, type CostReport } from './cost.ts';
 import { C2M_RATIO_TARGET, formatC2mBenchmark, runC2mBenchmark } from './c2m-invite.ts';
 import { formatLoad, type LoadReport } from '#local/load.ts';
 import { formatProcessorBenchmark, missedProcessorTargets, runProcessorBenchmark } from './processor.ts';
@@ -61,6 +62,8 @@ export function missedTargets(report: BenchReport): string[] {
   const missed: string[] = [];
   if (report.receiver.target.verdict === 'MISS')
     missed.push(`receiver p99 ${report.receiver.p99Ms.toFixed(2)} ms is not under ${report.receiver.target.p99Ms} ms`);
+  if (report.baseline.target.verdict === 'MISS')
+    missed.push(`receiver p99 is ${report.baseline.ratioP99.toFixed(2)}× a bare SendMessage's, not ≤ ${report.baseline.target.ratioP99}×`);
   if (report.delivery.verdict === 'MISS') missed.push(`delivery: ${report.delivery.lost} lost, ${report.delivery.unexpected} unexpected`);
   for (const start of report.coldStart) {
     if (!start.ok) missed.push(`cold start of ${start.handler} could not be measured`);
@@ -107,21 +110,26 @@ export async function main(argv: readonly string[]): Promise<number> {
     const endToEnd = { rate: args.rate / 2, seconds: args.durationSeconds * 2 };
     onProgress(`end-to-end load: ${endToEnd.rate}/s for ${endToEnd.seconds} s on a fresh local stack`);
     const load = await runEndToEndLoad(endToEnd, controller.signal);
+    const cost = costOf(report, processor, c2m);
     console.log(
       args.json
-        ? JSON.stringify({ ...report, processor, c2m, load }, null, 2)
+        ? JSON.stringify({ ...report, processor, c2m, load, cost }, null, 2)
         : [
             formatReport(report),
             ...(report.levers.length > 0 ? [formatLevers(report.levers)] : []),
             formatProcessorBenchmark(processor),
             formatC2mBenchmark(c2m),
             formatLoad(load, endToEnd),
+            ...(cost ? [formatCost(cost)] : []),
           ].join('\n\n'),
     );
     const missed = [
       ...missedTargets(report),
       ...missedProcessorTargets(processor),
       ...(c2m.target.verdict === 'MISS' ? [`c2m deflect ratio ${c2m.target.ratio.toFixed(2)} ≥ ${C2M_RATIO_TARGET}`] : []),
+      ...(c2m.overheadTarget.verdict === 'MISS'
+        ? [`c2m median overhead ${c2m.overheadTarget.overheadP50Ms.toFixed(2)} ms > ${c2m.overheadTarget.maxMs} ms`]
+        : []),
       ...(load.lost > 0 || load.duplicated > 0 ? [`end-to-end load lost ${load.lost}, duplicated ${load.duplicated}`] : []),
     ];
     if (missed.length > 0 && args.check) {
@@ -159,4 +167,34 @@ async function runEndToEndLoad(settings: { rate: number; seconds: number }, sign
   });
   const last = stdout.trim().split('\n').at(-1) ?? '{}';
   return (JSON.parse(last) as { report: LoadReport }).report;
+}
+
+/** The cost model fed with this run's measurements (undefined when a function's memory is unknown: its cold start failed). */
+function costOf(
+  report: BenchReport,
+  processor: Awaited<ReturnType<typeof runProcessorBenchmark>>,
+  c2m: Awaited<ReturnType<typeof runC2mBenchmark>>,
+): CostReport | undefined {
+  const memory = (handler: string) => {
+    const start = report.coldStart.find((c) => c.handler === handler);
+    return start?.ok ? start.memoryMb : undefined;
+  };
+  const receiverMb = memory('webhook-receiver');
+  const processorMb = memory('event-processor');
+  const c2mMb = memory('c2m-invite');
+  if (receiverMb === undefined || processorMb === undefined || c2mMb === undefined) return undefined;
+  const concurrent = processor.latency.concurrent;
+  const deflect = c2m.modeledLatency ?? c2m.loopback;
+  return costPerMillion({
+    receiver: { memoryMb: receiverMb, durationMs: report.receiver.p50Ms, logBytesPerInvocation: report.receiver.logBytesPerInvocation },
+    processor: {
+      memoryMb: processorMb,
+      batchMs: concurrent.batchMs,
+      eventsPerBatch: concurrent.events / concurrent.batches,
+      dynamoDbWritesPerEvent: concurrent.dynamoDbCallsPerEvent,
+      dynamoDbReadsPerEvent: 0,
+      eventBridgeEntriesPerEvent: 1,
+    },
+    c2m: { memoryMb: c2mMb, durationMs: deflect.deflect.p50Ms, logBytesPerInvocation: c2m.logBytesPerInvocation },
+  });
 }

@@ -64,7 +64,7 @@ describe('NodejsFunction bundling', () => {
     );
     expect(
       sources.filter((source) =>
-        /credential-provider-(node|ini|sso|web-identity|process)|nested-clients|\/zod\/v4\/locales\/(?!en)/.test(source),
+        /credential-provider-(node|ini|sso|web-identity|process)|nested-clients|\/zod\/v4\/locales\/(?!en\.js|index\.js)/.test(source),
       ),
     ).toEqual([]);
     const variables = Object.values(functions).map(

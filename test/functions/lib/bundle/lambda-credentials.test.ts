@@ -59,7 +59,10 @@ describe('bundled default credential provider', () => {
   it('falls back to the container credentials endpoint, once, until the credentials near their expiry', async () => {
     const endpoint = await credentialsEndpoint(new Date(Date.now() + 60 * 60_000));
     try {
-      Object.assign(process.env, { AWS_CONTAINER_CREDENTIALS_FULL_URI: endpoint.url, AWS_CONTAINER_AUTHORIZATION_TOKEN: 'container-token' });
+      Object.assign(process.env, {
+        AWS_CONTAINER_CREDENTIALS_FULL_URI: endpoint.url,
+        AWS_CONTAINER_AUTHORIZATION_TOKEN: 'container-token',
+      });
       const provider = defaultProvider();
       await expect(provider()).resolves.toMatchObject({ accessKeyId: 'ASIACONTAINER1', sessionToken: 'container-session' });
       await expect(provider()).resolves.toMatchObject({ accessKeyId: 'ASIACONTAINER1' });
@@ -72,7 +75,10 @@ describe('bundled default credential provider', () => {
   it('fetches again when the credentials expire within five minutes', async () => {
     const endpoint = await credentialsEndpoint(new Date(Date.now() + 2 * 60_000));
     try {
-      Object.assign(process.env, { AWS_CONTAINER_CREDENTIALS_FULL_URI: endpoint.url, AWS_CONTAINER_AUTHORIZATION_TOKEN: 'container-token' });
+      Object.assign(process.env, {
+        AWS_CONTAINER_CREDENTIALS_FULL_URI: endpoint.url,
+        AWS_CONTAINER_AUTHORIZATION_TOKEN: 'container-token',
+      });
       const provider = defaultProvider();
       const first = await provider();
       const second = await provider();
