@@ -30,7 +30,7 @@ export function formatReport(report: BenchReport): string {
   const lines = [
     `Webhook receiver benchmark: Node ${s.node}, ${s.platform}, ${s.cpus} CPUs, load average ${s.loadAverage.toFixed(2)} at the start`,
     `Load: ${s.invocations} invocations at ${s.rate}/s (${s.durationSeconds} s), one at a time as on one Lambda instance, after ${s.warmup} warm-up;`,
-    `      the receiver and the baseline take turns a second at a time, so both see the same machine`,
+    `      the receiver and the baseline take turns call by call, so both see the same machine`,
     `Logging: POWERTOOLS_LOG_LEVEL=${s.logLevel}, metrics on; ${Math.round(receiver.logBytesPerInvocation)} B ` +
       `(${receiver.logLinesPerInvocation.toFixed(1)} lines) of stdout per invocation, counted and discarded`,
     '',
