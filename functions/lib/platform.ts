@@ -54,7 +54,8 @@ export function createLivePersonPlatform(options: LivePersonPlatformOptions = {}
     csdsUrl: environment.csdsUrl,
     hostPolicy: environment.hostPolicy,
     source: new SsmDomainSource({ path: environment.domainParameterPath, maxAgeSeconds: configMaxAgeSeconds }),
-    onSourceError: (service, error) => logger?.warn('domain parameter unreadable, asking CSDS', { service, reason: logSafeReason(error) }),
+    onSourceError: (service, error) =>
+      logger?.warn('domain parameter unreadable, asking CSDS', { livePersonService: service, reason: logSafeReason(error) }),
   });
   const appJwt = new AppJwtProvider({ accountId: environment.accountId, http, domains, credentials: () => credentials.get() });
   const consumerJws = new ConsumerJwsProvider({ accountId: environment.accountId, http, domains, appJwt, store: options.consumerJwsStore });

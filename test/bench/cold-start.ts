@@ -259,14 +259,14 @@ function errorOf(stderr: string): string {
 // ---------------------------------------------------------------------------------------------
 // Levers: the same handler bundled with one of the deployed choices undone.
 
-export type Lever = 'deployed' | 'no-http-alias' | 'sdk-credential-chain' | 'enable-source-maps' | 'keep-names-off' | 'runtime-sdk';
+export type Lever = 'deployed' | 'no-http-alias' | 'sdk-credential-chain' | 'enable-source-maps' | 'keep-names' | 'runtime-sdk';
 
 export const LEVERS: Readonly<Record<Lever, string>> = {
   deployed: 'as deployed (every lever on)',
   'no-http-alias': 'node:http imported as ESM (its facade loads undici)',
   'sdk-credential-chain': "the SDK's full default credential chain",
   'enable-source-maps': 'NODE_OPTIONS=--enable-source-maps instead of mapping stacks when printed',
-  'keep-names-off': 'without esbuild keepNames',
+  'keep-names': 'with esbuild keepNames (every function and class keeps its name, at 20–35 KiB)',
   'runtime-sdk': "the AWS SDK left out, loaded from node_modules' CommonJS builds through NODE_PATH, as the runtime's own SDK is",
 };
 
@@ -327,7 +327,7 @@ async function bundleWithLever(handler: string, lever: Lever, outfile: string): 
     format: 'esm',
     target: BUNDLE_TARGET,
     minify: true,
-    keepNames: lever !== 'keep-names-off',
+    keepNames: lever === 'keep-names',
     sourcemap: true,
     sourcesContent: false,
     mainFields: BUNDLE_MAIN_FIELDS,

@@ -633,6 +633,11 @@ describe('log safety: no secret, token, signature or full phone number in any lo
       expect(known.some((value) => value.kind === kind)).toBe(true);
   });
 
+  it('no field dropped for a key the logger reserves (service, level, message, timestamp…)', () => {
+    // Powertools drops such a key with a WARN of its own: what the field said is lost.
+    expect(capture.lines().filter(({ line }) => /is a reserved key and will be dropped/.test(line))).toEqual([]);
+  });
+
   it('the scan finds what it looks for', () => {
     const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl';
     const lines = [

@@ -16,20 +16,44 @@ import { readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
-const maps = new Map<string, SourceMap | null>();
+interface MappedFile {
+  readonly map: SourceMap;
+  /** The bundle's own lines, to find a function's name token (see functionName). */
+  readonly lines: readonly string[];
+}
 
-function sourceMapOf(fileName: string): SourceMap | null {
-  let map = maps.get(fileName);
-  if (map !== undefined) return map;
-  map = null;
+const files = new Map<string, MappedFile | null>();
+
+function mappedFileOf(fileName: string): MappedFile | null {
+  let file = files.get(fileName);
+  if (file !== undefined) return file;
+  file = null;
   try {
     const path = fileName.startsWith('file:') ? fileURLToPath(fileName) : fileName;
-    map = new SourceMap(JSON.parse(readFileSync(`${path}.map`, 'utf8')));
+    const map = new SourceMap(JSON.parse(readFileSync(`${path}.map`, 'utf8')));
+    file = { map, lines: readFileSync(path, 'utf8').split('\n') };
   } catch {
     // No map beside this file (or not a readable one): its frames stay as they are.
   }
-  maps.set(fileName, map);
-  return map;
+  files.set(fileName, file);
+  return file;
+}
+
+// From where V8 says a function starts (`async function* name(`, `name(` of a method) to its name token.
+const FUNCTION_HEAD = /^(?:async\s*)?(?:function\s*)?(?:\*\s*)?(?:get\s+|set\s+|static\s+)*(?=[\w$])/;
+
+/**
+ * The enclosing function's own name, as written in the source: the bundle is minified without
+ * keepNames, so V8's name is the mangled one; the map names the function at its name token.
+ */
+function functionName(file: MappedFile, site: NodeJS.CallSite): string | undefined {
+  const line = site.getEnclosingLineNumber();
+  const column = site.getEnclosingColumnNumber();
+  if (line === null || column === null) return undefined;
+  const head = FUNCTION_HEAD.exec(file.lines[line - 1]?.slice(column - 1) ?? '');
+  if (!head) return undefined;
+  const origin = file.map.findOrigin(line, column + head[0].length);
+  return 'name' in origin && origin.name ? origin.name : undefined;
 }
 
 /** `../../functions/lib/x.ts` as the map lists it → `functions/lib/x.ts`. */
@@ -42,15 +66,11 @@ export function mappedFrame(site: NodeJS.CallSite): string {
   const line = site.getLineNumber();
   const column = site.getColumnNumber();
   if (!fileName || line === null || column === null) return site.toString();
-  const map = sourceMapOf(fileName);
-  if (!map) return site.toString();
-  const origin = map.findOrigin(line, column);
+  const file = mappedFileOf(fileName);
+  if (!file) return site.toString();
+  const origin = file.map.findOrigin(line, column);
   if (!('fileName' in origin)) return site.toString();
-  // The enclosing function's own name, as written in the source (the bundle's is minified).
-  const enclosingLine = site.getEnclosingLineNumber();
-  const enclosingColumn = site.getEnclosingColumnNumber();
-  const enclosing = enclosingLine !== null && enclosingColumn !== null ? map.findOrigin(enclosingLine, enclosingColumn) : {};
-  const name = ('name' in enclosing && enclosing.name) || site.getFunctionName();
+  const name = functionName(file, site) ?? site.getFunctionName();
   const location = `${readablePath(origin.fileName)}:${origin.lineNumber}:${origin.columnNumber}`;
   const prefix = `${site.isAsync() ? 'async ' : ''}${site.isConstructor() ? 'new ' : ''}`;
   return name ? `${prefix}${name} (${location})` : `${prefix}${location}`;

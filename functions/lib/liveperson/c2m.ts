@@ -196,6 +196,7 @@ export class C2mClient {
 export class C2mDomainUnavailableError extends LivePersonError {
   constructor(message: string, options?: ErrorOptions) {
     super('C2M domain lookup', message, false, options);
+    this.name = 'C2mDomainUnavailableError';
   }
 }
 

@@ -18,6 +18,7 @@ import type { LivePersonHttpClient, RetryPolicy } from './http.ts';
 export class LivePersonHostRefusedError extends LivePersonResponseError {
   constructor(operation: string, reason: string) {
     super(operation, `host refused, nothing sent: ${reason}`);
+    this.name = 'LivePersonHostRefusedError';
   }
 }
 

@@ -17,7 +17,7 @@ export class LivePersonError extends IntegrationError {
 
   constructor(operation: string, message: string, retryable: boolean, options?: ErrorOptions) {
     super(maskPhoneNumbers(`${operation}: ${message}`), options);
-    this.name = new.target.name;
+    this.name = 'LivePersonError';
     this.operation = operation;
     this.retryable = retryable;
   }
@@ -41,6 +41,7 @@ export class LivePersonApiError extends LivePersonError {
     const apiMessage = details.apiMessage === undefined ? undefined : maskPhoneNumbers(details.apiMessage);
     const messagePart = apiMessage === undefined ? '' : `: ${apiMessage}`;
     super(operation, `HTTP ${details.status}${codePart}${messagePart}`, isRetryableStatus(details.status));
+    this.name = 'LivePersonApiError';
     this.status = details.status;
     this.code = details.code;
     this.apiMessage = apiMessage;
@@ -64,6 +65,7 @@ export class LivePersonNetworkError extends LivePersonError {
 
   constructor(operation: string, message: string, timedOut: boolean, options?: NetworkErrorOptions) {
     super(operation, message, true, options);
+    this.name = 'LivePersonNetworkError';
     this.timedOut = timedOut;
     this.neverSent = options?.neverSent ?? false;
   }
@@ -73,6 +75,7 @@ export class LivePersonNetworkError extends LivePersonError {
 export class LivePersonResponseError extends LivePersonError {
   constructor(operation: string, message: string, options?: ErrorOptions) {
     super(operation, message, false, options);
+    this.name = 'LivePersonResponseError';
   }
 }
 
@@ -84,6 +87,7 @@ export class LivePersonResponseError extends LivePersonError {
 export class DeadlineExceededError extends LivePersonError {
   constructor(operation: string, message: string, options?: ErrorOptions) {
     super(operation, message, true, options);
+    this.name = 'DeadlineExceededError';
   }
 }
 

@@ -1,9 +1,11 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
+import { Logger } from '@aws-lambda-powertools/logger';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLivePersonPlatform } from '#functions/lib/platform.ts';
 import { startLivePersonSimulator, type LivePersonSimulator } from '#simulator/index.ts';
+import { captureProcessOutput } from '../../support/log-capture.ts';
 
 describe('createLivePersonPlatform', () => {
   const secrets = mockClient(SecretsManagerClient);
@@ -62,6 +64,29 @@ describe('createLivePersonPlatform', () => {
     await platform.domains.resolve('connectToMessagingDomain');
     expect(secrets).toHaveReceivedCommandTimes(GetSecretValueCommand, 1);
     expect(sim.requests()).toHaveLength(2);
+  });
+
+  it('logs an unreadable domain parameter with the service it was for, through a real Powertools logger', async () => {
+    ssm.on(GetParameterCommand).rejects(new Error('throttled'));
+    vi.stubEnv('POWERTOOLS_DEV', 'false'); // one JSON object per line, as on Lambda
+    const capture = captureProcessOutput();
+    try {
+      const logger = new Logger({ serviceName: 'c2m-invite', logLevel: 'WARN' });
+      const platform = createLivePersonPlatform({ env: env(), logger });
+      // Not a service the test above resolved: the SSM provider's cache outlives a platform.
+      await platform.domains.resolve('asyncMessagingEnt');
+    } finally {
+      capture.restore();
+    }
+    const lines = capture.lines().map(({ line }) => line);
+    // "service" is one of the keys Powertools reserves: under it the field would be dropped with a warning.
+    expect(lines.filter((line) => line.includes('reserved key'))).toEqual([]);
+    const warning = lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((entry) => entry.level === 'WARN');
+    expect(warning).toMatchObject({
+      message: 'domain parameter unreadable, asking CSDS',
+      livePersonService: 'asyncMessagingEnt',
+      service: 'c2m-invite',
+    });
   });
 
   it('stops at a clear error for a broken environment before any call', () => {

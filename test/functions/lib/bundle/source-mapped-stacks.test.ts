@@ -23,7 +23,7 @@ beforeAll(async () => {
     format: 'esm',
     target: BUNDLE_TARGET,
     minify: true,
-    keepNames: true,
+    keepNames: false, // as deployed
     sourcemap: true,
     sourcesContent: false,
     mainFields: BUNDLE_MAIN_FIELDS,
