@@ -92,78 +92,98 @@ export const sharedEnvironment = {
 
 export const sharedEnvironmentSchema = z.object(sharedEnvironment);
 
-/** Each function's own variables, besides the shared ones. */
-export const functionEnvironment = {
-  'webhook-receiver': z.object({
-    EVENT_QUEUE_URL: url('EVENT_QUEUE_URL', 'the event queue'),
-  }),
-  'event-processor': z.object({
-    EVENT_BUS_NAME: name('EVENT_BUS_NAME'),
-    STATE_TABLE_NAME: name('STATE_TABLE_NAME'),
-    IDEMPOTENCY_TABLE_NAME: name('IDEMPOTENCY_TABLE_NAME'),
-    DEAD_LETTER_QUEUE_URL: url('DEAD_LETTER_QUEUE_URL', 'the dead-letter queue'),
-    IDEMPOTENCY_TTL_SECONDS: z.pipe(
-      blankAsUnset(positiveInt('IDEMPOTENCY_TTL_SECONDS', 'seconds')),
-      z.transform((value) => value ?? DEFAULT_IDEMPOTENCY_TTL_SECONDS),
-    ),
-    CONVERSATION_RETENTION_DAYS: z.pipe(
-      blankAsUnset(positiveInt('CONVERSATION_RETENTION_DAYS', 'days')),
-      z.transform((value) => value ?? DEFAULT_STATE_RETENTION_DAYS),
-    ),
-    CONVERSATION_CONCURRENCY: z.pipe(
-      blankAsUnset(
-        positiveInt('CONVERSATION_CONCURRENCY', 'conversations').check(
-          z.lte(
-            MAX_CONVERSATION_CONCURRENCY,
-            `CONVERSATION_CONCURRENCY must be at most ${MAX_CONVERSATION_CONCURRENCY} conversations (a batch holds at most 10 records)`,
-          ),
-        ),
-      ),
-      z.transform((value) => value ?? DEFAULT_CONVERSATION_CONCURRENCY),
-    ),
-  }),
-  'connector-send': z
-    .object({
+/**
+ * Each function's own variables, besides the shared ones. Built on first use: a function's cold
+ * start builds its own schema, not the other four.
+ */
+const functionEnvironmentBuilders = {
+  'webhook-receiver': () =>
+    z.object({
+      EVENT_QUEUE_URL: url('EVENT_QUEUE_URL', 'the event queue'),
+    }),
+  'event-processor': () =>
+    z.object({
+      EVENT_BUS_NAME: name('EVENT_BUS_NAME'),
       STATE_TABLE_NAME: name('STATE_TABLE_NAME'),
       IDEMPOTENCY_TABLE_NAME: name('IDEMPOTENCY_TABLE_NAME'),
-      OUTBOUND_DEAD_LETTER_QUEUE_URL: url('OUTBOUND_DEAD_LETTER_QUEUE_URL', 'the outbound dead-letter queue'),
-      /** Only the EventBridge route needs it: the queue its events are forwarded to. */
-      OUTBOUND_QUEUE_URL: blankAsUnset(url('OUTBOUND_QUEUE_URL', 'the outbound queue')),
+      DEAD_LETTER_QUEUE_URL: url('DEAD_LETTER_QUEUE_URL', 'the dead-letter queue'),
       IDEMPOTENCY_TTL_SECONDS: z.pipe(
         blankAsUnset(positiveInt('IDEMPOTENCY_TTL_SECONDS', 'seconds')),
         z.transform((value) => value ?? DEFAULT_IDEMPOTENCY_TTL_SECONDS),
       ),
-      CONSUMER_RETENTION_DAYS: z.pipe(
-        blankAsUnset(positiveInt('CONSUMER_RETENTION_DAYS', 'days')),
+      CONVERSATION_RETENTION_DAYS: z.pipe(
+        blankAsUnset(positiveInt('CONVERSATION_RETENTION_DAYS', 'days')),
         z.transform((value) => value ?? DEFAULT_STATE_RETENTION_DAYS),
       ),
-      CONNECTOR_DEFAULT_SKILL_ID: routingId('CONNECTOR_DEFAULT_SKILL_ID'),
-      CONNECTOR_DEFAULT_CAMPAIGN_ID: routingId('CONNECTOR_DEFAULT_CAMPAIGN_ID'),
-      CONNECTOR_DEFAULT_ENGAGEMENT_ID: routingId('CONNECTOR_DEFAULT_ENGAGEMENT_ID'),
-    })
-    .check(
-      z.refine(
-        (env) => (env.CONNECTOR_DEFAULT_CAMPAIGN_ID === undefined) === (env.CONNECTOR_DEFAULT_ENGAGEMENT_ID === undefined),
-        'CONNECTOR_DEFAULT_CAMPAIGN_ID and CONNECTOR_DEFAULT_ENGAGEMENT_ID must be set together',
+      CONVERSATION_CONCURRENCY: z.pipe(
+        blankAsUnset(
+          positiveInt('CONVERSATION_CONCURRENCY', 'conversations').check(
+            z.lte(
+              MAX_CONVERSATION_CONCURRENCY,
+              `CONVERSATION_CONCURRENCY must be at most ${MAX_CONVERSATION_CONCURRENCY} conversations (a batch holds at most 10 records)`,
+            ),
+          ),
+        ),
+        z.transform((value) => value ?? DEFAULT_CONVERSATION_CONCURRENCY),
       ),
-    ),
-  'c2m-invite': z.object({
-    /** Used when the flow passes no `skill` parameter. */
-    C2M_DEFAULT_SKILL: c2mLimited('C2M_DEFAULT_SKILL', C2M_LIMITS.skill),
-    /** Used when the flow passes no `handoffId` parameter. */
-    C2M_DEFAULT_HANDOFF_ID: c2mLimited('C2M_DEFAULT_HANDOFF_ID', C2M_LIMITS.handoffId),
-    /** va, lo or sy: C2M's host when neither SSM nor CSDS answers. */
-    C2M_REGION: blankAsUnset(z.enum(C2M_REGIONS, { error: `C2M_REGION must be one of ${C2M_REGIONS.join(', ')}` })),
-  }),
-  'domain-refresh': z.object({}),
-} as const satisfies Record<LivePersonFunctionName, z.ZodMiniObject>;
+    }),
+  'connector-send': () =>
+    z
+      .object({
+        STATE_TABLE_NAME: name('STATE_TABLE_NAME'),
+        IDEMPOTENCY_TABLE_NAME: name('IDEMPOTENCY_TABLE_NAME'),
+        OUTBOUND_DEAD_LETTER_QUEUE_URL: url('OUTBOUND_DEAD_LETTER_QUEUE_URL', 'the outbound dead-letter queue'),
+        /** Only the EventBridge route needs it: the queue its events are forwarded to. */
+        OUTBOUND_QUEUE_URL: blankAsUnset(url('OUTBOUND_QUEUE_URL', 'the outbound queue')),
+        IDEMPOTENCY_TTL_SECONDS: z.pipe(
+          blankAsUnset(positiveInt('IDEMPOTENCY_TTL_SECONDS', 'seconds')),
+          z.transform((value) => value ?? DEFAULT_IDEMPOTENCY_TTL_SECONDS),
+        ),
+        CONSUMER_RETENTION_DAYS: z.pipe(
+          blankAsUnset(positiveInt('CONSUMER_RETENTION_DAYS', 'days')),
+          z.transform((value) => value ?? DEFAULT_STATE_RETENTION_DAYS),
+        ),
+        CONNECTOR_DEFAULT_SKILL_ID: routingId('CONNECTOR_DEFAULT_SKILL_ID'),
+        CONNECTOR_DEFAULT_CAMPAIGN_ID: routingId('CONNECTOR_DEFAULT_CAMPAIGN_ID'),
+        CONNECTOR_DEFAULT_ENGAGEMENT_ID: routingId('CONNECTOR_DEFAULT_ENGAGEMENT_ID'),
+      })
+      .check(
+        z.refine(
+          (env) => (env.CONNECTOR_DEFAULT_CAMPAIGN_ID === undefined) === (env.CONNECTOR_DEFAULT_ENGAGEMENT_ID === undefined),
+          'CONNECTOR_DEFAULT_CAMPAIGN_ID and CONNECTOR_DEFAULT_ENGAGEMENT_ID must be set together',
+        ),
+      ),
+  'c2m-invite': () =>
+    z.object({
+      /** Used when the flow passes no `skill` parameter. */
+      C2M_DEFAULT_SKILL: c2mLimited('C2M_DEFAULT_SKILL', C2M_LIMITS.skill),
+      /** Used when the flow passes no `handoffId` parameter. */
+      C2M_DEFAULT_HANDOFF_ID: c2mLimited('C2M_DEFAULT_HANDOFF_ID', C2M_LIMITS.handoffId),
+      /** va, lo or sy: C2M's host when neither SSM nor CSDS answers. */
+      C2M_REGION: blankAsUnset(z.enum(C2M_REGIONS, { error: `C2M_REGION must be one of ${C2M_REGIONS.join(', ')}` })),
+    }),
+  'domain-refresh': () => z.object({}),
+} as const satisfies Record<LivePersonFunctionName, () => z.ZodMiniObject>;
+
+type FunctionEnvironmentSchema<N extends LivePersonFunctionName> = ReturnType<(typeof functionEnvironmentBuilders)[N]>;
+const builtFunctionEnvironments = new Map<LivePersonFunctionName, z.ZodMiniObject>();
+
+/** One function's own environment schema (its `shape` lists its variables). */
+export function functionEnvironmentSchema<N extends LivePersonFunctionName>(name: N): FunctionEnvironmentSchema<N> {
+  let schema = builtFunctionEnvironments.get(name);
+  if (!schema) {
+    schema = functionEnvironmentBuilders[name]();
+    builtFunctionEnvironments.set(name, schema);
+  }
+  return schema as FunctionEnvironmentSchema<N>;
+}
 
 export type SharedEnvironment = z.output<typeof sharedEnvironmentSchema>;
-export type FunctionEnvironment<N extends LivePersonFunctionName> = z.output<(typeof functionEnvironment)[N]>;
+export type FunctionEnvironment<N extends LivePersonFunctionName> = z.output<FunctionEnvironmentSchema<N>>;
 
 /** The variable names of the shared contract and of one function's own environment. */
 export type SharedVariable = keyof typeof sharedEnvironment;
-export type FunctionVariable<N extends LivePersonFunctionName> = keyof (typeof functionEnvironment)[N]['shape'] & string;
+export type FunctionVariable<N extends LivePersonFunctionName> = keyof FunctionEnvironmentSchema<N>['shape'] & string;
 
 /**
  * What a construct sets for a function's own variables: each by its contract name, as a string (a
@@ -190,5 +210,5 @@ export function parseFunctionEnvironment<N extends LivePersonFunctionName>(
   name: N,
   env: Readonly<Record<string, string | undefined>>,
 ): EnvironmentResult<FunctionEnvironment<N>> {
-  return parseWith(functionEnvironment[name] as unknown as z.ZodMiniType<FunctionEnvironment<N>>, env);
+  return parseWith(functionEnvironmentSchema(name) as unknown as z.ZodMiniType<FunctionEnvironment<N>>, env);
 }

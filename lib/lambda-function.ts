@@ -12,7 +12,7 @@ import { domainParameterPath, type LivePersonFunctionName } from '#contract/cons
 import { RUNTIME_ENV, type FunctionVariables, type SharedVariable } from '#contract/environment.ts';
 import { HOST_POLICY_ENV } from '#contract/host-policy.ts';
 import { METRICS_NAMESPACE } from '#contract/metrics.ts';
-import { BUNDLE_ALIASES, BUNDLE_INJECT, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, ESM_REQUIRE_BANNER } from './bundling.ts';
+import { BUNDLE_ALIASES, BUNDLE_INJECT, BUNDLE_KEEP_NAMES, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, ESM_REQUIRE_BANNER } from './bundling.ts';
 import type { DeploymentConfig } from './config.ts';
 import { functionSettingsSchema } from './settings/function.ts';
 import { ConstructPropsError, resolveSettings } from './settings/resolve.ts';
@@ -186,7 +186,7 @@ export class LivePersonFunction<N extends LivePersonFunctionName = LivePersonFun
         format: OutputFormat.ESM, // index.mjs: top-level await and ESM-only dependencies work
         target: BUNDLE_TARGET,
         minify: true,
-        keepNames: false, // 20–35 KiB per bundle; error classes name themselves (test/lint/error-names.test.ts)
+        keepNames: BUNDLE_KEEP_NAMES,
         sourceMap: true,
         sourceMapMode: SourceMapMode.DEFAULT,
         sourcesContent: false, // maps only need positions; keeps the asset small

@@ -13,7 +13,7 @@ import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { build, type Plugin } from 'esbuild';
-import { BUNDLE_ALIASES, BUNDLE_INJECT, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, ESM_REQUIRE_BANNER } from '#lib/bundling.ts';
+import { deployedBuildOptions } from '#lib/bundling.ts';
 import { median } from './stats.ts';
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
@@ -311,31 +311,21 @@ export async function measureLevers(options: {
 }
 
 async function bundleWithLever(handler: string, lever: Lever, outfile: string): Promise<void> {
+  const deployed = deployedBuildOptions(PROJECT_ROOT);
   const aliases = Object.fromEntries(
-    Object.entries(BUNDLE_ALIASES)
+    Object.entries(deployed.alias)
       .filter(([from]) => !(lever === 'no-http-alias' && /^(node:)?https?$/.test(from)))
       .filter(([from]) => !(lever === 'sdk-credential-chain' && from === '@aws-sdk/credential-provider-node'))
-      .map(([from, to]) => [from, path.join(PROJECT_ROOT, to)]),
+      .filter(([from]) => !(lever === 'runtime-sdk' && from.startsWith('@'))),
   );
-  if (lever === 'runtime-sdk') delete aliases['@aws-sdk/credential-provider-node'];
   await build({
+    ...deployed,
     entryPoints: [path.join(PROJECT_ROOT, 'functions', handler, 'index.ts')],
     outfile,
-    absWorkingDir: PROJECT_ROOT,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: BUNDLE_TARGET,
-    minify: true,
     keepNames: lever === 'keep-names',
-    sourcemap: true,
-    sourcesContent: false,
-    mainFields: BUNDLE_MAIN_FIELDS,
-    banner: { js: ESM_REQUIRE_BANNER },
     alias: aliases,
-    inject: lever === 'enable-source-maps' ? [] : BUNDLE_INJECT.map((file) => path.join(PROJECT_ROOT, file)),
+    inject: lever === 'enable-source-maps' ? [] : deployed.inject,
     plugins: lever === 'runtime-sdk' ? [requireFromRuntime] : [],
-    logLevel: 'silent',
   });
 }
 

@@ -51,7 +51,7 @@ describe('NodejsFunction bundling', () => {
 
     // The cold-start levers (lib/bundling.ts) are in what is deployed: node:http reached through its
     // CommonJS object, Lambda's credential chain instead of the SDK's (no SSO, STS or sign-in
-    // clients), stack traces mapped by the bundle, and so no --enable-source-maps.
+    // clients), no event-stream codecs, stack traces mapped by the bundle, and so no --enable-source-maps.
     expect(imported).not.toContain('node:http');
     expect(imported).not.toContain('node:https');
     const sources = (JSON.parse(readFileSync(path.join(assetDir, 'index.mjs.map'), 'utf8')) as { sources: string[] }).sources;
@@ -60,11 +60,14 @@ describe('NodejsFunction bundling', () => {
         expect.stringMatching(/functions\/lib\/bundle\/source-mapped-stacks\.ts$/),
         expect.stringMatching(/functions\/lib\/bundle\/lambda-credentials\.ts$/),
         expect.stringMatching(/functions\/lib\/bundle\/node-http\.cjs$/),
+        expect.stringMatching(/functions\/lib\/bundle\/no-event-streams\.ts$/),
       ]),
     );
     expect(
       sources.filter((source) =>
-        /credential-provider-(node|ini|sso|web-identity|process)|nested-clients|\/zod\/v4\/locales\/(?!en\.js|index\.js)/.test(source),
+        /credential-provider-(node|ini|sso|web-identity|process)|nested-clients|@smithy\/core\/dist-es\/submodules\/event-streams|\/zod\/v4\/locales\/(?!en\.js|index\.js)/.test(
+          source,
+        ),
       ),
     ).toEqual([]);
     const variables = Object.values(functions).map(

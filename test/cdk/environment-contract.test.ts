@@ -5,7 +5,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { LIVEPERSON_FUNCTION_NAMES, type LivePersonFunctionName } from '#contract/constants.ts';
 import {
-  functionEnvironment,
+  functionEnvironmentSchema,
   parseFunctionEnvironment,
   parseSharedEnvironment,
   RUNTIME_ENV,
@@ -26,7 +26,7 @@ function resolvedValue(variable: string, value: unknown): string {
 function contractProblems(name: LivePersonFunctionName, variables: Readonly<Record<string, string>>): string[] {
   const known = new Set<string>([
     ...Object.keys(sharedEnvironment),
-    ...Object.keys(functionEnvironment[name].shape),
+    ...Object.keys(functionEnvironmentSchema(name).shape),
     ...Object.values(RUNTIME_ENV),
   ]);
   const shared = parseSharedEnvironment(variables);
@@ -82,7 +82,7 @@ describe('the environment of every function (full stack, every capability and op
     const own = variables.get(name) ?? {};
     expect(contractProblems(name, own)).toEqual([]);
     // The optional variables of the function are set too, so each was checked above.
-    expect(Object.keys(own)).toEqual(expect.arrayContaining(Object.keys(functionEnvironment[name].shape)));
+    expect(Object.keys(own)).toEqual(expect.arrayContaining(Object.keys(functionEnvironmentSchema(name).shape)));
   });
 
   it('would fail on a variable unknown to the contract, or a missing one', () => {

@@ -7,7 +7,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { describe, expect, it } from 'vitest';
 import { C2M_RESULTS } from '#functions/lib/ivr/outcome.ts';
-import { functionEnvironment } from '#contract/environment.ts';
+import { functionEnvironmentSchema } from '#contract/environment.ts';
 import { DeploymentConfigError, parseDeploymentConfig, type DeploymentConfigInput } from '#lib/config.ts';
 import {
   CALL_ID_ATTRIBUTE,
@@ -307,7 +307,7 @@ describe("LivePersonIvrDeflection in a brand's own app", () => {
     const [fn] = resourcesOf(Template.fromStack(stack), 'AWS::Lambda::Function');
     const variables = (fn?.Properties as { Environment: { Variables: Record<string, string> } }).Environment.Variables;
     expect(variables).toMatchObject({ C2M_DEFAULT_SKILL: 'sales', C2M_DEFAULT_HANDOFF_ID: 'h1', C2M_REGION: 'lo' });
-    expect(Object.keys(functionEnvironment['c2m-invite'].shape).sort()).toEqual([
+    expect(Object.keys(functionEnvironmentSchema('c2m-invite').shape).sort()).toEqual([
       'C2M_DEFAULT_HANDOFF_ID',
       'C2M_DEFAULT_SKILL',
       'C2M_REGION',

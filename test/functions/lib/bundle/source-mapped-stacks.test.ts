@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUNDLE_ALIASES, BUNDLE_INJECT, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, ESM_REQUIRE_BANNER } from '#lib/bundling.ts';
+import { deployedBuildOptions } from '#lib/bundling.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../../../..');
 const dir = mkdtempSync(path.join(tmpdir(), 'lp-stacks-'));
@@ -15,22 +15,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 beforeAll(async () => {
   await build({
+    ...deployedBuildOptions(ROOT),
     entryPoints: [path.join(ROOT, 'test/fixtures/bundle/throwing-entry.ts')],
     outfile: bundle,
-    absWorkingDir: ROOT,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: BUNDLE_TARGET,
-    minify: true,
-    keepNames: false, // as deployed
-    sourcemap: true,
-    sourcesContent: false,
-    mainFields: BUNDLE_MAIN_FIELDS,
-    banner: { js: ESM_REQUIRE_BANNER },
-    alias: Object.fromEntries(Object.entries(BUNDLE_ALIASES).map(([from, to]) => [from, path.join(ROOT, to)])),
-    inject: BUNDLE_INJECT.map((file) => path.join(ROOT, file)),
-    logLevel: 'silent',
   });
 });
 
