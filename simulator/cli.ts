@@ -5,7 +5,18 @@ import { parseArgs } from 'node:util';
 import { startLivePersonSimulator } from './server.ts';
 import { SIMULATOR_DEFAULTS } from './types.ts';
 
-const USAGE = 'usage: node simulator/cli.ts [--port 4040] [--host 127.0.0.1] [--account 12345678]';
+const USAGE = [
+  'usage: node simulator/cli.ts [--port 4040] [--host 127.0.0.1] [--account 12345678]',
+  '',
+  'One port serves every simulated LivePerson service, routed by path:',
+  '  CSDS       /api/account/{account}/service/[{name}/]baseURI.json (every service points here)',
+  '  Sentinel   /sentinel/api/account/{account}/app/token',
+  '  IdP        /api/account/{account}/consumer',
+  '  Connector  /api/account/{account}/messaging/consumer/conversation[/send]',
+  '             (conversations, events with metadata, SDEs, file URLs, dialog and stage closes)',
+  '  swift      /v1/AUTH_async-images/{account}/{file} (PUT/GET with Swift TempURL signatures)',
+  '  C2M        /api/account/{account}/... (Connect-to-Messaging)',
+].join('\n');
 
 function parseOptions(): { port: number; host: string; accountId: string } {
   const { values } = parseArgs({

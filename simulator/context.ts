@@ -3,8 +3,9 @@ import { STATUS_CODES } from 'node:http';
 import type { C2mState } from './c2m-state.ts';
 import type { ConversationStore } from './conversation-store.ts';
 import type { SimReply } from './http.ts';
+import type { FileStorage } from './services/storage.ts';
 import type { TokenAuthority } from './tokens.ts';
-import type { OAuth1Credentials } from './types.ts';
+import type { OAuth1Credentials, SurveyConfig } from './types.ts';
 
 export interface SimulatorConfig {
   accountId: string;
@@ -14,6 +15,9 @@ export interface SimulatorConfig {
   appJwtTtlSeconds: number;
   c2mRateLimitPerSecond: number;
   domains: Partial<Record<string, string>>;
+  fileUrlTtlSeconds: number;
+  /** The account's post-conversation survey, if any; changed at run time by `connector.configureSurvey`. */
+  survey: SurveyConfig | undefined;
 }
 
 export interface SimContext {
@@ -23,6 +27,8 @@ export interface SimContext {
   tokens: TokenAuthority;
   conversations: ConversationStore;
   c2m: C2mState;
+  /** The `swift` file store behind the Connector API's upload and download URLs. */
+  storage: FileStorage;
 }
 
 /**

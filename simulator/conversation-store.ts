@@ -2,7 +2,15 @@
 // emitted on `events` ('conversation' and 'message'), which is what a webhook sender subscribes to.
 import { randomUUID } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
-import type { CampaignInfo, ConversationMessage, ConversationSnapshot, MessagingEvent, Originator, SimulatorEvents } from './types.ts';
+import type {
+  CampaignInfo,
+  ConversationMessage,
+  ConversationSend,
+  ConversationSnapshot,
+  MessagingEvent,
+  Originator,
+  SimulatorEvents,
+} from './types.ts';
 
 /** The id of the one simulated agent that answers and closes conversations. */
 export const SIMULATED_AGENT_ID = 'sim-agent';
@@ -14,6 +22,8 @@ export interface OpenConversationInput {
   userProfile?: Record<string, unknown>;
   ttrDefName?: string;
   conversationContext?: Record<string, unknown>;
+  /** The CONVERSATION call's Client-Properties header, parsed. */
+  clientProperties?: Record<string, unknown>;
 }
 
 export type OpenResult = { ok: true; conversation: ConversationSnapshot } | { ok: false; openConversationId: string };
@@ -50,6 +60,7 @@ export class ConversationStore {
       stage: 'OPEN',
       startTs,
       messages: [],
+      sends: [],
       nextSequence: new Map(),
     };
     this.#conversations.set(conversation.conversationId, conversation);
@@ -77,8 +88,53 @@ export class ConversationStore {
     return undefined;
   }
 
+  /** The consumer's conversation whose stage is open: the open one, or one whose survey still runs. */
+  activeConversationOf(consumerId: string): ConversationSnapshot | undefined {
+    const open = this.openConversationOf(consumerId);
+    if (open !== undefined) return open;
+    for (const conversation of this.#conversations.values()) {
+      if (conversation.consumerId === consumerId && conversation.stage === 'OPEN') return snapshot(conversation);
+    }
+    return undefined;
+  }
+
   list(): ConversationSnapshot[] {
     return [...this.#conversations.values()].map(snapshot);
+  }
+
+  /** Notes a SEND request addressed to the conversation (see ConversationSnapshot.sends). */
+  recordSend(conversationId: string, send: ConversationSend): void {
+    const conversation = this.#conversations.get(conversationId);
+    if (conversation === undefined) return;
+    (conversation.sends ??= []).push({ ...send });
+  }
+
+  /**
+   * A mid-conversation userprofile.SetUserProfile: its SDEs replace those of the same type (ctmrinfo and
+   * personal are "replace" types, LivePerson says), other fields of the body replace the earlier ones.
+   */
+  updateUserProfile(conversationId: string, body: Record<string, unknown>): boolean {
+    const conversation = this.#conversations.get(conversationId);
+    if (conversation === undefined) return false;
+    const earlier = conversation.userProfile ?? {};
+    const sdesOf = (profile: Record<string, unknown>): Array<Record<string, unknown>> => {
+      const sdes = (profile.authenticatedData as { lp_sdes?: unknown } | undefined)?.lp_sdes;
+      return Array.isArray(sdes) ? (sdes as Array<Record<string, unknown>>) : [];
+    };
+    const incoming = sdesOf(body);
+    const replaced = new Set(incoming.map((sde) => sde.type));
+    const earlierData = (earlier.authenticatedData as Record<string, unknown> | undefined) ?? {};
+    const bodyData = (body.authenticatedData as Record<string, unknown> | undefined) ?? {};
+    const merged: Record<string, unknown> = { ...earlier, ...structuredClone(body) };
+    if (earlier.authenticatedData !== undefined || body.authenticatedData !== undefined) {
+      merged.authenticatedData = {
+        ...earlierData,
+        ...structuredClone(bodyData),
+        lp_sdes: [...sdesOf(earlier).filter((sde) => !replaced.has(sde.type)), ...structuredClone(incoming)],
+      };
+    }
+    conversation.userProfile = merged;
+    return true;
   }
 
   /**
@@ -125,29 +181,39 @@ export class ConversationStore {
    * (type POST_SURVEY). As LivePerson reports it, the conversation's state is CLOSE from then on and
    * its stage stays OPEN until the survey ends with `close`.
    */
-  startSurvey(conversationId: string): { ok: true; dialogId: string } | { ok: false; reason: 'NOT_FOUND' | 'CLOSED' } {
+  startSurvey(
+    conversationId: string,
+    closer: { closedBy: 'CONSUMER' | 'AGENT'; closedCause?: string } = { closedBy: 'AGENT' },
+  ): { ok: true; dialogId: string } | { ok: false; reason: 'NOT_FOUND' | 'CLOSED' } {
     const conversation = this.#conversations.get(conversationId);
     if (conversation === undefined) return { ok: false, reason: 'NOT_FOUND' };
     const main = conversation.dialogs[0];
     if (conversation.state !== 'OPEN' || main === undefined || main.state !== 'OPEN') return { ok: false, reason: 'CLOSED' };
     const now = Date.now();
-    Object.assign(main, { state: 'CLOSE', endTs: now, closedBy: 'AGENT' });
+    Object.assign(main, {
+      state: 'CLOSE',
+      endTs: now,
+      closedBy: closer.closedBy,
+      ...(closer.closedCause === undefined ? {} : { closedCause: closer.closedCause }),
+    });
     const dialogId = randomUUID();
     conversation.dialogs.push({ dialogId, dialogType: 'POST_SURVEY', state: 'OPEN', creationTs: now });
-    Object.assign(conversation, { state: 'CLOSE', closeTs: now, closedBy: 'AGENT', metaDataLastUpdateTs: now });
+    Object.assign(conversation, { state: 'CLOSE', closeTs: now, closedBy: closer.closedBy, metaDataLastUpdateTs: now });
     this.#events.emit('conversation', { change: 'SURVEY_STARTED', conversation: snapshot(conversation) });
     return { ok: true, dialogId };
   }
 
   /** Ends the conversation: every open dialog (a running survey's too) closes, and the stage with them. */
-  close(conversationId: string, closedBy: Originator): CloseResult {
+  close(conversationId: string, closedBy: Originator, closedCause?: string): CloseResult {
     const conversation = this.#conversations.get(conversationId);
     if (conversation === undefined) return { ok: false, reason: 'NOT_FOUND' };
     if (conversation.stage !== 'OPEN') return { ok: false, reason: 'CLOSED' };
     const now = Date.now();
     const closer = closedBy === 'CONSUMER' ? 'CONSUMER' : 'AGENT';
     for (const dialog of conversation.dialogs) {
-      if (dialog.state === 'OPEN') Object.assign(dialog, { state: 'CLOSE', endTs: now, closedBy: closer });
+      if (dialog.state === 'OPEN') {
+        Object.assign(dialog, { state: 'CLOSE', endTs: now, closedBy: closer, ...(closedCause === undefined ? {} : { closedCause }) });
+      }
     }
     // A survey's end leaves who closed the main dialog as the conversation's close reason.
     if (conversation.state === 'OPEN') Object.assign(conversation, { state: 'CLOSE', closeTs: now, closedBy: closer });

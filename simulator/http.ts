@@ -10,7 +10,10 @@ export interface SimRequest {
   /** First value of each query parameter. */
   query: Record<string, string>;
   headers: Record<string, string>;
+  /** The body decoded as UTF-8. */
   body: string;
+  /** The body's bytes as received (storage uploads are binary). */
+  rawBody: Buffer;
   /** The full URL as the client addressed it (scheme from the simulator, host from the Host header). */
   url: string;
 }
@@ -21,6 +24,9 @@ export interface SimReply {
   json?: unknown;
   /** Sent as is (text/plain), when json is absent. */
   text?: string;
+  /** Sent as is with `contentType`, when json and text are absent (a stored file). */
+  bytes?: Buffer;
+  contentType?: string;
 }
 
 export function jsonReply(status: number, json: unknown): SimReply {

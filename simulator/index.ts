@@ -1,5 +1,5 @@
 // The LivePerson simulator: a loopback HTTP server implementing the documented LivePerson contracts
-// (CSDS, Sentinel, IdP, Connector API, Connect-to-Messaging) for tests, a local stack and a benchmark.
+// (CSDS, Sentinel, IdP, Connector API, Connect-to-Messaging, swift file storage) for tests, a local stack and a benchmark.
 export { startLivePersonSimulator } from './server.ts';
 export type { LivePersonSimulator } from './server.ts';
 export { SIMULATED_AGENT_ID } from './conversation-store.ts';
@@ -52,11 +52,18 @@ export type {
   WebhookEventType,
   WebhookNotification,
 } from './notifications.ts';
+export { RICH_CONTENT_FALLBACK } from './client-features.ts';
+export { HOSTED_FILE_REFUSED, SUPPORTED_SDE_TYPES, USER_PROFILE_SET } from './services/connector.ts';
+export { MAX_PREVIEW_BYTES, MAX_UPLOAD_BYTES, TEMP_URL_INVALID, UPLOAD_FILE_TYPES } from './services/storage.ts';
+export type { SignedUrl, UploadFileType } from './services/storage.ts';
 export type {
   C2mConsumerProfile,
   C2mInvite,
   CampaignInfo,
+  ClientPropertiesMatch,
   ConversationChange,
+  ConversationDialogSnapshot,
+  ConversationSend,
   ConversationMessage,
   ConversationSnapshot,
   ConversationState,
@@ -70,4 +77,5 @@ export type {
   SimulatorCredentials,
   SimulatorEvents,
   SimulatorOptions,
+  SurveyConfig,
 } from './types.ts';

@@ -72,6 +72,7 @@ export interface ConversationDialogDetails {
   endTs?: number;
   metaDataLastUpdateTs: number;
   closedBy?: 'CONSUMER' | 'AGENT';
+  closedCause?: string;
 }
 
 export interface ConversationDetails {
@@ -320,6 +321,7 @@ export function changeFromConversation(
     ...(dialog.endTs === undefined ? {} : { endTs: dialog.endTs }),
     metaDataLastUpdateTs: dialog.endTs ?? dialog.creationTs,
     ...(dialog.closedBy === undefined ? {} : { closedBy: dialog.closedBy }),
+    ...(dialog.closedCause === undefined ? {} : { closedCause: dialog.closedCause }),
   }));
   const skillId = conversation.skillId ?? '-1';
   return conversationChange({

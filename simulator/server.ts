@@ -14,11 +14,13 @@ import type { SimReply, SimRequest } from './http.ts';
 import { firstQueryValues, flattenHeaders } from './http.ts';
 import type { AccountSetupErrorCode } from './services/c2m.ts';
 import { C2M_ERRORS, c2mError, handleC2m } from './services/c2m.ts';
+import { agentRichContentEvent, agentTextEvent, lacksFeature } from './client-features.ts';
 import { connectorError, handleConnector } from './services/connector.ts';
 import { handleCsds } from './services/csds.ts';
 import { handleIdp } from './services/idp.ts';
 import { handleSentinel, sentinelError } from './services/sentinel.ts';
-import { quickRepliesContent, SIMULATED_SURVEY_BOT_ID } from './notifications.ts';
+import { FileStorage, MAX_UPLOAD_BYTES, TEMP_URL_INVALID, UPLOAD_FILE_TYPES } from './services/storage.ts';
+import { beginSurvey, DEFAULT_SURVEY_QUESTION } from './survey.ts';
 import { createTokenAuthority } from './tokens.ts';
 import type { WebhookSender } from './webhooks.ts';
 import { WebhookDispatcher } from './webhooks.ts';
@@ -34,11 +36,14 @@ import type {
   SimulatorCredentials,
   SimulatorEvents,
   SimulatorOptions,
+  SurveyConfig,
 } from './types.ts';
 import { SIMULATOR_DEFAULTS } from './types.ts';
 
-/** Bodies larger than this are refused with 413: nothing LivePerson accepts comes close. */
+/** Bodies larger than this are refused with 413: nothing LivePerson accepts comes close... */
 const MAX_BODY_BYTES = 1024 * 1024;
+/** ...but a file PUT to storage (up to 3MB), with room for the 400 of a PUT larger than its URL allows. */
+const MAX_STORAGE_BODY_BYTES = MAX_UPLOAD_BYTES + 64 * 1024;
 
 export interface LivePersonSimulator {
   /** 'http://127.0.0.1:PORT' */
@@ -77,10 +82,14 @@ export interface LivePersonSimulator {
     closeConversation(conversationId: string): void;
     /**
      * The simulated agent publishes a text message, with quick replies (structured content) when
-     * given; returns its sequence. Throws unless the conversation is open.
+     * given; returns its sequence. Throws unless the conversation is open. The quick replies are left
+     * out when the conversation's Client-Properties lack QUICK_REPLIES (client-features.ts).
      */
     sendAgentMessage(conversationId: string, message: string, options?: { quickReplies?: Record<string, unknown> }): number;
-    /** The simulated agent publishes structured content (a card, a carousel ...); returns its sequence. */
+    /**
+     * The simulated agent publishes structured content (a card, a carousel ...); returns its sequence.
+     * A client whose Client-Properties lack RICH_CONTENT gets it as text (client-features.ts).
+     */
     sendAgentRichContent(conversationId: string, content: Record<string, unknown>): number;
     /**
      * The consumer (on a channel LivePerson serves, such as SMS after C2M) sends text into the open
@@ -93,14 +102,38 @@ export interface LivePersonSimulator {
      */
     consumerSharesFile(
       conversationId: string,
-      file: { caption?: string; fileType: string; preview?: string },
+      file: { caption?: string; fileType: string; preview?: string; bytes?: Buffer },
+    ): { sequence: number; relativePath: string };
+    /**
+     * The agent shares a file: it is stored (a JPG, JPEG, PNG or GIF of up to 3MB) and published as a
+     * `hosted/file` ContentEvent {caption?, relativePath, fileType}, without preview, as agents publish
+     * it. The consumer downloads it with ms.GenerateURLForDownloadFile. Throws unless the conversation
+     * is open or for another file type.
+     */
+    sendAgentFile(
+      conversationId: string,
+      file: { caption?: string; fileType: string; bytes: Buffer },
     ): { sequence: number; relativePath: string };
     /**
      * The agent ends the main dialog and the post-conversation survey starts in a POST_SURVEY
      * dialog, where the survey bot asks its question with quick replies. Returns the survey's dialog
-     * id and the question's sequence.
+     * id and the question's sequence, and `surveyed: true`. A conversation opened with Client-Properties
+     * lacking MULTI_DIALOG gets no survey: it simply closes, and the answer is
+     * `{dialogId: <the conversation id>, sequence: -1, surveyed: false}`.
      */
-    startSurvey(conversationId: string, question?: { text: string; answers: string[] }): { dialogId: string; sequence: number };
+    startSurvey(
+      conversationId: string,
+      question?: { text: string; answers: string[] },
+    ): { dialogId: string; sequence: number; surveyed: boolean };
+    /**
+     * The account's post-conversation survey (replacing SimulatorOptions.survey; undefined: none): a
+     * consumer's DialogChange closing the main dialog starts it.
+     */
+    configureSurvey(survey: SurveyConfig | undefined): void;
+    /** Every storage URL issued so far (upload and download) is refused from now on: 401 "Temp URL invalid". */
+    expireFileUrls(): void;
+    /** What storage holds at a relative path (an upload, a shared file); undefined when nothing. */
+    storedFile(relativePath: string): { fileType: string; bytes: Buffer } | undefined;
   };
   /** 'conversation' (opened/closed) and 'message' (every published event): what a webhook sender listens to. */
   readonly events: EventEmitter<SimulatorEvents>;
@@ -122,6 +155,8 @@ export async function startLivePersonSimulator(options: SimulatorOptions = {}): 
     appJwtTtlSeconds: options.appJwtTtlSeconds ?? 3600,
     c2mRateLimitPerSecond: options.c2mRateLimitPerSecond ?? 30,
     domains: { ...options.domains },
+    fileUrlTtlSeconds: options.fileUrlTtlSeconds ?? 60,
+    survey: options.survey === undefined ? undefined : structuredClone(options.survey),
   };
   const events = new EventEmitter<SimulatorEvents>();
   let url = '';
@@ -131,6 +166,7 @@ export async function startLivePersonSimulator(options: SimulatorOptions = {}): 
     tokens: createTokenAuthority(),
     conversations: new ConversationStore(events),
     c2m: new C2mState(),
+    storage: new FileStorage({ accountId: config.accountId, ttlSeconds: config.fileUrlTtlSeconds }),
   };
   const webhooks = new WebhookDispatcher({
     accountId: config.accountId,
@@ -164,19 +200,23 @@ export async function startLivePersonSimulator(options: SimulatorOptions = {}): 
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const receivedAt = Date.now();
-    const { body, tooLarge } = await readBody(req);
     const parsedUrl = new URL(req.url ?? '/', 'http://simulator.invalid');
+    const segments = pathSegments(parsedUrl.pathname);
+    const service = serviceOf(segments);
+    const limit = service === 'swift' ? MAX_STORAGE_BODY_BYTES : MAX_BODY_BYTES;
+    const { rawBody, tooLarge } = await readBody(req, limit);
+    const body = service === 'swift' ? '' : rawBody.toString('utf8');
     const request: SimRequest = {
       method: req.method ?? 'GET',
       path: parsedUrl.pathname,
-      segments: pathSegments(parsedUrl.pathname),
+      segments,
       query: firstQueryValues(parsedUrl.searchParams),
       headers: flattenHeaders(req.headers),
       body,
+      rawBody,
       // OAuth 1.0a signs the URL the client addressed: the simulator is plain HTTP, the host is the client's.
       url: `http://${req.headers.host ?? new URL(url).host}${req.url ?? '/'}`,
     };
-    const service = serviceOf(request.segments);
     const record: RecordedRequest = {
       service,
       method: request.method,
@@ -184,6 +224,7 @@ export async function startLivePersonSimulator(options: SimulatorOptions = {}): 
       query: request.query,
       headers: request.headers,
       body,
+      ...(service === 'swift' ? { bodyBytes: rawBody.length } : {}),
       status: 0,
       receivedAt,
     };
@@ -191,7 +232,7 @@ export async function startLivePersonSimulator(options: SimulatorOptions = {}): 
 
     let reply: SimReply;
     try {
-      reply = await answer(request, service, tooLarge);
+      reply = await answer(request, service, tooLarge ? limit : undefined);
     } catch (error) {
       reply = plainError(500, `Simulator error: ${String(error)}`);
     }
@@ -199,7 +240,7 @@ export async function startLivePersonSimulator(options: SimulatorOptions = {}): 
     if (!res.destroyed) write(res, reply);
   }
 
-  async function answer(request: SimRequest, service: ServiceName | 'unrouted', tooLarge: boolean): Promise<SimReply> {
+  async function answer(request: SimRequest, service: ServiceName | 'unrouted', tooLargeFor: number | undefined): Promise<SimReply> {
     const fault = service === 'unrouted' ? undefined : takeFault(service);
     if (fault?.delayMs !== undefined && fault.delayMs > 0) {
       try {
@@ -209,7 +250,7 @@ export async function startLivePersonSimulator(options: SimulatorOptions = {}): 
       }
     }
     if (fault?.status !== undefined && service !== 'unrouted') return faultReply(service, fault.status, fault.body);
-    if (tooLarge) return plainError(413, `Body larger than ${MAX_BODY_BYTES} bytes`);
+    if (tooLargeFor !== undefined) return plainError(413, `Body larger than ${tooLargeFor} bytes`);
     switch (service) {
       case 'csds':
         return handleCsds(request, context);
@@ -221,6 +262,8 @@ export async function startLivePersonSimulator(options: SimulatorOptions = {}): 
         return handleConnector(request, context);
       case 'connectToMessagingDomain':
         return handleC2m(request, context);
+      case 'swift':
+        return context.storage.handle(request);
       case 'unrouted':
         return plainError(404, `No simulated LivePerson service at ${request.path}`);
     }
@@ -306,20 +349,18 @@ export async function startLivePersonSimulator(options: SimulatorOptions = {}): 
         if (!closed.ok && closed.reason === 'NOT_FOUND') throw new Error(`No conversation ${conversationId}`);
       },
       sendAgentMessage(conversationId, message, options = {}) {
-        const event: MessagingEvent = {
-          type: 'ContentEvent',
-          contentType: 'text/plain',
-          message,
-          ...(options.quickReplies === undefined ? {} : { quickReplies: options.quickReplies }),
-        };
+        const conversation = context.conversations.get(conversationId);
+        const event: MessagingEvent =
+          conversation === undefined
+            ? { type: 'ContentEvent', contentType: 'text/plain', message }
+            : agentTextEvent(conversation, message, options.quickReplies);
         return publishOrThrow(conversationId, { originator: 'AGENT', originatorId: SIMULATED_AGENT_ID, event }).sequence;
       },
       sendAgentRichContent(conversationId, content) {
-        return publishOrThrow(conversationId, {
-          originator: 'AGENT',
-          originatorId: SIMULATED_AGENT_ID,
-          event: { type: 'RichContentEvent', content },
-        }).sequence;
+        const conversation = context.conversations.get(conversationId);
+        const event: MessagingEvent =
+          conversation === undefined ? { type: 'RichContentEvent', content } : agentRichContentEvent(conversation, content);
+        return publishOrThrow(conversationId, { originator: 'AGENT', originatorId: SIMULATED_AGENT_ID, event }).sequence;
       },
       consumerSays(conversationId, text, options = {}) {
         const consumerId = conversationOrThrow(conversationId).consumerId;
@@ -336,28 +377,47 @@ export async function startLivePersonSimulator(options: SimulatorOptions = {}): 
           ...(file.preview === undefined ? {} : { preview: file.preview }),
         };
         const event: MessagingEvent = { type: 'ContentEvent', contentType: 'hosted/file', message };
+        const sequence = publishOrThrow(conversationId, { originator: 'CONSUMER', originatorId: consumerId, event }).sequence;
+        // Stored too, so that a download URL can be asked for it: the given bytes, or a stand-in.
+        context.storage.put(relativePath, {
+          fileType: file.fileType.toUpperCase(),
+          bytes: file.bytes ?? Buffer.from(`simulated ${file.fileType} file`),
+        });
+        return { sequence, relativePath };
+      },
+      sendAgentFile(conversationId, file) {
+        const fileType = UPLOAD_FILE_TYPES.find((type) => type === file.fileType);
+        if (fileType === undefined) throw new Error(`File type ${file.fileType} is not one of ${UPLOAD_FILE_TYPES.join(', ')}`);
+        if (file.bytes.length > MAX_UPLOAD_BYTES) throw new Error(`A file may have up to ${MAX_UPLOAD_BYTES} bytes`);
+        const conversation = conversationOrThrow(conversationId);
+        if (conversation.state !== 'OPEN') throw new Error(`Cannot publish to conversation ${conversationId}: CLOSED`);
+        const relativePath = context.storage.newPath(fileType);
+        context.storage.put(relativePath, { fileType, bytes: file.bytes });
+        const message = { ...(file.caption === undefined ? {} : { caption: file.caption }), relativePath, fileType };
+        const event: MessagingEvent = { type: 'ContentEvent', contentType: 'hosted/file', message };
         return {
-          sequence: publishOrThrow(conversationId, { originator: 'CONSUMER', originatorId: consumerId, event }).sequence,
+          sequence: publishOrThrow(conversationId, { originator: 'AGENT', originatorId: SIMULATED_AGENT_ID, event }).sequence,
           relativePath,
         };
       },
-      startSurvey(conversationId, question = { text: 'How would you rate this conversation?', answers: ['Very good', 'Good', 'Poor'] }) {
-        const started = context.conversations.startSurvey(conversationId);
+      startSurvey(conversationId, question = { text: DEFAULT_SURVEY_QUESTION.text, answers: [...DEFAULT_SURVEY_QUESTION.answers] }) {
+        const conversation = context.conversations.get(conversationId);
+        if (conversation !== undefined && lacksFeature(conversation, 'MULTI_DIALOG')) {
+          const closed = context.conversations.close(conversationId, 'AGENT');
+          if (!closed.ok) throw new Error(`Cannot start a survey in conversation ${conversationId}: ${closed.reason}`);
+          return { dialogId: conversationId, sequence: -1, surveyed: false };
+        }
+        const started = beginSurvey(context, conversationId, question, { closedBy: 'AGENT' });
         if (!started.ok) throw new Error(`Cannot start a survey in conversation ${conversationId}: ${started.reason}`);
-        const event: MessagingEvent = {
-          type: 'ContentEvent',
-          contentType: 'text/plain',
-          message: question.text,
-          quickReplies: quickRepliesContent(question.answers),
-        };
-        const published = publishOrThrow(conversationId, {
-          originator: 'SURVEY_BOT',
-          originatorId: SIMULATED_SURVEY_BOT_ID,
-          event,
-          dialogId: started.dialogId,
-        });
-        return { dialogId: started.dialogId, sequence: published.sequence };
+        return { dialogId: started.dialogId, sequence: started.sequence, surveyed: true };
       },
+      configureSurvey(survey) {
+        config.survey = survey === undefined ? undefined : structuredClone(survey);
+      },
+      expireFileUrls() {
+        context.storage.expireIssuedUrls();
+      },
+      storedFile: (relativePath) => context.storage.get(relativePath),
     },
     events,
     webhooks,
@@ -382,6 +442,8 @@ function serviceOf(segments: string[]): ServiceName | 'unrouted' {
     const [, api, account, accountId] = segments;
     return api === 'api' && account === 'account' && accountId !== undefined ? 'sentinel' : 'unrouted';
   }
+  // Storage objects: /v1/AUTH_async-images/{accountId}/{object}, as the Connector API's relativePath names them.
+  if (segments[0] === 'v1' && segments[1] === 'AUTH_async-images') return 'swift';
   const [api, account, accountId, resource, subresource] = segments;
   if (api !== 'api' || account !== 'account' || accountId === undefined) return 'unrouted';
   switch (resource) {
@@ -414,6 +476,9 @@ function faultReply(service: ServiceName, status: number, body: unknown): SimRep
     case 'csds':
     case 'idp':
       return plainError(status, reason);
+    case 'swift':
+      // Swift answers text; a refused TempURL says why, as LivePerson documents it.
+      return { status, text: status === 401 ? TEMP_URL_INVALID : reason };
   }
 }
 
@@ -441,7 +506,7 @@ function hostedFilePath(accountId: string, fileType: string, at = new Date()): s
   return `/v1/AUTH_async-images/le${accountId}/${randomUUID()}_uuid_${randomUUID()}_${stamp}.${fileType.toUpperCase()}`;
 }
 
-async function readBody(req: IncomingMessage): Promise<{ body: string; tooLarge: boolean }> {
+async function readBody(req: IncomingMessage, limit: number): Promise<{ rawBody: Buffer; tooLarge: boolean }> {
   const chunks: Buffer[] = [];
   let size = 0;
   let tooLarge = false;
@@ -449,13 +514,21 @@ async function readBody(req: IncomingMessage): Promise<{ body: string; tooLarge:
     const buffer = chunk as Buffer;
     size += buffer.length;
     // Keep draining past the limit so the answer can still be written on this connection.
-    if (size > MAX_BODY_BYTES) tooLarge = true;
+    if (size > limit) tooLarge = true;
     else chunks.push(buffer);
   }
-  return { body: Buffer.concat(chunks).toString('utf8'), tooLarge };
+  return { rawBody: tooLarge ? Buffer.alloc(0) : Buffer.concat(chunks), tooLarge };
 }
 
 function write(res: ServerResponse, reply: SimReply): void {
+  if (reply.json === undefined && reply.text === undefined && reply.bytes !== undefined) {
+    res.writeHead(reply.status, {
+      'content-type': reply.contentType ?? 'application/octet-stream',
+      'content-length': reply.bytes.length,
+    });
+    res.end(reply.bytes);
+    return;
+  }
   const isText = reply.json === undefined && reply.text !== undefined;
   const payload = isText ? (reply.text ?? '') : reply.json === undefined ? '' : JSON.stringify(reply.json);
   res.writeHead(reply.status, {

@@ -15,7 +15,7 @@ export const SIMULATOR_DEFAULTS = {
 } as const;
 
 /** The services the simulator answers; each request is attributed to one of them (see RecordedRequest). */
-export type ServiceName = 'csds' | 'sentinel' | 'idp' | 'asyncMessagingEnt' | 'connectToMessagingDomain';
+export type ServiceName = 'csds' | 'sentinel' | 'idp' | 'asyncMessagingEnt' | 'connectToMessagingDomain' | 'swift';
 
 export interface OAuth1Credentials {
   consumerKey: string;
@@ -45,6 +45,27 @@ export interface SimulatorOptions {
   c2mRateLimitPerSecond?: number;
   /** CSDS answers per service name (e.g. a bare host, as the real CSDS gives); default: the simulator's own url. */
   domains?: Partial<Record<string, string>>;
+  /**
+   * Lifetime of the signed storage URLs `ms.GenerateURLForUploadFile` / `ms.GenerateURLForDownloadFile`
+   * answer; default 60 (LivePerson: "File expiration is set to 1 minute by default"). Negative: every URL
+   * is issued already expired.
+   */
+  fileUrlTtlSeconds?: number;
+  /**
+   * A post-conversation survey configured on the account: closing the main dialog (a consumer's
+   * DialogChange) starts it. Default: none, the conversation simply closes.
+   */
+  survey?: SurveyConfig;
+}
+
+/** A post-conversation survey: one question with quick-reply answers, for one skill or every skill. */
+export interface SurveyConfig {
+  /** The skill whose conversations get the survey (LivePerson: the conversation's last skill); default every skill. */
+  skillId?: string;
+  /** Default 'How would you rate this conversation?'. */
+  text?: string;
+  /** Default ['Very good', 'Good', 'Poor']. */
+  answers?: string[];
 }
 
 export interface RecordedRequest {
@@ -55,7 +76,10 @@ export interface RecordedRequest {
   query: Record<string, string>;
   /** Lower-case names; repeated headers joined with ', '. */
   headers: Record<string, string>;
+  /** The body as UTF-8; empty for storage (swift) requests, whose bytes are counted in `bodyBytes`. */
   body: string;
+  /** Storage (swift) requests only: the size of the raw body. */
+  bodyBytes?: number;
   /** 0 while the request is still being answered (e.g. an injected delay). */
   status: number;
   receivedAt: number;
@@ -144,6 +168,22 @@ export interface ConversationDialogSnapshot {
   creationTs: number;
   endTs?: number;
   closedBy?: 'CONSUMER' | 'AGENT';
+  /** Why it closed, when the closer said so (a consumer's DialogChange, e.g. 'Closed by consumer'). */
+  closedCause?: string;
+}
+
+/**
+ * How a SEND's Client-Properties header compared with the one of its conversation's CONVERSATION call
+ * (LivePerson: "Every following request (via the SEND endpoint) must also include" it): SAME (both
+ * absent counts as SAME), MISSING (the conversation has one, the SEND none) or DIFFERENT.
+ */
+export type ClientPropertiesMatch = 'SAME' | 'MISSING' | 'DIFFERENT';
+
+export interface ConversationSend {
+  reqId: string;
+  /** The request's type, e.g. 'ms.PublishEvent'. */
+  type: string;
+  clientProperties: ClientPropertiesMatch;
 }
 
 export interface ConversationSnapshot {
@@ -163,6 +203,10 @@ export interface ConversationSnapshot {
   userProfile?: Record<string, unknown>;
   ttrDefName?: string;
   conversationContext?: Record<string, unknown>;
+  /** The Client-Properties header of the CONVERSATION call, parsed; absent when it had none. */
+  clientProperties?: Record<string, unknown>;
+  /** Every SEND request addressed to this conversation (or, for requests naming none, to the consumer's open one), in order. */
+  sends?: ConversationSend[];
   startTs: number;
   closeTs?: number;
   closedBy?: Originator;

@@ -69,7 +69,7 @@ describe('Connector API: opening a conversation', () => {
     const response = await postJson(openUrl(), openRequests(), auth());
     expect(response.status).toBe(200);
     expect(response.body).toEqual([
-      { code: 'OK', body: {}, reqId: '1' },
+      { code: 'OK', body: { msg: 'OK User Profile set successfully' }, reqId: '1' },
       { code: 'OK', body: { conversationId: expect.stringMatching(/^[0-9a-f-]{36}$/) }, reqId: '2' },
     ]);
     const conversationId = (response.body as Array<{ body: { conversationId: string } }>)[1]?.body.conversationId;
@@ -91,7 +91,7 @@ describe('Connector API: opening a conversation', () => {
     const again = await postJson(openUrl(), openRequests(), auth());
     expect(again.status).toBe(400);
     expect(again.body).toEqual([
-      { code: 'OK', body: {}, reqId: '1' },
+      { code: 'OK', body: { msg: 'OK User Profile set successfully' }, reqId: '1' },
       { code: 400, reqId: '2', body: { errorCode: 'CONVERSATION_ALREADY_OPEN', message: expect.any(String) } },
     ]);
     const otherJws = await fetchConsumerJws(sim, appJwt, 'ext-consumer-2');

@@ -77,3 +77,77 @@ export function decodeJwtPayload(token: string): Record<string, unknown> {
   const payload = token.split('.')[1] ?? '';
   return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
 }
+
+/** A consumer of the Connector API: its tokens, CONVERSATION and SEND calls, the same Client-Properties on each. */
+export interface ConnectorConsumer {
+  readonly headers: Record<string, string>;
+  open(requests?: unknown[]): Promise<JsonResponse>;
+  /** Opens a conversation with minimal requests (and a skill when given); returns its id. */
+  openConversation(options?: { skillId?: string }): Promise<string>;
+  send(body: unknown): Promise<JsonResponse>;
+  /** One SEND request of this type, id counting from 100. */
+  request(type: string, body: unknown, extra?: Record<string, unknown>): Promise<JsonResponse>;
+}
+
+export async function connectorConsumer(
+  sim: LivePersonSimulator,
+  extConsumerId: string,
+  options: { clientProperties?: Record<string, unknown> | string; appJwt?: string } = {},
+): Promise<ConnectorConsumer> {
+  const appJwt = options.appJwt ?? (await fetchAppJwt(sim));
+  const jws = await fetchConsumerJws(sim, appJwt, extConsumerId);
+  const properties = options.clientProperties;
+  const headers: Record<string, string> = {
+    authorization: appJwt,
+    'x-lp-on-behalf': jws,
+    ...(properties === undefined ? {} : { 'client-properties': typeof properties === 'string' ? properties : JSON.stringify(properties) }),
+  };
+  const base = `${sim.url}/api/account/${sim.accountId}/messaging/consumer/conversation`;
+  let id = 100;
+  const consumer: ConnectorConsumer = {
+    headers,
+    open: (requests) =>
+      postJson(
+        `${base}?v=3`,
+        requests ?? [
+          { kind: 'req', id: '1', type: 'userprofile.SetUserProfile', body: {} },
+          { kind: 'req', id: '2', type: 'cm.ConsumerRequestConversation', body: { brandId: sim.accountId, channelType: 'MESSAGING' } },
+        ],
+        headers,
+      ),
+    async openConversation(openOptions = {}) {
+      const response = await consumer.open([
+        { kind: 'req', id: '1', type: 'userprofile.SetUserProfile', body: {} },
+        {
+          kind: 'req',
+          id: '2',
+          type: 'cm.ConsumerRequestConversation',
+          body: {
+            brandId: sim.accountId,
+            channelType: 'MESSAGING',
+            ...(openOptions.skillId === undefined ? {} : { skillId: openOptions.skillId }),
+          },
+        },
+      ]);
+      if (response.status !== 200) throw new Error(`CONVERSATION answered ${response.status}: ${JSON.stringify(response.body)}`);
+      return (response.body as Array<{ body: { conversationId: string } }>)[1]!.body.conversationId;
+    },
+    send: (body) => postJson(`${base}/send?v=3`, body, headers),
+    request: (type, body, extra = {}) => consumer.send({ kind: 'req', id: String(id++), type, body, ...extra }),
+  };
+  return consumer;
+}
+
+/** The signed storage URL of a `ms.GenerateURLFor…File` answer. */
+export function signedStorageUrl(sim: LivePersonSimulator, answer: unknown): string {
+  const { relativePath, queryParams } = (answer as { body: { relativePath: string; queryParams: Record<string, string> } }).body;
+  return `${sim.url}${relativePath}?${new URLSearchParams(queryParams).toString()}`;
+}
+
+/** The JSON types of a value, recursively: what a documented example and an answer must share. */
+export function shapeOf(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(shapeOf);
+  if (typeof value === 'object' && value !== null)
+    return Object.fromEntries(Object.entries(value).map(([key, child]) => [key, shapeOf(child)]));
+  return value === null ? 'null' : typeof value;
+}
