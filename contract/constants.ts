@@ -27,6 +27,32 @@ export const EVENT_SOURCE = 'liveperson';
 /** detail-type of the brand's events the connector's EventBridge rule routes to the outbound queue by default. */
 export const CONNECTOR_COMMAND_DETAIL_TYPE = 'LivePerson Connector Command';
 
+/**
+ * Client features LivePerson documents for a consumer client's `Client-Properties` (its schema's six,
+ * and QUICK_REPLIES and MULTI_DIALOG from its survey tutorial). Other names pass too: LivePerson's own
+ * web client sends more.
+ */
+export const DOCUMENTED_CLIENT_FEATURES = [
+  'AUTO_MESSAGES',
+  'RICH_CONTENT',
+  'QUICK_REPLIES',
+  'MULTI_DIALOG',
+  'PHOTO_SHARING',
+  'CO_BROWSE',
+  'CO_APP',
+  'SECURE_FORMS',
+] as const;
+
+/**
+ * What the connector declares unless configured: structured content, quick replies, surveys in their
+ * own dialog, and photo sharing. AUTO_MESSAGES is left out: LivePerson then wants the first message
+ * within 10 s of the conversation's opening, and the account must have it enabled.
+ */
+export const DEFAULT_CLIENT_FEATURES = ['RICH_CONTENT', 'QUICK_REPLIES', 'MULTI_DIALOG', 'PHOTO_SHARING'] as const;
+
+/** The `integration` a connector declares (LivePerson's values: WEB_SDK, MOBILE_SDK, BRAND_SDK). */
+export const CLIENT_INTEGRATIONS = ['WEB_SDK', 'MOBILE_SDK', 'BRAND_SDK'] as const;
+
 /** The webhook routes of the API (a fixed contract: LivePerson's webhook subscriptions point at them). */
 export const WEBHOOK_ROUTES = {
   connector: '/webhooks/connector',

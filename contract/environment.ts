@@ -4,7 +4,14 @@
  * A renamed variable is a type error on both sides. Errors name the variable, never its value.
  */
 import * as z from './zod.ts';
-import { C2M_LIMITS, C2M_REGIONS, DEFAULT_CSDS_URL, type LivePersonFunctionName } from './constants.ts';
+import {
+  C2M_LIMITS,
+  C2M_REGIONS,
+  CLIENT_INTEGRATIONS,
+  DEFAULT_CLIENT_FEATURES,
+  DEFAULT_CSDS_URL,
+  type LivePersonFunctionName,
+} from './constants.ts';
 import { allowedHostSuffixesProblem, allowInsecureHostsProblem, HOST_POLICY_ENV } from './host-policy.ts';
 
 /** Variables Powertools reads; set on every function by the construct. */
@@ -61,6 +68,57 @@ const routingId = (variable: string) =>
       .check(z.trim())
       .check(z.maxLength(64, `${variable} is longer than 64 characters`)),
   );
+
+/**
+ * The connector's client properties, as the construct writes them (JSON without `type`); blank means
+ * the default features. Field limits are LivePerson's schema's.
+ */
+const clientPropertiesVariable = () => {
+  const text = (max: number) => z.optional(z.string().check(z.maxLength(max, `at most ${max} characters`)));
+  const fields = z.strictObject({
+    features: z._default(
+      z
+        .array(z.string().check(z.regex(/^[A-Z][A-Z0-9_]*$/, 'a feature is a name like QUICK_REPLIES')))
+        .check(z.maxLength(20, 'at most 20 features')),
+      [...DEFAULT_CLIENT_FEATURES],
+    ),
+    appId: text(64),
+    appVersion: text(32),
+    integration: z.optional(z.enum(CLIENT_INTEGRATIONS)),
+    integrationVersion: text(64),
+    deviceFamily: z.optional(z.enum(['DESKTOP', 'TABLET', 'MOBILE', 'OTHER'])),
+    os: z.optional(z.enum(['WINDOWS', 'LINUX', 'OSX', 'ANDROID', 'IOS', 'OTHER'])),
+    osName: text(64),
+    osVersion: text(64),
+    browser: text(64),
+    browserVersion: text(64),
+    timeZone: text(64),
+  });
+  const problem = (detail: string) => `CONNECTOR_CLIENT_PROPERTIES ${detail}`;
+  return z.pipe(
+    blankAsUnset(z.string()),
+    z.transform((value, ctx) => {
+      let json: unknown = {};
+      if (value !== undefined) {
+        try {
+          json = JSON.parse(value);
+        } catch {
+          ctx.issues.push({ code: 'custom', message: problem('is not JSON'), input: value });
+          return z.NEVER;
+        }
+      }
+      const parsed = fields.safeParse(json);
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) {
+          const where = issue.path.length > 0 ? `.${issue.path.join('.')}` : '';
+          ctx.issues.push({ code: 'custom', message: problem(`${where}: ${issue.message}`), input: value });
+        }
+        return z.NEVER;
+      }
+      return { type: '.ClientProperties' as const, integration: 'BRAND_SDK' as const, ...parsed.data };
+    }),
+  );
+};
 
 /** The LivePerson variables every function gets (a fixed contract: brands' tooling reads them). */
 export const sharedEnvironment = {
@@ -146,6 +204,8 @@ const functionEnvironmentBuilders = {
         CONNECTOR_DEFAULT_SKILL_ID: routingId('CONNECTOR_DEFAULT_SKILL_ID'),
         CONNECTOR_DEFAULT_CAMPAIGN_ID: routingId('CONNECTOR_DEFAULT_CAMPAIGN_ID'),
         CONNECTOR_DEFAULT_ENGAGEMENT_ID: routingId('CONNECTOR_DEFAULT_ENGAGEMENT_ID'),
+        /** The `Client-Properties` of every Connector API call (features, app and device fields). */
+        CONNECTOR_CLIENT_PROPERTIES: clientPropertiesVariable(),
       })
       .check(
         z.refine(

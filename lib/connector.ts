@@ -134,6 +134,7 @@ export class LivePersonConnector extends Construct {
       CONNECTOR_DEFAULT_SKILL_ID: routing.skillId,
       CONNECTOR_DEFAULT_CAMPAIGN_ID: routing.campaignId,
       CONNECTOR_DEFAULT_ENGAGEMENT_ID: routing.engagementId,
+      CONNECTOR_CLIENT_PROPERTIES: settings.clientProperties === undefined ? undefined : JSON.stringify(settings.clientProperties),
     };
     this.sender = new LivePersonFunction(this, 'Sender', {
       name: 'connector-send',

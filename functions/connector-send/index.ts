@@ -11,6 +11,7 @@ import { ConnectorCommandQueue } from '../lib/aws/command-queue.ts';
 import { readFunctionEnvironment, readRuntimeEnvironment } from '../lib/aws/config.ts';
 import { DynamoDbConsumerStore } from '../lib/aws/consumer-store.ts';
 import { SqsDeadLetterSink } from '../lib/aws/dead-letter.ts';
+import { PresignedUrlFileSource } from '../lib/aws/presigned-file.ts';
 import {
   forwardCommandEvent,
   handleDirectCommand,
@@ -23,25 +24,21 @@ import { connectorTelemetry } from '../lib/lambda/connector-telemetry.ts';
 import { classifyInvocation, invocationTime } from '../lib/lambda/connector-triggers.ts';
 import { processFifoBatch } from '../lib/lambda/sqs-fifo.ts';
 import { createTelemetry, lambdaHandler } from '../lib/lambda/telemetry.ts';
-import { ConnectorClient } from '../lib/liveperson/connector.ts';
-import { createLivePersonPlatform } from '../lib/platform.ts';
+import { connectorClientsOf, createLivePersonPlatform } from '../lib/platform.ts';
 
 const telemetry = createTelemetry('connector-send');
 const observer = connectorTelemetry(telemetry);
 const settings = readFunctionEnvironment('connector-send');
 const consumers = new DynamoDbConsumerStore({ tableName: settings.STATE_TABLE_NAME, retentionDays: settings.CONSUMER_RETENTION_DAYS });
 const platform = createLivePersonPlatform({ environment: readRuntimeEnvironment(), logger: telemetry.logger, consumerJwsStore: consumers });
-const connector = new ConnectorClient({
-  accountId: platform.environment.accountId,
-  http: platform.http,
-  domains: platform.domains,
-  appJwt: platform.appJwt,
-  consumerJws: platform.consumerJws,
+const { connector, files } = connectorClientsOf(platform, {
+  clientProperties: settings.CONNECTOR_CLIENT_PROPERTIES,
   forgetConsumerJws: (consumerId, jws) => consumers.dropJws(consumerId, jws),
 });
+const fileSource = new PresignedUrlFileSource();
 const commands: CommandHandlingDependencies = {
   runner: new CommandRunner({
-    execution: { connector, conversations: consumers, routingDefaults: routingDefaultsOf(settings), observer },
+    execution: { connector, files, fileSource, conversations: consumers, routingDefaults: routingDefaultsOf(settings), observer },
     ledger: dynamoDbCommandLedger({ tableName: settings.IDEMPOTENCY_TABLE_NAME, expiresAfterSeconds: settings.IDEMPOTENCY_TTL_SECONDS }),
   }),
   deadLetters: new SqsDeadLetterSink({ queueUrl: settings.OUTBOUND_DEAD_LETTER_QUEUE_URL }),

@@ -4,6 +4,8 @@
  * Nothing here touches the network until first used, so it is safe at module load.
  */
 import { AppJwtProvider } from './liveperson/app-jwt.ts';
+import { ConnectorClient, type ClientProperties } from './liveperson/connector.ts';
+import { FileStorage } from './liveperson/file-storage.ts';
 import { ConsumerJwsProvider, type ConsumerJwsStore } from './liveperson/consumer-jws.ts';
 import { DomainResolver } from './liveperson/domains.ts';
 import { LivePersonHttpClient, type RetryNotice } from './liveperson/http.ts';
@@ -68,4 +70,23 @@ export function createLivePersonPlatform(options: LivePersonPlatformOptions = {}
     appJwt,
     consumerJws,
   };
+}
+
+/**
+ * The Connector API client and LivePerson's file storage, on the platform's clients, for the
+ * consumer side (connector-send): `forgetConsumerJws` drops a JWS LivePerson refused from the store.
+ */
+export function connectorClientsOf(
+  platform: LivePersonPlatform,
+  options: { clientProperties?: ClientProperties; forgetConsumerJws?: (extConsumerId: string, jws: string) => Promise<void> },
+): { connector: ConnectorClient; files: FileStorage } {
+  const connector = new ConnectorClient({
+    accountId: platform.environment.accountId,
+    http: platform.http,
+    domains: platform.domains,
+    appJwt: platform.appJwt,
+    consumerJws: platform.consumerJws,
+    ...options,
+  });
+  return { connector, files: new FileStorage({ http: platform.http, domains: platform.domains }) };
 }

@@ -1,5 +1,6 @@
 /** Settings of the outbound connector (LivePersonConnector and the config's `connector` block). */
 import { z } from 'zod';
+import { CLIENT_INTEGRATIONS } from '#contract/constants.ts';
 import {
   batchSizeField,
   bothValid,
@@ -34,9 +35,37 @@ export const connectorRoutingSettingsSchema = z
     error: 'needs campaignId and engagementId together (a conversation opens on one engagement of one campaign)',
   });
 
+const clientText = (max: number) => z.string().max(max, `must be at most ${max} characters`).optional();
+
+/**
+ * What the connector tells LivePerson about its channel (the `Client-Properties` of every call):
+ * the features switch on what LivePerson sends it. Limits are LivePerson's.
+ */
+export const connectorClientPropertiesSchema = z.strictObject({
+  /** @default RICH_CONTENT, QUICK_REPLIES, MULTI_DIALOG, PHOTO_SHARING */
+  features: z
+    .array(z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'must be a feature name like QUICK_REPLIES'))
+    .max(20)
+    .refine((features) => new Set(features).size === features.length, { error: 'lists a feature twice' })
+    .optional(),
+  appId: clientText(64),
+  appVersion: clientText(32),
+  /** @default BRAND_SDK */
+  integration: z.enum(CLIENT_INTEGRATIONS).optional(),
+  integrationVersion: clientText(64),
+  deviceFamily: z.enum(['DESKTOP', 'TABLET', 'MOBILE', 'OTHER']).optional(),
+  os: z.enum(['WINDOWS', 'LINUX', 'OSX', 'ANDROID', 'IOS', 'OTHER']).optional(),
+  osName: clientText(64),
+  osVersion: clientText(64),
+  browser: clientText(64),
+  browserVersion: clientText(64),
+  timeZone: clientText(64),
+});
+
 export const connectorSettingsSchema = z
   .strictObject({
     defaultRouting: connectorRoutingSettingsSchema.optional(),
+    clientProperties: connectorClientPropertiesSchema.optional(),
     /** Records per invocation; 10 is the most a FIFO event source allows. */
     batchSize: batchSizeField().default(10),
     /** Concurrent invocations at most; unset = as many as the queue's consumer groups allow. */

@@ -4,6 +4,7 @@ import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { parseFunctionEnvironment } from '#contract/environment.ts';
 import { describe, expect, it } from 'vitest';
 import { DeploymentConfigError, parseDeploymentConfig } from '#lib/config.ts';
 import { LivePersonConnector, type LivePersonConnectorProps } from '#lib/connector.ts';
@@ -162,6 +163,52 @@ describe('LivePersonConnector', () => {
       'idempotencyTtlHours: is 96 h but must cover connector.queueRetentionDays (168 h)',
     );
     expect(() => build({ timeoutSeconds: 2 })).toThrow('timeoutSeconds: must be at least 5 seconds');
+  });
+
+  it('passes the client properties to the function, which reads them back with the default features when none are set', () => {
+    const variables = (props: Parameters<typeof build>[0]) =>
+      Object.values(build(props).template.findResources('AWS::Lambda::Function'))
+        .map((f) => (f as { Properties: { Environment?: { Variables?: Record<string, string> } } }).Properties.Environment?.Variables ?? {})
+        .find((v) => 'OUTBOUND_DEAD_LETTER_QUEUE_URL' in v) ?? {};
+    const set = variables({ clientProperties: { features: ['QUICK_REPLIES', 'AUTO_MESSAGES'], appId: 'kiosk', deviceFamily: 'TABLET' } });
+    const parse = (value: string | undefined) =>
+      parseFunctionEnvironment('connector-send', {
+        STATE_TABLE_NAME: 't',
+        IDEMPOTENCY_TABLE_NAME: 'i',
+        OUTBOUND_DEAD_LETTER_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/dlq.fifo',
+        CONNECTOR_CLIENT_PROPERTIES: value,
+      });
+    expect(parse(set.CONNECTOR_CLIENT_PROPERTIES)).toMatchObject({
+      ok: true,
+      value: {
+        CONNECTOR_CLIENT_PROPERTIES: {
+          type: '.ClientProperties',
+          integration: 'BRAND_SDK',
+          appId: 'kiosk',
+          deviceFamily: 'TABLET',
+          features: ['QUICK_REPLIES', 'AUTO_MESSAGES'],
+        },
+      },
+    });
+    expect(variables({}).CONNECTOR_CLIENT_PROPERTIES).toBeUndefined();
+    expect(parse(undefined)).toMatchObject({
+      ok: true,
+      value: {
+        CONNECTOR_CLIENT_PROPERTIES: {
+          type: '.ClientProperties',
+          features: ['RICH_CONTENT', 'QUICK_REPLIES', 'MULTI_DIALOG', 'PHOTO_SHARING'],
+        },
+      },
+    });
+    expect(parse('{"features": ["quick replies"]}')).toEqual({
+      ok: false,
+      problems: ['CONNECTOR_CLIENT_PROPERTIES .features.0: a feature is a name like QUICK_REPLIES'],
+    });
+    expect(parse('{features')).toEqual({ ok: false, problems: ['CONNECTOR_CLIENT_PROPERTIES is not JSON'] });
+    expect(() => build({ clientProperties: { features: ['QUICK_REPLIES', 'QUICK_REPLIES'] } })).toThrow(
+      'clientProperties.features: lists a feature twice',
+    );
+    expect(() => build({ clientProperties: { os: 'BEOS' as 'OTHER' } })).toThrow('clientProperties.os');
   });
 
   it('has no unacknowledged cdk-nag finding and no warning', () => {

@@ -68,7 +68,11 @@ describe('the environment of every function (full stack, every capability and op
     region: 'us-east-1',
     connectInstanceArn: INSTANCE_ARN,
     c2m: { defaultSkill: 'sales', defaultHandoffId: 'ivr-1', region: 'va', createContactFlow: true },
-    connector: { defaultRouting: { skillId: '11', campaignId: '22', engagementId: '33' }, eventRoute: true },
+    connector: {
+      defaultRouting: { skillId: '11', campaignId: '22', engagementId: '33' },
+      clientProperties: { features: ['QUICK_REPLIES'], appId: 'kiosk' },
+      eventRoute: true,
+    },
     ingestion: { waf: { enabled: true } },
     allowedHostSuffixes: ['liveperson.net', 'lp-cloud.example'],
   });

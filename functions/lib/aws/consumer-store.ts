@@ -10,7 +10,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from '#contract/zod.ts';
-import type { ConsumerConversations, ConversationStateValue } from '../connector/ports.ts';
+import type { ConsumerConversations, ConversationView } from '../connector/ports.ts';
 import type { ConsumerJwsStore } from '../liveperson/consumer-jws.ts';
 import { documentClient, SECONDS_PER_DAY } from './dynamodb.ts';
 import { STATE_TABLE } from '#contract/resources.ts';
@@ -35,8 +35,11 @@ const consumerItemSchema = z.object({
 });
 export type ConsumerItem = z.infer<typeof consumerItemSchema>;
 
-// Only the state of the processor's conversation item is read (projected); the processor owns the rest.
-const conversationStateSchema = z.object({ state: z.enum(['OPEN', 'CLOSE']) });
+// Only the state and dialogs of the processor's conversation item are read (projected); the processor owns the rest.
+const conversationStateSchema = z.object({
+  state: z.enum(['OPEN', 'CLOSE']),
+  dialogs: z.optional(z.array(z.looseObject({ dialogId: z.string(), dialogType: z.optional(z.string()), state: z.optional(z.string()) }))),
+});
 
 export class DynamoDbConsumerStore implements ConsumerJwsStore, ConsumerConversations {
   readonly #tableName: string;
@@ -86,20 +89,21 @@ export class DynamoDbConsumerStore implements ConsumerJwsStore, ConsumerConversa
     return (await this.getConsumer(extConsumerId))?.openConversationId;
   }
 
-  async conversationState(conversationId: string): Promise<ConversationStateValue | undefined> {
+  async conversationState(conversationId: string): Promise<ConversationView | undefined> {
     const { Item } = await this.#client.send(
       new GetCommand({
         TableName: this.#tableName,
         Key: { [STATE_TABLE.partitionKey]: conversationId },
         ConsistentRead: true,
-        ProjectionExpression: '#state',
+        ProjectionExpression: '#state, dialogs',
         ExpressionAttributeNames: { '#state': 'state' },
       }),
     );
     if (Item === undefined) return undefined;
     const parsed = conversationStateSchema.safeParse(Item);
     if (!parsed.success) throw new Error(`conversation ${conversationId} in ${this.#tableName} has no valid state (OPEN or CLOSE)`);
-    return parsed.data.state;
+    const survey = parsed.data.dialogs?.find((dialog) => dialog.dialogType === 'POST_SURVEY' && dialog.state === 'OPEN');
+    return { state: parsed.data.state, ...(survey ? { surveyDialogId: survey.dialogId } : {}) };
   }
 
   async rememberOpenConversation(extConsumerId: string, conversationId: string): Promise<void> {

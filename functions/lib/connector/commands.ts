@@ -4,8 +4,9 @@
  */
 import * as z from '#contract/zod.ts';
 import { IntegrationError } from '../errors.ts';
-import { CHAT_STATES, TTR_DEF_NAMES } from '../liveperson/connector.ts';
+import { CHAT_STATES, MAX_FILE_PREVIEW_BYTES, SHAREABLE_FILE_TYPES, TTR_DEF_NAMES } from '../liveperson/connector.ts';
 import { withoutDigits } from '../log-mask.ts';
+import { fileProblems } from './files.ts';
 
 /**
  * The command's idempotency key, also the SQS MessageDeduplicationId, so it follows SQS's rule:
@@ -45,14 +46,25 @@ export const routingSchema = z
   );
 export type RoutingInput = z.infer<typeof routingSchema>;
 
-/** An engagement attribute (SDE) as LivePerson defines it, e.g. `{"type": "personal", "personal": {"firstname": "Ada"}}`. */
-const sdeSchema = z.looseObject({
-  type: z.string({ error: 'each SDE needs a type, e.g. "personal" or "ctmrinfo"' }).check(z.minLength(1)),
-});
+/** The SDE types the Connector API takes (Customer Info and Personal Info). */
+export const PROFILE_SDE_TYPES = ['ctmrinfo', 'personal'] as const;
+
+const profileSdeSchema = z
+  .looseObject({
+    type: z.enum(PROFILE_SDE_TYPES, {
+      error: 'each SDE must be of type ctmrinfo or personal: the only ones the Connector API takes',
+    }),
+  })
+  .check(
+    z.refine(
+      (sde) => !(sde.type === 'ctmrinfo' && typeof sde.info === 'object' && sde.info !== null && 'customerId' in sde.info),
+      'ctmrinfo.info.customerId marks a conversation as authenticated and LivePerson refuses it on messaging: leave it out',
+    ),
+  );
 
 /** How to open a conversation: used by openConversation, and by sendText when the consumer has none open. */
 const openFields = {
-  sdes: z.optional(z.array(sdeSchema).check(z.maxLength(50, 'at most 50 SDEs'))),
+  sdes: z.optional(z.array(profileSdeSchema).check(z.maxLength(50, 'at most 50 SDEs'))),
   routing: z.optional(routingSchema),
   ttrDefName: z.optional(z.enum(TTR_DEF_NAMES)),
 };
@@ -110,10 +122,132 @@ export const closeConversationSchema = z.strictObject({
   ...base,
 });
 
+/** Amazon S3's endpoints, virtual-hosted and path style, any region, dual-stack and FIPS included. */
+const S3_HOST = /^(?:[a-z0-9.-]+\.)?s3(?:[.-][a-z0-9-]+)*\.amazonaws\.com(?:\.cn)?$/;
+
+function isS3HttpsUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' && url.port === '' && url.username === '' && S3_HOST.test(url.hostname);
+  } catch {
+    return false;
+  }
+}
+
+/** Base64 text of a file, standard or URL-safe alphabet, padding optional. */
+const BASE64 = /^(?:[A-Za-z0-9+/_-]{4})*(?:[A-Za-z0-9+/_-]{2,3}={0,2})?$/;
+
+export const sendFileSchema = z.strictObject({
+  type: z.literal('sendFile'),
+  ...base,
+  file: z.union(
+    [
+      z.strictObject({
+        /** The file's bytes in base64 (at most 3 MB once decoded; a command on the queue holds at most 252 KiB). */
+        base64: z
+          .string({ error: 'file.base64 must be the file in base64' })
+          .check(z.minLength(1, 'file.base64 is empty'))
+          .check(z.refine((value) => BASE64.test(value.replace(/\s+/g, '')), 'file.base64 is not base64')),
+      }),
+      z.strictObject({
+        /** A presigned S3 GET URL of the brand's object (`aws s3 presign`): the connector needs no access to the bucket. */
+        url: z
+          .string({ error: 'file.url must be a presigned S3 URL' })
+          .check(z.maxLength(4096, 'file.url is longer than 4096 characters'))
+          .check(z.refine(isS3HttpsUrl, 'file.url must be an https URL of Amazon S3 (a presigned GET URL of your object)')),
+      }),
+    ],
+    { error: 'file must be {"base64": "..."} or {"url": "<presigned S3 URL>"}' },
+  ),
+  /** JPG, JPEG, PNG or GIF; default: what the file's first bytes say it is. */
+  fileType: z.optional(z.enum(SHAREABLE_FILE_TYPES, { error: `fileType must be one of ${SHAREABLE_FILE_TYPES.join(', ')}` })),
+  caption: z.optional(z.string().check(z.maxLength(1000, 'caption is longer than 1000 characters'))),
+  /** A thumbnail as a data URL (`data:image/png;base64,...`) of at most 30 KB; default: the image itself when that small. */
+  preview: z.optional(
+    z
+      .string()
+      .check(z.regex(/^data:image\/(png|jpeg|gif);base64,/, 'preview must be a data URL of a PNG, JPEG or GIF image'))
+      .check(z.maxLength(MAX_FILE_PREVIEW_BYTES, `preview is larger than ${MAX_FILE_PREVIEW_BYTES / 1024} KB`)),
+  ),
+  /** Profile and routing for the conversation opened when the consumer has none open. */
+  open: z.optional(openOptionsSchema),
+});
+
+/** A signed download URL for a file of the consumer's conversation (one an agent shared, say). */
+export const getFileUrlSchema = z.strictObject({
+  type: z.literal('getFileUrl'),
+  ...base,
+  relativePath: z
+    .string({ error: "relativePath must be the file's relativePath from its hosted/file event" })
+    .check(z.regex(/^\/[^\s?#]+$/, 'relativePath must be a path starting with "/", as the hosted/file event gives it'))
+    .check(z.maxLength(1024, 'relativePath is longer than 1024 characters')),
+});
+
+/** Request metadata as LivePerson sent it with a button or quick reply (ExternalId, a survey's Answer...). */
+const metadataSchema = z.looseObject({ type: z.string({ error: 'each metadata entry needs a type' }).check(z.minLength(1)) });
+const clickActionSchema = z.looseObject({ type: z.string(), text: z.optional(z.string()) });
+
+/**
+ * The consumer tapped a quick reply or a structured-content button: `click` is that button's `click`
+ * object as LivePerson sent it (its `actions` and `metadata`), `sequence` the message it came with.
+ * Sent as LivePerson asks consumers to: an AcceptStatusEvent ACTION with the metadata, then, for a
+ * publishText action, its text with the same metadata. In a post-conversation survey this is the answer.
+ */
+export const sendClickSchema = z.strictObject({
+  type: z.literal('sendClick'),
+  ...base,
+  sequence: z.int({ error: 'sequence must be the sequence number of the message the button came with' }).check(z.nonnegative()),
+  click: z
+    .looseObject({
+      actions: z.optional(z.array(clickActionSchema).check(z.maxLength(4, 'click.actions holds at most 4 actions'))),
+      metadata: z.optional(z.array(metadataSchema).check(z.maxLength(10, 'click.metadata holds at most 10 entries'))),
+    })
+    .check(
+      z.refine(
+        (click) => (click.metadata?.length ?? 0) > 0 || (click.actions ?? []).some((action) => action.type === 'publishText'),
+        'click has neither metadata nor a publishText action: nothing would tell LivePerson what was tapped',
+      ),
+    ),
+  /** The dialog the button came from, when it is not the open one (the survey's, say). */
+  dialogId: z.optional(z.string().check(z.trim()).check(z.minLength(1)).check(z.maxLength(128))),
+});
+
+/** Engagement attributes for the consumer during the conversation: shown to the agent, used for routing and reports. */
+export const updateProfileSchema = z.strictObject({
+  type: z.literal('updateProfile'),
+  ...base,
+  sdes: z
+    .array(profileSdeSchema, { error: 'sdes must be a list of SDEs, e.g. [{"type": "personal", "personal": {"firstname": "Ada"}}]' })
+    .check(z.minLength(1, 'sdes is empty'))
+    .check(z.maxLength(50, 'at most 50 SDEs')),
+});
+
+export const COMMAND_TYPES = [
+  'openConversation',
+  'sendText',
+  'sendTyping',
+  'markRead',
+  'closeConversation',
+  'sendFile',
+  'getFileUrl',
+  'sendClick',
+  'updateProfile',
+] as const;
+
 export const connectorCommandSchema = z.discriminatedUnion(
   'type',
-  [openConversationSchema, sendTextSchema, sendTypingSchema, markReadSchema, closeConversationSchema],
-  { error: 'type must be one of openConversation, sendText, sendTyping, markRead, closeConversation' },
+  [
+    openConversationSchema,
+    sendTextSchema,
+    sendTypingSchema,
+    markReadSchema,
+    closeConversationSchema,
+    sendFileSchema,
+    getFileUrlSchema,
+    sendClickSchema,
+    updateProfileSchema,
+  ],
+  { error: `type must be one of ${COMMAND_TYPES.join(', ')}` },
 );
 
 /** A validated command, defaults applied. */
@@ -157,6 +291,11 @@ export function parseCommand(input: unknown): ConnectorCommand {
         return issue.path.length > 0 ? `${issue.path.join('.')}: ${message}` : message;
       }),
     );
+  }
+  // The file's bytes: decoded and checked here, so a bad file is refused before any call.
+  if (result.data.type === 'sendFile' && 'base64' in result.data.file) {
+    const problems = fileProblems(Buffer.from(result.data.file.base64, 'base64'), result.data.fileType);
+    if (problems.length > 0) throw new InvalidCommandError(problems);
   }
   return result.data;
 }
@@ -206,7 +345,11 @@ export function describeRawCommand(input: unknown): { commandId?: string; type?:
 // Results --------------------------------------------------------------------------------------
 
 /** Why nothing was sent although the command succeeded. */
-export type SkipReason = 'no-open-conversation' | 'conversation-closed';
+export type SkipReason =
+  | 'no-open-conversation'
+  | 'conversation-closed'
+  /** Typing into a post-conversation survey: the survey's dialog takes no chat states. */
+  | 'in-survey';
 
 export interface CommandSuccess {
   readonly ok: true;
@@ -223,6 +366,12 @@ export interface CommandSuccess {
   readonly sequence?: number;
   /** Set when the command needed no call: typing or read with no open conversation, close of a closed one. */
   readonly skipped?: SkipReason;
+  /** The dialog the event went to when it was not the main one (a post-conversation survey's). */
+  readonly dialogId?: string;
+  /** sendFile: where the file is in LivePerson's storage, as the agent's hosted/file event names it. */
+  readonly relativePath?: string;
+  /** getFileUrl: the signed URL, valid until expiresAt (about a minute): fetch it at once, never log it. */
+  readonly file?: { readonly url: string; readonly expiresAt: string };
   /** The command was already applied: this is the stored result of that run, and nothing was sent again. */
   readonly duplicate?: true;
 }

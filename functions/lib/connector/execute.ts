@@ -15,9 +15,15 @@ import {
   type ConversationEvent,
   type ConversationRouting,
   type OpenConversationRequest,
+  type RequestMetadata,
+  MAX_SHARED_FILE_BYTES,
 } from '../liveperson/connector.ts';
+import type { FileStorage } from '../liveperson/file-storage.ts';
+import { isApiErrorStatus } from '../liveperson/errors.ts';
 import type { CommandSuccess, ConnectorCommand, OpenOptions, RoutingInput, SkipReason } from './commands.ts';
-import type { ConsumerConversations } from './ports.ts';
+import { fileProblems, sharedFileOf } from './files.ts';
+import { InvalidCommandError } from './commands.ts';
+import type { ConsumerConversations, FileSource } from './ports.ts';
 
 /** Routing of conversations opened without one in the command; LivePerson's "any skill" when unset. */
 export interface RoutingDefaults {
@@ -29,7 +35,14 @@ export interface RoutingDefaults {
 export const ANY_SKILL = '-1';
 
 export interface ExecutionDependencies {
-  readonly connector: Pick<ConnectorClient, 'openConversation' | 'publish' | 'closeConversation'>;
+  readonly connector: Pick<
+    ConnectorClient,
+    'openConversation' | 'publish' | 'closeConversation' | 'setUserProfile' | 'requestUploadUrl' | 'requestDownloadUrl'
+  >;
+  /** LivePerson's file storage, for sendFile and getFileUrl. */
+  readonly files: Pick<FileStorage, 'upload' | 'signedUrl'>;
+  /** Where a sendFile's `file.url` is read from. */
+  readonly fileSource: FileSource;
   readonly conversations: ConsumerConversations;
   readonly routingDefaults?: RoutingDefaults;
   /** Told about conversations opened and replaced, for logs and metrics. */
@@ -74,12 +87,79 @@ export async function executeCommand(
     case 'closeConversation':
       applied = await conversation.close();
       break;
+    case 'sendFile':
+      applied = await sendFile(command, conversation, deps, options);
+      break;
+    case 'getFileUrl': {
+      const grant = await deps.connector.requestDownloadUrl(command.consumerId, command.relativePath, options);
+      const url = await deps.files.signedUrl(grant, options);
+      applied = { openedConversation: false, file: { url, expiresAt: new Date(grant.tempUrlExpires * 1000).toISOString() } };
+      break;
+    }
+    case 'sendClick':
+      applied = await conversation.click(command.sequence, command.click, command.dialogId);
+      break;
+    case 'updateProfile':
+      applied = await conversation.updateProfile(command.sdes);
+      break;
   }
   return { ok: true, commandId: command.commandId, type: command.type, consumerId: command.consumerId, ...applied };
 }
 
 function textEvent(message: string): ConversationEvent {
   return { type: 'ContentEvent', contentType: 'text/plain', message };
+}
+
+/**
+ * Uploads the file to LivePerson's storage and publishes it. The upload needs a fresh signed URL
+ * (valid about a minute): one that expired on the way (storage answers 401) is asked for once more.
+ */
+async function sendFile(
+  command: Extract<ConnectorCommand, { type: 'sendFile' }>,
+  conversation: ConsumerConversation,
+  deps: ExecutionDependencies,
+  options: CallOptions,
+): Promise<Applied> {
+  // The brand's object first: a file that cannot be sent is refused before anything reaches LivePerson.
+  const data =
+    'base64' in command.file
+      ? Buffer.from(command.file.base64, 'base64')
+      : await deps.fileSource.read(command.file.url, { maxBytes: MAX_SHARED_FILE_BYTES, deadline: options.deadline });
+  if ('url' in command.file) {
+    const problems = fileProblems(data, command.fileType, 'file.url');
+    if (problems.length > 0) throw new InvalidCommandError(problems);
+  }
+  const file = sharedFileOf(data, command);
+  // The conversation first: LivePerson's file flow uploads into an open conversation.
+  const opened = await conversation.ensureOpen(command.open ?? {});
+  const upload = async () => {
+    const grant = await deps.connector.requestUploadUrl(
+      command.consumerId,
+      { fileSize: file.data.byteLength, fileType: file.fileType },
+      options,
+    );
+    await deps.files.upload(grant, file, options);
+    return grant;
+  };
+  let grant;
+  try {
+    grant = await upload();
+  } catch (error) {
+    if (!isApiErrorStatus(error, 401, 'LivePerson storage upload')) throw error;
+    grant = await upload();
+  }
+  const event: ConversationEvent = {
+    type: 'ContentEvent',
+    contentType: 'hosted/file',
+    message: {
+      relativePath: grant.relativePath,
+      fileType: file.fileType,
+      ...(command.caption === undefined ? {} : { caption: command.caption }),
+      ...(file.preview === undefined ? {} : { preview: file.preview }),
+    },
+  };
+  const published = await conversation.publish(event, { openWith: command.open ?? {} });
+  return { ...published, openedConversation: opened.openedConversation || published.openedConversation, relativePath: grant.relativePath };
 }
 
 /** One command's view of a consumer's conversation: looked up once, opened or replaced as needed. */
@@ -94,16 +174,22 @@ class ConsumerConversation {
     this.#options = options;
   }
 
-  /** The open conversation, if the connector knows one; a closed one is forgotten on the way. */
-  async current(): Promise<string | undefined> {
+  /**
+   * The open conversation, if the connector knows one; a closed one is forgotten on the way. While a
+   * post-conversation survey runs, the main dialog is closed but the conversation is not: it is
+   * current, with the survey's dialog.
+   */
+  async current(): Promise<{ conversationId: string; surveyDialogId?: string } | undefined> {
     const { conversations } = this.#deps;
     const conversationId = await conversations.openConversationId(this.#consumerId);
     if (conversationId === undefined) return undefined;
-    if ((await conversations.conversationState(conversationId)) === 'CLOSE') {
+    const view = await conversations.conversationState(conversationId);
+    if (view?.state === 'CLOSE') {
+      if (view.surveyDialogId !== undefined) return { conversationId, surveyDialogId: view.surveyDialogId };
       await conversations.forgetOpenConversation(this.#consumerId, conversationId);
       return undefined;
     }
-    return conversationId;
+    return { conversationId };
   }
 
   /**
@@ -112,8 +198,39 @@ class ConsumerConversation {
    */
   async ensureOpen(openWith: OpenOptions): Promise<Applied> {
     const existing = await this.current();
-    if (existing !== undefined) return { conversationId: existing, openedConversation: false };
+    if (existing !== undefined) return { conversationId: existing.conversationId, openedConversation: false };
     return { conversationId: await this.#open(openWith, undefined), openedConversation: true };
+  }
+
+  /** A tap on a quick reply or button: ACTION with its metadata, then a publishText action's text with the same metadata. */
+  async click(
+    sequence: number,
+    click: {
+      readonly actions?: ReadonlyArray<{ type: string; text?: string | undefined }>;
+      readonly metadata?: readonly RequestMetadata[];
+    },
+    dialogId: string | undefined,
+  ): Promise<Applied> {
+    const metadata = click.metadata ?? [];
+    const target = { metadata, ...(dialogId === undefined ? {} : { dialogId }) };
+    const action = await this.publish({ type: 'AcceptStatusEvent', status: 'ACTION', sequenceList: [sequence] }, target);
+    const text = click.actions?.find((candidate) => candidate.type === 'publishText' && candidate.text !== undefined)?.text;
+    if (action.skipped !== undefined || text === undefined || text.trim() === '') return action;
+    // Into the same dialog the ACTION went to, even if that was closed since (then this one is skipped too).
+    const published = await this.publish(textEvent(text), {
+      metadata,
+      ...(action.conversationId === undefined ? {} : { conversationId: action.conversationId }),
+      dialogId: action.dialogId ?? action.conversationId,
+    });
+    return published.skipped === undefined ? published : action;
+  }
+
+  /** SDEs for the consumer's profile, into the open conversation; none open: nothing to update. */
+  async updateProfile(sdes: ReadonlyArray<Readonly<Record<string, unknown>>>): Promise<Applied> {
+    const existing = await this.current();
+    if (existing === undefined) return skipped('no-open-conversation');
+    await this.#deps.connector.setUserProfile(this.#consumerId, sdes, this.#options);
+    return { conversationId: existing.conversationId, openedConversation: false };
   }
 
   /**
@@ -121,22 +238,39 @@ class ConsumerConversation {
    * without an open conversation gets one; without it, the event is skipped (typing or read receipts
    * mean nothing outside a conversation).
    */
-  async publish(event: ConversationEvent, target: { openWith?: OpenOptions; conversationId?: string }): Promise<Applied> {
+  async publish(
+    event: ConversationEvent,
+    target: { openWith?: OpenOptions; conversationId?: string; dialogId?: string; metadata?: readonly RequestMetadata[] },
+  ): Promise<Applied> {
     const { connector } = this.#deps;
-    let conversationId = target.conversationId ?? (await this.current());
+    const known = target.conversationId === undefined ? await this.current() : { conversationId: target.conversationId };
+    let conversationId = known?.conversationId;
+    // A survey's dialog takes the consumer's answers (text, taps, read receipts), not typing indicators.
+    const dialogId = target.dialogId ?? (known && 'surveyDialogId' in known ? known.surveyDialogId : undefined);
+    if (dialogId !== undefined && dialogId !== conversationId && event.type === 'ChatStateEvent') {
+      return { ...skipped('in-survey'), ...(conversationId === undefined ? {} : { conversationId }), dialogId };
+    }
     let openedConversation = false;
     if (conversationId === undefined) {
       if (target.openWith === undefined) return skipped('no-open-conversation');
       conversationId = await this.#open(target.openWith, undefined);
       openedConversation = true;
     }
+    const into = dialogId !== undefined && dialogId !== conversationId ? dialogId : undefined;
     try {
-      const { sequence } = await connector.publish(this.#consumerId, conversationId, event, this.#options);
-      return withSequence({ conversationId, openedConversation }, sequence);
+      const { sequence } = await connector.publish(this.#consumerId, conversationId, event, {
+        ...this.#options,
+        ...(into === undefined ? {} : { dialogId: into }),
+        ...(target.metadata === undefined ? {} : { metadata: target.metadata }),
+      });
+      return withSequence({ conversationId, openedConversation, ...(into === undefined ? {} : { dialogId: into }) }, sequence);
     } catch (error) {
       if (!isConversationClosedError(error)) throw error;
       await this.#deps.conversations.forgetOpenConversation(this.#consumerId, conversationId);
-      if (target.openWith === undefined) return { ...skipped('conversation-closed'), conversationId };
+      // A tap or read receipt belongs to the conversation it was for: never carried over to a new one.
+      if (target.openWith === undefined || target.dialogId !== undefined || target.metadata !== undefined) {
+        return { ...skipped('conversation-closed'), conversationId, ...(into === undefined ? {} : { dialogId: into }) };
+      }
       // Closed before we knew (the agent, or auto-close, ahead of its notification): a new one, and one more try.
       const replacedConversationId = conversationId;
       conversationId = await this.#open(target.openWith, replacedConversationId);
@@ -146,10 +280,15 @@ class ConsumerConversation {
   }
 
   async close(): Promise<Applied> {
-    const conversationId = await this.current();
-    if (conversationId === undefined) return skipped('no-open-conversation');
+    const existing = await this.current();
+    if (existing === undefined) return skipped('no-open-conversation');
+    const { conversationId } = existing;
     try {
-      await this.#deps.connector.closeConversation(this.#consumerId, conversationId, this.#options);
+      // During a survey the main dialog is closed already: ending the conversation ends the survey too.
+      await this.#deps.connector.closeConversation(this.#consumerId, conversationId, {
+        ...this.#options,
+        ...(existing.surveyDialogId === undefined ? {} : { wholeConversation: true }),
+      });
     } catch (error) {
       // Already closed: the command's goal holds.
       if (!isConversationClosedError(error)) throw error;

@@ -9,12 +9,20 @@ import type { CommandSuccess, ConnectorCommand, ConnectorCommandInput } from './
 /** A conversation's state as the processor stores it from LivePerson's notifications. */
 export type ConversationStateValue = 'OPEN' | 'CLOSE';
 
+/** What the connector reads of the processor's conversation item. */
+export interface ConversationView {
+  /** The main dialog's state: CLOSE from the moment a post-conversation survey starts. */
+  readonly state: ConversationStateValue;
+  /** The post-conversation survey's dialog while it is open: the consumer's answers go there. */
+  readonly surveyDialogId?: string;
+}
+
 /** What the connector's orchestration needs to know about a consumer's conversations. */
 export interface ConsumerConversations {
   /** The conversation the connector last opened for the consumer and has not seen closed. */
   openConversationId(extConsumerId: string): Promise<string | undefined>;
   /** The processor's view of a conversation; undefined when no notification about it was processed yet. */
-  conversationState(conversationId: string): Promise<ConversationStateValue | undefined>;
+  conversationState(conversationId: string): Promise<ConversationView | undefined>;
   rememberOpenConversation(extConsumerId: string, conversationId: string): Promise<void>;
   /** Forgets the conversation if it is still the remembered one. */
   forgetOpenConversation(extConsumerId: string, conversationId: string): Promise<void>;
@@ -89,4 +97,23 @@ export interface CommandEvent {
   readonly source: string;
   readonly detailType: string;
   readonly detail: unknown;
+}
+
+/** Where a sendFile command's `file.url` is read from (a presigned S3 URL of the brand's object). */
+export interface FileSource {
+  /**
+   * The object's bytes; at most `maxBytes` are read (more is refused with FileSourceError, not
+   * retryable). A 4xx (an expired or wrong presigned URL) is a FileSourceError too; a timeout or a
+   * 5xx is temporary.
+   */
+  read(url: string, options: { readonly maxBytes: number; readonly deadline?: number | undefined }): Promise<Uint8Array>;
+}
+
+/** The brand's file cannot be read as given: sending the command again cannot help. */
+export class FileSourceError extends IntegrationError {
+  readonly retryable = false;
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'FileSourceError';
+  }
 }

@@ -19,7 +19,7 @@ import {
   type ConnectorCommand,
 } from './commands.ts';
 import { executeCommand, type ExecutionDependencies } from './execute.ts';
-import { CommandIdReusedError, CommandInProgressError, type CommandLedger } from './ports.ts';
+import { CommandIdReusedError, CommandInProgressError, FileSourceError, type CommandLedger } from './ports.ts';
 
 export interface CommandRunnerOptions {
   readonly execution: ExecutionDependencies;
@@ -60,6 +60,8 @@ export class CommandRunner {
     }
     const { remainingTimeMs, ...callOptions } = options;
     try {
+      // A read: nothing to apply twice, and its answer (a URL valid for a minute) is no result to replay.
+      if (command.type === 'getFileUrl') return await executeCommand(command, this.#execution, callOptions);
       return await this.#ledger.applyOnce(command, () => executeCommand(command, this.#execution, callOptions), remainingTimeMs);
     } catch (error) {
       return failureOf(command, error);
@@ -81,6 +83,8 @@ export function failureOf(command: Pick<ConnectorCommand, 'commandId' | 'type' |
 
 function classify(error: unknown): [CommandErrorCode, boolean] {
   if (error instanceof CommandIdReusedError) return ['COMMAND_ID_REUSED', false];
+  // Found only when applying it: a file.url whose object is not an image LivePerson takes, or cannot be read.
+  if (error instanceof InvalidCommandError || error instanceof FileSourceError) return ['INVALID_COMMAND', false];
   if (error instanceof CommandInProgressError) return ['IN_PROGRESS', true];
   // A conversation closed twice in a row is odd, not a reason to drop the command: try again later.
   if (error instanceof LivePersonApiError && REJECTING_STATUSES.has(error.status) && !isConversationClosedError(error)) {

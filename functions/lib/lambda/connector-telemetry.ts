@@ -37,13 +37,14 @@ export function connectorTelemetry(telemetry: Telemetry<'connector-send'>): Conn
 function report(telemetry: Telemetry<'connector-send'>, outcome: CommandOutcome, trigger: CommandTrigger): void {
   const { logger } = telemetry;
   if (outcome.ok) {
-    const { commandId, type, consumerId, conversationId, openedConversation, sequence, skipped, duplicate } = outcome;
+    const { commandId, type, consumerId, conversationId, dialogId, openedConversation, sequence, skipped, duplicate } = outcome;
     const details = {
       trigger,
       commandId: logSafeId(commandId),
       commandType: logSafeText(type),
       consumerId: logSafeId(consumerId),
       conversationId: logSafeId(conversationId),
+      dialogId: logSafeId(dialogId),
       openedConversation,
       sequence,
       skipped,

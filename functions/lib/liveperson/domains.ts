@@ -29,7 +29,14 @@ export function assertAllowedHost(operation: string, url: string | URL, policy: 
 }
 
 /** The services this project calls, and the ones domain-refresh keeps in SSM. Names are case-sensitive. */
-export const LIVEPERSON_SERVICES = ['sentinel', 'idp', 'asyncMessagingEnt', 'messagingRestApiDomain', 'connectToMessagingDomain'] as const;
+export const LIVEPERSON_SERVICES = [
+  'sentinel',
+  'idp',
+  'asyncMessagingEnt',
+  'messagingRestApiDomain',
+  'connectToMessagingDomain',
+  'swift',
+] as const;
 
 /** LivePerson's guidance: cache domains, but for no longer than a day. */
 export const MAX_DOMAIN_CACHE_TTL_MS = 24 * 60 * 60 * 1000;

@@ -91,6 +91,11 @@ export class DeadlineExceededError extends LivePersonError {
   }
 }
 
+/** LivePerson (or its storage) answered this HTTP status to this operation. */
+export function isApiErrorStatus(error: unknown, status: number, operation?: string): error is LivePersonApiError {
+  return error instanceof LivePersonApiError && error.status === status && (operation === undefined || error.operation === operation);
+}
+
 /** 429 and 5xx are worth another try; other 4xx are not (LivePerson retry policy). */
 export function isRetryableStatus(status: number): boolean {
   return status === 429 || status >= 500;

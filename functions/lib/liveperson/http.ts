@@ -79,6 +79,8 @@ export interface HttpRequest {
   readonly json?: unknown;
   /** Sent as `application/x-www-form-urlencoded`. */
   readonly form?: Readonly<Record<string, string>>;
+  /** Sent as they are (a file to LivePerson's storage). */
+  readonly bytes?: { readonly data: Uint8Array; readonly contentType: string };
   /** Timeout of one attempt; defaults to the client's. */
   readonly timeoutMs?: number;
   /** Absolute time (epoch ms) by which the whole call, retries included, must be over. */
@@ -210,8 +212,11 @@ export class LivePersonHttpClient {
   async #attempt(request: HttpRequest, timeoutMs: number): Promise<HttpResponse> {
     const requestHeaders = typeof request.headers === 'function' ? request.headers() : request.headers;
     const headers: Record<string, string> = { 'user-agent': USER_AGENT, accept: 'application/json', ...requestHeaders };
-    let body: string | undefined;
-    if (request.json !== undefined) {
+    let body: string | Uint8Array | undefined;
+    if (request.bytes !== undefined) {
+      headers['content-type'] ??= request.bytes.contentType;
+      body = request.bytes.data;
+    } else if (request.json !== undefined) {
       headers['content-type'] ??= 'application/json';
       body = JSON.stringify(request.json);
     } else if (request.form !== undefined) {

@@ -18,6 +18,9 @@ import { captureProcessOutput } from '#test/support/log-capture.ts';
 import { conversationUpdate } from '#test/support/notifications.ts';
 import { sqsEvent, sqsRecord } from '#test/support/sqs-event.ts';
 import { ConnectorCommandQueue } from '#functions/lib/aws/command-queue.ts';
+import { SIMULATED_AGENT_ID } from '#simulator/index.ts';
+import { changeFromConversation, conversationNotification } from '#simulator/notifications.ts';
+import { GIF_1X1, PNG_1X1 } from '#test/support/images.ts';
 
 describe('connector-send handler (LivePerson simulator, local DynamoDB and SQS; Secrets Manager and SSM mocked)', () => {
   const secrets = mockClient(SecretsManagerClient);
@@ -119,7 +122,7 @@ describe('connector-send handler (LivePerson simulator, local DynamoDB and SQS; 
   });
 
   it('opens a conversation with the profile and routing, then sends into it', async () => {
-    const sdes = [{ type: 'ctmrinfo', info: { customerId: 'C-42', ctype: 'vip' } }];
+    const sdes = [{ type: 'ctmrinfo' as const, info: { socialId: '1234567890', ctype: 'vip' } }];
     const result = await fromQueue([
       { type: 'openConversation', commandId: 'open-1', consumerId: 'ada', sdes, routing: { skillId: '123' }, ttrDefName: 'URGENT' },
       sendText('text-1', 'ada', 'Hello from the brand'),
@@ -487,5 +490,170 @@ describe('connector-send handler (LivePerson simulator, local DynamoDB and SQS; 
     expect(parked?.MessageAttributes?.eventSource?.StringValue).toBe('brand.crm');
     expect(parked?.MessageAttributes?.deadLetterReason?.StringValue).toContain('consumerId: consumerId is required');
     expect(sim.requests()).toEqual([]);
+  });
+
+  describe('a real channel: files, taps, profile updates, surveys, client properties', () => {
+    const opened = async (consumerId: string) => {
+      const result = await direct({ type: 'openConversation', commandId: `open-${consumerId}`, consumerId });
+      if (!result.ok || result.conversationId === undefined) throw new Error(`could not open: ${JSON.stringify(result)}`);
+      return result.conversationId;
+    };
+    const consumerEvents = (conversationId: string) =>
+      sim.connector
+        .conversations()
+        .find((c) => c.conversationId === conversationId)
+        ?.messages.filter((m) => m.originator === 'CONSUMER')
+        .map(({ event, metadata, dialogId }) => ({ event, dialogId, ...(metadata === undefined ? {} : { metadata }) }));
+
+    it('sendFile uploads the image to LivePerson storage and publishes it, declaring the client properties on every call', async () => {
+      const result = await direct({
+        type: 'sendFile',
+        commandId: 'f-1',
+        consumerId: 'fay',
+        file: { base64: PNG_1X1.toString('base64') },
+        caption: 'box',
+      });
+      expect(result).toMatchObject({
+        ok: true,
+        openedConversation: true,
+        relativePath: expect.stringMatching(/^\/v1\/AUTH_async-images\/.+\.PNG$/),
+      });
+      if (!result.ok) return;
+      expect(sim.connector.storedFile(result.relativePath ?? '')?.bytes.equals(PNG_1X1)).toBe(true);
+      expect(consumerEvents(result.conversationId ?? '')).toEqual([
+        {
+          dialogId: result.conversationId,
+          event: {
+            type: 'ContentEvent',
+            contentType: 'hosted/file',
+            message: {
+              relativePath: result.relativePath,
+              fileType: 'PNG',
+              caption: 'box',
+              preview: `data:image/png;base64,${PNG_1X1.toString('base64')}`,
+            },
+          },
+        },
+      ]);
+      const [conversation] = sim.connector.conversations();
+      expect(conversation?.clientProperties).toMatchObject({
+        type: '.ClientProperties',
+        features: ['RICH_CONTENT', 'QUICK_REPLIES', 'MULTI_DIALOG', 'PHOTO_SHARING'],
+      });
+      expect(conversation?.sends?.map((send) => send.clientProperties)).toEqual(['SAME', 'SAME']);
+    });
+
+    it('sendFile asks for a new upload URL when storage says the first expired, and fails for now when storage is down', async () => {
+      const conversationId = await opened('gil');
+      sim.fail({ service: 'swift', status: 401, times: 1 });
+      const retried = await direct({ type: 'sendFile', commandId: 'f-2', consumerId: 'gil', file: { base64: GIF_1X1.toString('base64') } });
+      expect(retried).toMatchObject({ ok: true, conversationId, relativePath: expect.stringMatching(/\.GIF$/) });
+      expect(sim.requests({ service: 'swift' }).map((r) => r.status)).toEqual([401, 201]);
+
+      sim.fail({ service: 'swift', status: 503, times: 10 });
+      const down = await fromQueue([
+        { type: 'sendFile', commandId: 'f-3', consumerId: 'gil', file: { base64: GIF_1X1.toString('base64') } },
+      ]);
+      expect(down.batchItemFailures).toHaveLength(1);
+      expect(consumerEvents(conversationId)).toHaveLength(1);
+    });
+
+    it('sendFile redelivered by SQS publishes the file once', async () => {
+      const command: ConnectorCommandInput = {
+        type: 'sendFile',
+        commandId: 'f-4',
+        consumerId: 'hal',
+        file: { base64: PNG_1X1.toString('base64') },
+      };
+      expect((await fromQueue([command])).batchItemFailures).toEqual([]);
+      expect((await fromQueue([command])).batchItemFailures).toEqual([]);
+      const [conversation] = sim.connector.conversations();
+      expect(consumerEvents(conversation?.conversationId ?? '')).toHaveLength(1);
+      expect(sim.requests({ service: 'swift' })).toHaveLength(1);
+    });
+
+    it('getFileUrl answers a signed URL that downloads the agent’s file, until it expires', async () => {
+      const conversationId = await opened('ida');
+      const { relativePath } = sim.connector.sendAgentFile(conversationId, { caption: 'label', fileType: 'PNG', bytes: PNG_1X1 });
+      const result = await direct({ type: 'getFileUrl', commandId: 'g-1', consumerId: 'ida', relativePath });
+      expect(result).toMatchObject({
+        ok: true,
+        file: { url: expect.stringContaining(`${relativePath}?temp_url_sig=`), expiresAt: expect.any(String) },
+      });
+      const url = result.ok ? (result.file?.url ?? '') : '';
+      const download = await fetch(url);
+      expect(download.status).toBe(200);
+      expect(Buffer.from(await download.arrayBuffer()).equals(PNG_1X1)).toBe(true);
+      sim.connector.expireFileUrls();
+      expect((await fetch(url)).status).toBe(401);
+      // A read, not recorded as applied: the same commandId asks again and gets a fresh URL.
+      const again = await direct({ type: 'getFileUrl', commandId: 'g-1', consumerId: 'ida', relativePath });
+      expect(again).toMatchObject({ ok: true });
+      expect(again).not.toHaveProperty('duplicate');
+      expect((await fetch(again.ok ? (again.file?.url ?? '') : '')).status).toBe(200);
+    });
+
+    it('sendClick reports a tap on the agent’s quick reply as LivePerson asks: ACTION with its metadata, then its text', async () => {
+      const conversationId = await opened('jo');
+      const quickReplies = {
+        type: 'quickReplies',
+        itemsPerRow: 8,
+        replies: [
+          {
+            type: 'button',
+            title: 'Yes',
+            click: { actions: [{ type: 'publishText', text: 'yep' }], metadata: [{ type: 'ExternalId', id: 'Yes-1234' }] },
+          },
+        ],
+      };
+      const sequence = sim.connector.sendAgentMessage(conversationId, 'Did it arrive?', { quickReplies });
+      // The agent's quick replies reach a client that declared QUICK_REPLIES (the default).
+      const agentMessage = sim.connector.conversations()[0]?.messages.find((m) => m.sequence === sequence && m.originator !== 'CONSUMER');
+      expect(agentMessage?.event).toMatchObject({ quickReplies });
+      const result = await direct({
+        type: 'sendClick',
+        commandId: 'q-1',
+        consumerId: 'jo',
+        sequence,
+        click: quickReplies.replies[0]?.click,
+      });
+      expect(result).toMatchObject({ ok: true, conversationId });
+      const metadata = [{ type: 'ExternalId', id: 'Yes-1234' }];
+      expect(consumerEvents(conversationId)).toEqual([
+        { dialogId: conversationId, event: { type: 'AcceptStatusEvent', status: 'ACTION', sequenceList: [sequence] }, metadata },
+        { dialogId: conversationId, event: { type: 'ContentEvent', contentType: 'text/plain', message: 'yep' }, metadata },
+      ]);
+    });
+
+    it('updateProfile sets Customer Info and Personal Info SDEs during the conversation', async () => {
+      await opened('kai');
+      const sdes = [{ type: 'personal' as const, personal: { firstname: 'Kai', language: 'en-GB' } }];
+      expect(await direct({ type: 'updateProfile', commandId: 'p-1', consumerId: 'kai', sdes })).toMatchObject({ ok: true });
+      expect(sim.connector.conversations()[0]?.userProfile).toMatchObject({ authenticatedData: { lp_sdes: sdes } });
+    });
+
+    it('during a post-conversation survey, the answer goes into the survey’s dialog, and a close ends it', async () => {
+      const conversationId = await opened('lee');
+      const survey = sim.connector.startSurvey(conversationId, { text: 'How did we do?', answers: ['Great', 'Poor'] });
+      expect(survey.surveyed).toBe(true);
+      // The processor records the survey from the simulator's own conversation notification.
+      const snapshot = sim.connector.conversations().find((c) => c.conversationId === conversationId);
+      const notification = conversationNotification(
+        changeFromConversation(snapshot!, { brandId: sim.accountId, agentId: SIMULATED_AGENT_ID }),
+      );
+      await new DynamoDbConversationStateStore({ tableName: stateTable, client: dynamo.client }).apply(
+        parseNotification(JSON.stringify(notification), 'connector')[0] as OrderedConversationChange,
+      );
+      const question = sim.connector
+        .conversations()[0]
+        ?.messages.find((m) => m.dialogId === survey.dialogId && m.sequence === survey.sequence);
+      const click = (question?.event as { quickReplies?: { replies: Array<{ click: unknown }> } }).quickReplies?.replies[0]?.click;
+      const answered = await direct({ type: 'sendClick', commandId: 's-1', consumerId: 'lee', sequence: survey.sequence, click });
+      expect(answered).toMatchObject({ ok: true, conversationId, dialogId: survey.dialogId });
+      expect(consumerEvents(conversationId)?.every((event) => event.dialogId === survey.dialogId)).toBe(true);
+      expect(await direct({ type: 'sendTyping', commandId: 's-2', consumerId: 'lee' })).toMatchObject({ skipped: 'in-survey' });
+      expect(await direct({ type: 'closeConversation', commandId: 's-3', consumerId: 'lee' })).toMatchObject({ ok: true, conversationId });
+      expect(sim.connector.conversations()[0]).toMatchObject({ state: 'CLOSE', stage: 'CLOSE' });
+    });
   });
 });

@@ -6,6 +6,7 @@ import { DynamoDbConversationStateStore } from '#functions/lib/aws/conversation-
 import { parseNotification } from '#functions/lib/liveperson/events.ts';
 import type { OrderedConversationChange } from '#functions/lib/processing/ports.ts';
 import { startLocalDynamoDb, STATE_TABLE_KEY, type LocalDynamoDb } from '#local/dynamodb.ts';
+import { notificationFixtures } from '#test/support/fixtures.ts';
 import { conversationUpdate } from '#test/support/notifications.ts';
 
 const change = (convId: string, state: 'OPEN' | 'CLOSE', ts: number) =>
@@ -66,9 +67,23 @@ describe('DynamoDbConsumerStore (local DynamoDB, the conversation state table)',
     const processor = new DynamoDbConversationStateStore({ tableName, client: dynamo.client });
     expect(await store.conversationState('conv-9')).toBeUndefined();
     await processor.apply(change('conv-9', 'OPEN', 100));
-    expect(await store.conversationState('conv-9')).toBe('OPEN');
+    expect(await store.conversationState('conv-9')).toEqual({ state: 'OPEN' });
     await processor.apply(change('conv-9', 'CLOSE', 200));
-    expect(await store.conversationState('conv-9')).toBe('CLOSE');
+    expect(await store.conversationState('conv-9')).toEqual({ state: 'CLOSE' });
+  });
+
+  it("names the open post-conversation survey's dialog (LivePerson's survey example), and none once the survey is over", async () => {
+    const processor = new DynamoDbConversationStateStore({ tableName, client: dynamo.client });
+    const fixture = (name: string) => notificationFixtures().find((candidate) => candidate.name === name)!.notification;
+    const [open] = parseNotification(JSON.stringify(fixture('conversation-change-post-survey-dialog-open.json')), 'connector');
+    const survey = (open as OrderedConversationChange).dialogs.find((dialog) => dialog.dialogType === 'POST_SURVEY');
+    expect(survey?.state).toBe('OPEN');
+    await processor.apply(open as OrderedConversationChange);
+    const conversationId = (open as OrderedConversationChange).conversationId;
+    expect(await store.conversationState(conversationId)).toEqual({ state: 'CLOSE', surveyDialogId: survey?.dialogId });
+    const [done] = parseNotification(JSON.stringify(fixture('conversation-change-post-survey-completed-closed.json')), 'connector');
+    await processor.apply(done as OrderedConversationChange);
+    expect(await store.conversationState((done as OrderedConversationChange).conversationId)).toEqual({ state: 'CLOSE' });
   });
 
   it('refuses malformed items with a message that names the table and the field, never the consumer', async () => {
