@@ -11,6 +11,7 @@
  *   POST /simulator/agent-reply       {"conversationId": "...", "text": "...", "quickReplies"?: ["Yes", "No"]}: the agent answers
  *   POST /simulator/consumer-message  {"conversationId": "...", "text": "...", "metadata"?: [...]}: the consumer writes (or taps a quick reply)
  *   POST /simulator/consumer-file     {"conversationId": "...", "fileType": "JPG", "caption"?: "..."}: the consumer shares a file
+ *   POST /simulator/agent-file        {"conversationId": "...", "fileType": "PNG", "base64"?: "...", "caption"?: "..."}: the agent shares a file
  *   POST /simulator/survey            {"conversationId": "..."}: the agent ends the dialog; the post-conversation survey asks
  *   POST /simulator/notification      any JSON: LivePerson sends it, signed, to the connector webhook (e.g. a type not known yet)
  */
@@ -20,6 +21,7 @@ import { z } from 'zod';
 import type { LivePersonSimulator } from '#simulator/index.ts';
 import { quickRepliesContent } from '#simulator/notifications.ts';
 import type { AwsStandIns } from './aws-standins.ts';
+import { ONE_PIXEL_PNG_BASE64 } from './sample-files.ts';
 
 export interface ControlServer {
   readonly url: string;
@@ -44,6 +46,12 @@ const consumerMessage = z.object({
 const consumerFile = z.object({
   conversationId: z.string().min(1),
   fileType: z.string().regex(/^[A-Za-z0-9]{1,10}$/, 'fileType is an extension such as JPG'),
+  caption: z.string().optional(),
+});
+const agentFile = z.object({
+  conversationId: z.string().min(1),
+  fileType: z.enum(['JPG', 'JPEG', 'PNG', 'GIF']),
+  base64: z.base64().optional(),
   caption: z.string().optional(),
 });
 const survey = z.object({ conversationId: z.string().min(1) });
@@ -108,6 +116,14 @@ export async function startControlServer(options: {
         const file = parse(consumerFile, await body());
         return simulator().connector.consumerSharesFile(file.conversationId, {
           fileType: file.fileType,
+          ...(file.caption === undefined ? {} : { caption: file.caption }),
+        });
+      }
+      case 'POST /simulator/agent-file': {
+        const file = parse(agentFile, await body());
+        return simulator().connector.sendAgentFile(file.conversationId, {
+          fileType: file.fileType,
+          bytes: Buffer.from(file.base64 ?? ONE_PIXEL_PNG_BASE64, 'base64'),
           ...(file.caption === undefined ? {} : { caption: file.caption }),
         });
       }

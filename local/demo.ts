@@ -13,9 +13,12 @@
  *   8. the agent ends the conversation and the post-conversation survey starts in its own dialog
  *   9. LivePerson sends a notification of a type this version does not know: passed on, not lost
  *  10. the brand's own app sends a consumer message through the Connector API
+ *  11. the app shares a photo with the agent; the agent's file comes back, and its download URL works
+ *  12. the agent ends the conversation; the app's consumer answers the survey through the Connector API
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs, styleText } from 'node:util';
+import { ONE_PIXEL_PNG_BASE64 } from './sample-files.ts';
 
 export interface DemoStep {
   readonly title: string;
@@ -43,7 +46,7 @@ interface PublishedEvent {
 }
 
 /** How many steps the story has: the demo passed when each was observed. */
-export const DEMO_STEP_COUNT = 10;
+export const DEMO_STEP_COUNT = 12;
 
 export async function runDemo(controlUrl: string, onStep: (step: DemoStep) => void = () => undefined): Promise<DemoStep[]> {
   // A new caller each run: C2M does not invite a consumer who already has an open conversation.
@@ -245,10 +248,76 @@ export async function runDemo(controlUrl: string, onStep: (step: DemoStep) => vo
     const outboundConversation = sendResult.conversationId ?? '';
     const echoed =
       outboundConversation === '' ? [] : await waitFor(outboundConversation, (events) => events.some((e) => e.detail.message === text));
+    if (
+      !record(
+        'The brand app sends a consumer message through the Connector API; it comes back as an event',
+        echoed.some((e) => e.detailType === 'ContentEvent' && e.detail.message === text),
+        `consumer ${consumerId}, conversation ${outboundConversation || 'none'}`,
+      )
+    ) {
+      return steps;
+    }
+
+    const isFile = (relativePath: string | undefined) => (e: PublishedEvent) =>
+      e.detail.content?.kind === 'hostedFile' && e.detail.content.relativePath === relativePath;
+    const appFile = await call<{ ok?: boolean; relativePath?: string }>('POST', '/connector/commands', {
+      type: 'sendFile',
+      commandId: randomUUID(),
+      consumerId,
+      file: { base64: ONE_PIXEL_PNG_BASE64 },
+      caption: 'The damaged box',
+    });
+    const agentFile = await call<{ relativePath: string }>('POST', '/simulator/agent-file', {
+      conversationId: outboundConversation,
+      fileType: 'PNG',
+      caption: 'Your return label',
+    });
+    const withFiles = await waitFor(
+      outboundConversation,
+      (events) => events.some(isFile(appFile.relativePath)) && events.some(isFile(agentFile.relativePath)),
+    );
+    const link = await call<{ ok?: boolean; file?: { url?: string } }>('POST', '/connector/commands', {
+      type: 'getFileUrl',
+      commandId: randomUUID(),
+      consumerId,
+      relativePath: agentFile.relativePath,
+    });
+    const download = link.file?.url === undefined ? undefined : await fetch(link.file.url);
+    const downloaded = download?.ok === true ? Buffer.from(await download.arrayBuffer()) : undefined;
+    if (
+      !record(
+        "The app shares a photo with the agent; the agent's file comes back, typed, and downloads",
+        appFile.ok === true &&
+          withFiles.some(isFile(appFile.relativePath)) &&
+          withFiles.some(isFile(agentFile.relativePath)) &&
+          downloaded?.equals(Buffer.from(ONE_PIXEL_PNG_BASE64, 'base64')) === true,
+        `sent ${appFile.relativePath ?? 'nothing'}; agent's ${agentFile.relativePath}: download ${download?.status ?? 'not tried'}, ${downloaded?.length ?? 0} bytes`,
+      )
+    ) {
+      return steps;
+    }
+
+    const appSurvey = await call<{ dialogId: string; sequence: number }>('POST', '/simulator/survey', {
+      conversationId: outboundConversation,
+    });
+    const isAppQuestion = (e: PublishedEvent) => e.detail.dialogId === appSurvey.dialogId && e.detail.sequence === appSurvey.sequence;
+    const surveyStored = (e: PublishedEvent) =>
+      e.detailType === 'ExConversationChangeNotification' && e.detail.dialogs?.some((d) => d.dialogType === 'POST_SURVEY') === true;
+    const asked = await waitFor(outboundConversation, (events) => events.some(isAppQuestion) && events.some(surveyStored));
+    const click = asked.find(isAppQuestion)?.detail.quickReplies?.replies?.[0]?.click;
+    const answer = await call<{ ok?: boolean; dialogId?: string }>('POST', '/connector/commands', {
+      type: 'sendClick',
+      commandId: randomUUID(),
+      consumerId,
+      sequence: appSurvey.sequence,
+      click,
+    });
+    const isAnswer = (e: PublishedEvent) => e.detailType === 'AcceptStatusEvent' && e.detail.dialogId === appSurvey.dialogId;
+    const answered = await waitFor(outboundConversation, (events) => events.some(isAnswer));
     record(
-      'The brand app sends a consumer message through the Connector API; it comes back as an event',
-      echoed.some((e) => e.detailType === 'ContentEvent' && e.detail.message === text),
-      `consumer ${consumerId}, conversation ${outboundConversation || 'none'}`,
+      "The agent ends the app's conversation; its consumer answers the survey through the Connector API",
+      answer.ok === true && answer.dialogId === appSurvey.dialogId && answered.some(isAnswer),
+      `survey dialog ${appSurvey.dialogId}; answer went to ${answer.dialogId ?? 'nowhere'} with metadata ${answered.find(isAnswer)?.detail.metadata?.[0]?.type ?? 'none'}`,
     );
   } catch (error) {
     record('The story could not go on', false, error instanceof Error ? error.message : String(error));

@@ -21,6 +21,8 @@ describe('local stack', () => {
 
   it('plays the demo story: IVR → C2M → consumer reply → signed webhooks → processed in order → published → connector', async () => {
     const steps = await runDemo(stack.urls.control);
+    // The details say what was seen when a step fails.
+    expect(steps.filter((step) => !step.ok).map((step) => step.detail)).toEqual([]);
     expect(steps.map((step) => [step.title, step.ok])).toEqual([
       ['A call enters the IVR: C2M eligibility', true],
       ['The caller accepts: C2M invite sent', true],
@@ -32,6 +34,8 @@ describe('local stack', () => {
       ['The agent ends the conversation; the survey asks in its own dialog', true],
       ['A notification of a type this version does not know is passed on, not lost', true],
       ['The brand app sends a consumer message through the Connector API; it comes back as an event', true],
+      ["The app shares a photo with the agent; the agent's file comes back, typed, and downloads", true],
+      ["The agent ends the app's conversation; its consumer answers the survey through the Connector API", true],
     ]);
     const webhooks = seen.filter((event) => event.kind === 'webhook');
     expect(webhooks.length).toBeGreaterThanOrEqual(6);
