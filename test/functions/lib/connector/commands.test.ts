@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { commandIssues } from '#test/support/commands.ts';
 import { describeRawCommand, InvalidCommandError, parseCommand } from '#functions/lib/connector/commands.ts';
 import { toRouting } from '#functions/lib/connector/execute.ts';
-
-const issuesOf = (input: unknown): readonly string[] => {
-  try {
-    parseCommand(input);
-  } catch (error) {
-    if (error instanceof InvalidCommandError) return error.issues;
-    throw error;
-  }
-  throw new Error('expected an invalid command');
-};
 
 describe('parseCommand', () => {
   it('accepts each command type, applying defaults and trimming the consumer id', () => {
@@ -41,25 +32,27 @@ describe('parseCommand', () => {
   });
 
   it('names every problem by field, without echoing values', () => {
-    expect(issuesOf({ type: 'sendText', text: '  ' })).toEqual([
+    expect(commandIssues({ type: 'sendText', text: '  ' })).toEqual([
       'commandId: commandId is required',
       'consumerId: consumerId is required',
       'text: text is empty',
     ]);
-    expect(issuesOf({ type: 'sendText', commandId: 'has space', consumerId: 'c', text: 'secret words' }).join()).not.toContain('secret');
-    expect(issuesOf({ type: 'sendText', commandId: 'has space', consumerId: 'c', text: 'x' })).toEqual([
+    expect(commandIssues({ type: 'sendText', commandId: 'has space', consumerId: 'c', text: 'secret words' }).join()).not.toContain(
+      'secret',
+    );
+    expect(commandIssues({ type: 'sendText', commandId: 'has space', consumerId: 'c', text: 'x' })).toEqual([
       'commandId: commandId may hold only letters, digits and punctuation (no spaces), as an SQS deduplication id',
     ]);
-    expect(issuesOf({ type: 'shout', commandId: 'a', consumerId: 'c' })[0]).toContain(
+    expect(commandIssues({ type: 'shout', commandId: 'a', consumerId: 'c' })[0]).toContain(
       'type must be one of openConversation, sendText, sendTyping, markRead, closeConversation',
     );
-    expect(issuesOf({ type: 'openConversation', commandId: 'a', consumerId: 'c', routing: { campaignId: '1' } })).toEqual([
+    expect(commandIssues({ type: 'openConversation', commandId: 'a', consumerId: 'c', routing: { campaignId: '1' } })).toEqual([
       'routing: routing needs campaignId and engagementId together',
     ]);
-    expect(issuesOf({ type: 'sendText', commandId: 'a', consumerId: 'c', text: 'x', colour: 'red' })[0]).toContain('colour');
-    expect(issuesOf('{not json')).toEqual(['the message body is not JSON']);
-    expect(issuesOf([1, 2])).toEqual(['a command must be a JSON object with type, commandId and consumerId']);
-    expect(issuesOf({ type: 'markRead', commandId: 'a', consumerId: 'c', sequenceList: [] })).toEqual([
+    expect(commandIssues({ type: 'sendText', commandId: 'a', consumerId: 'c', text: 'x', colour: 'red' })[0]).toContain('colour');
+    expect(commandIssues('{not json')).toEqual(['the message body is not JSON']);
+    expect(commandIssues([1, 2])).toEqual(['a command must be a JSON object with type, commandId and consumerId']);
+    expect(commandIssues({ type: 'markRead', commandId: 'a', consumerId: 'c', sequenceList: [] })).toEqual([
       'sequenceList: sequenceList is empty',
     ]);
   });
@@ -90,7 +83,7 @@ describe('unknown keys are named without their digits', () => {
   it.each([['+14155550100'], ['tel_1_415_555_0100'], ['1/415/555/0100'], ['%2B14155550100'], ['＋１４１５５５５０１００']])(
     'a key named %s',
     (key) => {
-      const issues = issuesOf({ ...unknownKeyCommand, [key]: 'x' });
+      const issues = commandIssues({ ...unknownKeyCommand, [key]: 'x' });
       expect(issues).toHaveLength(1);
       expect(issues[0]).toMatch(/^unknown field ".*#{4}" \(digits in a name are shown as #\)$/);
       // Not one digit of the key: neither as sent nor as a reader would read it.
@@ -100,11 +93,11 @@ describe('unknown keys are named without their digits', () => {
   );
 
   it('names a key without digits as it is, nested keys with their path, and counts beyond five', () => {
-    expect(issuesOf({ ...unknownKeyCommand, colour: 'red' })).toEqual(['unknown field "colour"']);
-    expect(issuesOf({ ...unknownKeyCommand, open: { routing: { skillId: '1', '4155550100': 'x' } } })).toEqual([
+    expect(commandIssues({ ...unknownKeyCommand, colour: 'red' })).toEqual(['unknown field "colour"']);
+    expect(commandIssues({ ...unknownKeyCommand, open: { routing: { skillId: '1', '4155550100': 'x' } } })).toEqual([
       'open.routing: unknown field "##########" (digits in a name are shown as #)',
     ]);
     const many = Object.fromEntries(['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((key) => [key, 1]));
-    expect(issuesOf({ ...unknownKeyCommand, ...many })).toEqual(['unknown fields "a", "b", "c", "d", "e" and 2 more']);
+    expect(commandIssues({ ...unknownKeyCommand, ...many })).toEqual(['unknown fields "a", "b", "c", "d", "e" and 2 more']);
   });
 });

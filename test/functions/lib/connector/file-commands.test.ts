@@ -1,20 +1,12 @@
 // The new commands' validation (files, clicks, profile updates, file URLs): every bad input refused
 // with a clear message naming the field, before any call.
 import { describe, expect, it } from 'vitest';
-import { InvalidCommandError, parseCommand } from '#functions/lib/connector/commands.ts';
+import { commandIssues } from '#test/support/commands.ts';
+import { parseCommand } from '#functions/lib/connector/commands.ts';
 import { fileProblems, imageTypeOf, sharedFileOf } from '#functions/lib/connector/files.ts';
 import { GIF_1X1, JPEG_HEADER, PNG_1X1, pngOfSize } from '#test/support/images.ts';
 
 const base = { commandId: 'c-1', consumerId: 'consumer-1' };
-const issuesOf = (input: unknown): readonly string[] => {
-  try {
-    parseCommand(input);
-  } catch (error) {
-    if (error instanceof InvalidCommandError) return error.issues;
-    throw error;
-  }
-  throw new Error('the command was accepted');
-};
 
 describe('sendFile', () => {
   it('tells the image type from its first bytes', () => {
@@ -44,23 +36,25 @@ describe('sendFile', () => {
 
   it('refuses a file that is too large, not an image the Connector API takes, not what fileType says, or not base64', () => {
     const tooLarge = pngOfSize(3 * 1024 * 1024 + 1).toString('base64');
-    expect(issuesOf({ type: 'sendFile', ...base, file: { base64: tooLarge } })).toEqual([
+    expect(commandIssues({ type: 'sendFile', ...base, file: { base64: tooLarge } })).toEqual([
       'file.base64: the file is 3145729 bytes, more than the 3145728 (3 MB) LivePerson takes',
     ]);
-    expect(issuesOf({ type: 'sendFile', ...base, file: { base64: Buffer.from('%PDF-1.7 ...').toString('base64') } })).toEqual([
+    expect(commandIssues({ type: 'sendFile', ...base, file: { base64: Buffer.from('%PDF-1.7 ...').toString('base64') } })).toEqual([
       'file.base64: the file is not a JPG, PNG or GIF image, the types the Connector API takes',
     ]);
-    expect(issuesOf({ type: 'sendFile', ...base, file: { base64: GIF_1X1.toString('base64') }, fileType: 'PNG' })).toEqual([
+    expect(commandIssues({ type: 'sendFile', ...base, file: { base64: GIF_1X1.toString('base64') }, fileType: 'PNG' })).toEqual([
       'fileType: the file is a GIF image, not PNG',
     ]);
-    expect(issuesOf({ type: 'sendFile', ...base, file: { base64: 'not base64!' } })).toEqual(['file.base64: file.base64 is not base64']);
-    expect(issuesOf({ type: 'sendFile', ...base, file: { base64: PNG_1X1.toString('base64') }, fileType: 'PDF' })).toEqual([
+    expect(commandIssues({ type: 'sendFile', ...base, file: { base64: 'not base64!' } })).toEqual([
+      'file.base64: file.base64 is not base64',
+    ]);
+    expect(commandIssues({ type: 'sendFile', ...base, file: { base64: PNG_1X1.toString('base64') }, fileType: 'PDF' })).toEqual([
       'fileType: fileType must be one of JPG, JPEG, PNG, GIF',
     ]);
     expect(
-      issuesOf({ type: 'sendFile', ...base, file: { base64: PNG_1X1.toString('base64') }, preview: 'http://example.com/x.png' }),
+      commandIssues({ type: 'sendFile', ...base, file: { base64: PNG_1X1.toString('base64') }, preview: 'http://example.com/x.png' }),
     ).toEqual(['preview: preview must be a data URL of a PNG, JPEG or GIF image']);
-    expect(issuesOf({ type: 'sendFile', ...base, file: 'abc' })).toEqual([
+    expect(commandIssues({ type: 'sendFile', ...base, file: 'abc' })).toEqual([
       'file: file must be {"base64": "..."} or {"url": "<presigned S3 URL>"}',
     ]);
   });
@@ -77,7 +71,7 @@ describe('sendFile', () => {
       'https://s3.amazonaws.com.evil.example/x',
       'https://169.254.169.254/latest',
     ]) {
-      expect(issuesOf({ type: 'sendFile', ...base, file: { url: bad } })).toEqual([
+      expect(commandIssues({ type: 'sendFile', ...base, file: { url: bad } })).toEqual([
         'file.url: file.url must be an https URL of Amazon S3 (a presigned GET URL of your object)',
       ]);
     }
@@ -88,10 +82,10 @@ describe('getFileUrl', () => {
   it('takes the relativePath of a hosted/file event, nothing else', () => {
     const relativePath = '/v1/AUTH_async-images/12345678/8ccc728c_17-04-2018_09-37-15-082.JPG';
     expect(parseCommand({ type: 'getFileUrl', ...base, relativePath })).toMatchObject({ relativePath });
-    expect(issuesOf({ type: 'getFileUrl', ...base, relativePath: 'https://evil.example/x.png' })).toEqual([
+    expect(commandIssues({ type: 'getFileUrl', ...base, relativePath: 'https://evil.example/x.png' })).toEqual([
       'relativePath: relativePath must be a path starting with "/", as the hosted/file event gives it',
     ]);
-    expect(issuesOf({ type: 'getFileUrl', ...base })).toEqual([
+    expect(commandIssues({ type: 'getFileUrl', ...base })).toEqual([
       "relativePath: relativePath must be the file's relativePath from its hosted/file event",
     ]);
   });
@@ -112,13 +106,13 @@ describe('sendClick', () => {
   });
 
   it('refuses a click with nothing to tell LivePerson, and a missing or negative sequence', () => {
-    expect(issuesOf({ type: 'sendClick', ...base, sequence: 3, click: { actions: [{ type: 'link', uri: 'https://x' }] } })).toEqual([
+    expect(commandIssues({ type: 'sendClick', ...base, sequence: 3, click: { actions: [{ type: 'link', uri: 'https://x' }] } })).toEqual([
       'click: click has neither metadata nor a publishText action: nothing would tell LivePerson what was tapped',
     ]);
-    expect(issuesOf({ type: 'sendClick', ...base, click })).toEqual([
+    expect(commandIssues({ type: 'sendClick', ...base, click })).toEqual([
       'sequence: sequence must be the sequence number of the message the button came with',
     ]);
-    expect(issuesOf({ type: 'sendClick', ...base, sequence: -1, click })).toHaveLength(1);
+    expect(commandIssues({ type: 'sendClick', ...base, sequence: -1, click })).toHaveLength(1);
   });
 });
 
@@ -132,15 +126,15 @@ describe('updateProfile', () => {
   });
 
   it('refuses other SDE types, a customerId (LivePerson fails such a call on messaging) and an empty list', () => {
-    expect(issuesOf({ type: 'updateProfile', ...base, sdes: [{ type: 'purchase', total: 11.7 }] })).toEqual([
+    expect(commandIssues({ type: 'updateProfile', ...base, sdes: [{ type: 'purchase', total: 11.7 }] })).toEqual([
       'sdes.0.type: each SDE must be of type ctmrinfo or personal: the only ones the Connector API takes',
     ]);
-    expect(issuesOf({ type: 'updateProfile', ...base, sdes: [{ type: 'ctmrinfo', info: { customerId: 'c-1' } }] })).toEqual([
+    expect(commandIssues({ type: 'updateProfile', ...base, sdes: [{ type: 'ctmrinfo', info: { customerId: 'c-1' } }] })).toEqual([
       'sdes.0: ctmrinfo.info.customerId marks a conversation as authenticated and LivePerson refuses it on messaging: leave it out',
     ]);
-    expect(issuesOf({ type: 'updateProfile', ...base, sdes: [] })).toEqual(['sdes: sdes is empty']);
+    expect(commandIssues({ type: 'updateProfile', ...base, sdes: [] })).toEqual(['sdes: sdes is empty']);
     // The same rule when a conversation is opened with SDEs.
-    expect(issuesOf({ type: 'openConversation', ...base, sdes: [{ type: 'cart', total: 11.7 }] })).toEqual([
+    expect(commandIssues({ type: 'openConversation', ...base, sdes: [{ type: 'cart', total: 11.7 }] })).toEqual([
       'sdes.0.type: each SDE must be of type ctmrinfo or personal: the only ones the Connector API takes',
     ]);
   });
@@ -148,7 +142,7 @@ describe('updateProfile', () => {
 
 describe('the command types', () => {
   it('names them all when the type is unknown', () => {
-    expect(issuesOf({ type: 'sendVideo', ...base })).toEqual([
+    expect(commandIssues({ type: 'sendVideo', ...base })).toEqual([
       'type: type must be one of openConversation, sendText, sendTyping, markRead, closeConversation, sendFile, getFileUrl, sendClick, updateProfile',
     ]);
   });
