@@ -7,7 +7,7 @@ import type { Node } from 'constructs';
 import { z } from 'zod';
 import { DEFAULT_CSDS_URL } from '#contract/constants.ts';
 import { DEFAULT_ALLOWED_HOST_SUFFIXES } from '#contract/host-policy.ts';
-import { c2mSettingsSchema, CONNECT_INSTANCE_ARN, CONNECT_QUEUE_ARN } from './settings/c2m.ts';
+import { c2mSettingsSchema, CONNECT_INSTANCE_ARN, CONNECT_QUEUE_ARN, connectRegionProblem } from './settings/c2m.ts';
 import { connectorSettingsSchema } from './settings/connector.ts';
 import { domainsSettingsSchema } from './settings/domains.ts';
 import { booleanField, bothValid, functionTimeoutField, VISIBILITY_TIMEOUT_FACTOR } from './settings/fields.ts';
@@ -95,6 +95,17 @@ export const deploymentConfigSchema = z
   .superRefine((config, ctx) => {
     // Amazon Connect only invokes Lambda functions in its own region: catch a mismatch at synth, not in a call.
     const arnRegion = config.connectInstanceArn ? CONNECT_INSTANCE_ARN.exec(config.connectInstanceArn)?.[1] : undefined;
+    const arnRegionProblem = arnRegion === undefined ? undefined : connectRegionProblem(arnRegion);
+    if (arnRegionProblem)
+      ctx.addIssue({ code: 'custom', path: ['connectInstanceArn'], message: `is in region ${arnRegion}: ${arnRegionProblem}` });
+    const stackRegionProblem = config.region && config.connectInstanceArn ? connectRegionProblem(config.region) : undefined;
+    if (stackRegionProblem && !arnRegionProblem) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['region'],
+        message: `is ${config.region}: ${stackRegionProblem}, and the flow's function must be in the instance's region`,
+      });
+    }
     if (arnRegion && config.region && arnRegion !== config.region) {
       ctx.addIssue({
         code: 'custom',

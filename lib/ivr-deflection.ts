@@ -10,7 +10,7 @@ import type { FunctionVariables } from '#contract/environment.ts';
 import { renderC2mDeflectionFlow } from './contact-flows/c2m-deflection.ts';
 import { LivePersonFunction } from './lambda-function.ts';
 import type { CredentialsSecretRef } from './lambda-function.ts';
-import { c2mSettingsSchema, CONNECT_LAMBDA_LIMIT_SECONDS, type C2mSettingsInput } from './settings/c2m.ts';
+import { c2mSettingsSchema, CONNECT_LAMBDA_LIMIT_SECONDS, connectRegionProblem, type C2mSettingsInput } from './settings/c2m.ts';
 import { ConstructPropsError, resolveSettings } from './settings/resolve.ts';
 
 // With the construct: the monitoring compares the function's alarms with it.
@@ -72,6 +72,7 @@ export class LivePersonIvrDeflection extends Construct {
       !/:instance\/[^/]+$/.test(props.connectInstanceArn)
         ? ['connectInstanceArn: must be an Amazon Connect instance ARN: arn:aws:connect:<region>:<account>:instance/<id>']
         : []),
+      ...connectRegionProblems(Stack.of(this).region, props.connectInstanceArn),
     ];
     if (problems.length > 0) throw new ConstructPropsError(this, 'LivePersonIvrDeflection', problems);
 
@@ -137,4 +138,17 @@ export class LivePersonIvrDeflection extends Construct {
       sourceAccount: Arn.split(instanceArn, ArnFormat.SLASH_RESOURCE_NAME).account,
     });
   }
+}
+
+/** A stack region or instance ARN region where Amazon Connect is not offered, caught before synth fails on it. */
+function connectRegionProblems(stackRegion: string, instanceArn: string | undefined): string[] {
+  if (instanceArn === undefined) return [];
+  const problems: string[] = [];
+  const arnRegion = Token.isUnresolved(instanceArn) ? undefined : /^arn:[^:]+:connect:([^:]+):/.exec(instanceArn)?.[1];
+  const arnProblem = arnRegion === undefined ? undefined : connectRegionProblem(arnRegion);
+  if (arnProblem) problems.push(`connectInstanceArn: is in region ${arnRegion}: ${arnProblem}`);
+  const stackProblem = Token.isUnresolved(stackRegion) ? undefined : connectRegionProblem(stackRegion);
+  if (stackProblem && !arnProblem)
+    problems.push(`the stack's region ${stackRegion}: ${stackProblem}, and the flow's function must be in the instance's region`);
+  return problems;
 }

@@ -12,6 +12,31 @@ export const CONNECT_LAMBDA_LIMIT_SECONDS = 8;
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 /** An Amazon Connect instance ARN; group 1 is its region, group 2 its AWS account. */
 export const CONNECT_INSTANCE_ARN = new RegExp(`^arn:aws[-a-z]*:connect:([a-z]{2}(?:-[a-z]+)+-\\d):(\\d{12}):instance/${UUID}$`);
+/**
+ * The regions where Amazon Connect is offered (https://docs.aws.amazon.com/connect/latest/adminguide/regions.html;
+ * the same list as its service endpoints). Elsewhere its resources fail `cdk synth` (CloudFormation-Validate F3006).
+ */
+export const AMAZON_CONNECT_REGIONS = [
+  'us-east-1',
+  'us-west-2',
+  'af-south-1',
+  'ap-northeast-1',
+  'ap-northeast-2',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'ca-central-1',
+  'eu-central-1',
+  'eu-west-2',
+  'us-gov-west-1',
+] as const;
+
+/** Why Amazon Connect cannot be used in this region, or undefined when it can. */
+export function connectRegionProblem(region: string): string | undefined {
+  return (AMAZON_CONNECT_REGIONS as readonly string[]).includes(region)
+    ? undefined
+    : `Amazon Connect is not offered in ${region}; it is in ${AMAZON_CONNECT_REGIONS.join(', ')}`;
+}
+
 /** An Amazon Connect queue ARN; group 1 is the ARN of its instance. */
 export const CONNECT_QUEUE_ARN = new RegExp(`^(arn:aws[-a-z]*:connect:[a-z]{2}(?:-[a-z]+)+-\\d:\\d{12}:instance/${UUID})/queue/${UUID}$`);
 

@@ -135,6 +135,21 @@ describe('parseDeploymentConfig', () => {
       { region: 'eu-west-1', connectInstanceArn: CONNECT_ARN },
       'connectInstanceArn: is in region us-east-1 but the stack deploys to eu-west-1',
     ],
+    [
+      'connectInstanceArn',
+      { connectInstanceArn: CONNECT_ARN.replace('us-east-1', 'eu-west-1') },
+      'connectInstanceArn: is in region eu-west-1: Amazon Connect is not offered in eu-west-1; it is in us-east-1, us-west-2, af-south-1',
+    ],
+    [
+      'region',
+      { region: 'eu-west-1', connectInstanceArn: CONNECT_ARN.replace('us-east-1', 'eu-west-1') },
+      'connectInstanceArn: is in region eu-west-1: Amazon Connect is not offered in eu-west-1',
+    ],
+    [
+      'region',
+      { region: 'eu-north-1', connectInstanceArn: CONNECT_ARN },
+      "region: is eu-north-1: Amazon Connect is not offered in eu-north-1; it is in us-east-1, us-west-2, af-south-1, ap-northeast-1, ap-northeast-2, ap-southeast-1, ap-southeast-2, ca-central-1, eu-central-1, eu-west-2, us-gov-west-1, and the flow's function must be in the instance's region",
+    ],
     ['c2m', { c2m: { defaultHandoffId: 'x'.repeat(17) } }, 'c2m.defaultHandoffId: must be at most 16 characters'],
     ['c2m', { c2m: { defaultSkill: '' } }, 'c2m.defaultSkill: must not be empty'],
     ['c2m', { c2m: { skill: 'sales' } }, 'c2m.skill: is not a known field'],

@@ -295,6 +295,27 @@ describe("LivePersonIvrDeflection in a brand's own app", () => {
     expect(() => new LivePersonIvrDeflection(stack, 'Ivr', { accountId: '42', credentials, ...props })).toThrow(message);
   });
 
+  it('refuses an instance ARN or a stack region where Amazon Connect is not offered, before synth fails on it', () => {
+    const { stack, credentials } = stackWithSecret();
+    expect(
+      () =>
+        new LivePersonIvrDeflection(stack, 'Ivr', {
+          accountId: '42',
+          credentials,
+          connectInstanceArn: INSTANCE_ARN.replace(/:connect:[^:]+:/, ':connect:eu-west-1:'),
+        }),
+    ).toThrow('connectInstanceArn: is in region eu-west-1: Amazon Connect is not offered in eu-west-1; it is in us-east-1, us-west-2');
+    const app = new App({ context: { ...CLI_CONTEXT, ...SKIP_BUNDLING } });
+    const irish = new Stack(app, 'Irish', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const irishCredentials = {
+      secret: Secret.fromSecretNameV2(irish, 'Secret', 'liveperson/42/credentials'),
+      secretId: 'liveperson/42/credentials',
+    };
+    expect(
+      () => new LivePersonIvrDeflection(irish, 'Ivr', { accountId: '42', credentials: irishCredentials, connectInstanceArn: INSTANCE_ARN }),
+    ).toThrow("the stack's region eu-west-1: Amazon Connect is not offered in eu-west-1");
+  });
+
   it('sets the variables the handler reads, by their contract names', () => {
     const { stack, credentials } = stackWithSecret();
     new LivePersonIvrDeflection(stack, 'Ivr', {
