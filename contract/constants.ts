@@ -50,6 +50,14 @@ export const DOCUMENTED_CLIENT_FEATURES = [
  */
 export const DEFAULT_CLIENT_FEATURES = ['RICH_CONTENT', 'QUICK_REPLIES', 'MULTI_DIALOG', 'PHOTO_SHARING'] as const;
 
+/**
+ * What c2m-invite does with C2M's WhatsApp answer, which is "eligible" whatever the consumer's
+ * reachability (Meta's policy prevents the check): take C2M's recommendation, prefer SMS when C2M
+ * lists it, or deflect only when SMS is available.
+ */
+export const C2M_WHATSAPP_POLICIES = ['as-recommended', 'prefer-sms', 'require-sms'] as const;
+export type C2mWhatsAppPolicy = (typeof C2M_WHATSAPP_POLICIES)[number];
+
 /** The `integration` a connector declares (LivePerson's values: WEB_SDK, MOBILE_SDK, BRAND_SDK). */
 export const CLIENT_INTEGRATIONS = ['WEB_SDK', 'MOBILE_SDK', 'BRAND_SDK'] as const;
 

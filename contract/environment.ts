@@ -7,6 +7,7 @@ import * as z from './zod.ts';
 import {
   C2M_LIMITS,
   C2M_REGIONS,
+  C2M_WHATSAPP_POLICIES,
   CLIENT_INTEGRATIONS,
   DEFAULT_CLIENT_FEATURES,
   DEFAULT_CSDS_URL,
@@ -221,6 +222,10 @@ const functionEnvironmentBuilders = {
       C2M_DEFAULT_HANDOFF_ID: c2mLimited('C2M_DEFAULT_HANDOFF_ID', C2M_LIMITS.handoffId),
       /** va, lo or sy: C2M's host when neither SSM nor CSDS answers. */
       C2M_REGION: blankAsUnset(z.enum(C2M_REGIONS, { error: `C2M_REGION must be one of ${C2M_REGIONS.join(', ')}` })),
+      /** What to do with C2M's WhatsApp eligibility (C2M_WHATSAPP_POLICIES); default as-recommended. */
+      C2M_WHATSAPP_POLICY: blankAsUnset(
+        z.enum(C2M_WHATSAPP_POLICIES, { error: `C2M_WHATSAPP_POLICY must be one of ${C2M_WHATSAPP_POLICIES.join(', ')}` }),
+      ),
     }),
   'domain-refresh': () => z.object({}),
 } as const satisfies Record<LivePersonFunctionName, () => z.ZodMiniObject>;

@@ -80,6 +80,7 @@ export class LivePersonIvrDeflection extends Construct {
       C2M_DEFAULT_SKILL: settings.defaultSkill,
       C2M_DEFAULT_HANDOFF_ID: settings.defaultHandoffId,
       C2M_REGION: settings.region,
+      C2M_WHATSAPP_POLICY: settings.whatsapp,
     };
     // 512 MB: arm64 CPU scales with memory, and a cold start spends Connect's 8 s too.
     this.c2mInvite = new LivePersonFunction(this, 'Function', {

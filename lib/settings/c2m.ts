@@ -3,7 +3,7 @@
  * function Amazon Connect invokes, C2M's defaults and the optional contact flow.
  */
 import { z } from 'zod';
-import { C2M_LIMITS, C2M_REGIONS } from '#contract/constants.ts';
+import { C2M_LIMITS, C2M_REGIONS, C2M_WHATSAPP_POLICIES } from '#contract/constants.ts';
 import { booleanField, patternOrToken } from './fields.ts';
 
 /** Amazon Connect waits at most this long for a synchronous Lambda block. */
@@ -63,6 +63,11 @@ export const c2mSettingsSchema = z
     region: z
       .enum(C2M_REGIONS, { error: 'must be "va" (North America), "lo" (EMEA) or "sy" (APAC): the C2M region of the LivePerson account' })
       .optional(),
+    /**
+     * C2M_WHATSAPP_POLICY: C2M answers eligible for WhatsApp whatever the consumer's reachability.
+     * "prefer-sms" invites by SMS when C2M lists it; "require-sms" deflects only then. Unset: C2M's recommendation.
+     */
+    whatsapp: z.enum(C2M_WHATSAPP_POLICIES, { error: `must be one of ${C2M_WHATSAPP_POLICIES.join(', ')}` }).optional(),
     /** Below Connect's 8 s limit for a Lambda block, with room for a cold start. */
     timeoutSeconds: z
       .int({ error: 'must be a whole number of seconds' })

@@ -67,7 +67,7 @@ describe('the environment of every function (full stack, every capability and op
     accountId: '12345678',
     region: 'us-east-1',
     connectInstanceArn: INSTANCE_ARN,
-    c2m: { defaultSkill: 'sales', defaultHandoffId: 'ivr-1', region: 'va', createContactFlow: true },
+    c2m: { defaultSkill: 'sales', defaultHandoffId: 'ivr-1', region: 'va', createContactFlow: true, whatsapp: 'prefer-sms' },
     connector: {
       defaultRouting: { skillId: '11', campaignId: '22', engagementId: '33' },
       clientProperties: { features: ['QUICK_REPLIES'], appId: 'kiosk' },

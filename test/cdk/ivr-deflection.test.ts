@@ -175,7 +175,14 @@ describe('c2m config', () => {
   it('passes the defaults, region hint, timeout and concurrency to the function', () => {
     const template = templateOf({
       accountId: '12345678',
-      c2m: { defaultSkill: 'support', defaultHandoffId: 'H123456789', region: 'lo', timeoutSeconds: 5, reservedConcurrency: 10 },
+      c2m: {
+        defaultSkill: 'support',
+        defaultHandoffId: 'H123456789',
+        region: 'lo',
+        timeoutSeconds: 5,
+        reservedConcurrency: 10,
+        whatsapp: 'require-sms',
+      },
     });
     const { properties } = c2mFunction(template);
     expect(properties).toMatchObject({ Timeout: 5, ReservedConcurrentExecutions: 10 });
@@ -183,6 +190,7 @@ describe('c2m config', () => {
       C2M_DEFAULT_SKILL: 'support',
       C2M_DEFAULT_HANDOFF_ID: 'H123456789',
       C2M_REGION: 'lo',
+      C2M_WHATSAPP_POLICY: 'require-sms',
     });
   });
 
@@ -332,6 +340,7 @@ describe("LivePersonIvrDeflection in a brand's own app", () => {
       'C2M_DEFAULT_HANDOFF_ID',
       'C2M_DEFAULT_SKILL',
       'C2M_REGION',
+      'C2M_WHATSAPP_POLICY',
     ]);
   });
 

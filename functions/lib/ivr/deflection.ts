@@ -2,6 +2,7 @@
  * The three actions a contact flow asks for: eligibility, invite, or both in one go (deflect).
  * Every failure becomes an outcome: nothing here throws at the caller.
  */
+import type { C2mWhatsAppPolicy } from '#contract/constants.ts';
 import type { DeadlineOption } from '../liveperson/domains.ts';
 import type { C2mEligibility, C2mEligibilityRequest, C2mInvitation, C2mInviteRequest } from '../liveperson/c2m.ts';
 import { failureOutcome, type IvrOutcome } from './outcome.ts';
@@ -13,7 +14,37 @@ export interface C2mOperations {
   invite(request: C2mInviteRequest, options?: DeadlineOption): Promise<C2mInvitation>;
 }
 
-export async function runIvrRequest(request: IvrRequest, c2m: C2mOperations, options: DeadlineOption = {}): Promise<IvrOutcome> {
+export interface IvrRunOptions extends DeadlineOption {
+  /** What to do with C2M's WhatsApp eligibility (see channelChoice); default as-recommended. */
+  readonly whatsapp?: C2mWhatsAppPolicy | undefined;
+}
+
+/** C2M's names for SMS (`twilio` is the same channel; its example answer lists `["sms","wa"]`). */
+const SMS_CHANNEL = /^(sms|twilio)$/i;
+
+/**
+ * The channel to invite on under the WhatsApp policy. C2M answers eligible for WhatsApp whatever
+ * the consumer's reachability (Meta's policy prevents the check), so a brand may prefer SMS when C2M
+ * lists it, or deflect only when SMS is there. `override` is the invite's overrideChannel.
+ */
+export function channelChoice(
+  eligibility: Pick<C2mEligibility, 'eligible' | 'recommendedChannelName' | 'availableChannels'>,
+  policy: C2mWhatsAppPolicy = 'as-recommended',
+): { eligible: boolean; recommendedChannel: string; override?: string } {
+  const recommended = eligibility.recommendedChannelName;
+  if (!eligibility.eligible || policy === 'as-recommended') return { eligible: eligibility.eligible, recommendedChannel: recommended };
+  const sms = eligibility.availableChannels.find((channel) => SMS_CHANNEL.test(channel));
+  if (sms !== undefined) {
+    return SMS_CHANNEL.test(recommended)
+      ? { eligible: true, recommendedChannel: recommended }
+      : { eligible: true, recommendedChannel: sms, override: sms };
+  }
+  if (policy === 'require-sms') return { eligible: false, recommendedChannel: recommended };
+  // prefer-sms without SMS: another channel C2M recommends (WhatsApp, in-app) stays.
+  return { eligible: true, recommendedChannel: recommended };
+}
+
+export async function runIvrRequest(request: IvrRequest, c2m: C2mOperations, options: IvrRunOptions = {}): Promise<IvrOutcome> {
   if (request.action === 'invite') {
     try {
       const invitation = await c2m.invite(request.invite, options);
@@ -29,17 +60,22 @@ export async function runIvrRequest(request: IvrRequest, c2m: C2mOperations, opt
   } catch (error) {
     return failureOutcome(error);
   }
+  const choice = channelChoice(eligibility, options.whatsapp);
   const found: IvrOutcome = {
-    result: eligibility.eligible ? 'ELIGIBLE' : 'NOT_ELIGIBLE',
+    result: choice.eligible ? 'ELIGIBLE' : 'NOT_ELIGIBLE',
     callId: eligibility.callId,
-    recommendedChannel: eligibility.recommendedChannelName,
+    recommendedChannel: choice.recommendedChannel,
     availableChannels: eligibility.availableChannels,
   };
-  if (request.action === 'eligibility' || !eligibility.eligible) return found;
+  if (request.action === 'eligibility' || !choice.eligible) return found;
 
-  // Without overrideChannel, C2M sends through the recommended channel itself.
+  // Without overrideChannel, C2M sends through the recommended channel itself; the flow's own wins over the policy's.
+  const override = request.invite.overrideChannel ?? choice.override;
   try {
-    await c2m.invite({ callId: eligibility.callId, ...request.invite }, options);
+    await c2m.invite(
+      { callId: eligibility.callId, ...request.invite, ...(override === undefined ? {} : { overrideChannel: override }) },
+      options,
+    );
     return { ...found, result: 'INVITED' };
   } catch (error) {
     // What eligibility found stays useful to the flow (e.g. to say which channel was tried).

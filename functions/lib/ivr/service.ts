@@ -68,7 +68,9 @@ export class C2mService {
   async answer(event: unknown, options: { readonly deadline: number }): Promise<C2mAnswer> {
     const parsed = parseIvrRequest(event, this.#options.settings);
     if (!parsed.ok) return { contact: parsed.contact, outcome: parsed.outcome };
-    const work = this.#ready.then(() => runIvrRequest(parsed.request, this.client, { deadline: options.deadline })).catch(failureOutcome);
+    const work = this.#ready
+      .then(() => runIvrRequest(parsed.request, this.client, { deadline: options.deadline, whatsapp: this.#options.settings.whatsapp }))
+      .catch(failureOutcome);
     const outcome = await settleBy(work, options.deadline + BACKSTOP_GRACE_MS, () =>
       errorOutcome(IVR_ERROR_CODES.timeout, 'no answer within the time Amazon Connect allows (still waiting for a LivePerson lookup)'),
     );

@@ -116,6 +116,30 @@ describe('c2m-invite handler', () => {
       ]);
     });
 
+    it('deflect with C2M_WHATSAPP_POLICY: SMS preferred over C2M’s WhatsApp recommendation, or required', async () => {
+      sim.c2m.setConsumer(CALLER, { eligible: true, availableChannels: ['sms', 'wa'], recommendedChannelName: 'wa' });
+      vi.stubEnv('C2M_WHATSAPP_POLICY', 'prefer-sms');
+      const handler = await coldStart();
+      expect(await handler(contactFlowEvent({}), lambdaContext('c2m-invite', 7_000))).toMatchObject({
+        result: 'INVITED',
+        recommendedChannel: 'sms',
+        availableChannels: 'sms,wa',
+      });
+      expect(bodyOf(1)).toMatchObject({ overrideChannel: 'sms' });
+      expect(sim.c2m.invites()).toEqual([expect.objectContaining({ channel: 'sms' })]);
+
+      const whatsappOnly = '+12065550177';
+      sim.c2m.setConsumer(whatsappOnly, { eligible: true, availableChannels: ['wa'], recommendedChannelName: 'wa' });
+      vi.stubEnv('C2M_WHATSAPP_POLICY', 'require-sms');
+      vi.resetModules();
+      sim.clearRequests();
+      const strict = await coldStart();
+      expect(await strict(contactFlowEvent({}, { phone: whatsappOnly }), lambdaContext('c2m-invite', 7_000))).toMatchObject({
+        result: 'NOT_ELIGIBLE',
+      });
+      expect(sim.c2m.invites()).toHaveLength(1);
+    });
+
     it('deflect: a consumer who is not eligible gets NOT_ELIGIBLE and no invite', async () => {
       const phone = '+441234567890';
       sim.c2m.setConsumer(phone, { eligible: false, availableChannels: [], recommendedChannelName: '' });

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { runIvrRequest, type C2mOperations } from '#functions/lib/ivr/deflection.ts';
+import { channelChoice, runIvrRequest, type C2mOperations } from '#functions/lib/ivr/deflection.ts';
 import type { C2mEligibility } from '#functions/lib/liveperson/c2m.ts';
 import { LivePersonApiError } from '#functions/lib/liveperson/errors.ts';
 
@@ -78,6 +78,66 @@ describe('runIvrRequest', () => {
     await expect(runIvrRequest({ action: 'eligibility', eligibility: ELIGIBILITY }, c2m)).resolves.toMatchObject({
       result: 'ERROR',
       errorCode: 'INTERNAL_ERROR',
+    });
+  });
+});
+
+describe('the WhatsApp policy (C2M answers eligible for WhatsApp whatever the consumer can receive)', () => {
+  // "wa" is C2M's name for WhatsApp (its eligibility example answers ["sms","wa"]).
+  const whatsappFirst: C2mEligibility = {
+    eligible: true,
+    callId: 'call-w',
+    recommendedChannelName: 'wa',
+    availableChannels: ['wa', 'sms'],
+  };
+  const whatsappOnly: C2mEligibility = {
+    eligible: true,
+    callId: 'call-o',
+    recommendedChannelName: 'wa',
+    availableChannels: ['wa'],
+  };
+
+  it('chooses the channel: C2M’s by default, SMS when preferred or required and listed, none when required and missing', () => {
+    expect(channelChoice(whatsappFirst)).toEqual({ eligible: true, recommendedChannel: 'wa' });
+    expect(channelChoice(whatsappFirst, 'prefer-sms')).toEqual({ eligible: true, recommendedChannel: 'sms', override: 'sms' });
+    expect(channelChoice(whatsappFirst, 'require-sms')).toEqual({ eligible: true, recommendedChannel: 'sms', override: 'sms' });
+    expect(channelChoice(whatsappOnly, 'prefer-sms')).toEqual({ eligible: true, recommendedChannel: 'wa' });
+    expect(channelChoice(whatsappOnly, 'require-sms')).toEqual({ eligible: false, recommendedChannel: 'wa' });
+    // "twilio" is C2M's other name for SMS; an SMS recommendation needs no override.
+    expect(channelChoice({ ...whatsappOnly, availableChannels: ['wa', 'twilio'] }, 'require-sms')).toMatchObject({
+      override: 'twilio',
+    });
+    expect(channelChoice(ELIGIBLE, 'require-sms')).toEqual({ eligible: true, recommendedChannel: 'sms' });
+    expect(channelChoice({ ...whatsappOnly, eligible: false }, 'prefer-sms')).toEqual({ eligible: false, recommendedChannel: 'wa' });
+  });
+
+  it('deflect: invites by SMS when preferred; the flow’s own overrideChannel still wins', async () => {
+    const c2m = fakeC2m(whatsappFirst);
+    expect(await runIvrRequest({ action: 'deflect', eligibility: ELIGIBILITY, invite: {} }, c2m, { whatsapp: 'prefer-sms' })).toMatchObject(
+      {
+        result: 'INVITED',
+        recommendedChannel: 'sms',
+      },
+    );
+    expect(c2m.invite).toHaveBeenCalledWith({ callId: 'call-w', overrideChannel: 'sms' }, { whatsapp: 'prefer-sms' });
+    const flowChoice = fakeC2m(whatsappFirst);
+    await runIvrRequest({ action: 'deflect', eligibility: ELIGIBILITY, invite: { overrideChannel: 'wa' } }, flowChoice, {
+      whatsapp: 'prefer-sms',
+    });
+    expect(flowChoice.invite).toHaveBeenCalledWith({ callId: 'call-w', overrideChannel: 'wa' }, { whatsapp: 'prefer-sms' });
+  });
+
+  it('deflect and eligibility: with SMS required and only WhatsApp listed, the caller is not eligible and nobody is invited', async () => {
+    const c2m = fakeC2m(whatsappOnly);
+    expect(await runIvrRequest({ action: 'deflect', eligibility: ELIGIBILITY, invite: {} }, c2m, { whatsapp: 'require-sms' })).toEqual({
+      result: 'NOT_ELIGIBLE',
+      callId: 'call-o',
+      recommendedChannel: 'wa',
+      availableChannels: ['wa'],
+    });
+    expect(c2m.invite).not.toHaveBeenCalled();
+    expect(await runIvrRequest({ action: 'eligibility', eligibility: ELIGIBILITY }, c2m, { whatsapp: 'require-sms' })).toMatchObject({
+      result: 'NOT_ELIGIBLE',
     });
   });
 });
