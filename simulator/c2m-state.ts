@@ -11,6 +11,10 @@ export interface EligibilityCall {
   skill: string;
   handoffId: string;
   profile: C2mConsumerProfile;
+  /** The caller's context as the eligibility call gave it: shown to the agent once the consumer answers. */
+  sdes?: Array<Record<string, unknown>>;
+  consumerId?: string;
+  templateVariables?: Record<string, string>;
 }
 
 export class C2mState {

@@ -331,6 +331,8 @@ export async function startLivePersonSimulator(options: SimulatorOptions = {}): 
           consumerId,
           skillId: invite.skill,
           conversationContext: { type: 'C2M', callId, channel: invite.channel },
+          // The IVR's context reaches the agent with the conversation.
+          ...(invite.sdes === undefined ? {} : { userProfile: { authenticatedData: { lp_sdes: invite.sdes } } }),
         });
         const conversationId = opened.ok ? opened.conversation.conversationId : opened.openConversationId;
         const published = context.conversations.publish(conversationId, {

@@ -112,6 +112,10 @@ export interface C2mInvite {
   skill: string;
   handoffId: string;
   overrideMessage?: string;
+  /** From the eligibility call: the SDEs, the in-app consumer id and the template's variables. */
+  sdes?: Array<Record<string, unknown>>;
+  consumerId?: string;
+  templateVariables?: Record<string, string>;
   receivedAt: number;
 }
 

@@ -56,7 +56,8 @@ const eligibilitySchema = z.object({
   // Format and length are checked afterwards: they have their own error code (1001).
   consumerPhoneNumber: z.string(),
   handoffId: z.string().min(1).max(16),
-  sdes: z.array(z.unknown()).optional(),
+  // LivePerson's SDE array: Customer Info and Personal Info, each {type, info}.
+  sdes: z.array(z.object({ type: z.enum(['ctmrinfo', 'personal']), info: z.record(z.string(), z.unknown()) })).optional(),
   templateVariables: z.record(z.string(), z.string()).optional(),
   ivrNumber: z.string().optional(),
   consumerId: z.string().optional(),
@@ -111,7 +112,7 @@ function checkAuthorization(request: SimRequest, context: SimContext, accountId:
 function eligibility(body: unknown, context: SimContext): SimReply {
   const parsed = eligibilitySchema.safeParse(body);
   if (!parsed.success) return c2mError(C2M_ERRORS.invalidRequest);
-  const { skill, consumerPhoneNumber, handoffId } = parsed.data;
+  const { skill, consumerPhoneNumber, handoffId, sdes, consumerId, templateVariables } = parsed.data;
   if (consumerPhoneNumber.length > MAX_PHONE_NUMBER_LENGTH || !E164.test(consumerPhoneNumber)) {
     return c2mError(C2M_ERRORS.invalidPhoneNumber);
   }
@@ -121,7 +122,16 @@ function eligibility(body: unknown, context: SimContext): SimReply {
 
   const profile = context.c2m.profileOf(consumerPhoneNumber);
   const callId = randomUUID();
-  context.c2m.rememberCall({ callId, consumerPhoneNumber, skill, handoffId, profile });
+  context.c2m.rememberCall({
+    callId,
+    consumerPhoneNumber,
+    skill,
+    handoffId,
+    profile,
+    ...(sdes === undefined ? {} : { sdes }),
+    ...(consumerId === undefined ? {} : { consumerId }),
+    ...(templateVariables === undefined ? {} : { templateVariables }),
+  });
   return jsonReply(200, {
     availableChannels: profile.availableChannels,
     recommendedChannelName: profile.recommendedChannelName,
@@ -147,6 +157,8 @@ function invite(body: unknown, context: SimContext): SimReply {
     if (match === undefined) return c2mError(C2M_ERRORS.overriddenChannelUnavailable);
     channel = match;
   }
+  // LivePerson: consumerId is mandatory for the INAPP channel (simulator: refused like any invalid request).
+  if (channel.toLowerCase() === 'inapp' && call.consumerId === undefined) return c2mError(C2M_ERRORS.invalidRequest);
   if (overrideSkill !== undefined && !context.c2m.skills.has(overrideSkill)) {
     return c2mError(C2M_ERRORS.noEngagementForOverriddenSkill);
   }
@@ -164,6 +176,9 @@ function invite(body: unknown, context: SimContext): SimReply {
     skill: overrideSkill ?? call.skill,
     handoffId: call.handoffId,
     ...(overrideMessage === undefined ? {} : { overrideMessage }),
+    ...(call.sdes === undefined ? {} : { sdes: call.sdes }),
+    ...(call.consumerId === undefined ? {} : { consumerId: call.consumerId }),
+    ...(call.templateVariables === undefined ? {} : { templateVariables: call.templateVariables }),
     receivedAt: Date.now(),
   });
   return jsonReply(200, { callId });

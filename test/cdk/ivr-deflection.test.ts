@@ -480,17 +480,29 @@ describe('the shipped contact flow (lib/contact-flows/c2m-deflection.json)', () 
   it('asks eligibility first, offers messaging on ELIGIBLE (press 1), then invites with the callId kept as a contact attribute', () => {
     const flow = withQueue;
     const start = flow.Actions.find((action) => action.Identifier === flow.StartAction);
-    expect(start?.Parameters?.LambdaInvocationAttributes).toEqual({ action: 'eligibility' });
+    // The caller's context from contact attributes the flow's earlier blocks may set (empty ones count as absent).
+    expect(start?.Parameters?.LambdaInvocationAttributes).toEqual({
+      action: 'eligibility',
+      sdes: '$.Attributes.lp_sdes',
+      consumerId: '$.Attributes.lp_consumer_id',
+    });
     const offer = flow.Actions.find((action) => action.Identifier === branch(flow, 'check-eligibility', 'ELIGIBLE'));
     expect(offer?.Type).toBe('GetParticipantInput');
     expect(offer?.Parameters?.Text).toMatch(/press 1/);
     const pressedOne = offer?.Transitions?.Conditions?.find((c) => c.Condition?.Operands.includes('1'))?.NextAction;
     const invite = flow.Actions.find((action) => action.Identifier === pressedOne);
-    expect(invite?.Parameters?.LambdaInvocationAttributes).toEqual({ action: 'invite', callId: `$.Attributes.${CALL_ID_ATTRIBUTE}` });
+    // The invite goes on the channel eligibility chose (C2M's, or SMS under c2m.whatsapp).
+    expect(invite?.Parameters?.LambdaInvocationAttributes).toEqual({
+      action: 'invite',
+      callId: `$.Attributes.${CALL_ID_ATTRIBUTE}`,
+      overrideChannel: '$.Attributes.c2mRecommendedChannel',
+    });
     const saved = flow.Actions.filter((action) => action.Type === 'UpdateContactAttributes').map(
       (action) => action.Parameters?.Attributes as Record<string, string>,
     );
-    expect(saved).toContainEqual(expect.objectContaining({ [CALL_ID_ATTRIBUTE]: '$.External.callId' }));
+    expect(saved).toContainEqual(
+      expect.objectContaining({ [CALL_ID_ATTRIBUTE]: '$.External.callId', c2mRecommendedChannel: '$.External.recommendedChannel' }),
+    );
   });
 
   it('sends NOT_ELIGIBLE and ERROR to the queue, INVITED to a goodbye', () => {

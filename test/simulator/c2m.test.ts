@@ -223,9 +223,30 @@ describe('C2M invite', () => {
         skill: 'support',
         handoffId: 'H123456789',
         overrideMessage: 'Text us!',
+        // The eligibility call's template variables travel with the call.
+        templateVariables: { '1': 'test' },
         receivedAt: expect.any(Number),
       },
     ]);
+  });
+
+  it('keeps the caller’s SDEs and in-app consumerId from the eligibility call, and shows the SDEs with the conversation', async () => {
+    const sdes = [{ type: 'personal', info: { firstname: 'Smith', language: 'en-US' } }];
+    const answer = await eligibility({ ...eligibilityBody, sdes, consumerId: 'james' });
+    const callId = (answer.body as { callId: string }).callId;
+    await invite({ callId });
+    expect(sim.c2m.invites()).toEqual([expect.objectContaining({ callId, sdes, consumerId: 'james' })]);
+    const { conversationId } = sim.c2m.consumerReplies(callId, 'hi');
+    expect(sim.connector.conversations().find((c) => c.conversationId === conversationId)?.userProfile).toEqual({
+      authenticatedData: { lp_sdes: sdes },
+    });
+    expect((await eligibility({ ...eligibilityBody, sdes: [{ type: 'purchase', info: {} }] })).status).toBe(400);
+  });
+
+  it('refuses an in-app invite whose eligibility call gave no consumerId', async () => {
+    sim.c2m.setConsumer(PHONE, { eligible: true, availableChannels: ['inapp'], recommendedChannelName: 'inapp' });
+    const callId = await callIdFor();
+    expect((await invite({ callId })).status).toBe(400);
   });
 
   it("lets the invited consumer answer: a conversation of the invite's skill opens with their message", async () => {

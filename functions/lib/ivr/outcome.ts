@@ -44,6 +44,8 @@ export const IVR_ERROR_CODES = {
   invalidOverrideMessage: 'INVALID_OVERRIDE_MESSAGE',
   invalidOverrideSkill: 'INVALID_OVERRIDE_SKILL',
   invalidTemplateVariables: 'INVALID_TEMPLATE_VARIABLES',
+  invalidSdes: 'INVALID_SDES',
+  invalidConsumerId: 'INVALID_CONSUMER_ID',
   timeout: 'TIMEOUT',
   networkError: 'NETWORK_ERROR',
   invalidResponse: 'INVALID_RESPONSE',

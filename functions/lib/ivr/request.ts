@@ -6,6 +6,7 @@
 import * as z from '#contract/zod.ts';
 import { C2M_LIMITS, isC2mPhoneNumber, type C2mEligibilityRequest, type C2mInviteRequest } from '../liveperson/c2m.ts';
 import { IVR_ERROR_CODES, type IvrOutcome } from './outcome.ts';
+import { MAX_CONSUMER_ID_LENGTH, sdesOf, type C2mSde, type CallerContext } from './caller-context.ts';
 import type { C2mSettings } from './settings.ts';
 
 export const IVR_ACTIONS = ['eligibility', 'invite', 'deflect'] as const;
@@ -34,6 +35,7 @@ const contactFlowEventSchema = z.object({
     ContactData: z.object({
       ContactId: z.optional(z.string()),
       CustomerEndpoint: z.nullish(z.object({ Address: z.optional(z.string()) })),
+      Attributes: z.nullish(z.record(z.string(), z.unknown())),
     }),
     Parameters: z.nullish(z.record(z.string(), z.unknown())),
   }),
@@ -95,6 +97,8 @@ const eligibilityShape = {
   ),
   ivrNumber: optionalText('ivrNumber', MAX_IVR_NUMBER_LENGTH, 'our sanity limit'),
   templateVariables: z.optional(templateVariablesSchema),
+  /** The in-app consumer's id (C2M: mandatory for the INAPP channel). */
+  consumerId: optionalText('consumerId', MAX_CONSUMER_ID_LENGTH, 'our sanity limit'),
 };
 const inviteOptionsShape = {
   overrideChannel: optionalText('overrideChannel', MAX_CHANNEL_LENGTH, 'our sanity limit'),
@@ -120,6 +124,7 @@ const FIELD_ERROR_CODES: Readonly<Record<string, string>> = {
   handoffId: IVR_ERROR_CODES.invalidHandoffId,
   ivrNumber: IVR_ERROR_CODES.invalidIvrNumber,
   templateVariables: IVR_ERROR_CODES.invalidTemplateVariables,
+  consumerId: IVR_ERROR_CODES.invalidConsumerId,
   callId: IVR_ERROR_CODES.invalidCallId,
   overrideChannel: IVR_ERROR_CODES.invalidOverrideChannel,
   overrideMessage: IVR_ERROR_CODES.invalidOverrideMessage,
@@ -160,6 +165,15 @@ export function parseIvrRequest(event: unknown, settings: C2mSettings = {}): Par
     };
   }
   const withAction = { ...contact, action };
+  const context: CallerContext = action === 'invite' ? { ok: true } : sdesOf(parameters, ContactData.Attributes ?? {});
+  if (!context.ok) {
+    return {
+      ok: false,
+      contact: withAction,
+      outcome: { result: 'ERROR', errorCode: IVR_ERROR_CODES.invalidSdes, errorMessage: context.problems.join('; ') },
+    };
+  }
+  const sdes = context.sdes;
   const fields = {
     ...parameters,
     consumerPhoneNumber: phoneNumber,
@@ -171,7 +185,7 @@ export function parseIvrRequest(event: unknown, settings: C2mSettings = {}): Par
     case 'eligibility': {
       const parsed = eligibilitySchema.safeParse(fields);
       if (!parsed.success) return invalid(withAction, parsed.error);
-      return { ok: true, contact: withAction, request: { action, eligibility: eligibilityOf(parsed.data) } };
+      return { ok: true, contact: withAction, request: { action, eligibility: eligibilityOf(parsed.data, sdes) } };
     }
     case 'invite': {
       const parsed = inviteSchema.safeParse(fields);
@@ -187,7 +201,7 @@ export function parseIvrRequest(event: unknown, settings: C2mSettings = {}): Par
         contact: withAction,
         request: {
           action,
-          eligibility: eligibilityOf(parsed.data),
+          eligibility: eligibilityOf(parsed.data, sdes),
           invite: withoutUndefined({ overrideChannel, overrideMessage, overrideSkill }),
         },
       };
@@ -202,9 +216,9 @@ function present(value: unknown): unknown {
   return trimmed === '' ? undefined : trimmed;
 }
 
-function eligibilityOf(data: z.output<typeof eligibilitySchema>): C2mEligibilityRequest {
-  const { consumerPhoneNumber, skill, handoffId, ivrNumber, templateVariables } = data;
-  return withoutUndefined({ consumerPhoneNumber, skill, handoffId, ivrNumber, templateVariables });
+function eligibilityOf(data: z.output<typeof eligibilitySchema>, sdes: C2mSde[] | undefined): C2mEligibilityRequest {
+  const { consumerPhoneNumber, skill, handoffId, ivrNumber, templateVariables, consumerId } = data;
+  return withoutUndefined({ consumerPhoneNumber, skill, handoffId, ivrNumber, templateVariables, consumerId, sdes });
 }
 
 function withoutUndefined<T extends object>(value: T): T {

@@ -62,8 +62,12 @@ export interface C2mEligibilityRequest {
   readonly consumerPhoneNumber: string;
   readonly skill: string;
   readonly handoffId: string;
-  /** WhatsApp template variables. */
+  /** Template variables (SMS and WhatsApp). */
   readonly templateVariables?: Readonly<Record<string, string>>;
+  /** Customer Info and Personal Info SDEs, shown to the agent (SMS and WhatsApp). */
+  readonly sdes?: ReadonlyArray<{ readonly type: string; readonly info: Readonly<Record<string, unknown>> }>;
+  /** The consumer's id in the brand's app: C2M needs it for the in-app channel. */
+  readonly consumerId?: string;
   /** Which of the brand's IVR numbers, when it has several. */
   readonly ivrNumber?: string;
 }
@@ -139,6 +143,8 @@ export class C2mClient {
       handoffId: request.handoffId,
       ...(request.templateVariables === undefined ? {} : { templateVariables: request.templateVariables }),
       ...(request.ivrNumber === undefined ? {} : { ivrNumber: request.ivrNumber }),
+      ...(request.sdes === undefined ? {} : { sdes: request.sdes }),
+      ...(request.consumerId === undefined ? {} : { consumerId: request.consumerId }),
     };
     // Repeating it costs a new callId, nothing the consumer sees: retried like any call.
     return this.#post(C2M_OPERATIONS.eligibility, 'eligibility', body, eligibilityAnswerSchema, options, true);

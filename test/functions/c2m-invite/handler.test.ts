@@ -6,6 +6,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type * as HandlerModule from '#functions/c2m-invite/index.ts';
 import { startLivePersonSimulator, type LivePersonSimulator } from '#simulator/index.ts';
+import { contactFlowEvent as connectEvent } from '#local/connect-event.ts';
 import { lambdaContext } from '#test/support/lambda-context.ts';
 import { CALLER, contactFlowEvent, stubC2mEnvironment } from './contact-flow-event.ts';
 
@@ -138,6 +139,37 @@ describe('c2m-invite handler', () => {
         result: 'NOT_ELIGIBLE',
       });
       expect(sim.c2m.invites()).toHaveLength(1);
+    });
+
+    it('deflect: the caller’s context (SDEs from parameters and contact attributes, the in-app consumerId) reaches C2M and the agent', async () => {
+      sim.c2m.setConsumer(CALLER, { eligible: true, availableChannels: ['inapp'], recommendedChannelName: 'inapp' });
+      const handler = await coldStart();
+      const event = connectEvent({
+        phoneNumber: CALLER,
+        parameters: { consumerId: 'james', lp_sde_ctmrinfo_customerId: '138766AC' },
+        attributes: { lp_sde_personal_language: 'en-US', lp_sde_ctmrinfo_balance: '-200.99' },
+      });
+      expect(await handler(event, lambdaContext('c2m-invite', 7_000))).toMatchObject({ result: 'INVITED', recommendedChannel: 'inapp' });
+      const sdes = [
+        { type: 'ctmrinfo', info: { balance: -200.99, customerId: '138766AC' } },
+        { type: 'personal', info: { language: 'en-US' } },
+      ];
+      expect(bodyOf(0)).toMatchObject({ consumerId: 'james', sdes });
+      const [invite] = sim.c2m.invites();
+      expect(invite).toMatchObject({ channel: 'inapp', consumerId: 'james', sdes });
+      const { conversationId } = sim.c2m.consumerReplies(invite?.callId ?? '', 'hello');
+      expect(sim.connector.conversations().find((c) => c.conversationId === conversationId)?.userProfile).toEqual({
+        authenticatedData: { lp_sdes: sdes },
+      });
+    });
+
+    it('deflect: bad SDEs answer INVALID_SDES and call nothing', async () => {
+      const handler = await coldStart();
+      expect(await handler(contactFlowEvent({ lp_sde_personal_shoeSize: '42' }), lambdaContext('c2m-invite', 7_000))).toMatchObject({
+        result: 'ERROR',
+        errorCode: 'INVALID_SDES',
+      });
+      expect(c2mRequests()).toEqual([]);
     });
 
     it('deflect: a consumer who is not eligible gets NOT_ELIGIBLE and no invite', async () => {
