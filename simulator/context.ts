@@ -16,6 +16,7 @@ export interface SimulatorConfig {
   c2mRateLimitPerSecond: number;
   domains: Partial<Record<string, string>>;
   fileUrlTtlSeconds: number;
+  reportingPageSize: number;
   /** The account's post-conversation survey, if any; changed at run time by `connector.configureSurvey`. */
   survey: SurveyConfig | undefined;
 }

@@ -17,6 +17,7 @@ import { C2M_ERRORS, c2mError, handleC2m } from './services/c2m.ts';
 import { agentRichContentEvent, agentTextEvent, lacksFeature } from './client-features.ts';
 import { connectorError, handleConnector } from './services/connector.ts';
 import { handleCsds } from './services/csds.ts';
+import { handleOutboundReporting, reportingError } from './services/outbound-reporting.ts';
 import { handleIdp } from './services/idp.ts';
 import { handleSentinel, sentinelError } from './services/sentinel.ts';
 import { FileStorage, MAX_UPLOAD_BYTES, TEMP_URL_INVALID, UPLOAD_FILE_TYPES } from './services/storage.ts';
@@ -156,6 +157,7 @@ export async function startLivePersonSimulator(options: SimulatorOptions = {}): 
     c2mRateLimitPerSecond: options.c2mRateLimitPerSecond ?? 30,
     domains: { ...options.domains },
     fileUrlTtlSeconds: options.fileUrlTtlSeconds ?? 60,
+    reportingPageSize: options.reportingPageSize ?? 100,
     survey: options.survey === undefined ? undefined : structuredClone(options.survey),
   };
   const events = new EventEmitter<SimulatorEvents>();
@@ -264,6 +266,8 @@ export async function startLivePersonSimulator(options: SimulatorOptions = {}): 
         return handleC2m(request, context);
       case 'swift':
         return context.storage.handle(request);
+      case 'outboundReporting':
+        return handleOutboundReporting(request, context, config.reportingPageSize);
       case 'unrouted':
         return plainError(404, `No simulated LivePerson service at ${request.path}`);
     }
@@ -455,6 +459,8 @@ function serviceOf(segments: string[]): ServiceName | 'unrouted' {
       return subresource === undefined ? 'idp' : 'connectToMessagingDomain';
     case 'messaging':
       return 'asyncMessagingEnt';
+    case 'app':
+      return 'outboundReporting';
     default:
       return 'connectToMessagingDomain';
   }
@@ -481,6 +487,8 @@ function faultReply(service: ServiceName, status: number, body: unknown): SimRep
     case 'swift':
       // Swift answers text; a refused TempURL says why, as LivePerson documents it.
       return { status, text: status === 401 ? TEMP_URL_INVALID : reason };
+    case 'outboundReporting':
+      return reportingError(status, reason);
   }
 }
 

@@ -15,7 +15,7 @@ export const SIMULATOR_DEFAULTS = {
 } as const;
 
 /** The services the simulator answers; each request is attributed to one of them (see RecordedRequest). */
-export type ServiceName = 'csds' | 'sentinel' | 'idp' | 'asyncMessagingEnt' | 'connectToMessagingDomain' | 'swift';
+export type ServiceName = 'csds' | 'sentinel' | 'idp' | 'asyncMessagingEnt' | 'connectToMessagingDomain' | 'swift' | 'outboundReporting';
 
 export interface OAuth1Credentials {
   consumerKey: string;
@@ -51,6 +51,8 @@ export interface SimulatorOptions {
    * is issued already expired.
    */
   fileUrlTtlSeconds?: number;
+  /** Records per page of the Outbound Reporting transactions (LivePerson's pages vary in length). @default 100 */
+  reportingPageSize?: number;
   /**
    * A post-conversation survey configured on the account: closing the main dialog (a consumer's
    * DialogChange) starts it. Default: none, the conversation simply closes.
