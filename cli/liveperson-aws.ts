@@ -5,12 +5,14 @@
  *   npx liveperson-aws doctor                         is everything the functions need in place?
  *   npx liveperson-aws webhook send --url <url>       post a signed test notification
  *   npx liveperson-aws c2m check --phone +1...        C2M eligibility of a phone number
+ *   npx liveperson-aws c2m report --from --to         what became of the C2M invites (Outbound Reporting)
  *
  * Human-readable by default; --json for scripts. Exit code 0 when all went well, 1 when a check or
  * call failed, 2 for a usage mistake.
  */
 import { parseArgs } from 'node:util';
 import { c2mCheck } from './c2m-check.ts';
+import { c2mReport, formatC2mReport } from './c2m-report.ts';
 import { COMMON_HELP, COMMON_OPTIONS, messageOf, UsageError } from './context.ts';
 import { doctor } from './doctor.ts';
 import { webhookSend } from './webhook-send.ts';
@@ -23,6 +25,9 @@ commands:
       [--algorithm sha1|sha256] [--text <message>] [--conversation-id <id>]
   c2m check --phone <+E.164>   ask C2M whether the number can be reached by messaging (no invite is sent)
       [--skill <skill>] [--handoff-id <id>]
+  c2m report                   what became of the C2M invites of a window: attempted, sent, delivered, read, conversations
+      [--from <time>] [--to <time>] (ISO or epoch ms; default the last 24 h; at most 60 days)
+      [--transactions] (one line per invite; at most 24 h) [--lp-region va|lo|sy] [--reporting-url <url>]
 
 options:
 ${COMMON_HELP}`;
@@ -50,6 +55,11 @@ export async function runCli(argv: readonly string[], output: CliOutput = consol
         skill: { type: 'string' },
         'handoff-id': { type: 'string' },
         region: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        'lp-region': { type: 'string' },
+        'reporting-url': { type: 'string' },
+        transactions: { type: 'boolean', default: false },
       },
     });
   } catch (error) {
@@ -92,6 +102,11 @@ export async function runCli(argv: readonly string[], output: CliOutput = consol
           result,
           `${result.eligible ? '✓ eligible' : '✗ not eligible'} (auth: ${result.auth})\n  recommended channel: ${result.recommendedChannel || 'none'}; available: ${result.availableChannels.join(', ') || 'none'}; callId ${result.callId}`,
         );
+        return 0;
+      }
+      case 'c2m report': {
+        const report = await c2mReport(values);
+        print(report, formatC2mReport(report));
         return 0;
       }
       default:

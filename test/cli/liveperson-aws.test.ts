@@ -213,4 +213,58 @@ describe('liveperson-aws CLI', () => {
     expect(await run('--help')).toMatchObject({ code: 0, out: expect.stringContaining('npx liveperson-aws <command>') });
     expect(await run('frobnicate')).toMatchObject({ code: 2, err: expect.stringContaining('unknown command "frobnicate"') });
   });
+  describe('c2m report', () => {
+    it('prints the funnel of the invites the simulator sent, as a table or JSON, and one line per invite', async () => {
+      const from = Date.now() - 1000;
+      const token = sim.issueAppJwt();
+      const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+      const post = async (resource: string, body: unknown) =>
+        (
+          await fetch(`${sim.url}/api/account/${sim.accountId}/${resource}?v=2.0`, { method: 'POST', headers, body: JSON.stringify(body) })
+        ).json() as Promise<{ callId: string }>;
+      const { callId } = await post('eligibility', { consumerPhoneNumber: '+12065550155', handoffId: 'H123456789', skill: 'sales' });
+      await post('invite', { callId });
+      sim.c2m.consumerReplies(callId, 'yes');
+      const window = ['--from', String(from), '--to', new Date(Date.now() + 1000).toISOString(), '--reporting-url', sim.url];
+
+      const table = await run('c2m', 'report', ...target, '--secret-id', 'lp/good', ...window);
+      expect(table.code).toBe(0);
+      expect(table.out).toMatch(/day\s+channel\s+skill\s+attempted\s+sent\s+delivered\s+read\s+conversations\s+failed/);
+      expect(table.out).toMatch(/\d{2}-\d{2}-\d{4}\s+sms\s+sales\s+1\s+1\s+1\s+0\s+1\s+0/);
+
+      const json = await run('c2m', 'report', ...target, '--secret-id', 'lp/good', ...window, '--json');
+      expect(JSON.parse(json.out)).toMatchObject({
+        kind: 'analytics',
+        rows: [{ channel: 'sms', skill: 'sales', attempted: 1, conversationsCreated: 1 }],
+      });
+
+      const lines = await run('c2m', 'report', ...target, '--secret-id', 'lp/good', ...window, '--transactions');
+      expect(lines.out).toMatch(/sms {2}sales {2}delivered {2}conversation /);
+    });
+
+    it('refuses a window LivePerson refuses, or no region, before any call', async () => {
+      sim.clearRequests();
+      const tooLong = await run(
+        'c2m',
+        'report',
+        ...target,
+        '--secret-id',
+        'lp/good',
+        '--from',
+        '2026-01-01',
+        '--to',
+        '2026-03-15',
+        '--reporting-url',
+        sim.url,
+      );
+      expect(tooLong).toMatchObject({ code: 2, err: expect.stringContaining('the window is longer than LivePerson allows') });
+      const noRegion = await run('c2m', 'report', ...target, '--secret-id', 'lp/good', '--config', file('empty-cdk.json', { context: {} }));
+      expect(noRegion).toMatchObject({ code: 2, err: expect.stringContaining('--lp-region must be one of va, lo, sy') });
+      expect(await run('c2m', 'report', ...target, '--secret-id', 'lp/good', '--from', 'yesterday')).toMatchObject({
+        code: 2,
+        err: expect.stringContaining('--from must be an ISO time'),
+      });
+      expect(sim.requests({ service: 'outboundReporting' })).toEqual([]);
+    });
+  });
 });

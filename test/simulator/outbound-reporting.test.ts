@@ -16,6 +16,7 @@ describe('Outbound Reporting (simulator)', () => {
       accountId: sim.accountId,
       http: new LivePersonHttpClient({ sleep: async () => undefined }),
       baseUrl: sim.url,
+      hostPolicy: { allowedHostSuffixes: ['liveperson.net'], allowInsecureHosts: true },
       auth: () =>
         auth ?? {
           kind: 'app-jwt',

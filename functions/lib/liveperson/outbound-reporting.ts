@@ -13,7 +13,8 @@
 import * as z from '#contract/zod.ts';
 import type { C2mRegion } from '#contract/constants.ts';
 import type { C2mAuth } from './c2m.ts';
-import type { DeadlineOption } from './domains.ts';
+import { hostPolicyFromEnvironment, type HostPolicy } from '#contract/host-policy.ts';
+import { assertAllowedHost, type DeadlineOption } from './domains.ts';
 import { LivePersonResponseError } from './errors.ts';
 import type { LivePersonHttpClient } from './http.ts';
 import { oauth1AuthorizationHeader } from './oauth1.ts';
@@ -141,6 +142,8 @@ export interface OutboundReportingClientOptions {
   /** The clock, for the windows' checks and the rate limit (tests pass their own). */
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<unknown>;
+  /** Where the token may go: https under liveperson.net unless configured (default: from the environment, as for every LivePerson call). */
+  readonly hostPolicy?: HostPolicy;
 }
 
 export class OutboundReportingClient {
@@ -223,6 +226,8 @@ export class OutboundReportingClient {
     const query = new URLSearchParams({ attemptedStartTime: String(window.from), attemptedEndTime: String(window.to) });
     if (offset !== undefined) query.set('offset', String(offset));
     const url = `${baseUrl}/api/account/${encodeURIComponent(accountId)}/app/c2m/${resource}/?${query.toString()}`;
+    // Checked before the token goes anywhere: a base URL from a flag or a setting is no trusted host.
+    assertAllowedHost(operation, url, this.#options.hostPolicy ?? hostPolicyFromEnvironment());
     const auth = await this.#options.auth();
     const send = (header: () => string) =>
       http.requestJson({ operation, method: 'GET', url, headers: () => ({ authorization: header() }), deadline: options.deadline }, schema);

@@ -34,6 +34,8 @@ describe('OutboundReportingClient', () => {
       http: new LivePersonHttpClient({ sleep: async () => undefined }),
       baseUrl: server.url,
       auth: () => auth,
+      // The scripted server is plain http on loopback.
+      hostPolicy: { allowedHostSuffixes: ['liveperson.net'], allowInsecureHosts: true },
       now: () => clock,
       sleep: async (ms) => {
         sleeps.push(ms);
@@ -120,6 +122,18 @@ describe('OutboundReportingClient', () => {
     expect(server.received.map((request) => new URL(request.url, 'http://x').searchParams.get('offset'))).toEqual([null, '300']);
     // Two calls in a row: the second waits for its slot (10 per second).
     expect(sleeps).toEqual([100]);
+  });
+
+  it('sends the token to no host outside the policy (https under liveperson.net by default)', async () => {
+    const strict = new OutboundReportingClient({
+      accountId: '123456',
+      http: new LivePersonHttpClient(),
+      baseUrl: server.url,
+      auth: () => appJwt,
+      hostPolicy: { allowedHostSuffixes: ['liveperson.net'], allowInsecureHosts: false },
+    });
+    await expect(strict.analytics(WINDOW)).rejects.toThrow(/host refused, nothing sent/);
+    expect(server.received).toEqual([]);
   });
 
   it('refuses windows LivePerson refuses, before any call', async () => {
