@@ -75,7 +75,14 @@ const routingId = (variable: string) =>
  * the default features. Field limits are LivePerson's schema's.
  */
 const clientPropertiesVariable = () => {
-  const text = (max: number) => z.optional(z.string().check(z.maxLength(max, `at most ${max} characters`)));
+  // An HTTP header value: printable ASCII only (fetch refuses other characters, and every call would fail).
+  const text = (max: number) =>
+    z.optional(
+      z
+        .string()
+        .check(z.maxLength(max, `at most ${max} characters`))
+        .check(z.regex(/^[\x20-\x7E]*$/, 'printable ASCII only (it goes in an HTTP header)')),
+    );
   const fields = z.strictObject({
     features: z._default(
       z

@@ -35,7 +35,13 @@ export const connectorRoutingSettingsSchema = z
     error: 'needs campaignId and engagementId together (a conversation opens on one engagement of one campaign)',
   });
 
-const clientText = (max: number) => z.string().max(max, `must be at most ${max} characters`).optional();
+// An HTTP header value: printable ASCII only (fetch refuses other characters, and every call would fail).
+const clientText = (max: number) =>
+  z
+    .string()
+    .max(max, `must be at most ${max} characters`)
+    .regex(/^[\x20-\x7E]*$/, 'must be printable ASCII: it goes in the Client-Properties HTTP header')
+    .optional();
 
 /**
  * What the connector tells LivePerson about its channel (the `Client-Properties` of every call):

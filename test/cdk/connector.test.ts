@@ -209,6 +209,12 @@ describe('LivePersonConnector', () => {
       'clientProperties.features: lists a feature twice',
     );
     expect(() => build({ clientProperties: { os: 'BEOS' as 'OTHER' } })).toThrow('clientProperties.os');
+    // fetch refuses a header with other characters: every call would fail.
+    expect(() => build({ clientProperties: { appId: 'Kiosk™' } })).toThrow('clientProperties.appId: must be printable ASCII');
+    expect(parse('{"appId": "Kiosk™"}')).toEqual({
+      ok: false,
+      problems: ['CONNECTOR_CLIENT_PROPERTIES .appId: printable ASCII only (it goes in an HTTP header)'],
+    });
   });
 
   it('has no unacknowledged cdk-nag finding and no warning', () => {

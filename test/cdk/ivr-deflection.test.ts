@@ -491,17 +491,17 @@ describe('the shipped contact flow (lib/contact-flows/c2m-deflection.json)', () 
     expect(offer?.Parameters?.Text).toMatch(/press 1/);
     const pressedOne = offer?.Transitions?.Conditions?.find((c) => c.Condition?.Operands.includes('1'))?.NextAction;
     const invite = flow.Actions.find((action) => action.Identifier === pressedOne);
-    // The invite goes on the channel eligibility chose (C2M's, or SMS under c2m.whatsapp).
+    // The invite goes on the channel c2m.whatsapp chose, when it chose one ("" counts as absent: C2M's own choice).
     expect(invite?.Parameters?.LambdaInvocationAttributes).toEqual({
       action: 'invite',
       callId: `$.Attributes.${CALL_ID_ATTRIBUTE}`,
-      overrideChannel: '$.Attributes.c2mRecommendedChannel',
+      overrideChannel: '$.Attributes.c2mOverrideChannel',
     });
     const saved = flow.Actions.filter((action) => action.Type === 'UpdateContactAttributes').map(
       (action) => action.Parameters?.Attributes as Record<string, string>,
     );
     expect(saved).toContainEqual(
-      expect.objectContaining({ [CALL_ID_ATTRIBUTE]: '$.External.callId', c2mRecommendedChannel: '$.External.recommendedChannel' }),
+      expect.objectContaining({ [CALL_ID_ATTRIBUTE]: '$.External.callId', c2mOverrideChannel: '$.External.overrideChannel' }),
     );
   });
 

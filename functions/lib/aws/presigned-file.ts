@@ -23,11 +23,12 @@ export class PresignedUrlFileSource implements FileSource {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
     try {
-      const response = await this.#fetch(url, { signal: controller.signal, redirect: 'error' });
-      if (response.status >= 400 && response.status < 500) {
+      const response = await this.#fetch(url, { signal: controller.signal, redirect: 'manual' });
+      // A redirect (S3's PermanentRedirect: a bucket of another region) will not change on a retry either.
+      if (response.status >= 300 && response.status < 500) {
         await response.body?.cancel();
         throw new FileSourceError(
-          `file.url: ${host} answered HTTP ${response.status} (an expired or wrong presigned URL, or no such object)`,
+          `file.url: ${host} answered HTTP ${response.status} (an expired or wrong presigned URL, no such object, or the bucket's other region)`,
         );
       }
       if (!response.ok) {

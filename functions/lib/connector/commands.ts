@@ -122,8 +122,13 @@ export const closeConversationSchema = z.strictObject({
   ...base,
 });
 
-/** Amazon S3's endpoints, virtual-hosted and path style, any region, dual-stack and FIPS included. */
-const S3_HOST = /^(?:[a-z0-9.-]+\.)?s3(?:[.-][a-z0-9-]+)*\.amazonaws\.com(?:\.cn)?$/;
+/**
+ * Amazon S3's own endpoints, virtual-hosted and path style: `s3`, `s3-<region>`, `s3-accelerate`,
+ * `s3-external-1` or `s3-fips`, then only region, `dualstack` or `fips` labels. Other AWS hosts
+ * (load balancers, EC2 names, VPC endpoints) do not pass.
+ */
+const S3_HOST =
+  /^(?:[a-z0-9][a-z0-9.-]*\.)?s3(?:-accelerate|-external-1|-fips|-[a-z]{2}(?:-gov)?-[a-z]+-\d)?(?:\.(?:dualstack|fips|[a-z]{2}(?:-gov)?-[a-z]+-\d))*\.amazonaws\.com(?:\.cn)?$/;
 
 function isS3HttpsUrl(value: string): boolean {
   try {

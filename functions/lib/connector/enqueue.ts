@@ -47,9 +47,13 @@ export interface PreparedCommand {
   readonly messageDeduplicationId: string;
 }
 
+/** getFileUrl answers a URL: from a queue, nobody would get it. */
+export const QUEUED_FILE_URL_PROBLEM = 'getFileUrl is answered only to a direct invocation (its URL would reach nobody from the queue)';
+
 /** Validates the command (InvalidCommandError lists every problem, its size included) and gives its body and ids. */
 export function prepareCommand(input: ConnectorCommandInput | ConnectorCommand): PreparedCommand {
   const command = parseCommand(input);
+  if (command.type === 'getFileUrl') throw new InvalidCommandError([QUEUED_FILE_URL_PROBLEM]);
   const body = JSON.stringify(command);
   if (Buffer.byteLength(body, 'utf8') > MAX_COMMAND_BYTES) {
     throw new InvalidCommandError([

@@ -243,7 +243,12 @@ class ConsumerConversation {
     target: { openWith?: OpenOptions; conversationId?: string; dialogId?: string; metadata?: readonly RequestMetadata[] },
   ): Promise<Applied> {
     const { connector } = this.#deps;
-    const known = target.conversationId === undefined ? await this.current() : { conversationId: target.conversationId };
+    // A conversation named by the command is the current one's view (its survey dialog) when it is the one the connector knows.
+    const current = await this.current();
+    const known =
+      target.conversationId === undefined || current?.conversationId === target.conversationId
+        ? current
+        : { conversationId: target.conversationId };
     let conversationId = known?.conversationId;
     // A survey's dialog takes the consumer's answers (text, taps, read receipts), not typing indicators.
     const dialogId = target.dialogId ?? (known && 'surveyDialogId' in known ? known.surveyDialogId : undefined);

@@ -79,14 +79,20 @@ export function sdesOf(parameters: Readonly<Record<string, unknown>>, attributes
       }
     }
   }
-  // Attributes first, then parameters: the Lambda block's own parameter wins.
-  for (const [key, raw] of [...Object.entries(attributes), ...Object.entries(parameters)]) {
+  // Attributes first, then parameters: the Lambda block's own parameter wins. An attribute that names no
+  // documented field is left alone (another block may have set it for its own use); a parameter is refused.
+  const entries = [
+    ...Object.entries(attributes).map((entry) => [...entry, 'attribute'] as const),
+    ...Object.entries(parameters).map((entry) => [...entry, 'parameter'] as const),
+  ];
+  for (const [key, raw, source] of entries) {
     const match = FLAT_KEY.exec(key);
     if (!match) continue;
     const [, type = '', field = ''] = match;
     const kind = (FLAT_FIELDS as Record<string, Record<string, string> | undefined>)[type]?.[field];
     if (kind === undefined) {
-      problems.push(`${key} names no SDE field LivePerson documents (lp_sde_ctmrinfo_<field> or lp_sde_personal_<field>)`);
+      if (source === 'parameter')
+        problems.push(`${key} names no SDE field LivePerson documents (lp_sde_ctmrinfo_<field> or lp_sde_personal_<field>)`);
       continue;
     }
     const text = typeof raw === 'string' ? raw.trim() : raw;

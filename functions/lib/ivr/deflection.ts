@@ -25,23 +25,21 @@ const SMS_CHANNEL = /^(sms|twilio)$/i;
 /**
  * The channel to invite on under the WhatsApp policy. C2M answers eligible for WhatsApp whatever
  * the consumer's reachability (Meta's policy prevents the check), so a brand may prefer SMS when C2M
- * lists it, or deflect only when SMS is there. `override` is the invite's overrideChannel.
+ * lists it, or deflect only when SMS is there. `override` is the invite's overrideChannel, set only
+ * when the policy chose another channel than C2M's recommendation.
  */
 export function channelChoice(
   eligibility: Pick<C2mEligibility, 'eligible' | 'recommendedChannelName' | 'availableChannels'>,
   policy: C2mWhatsAppPolicy = 'as-recommended',
-): { eligible: boolean; recommendedChannel: string; override?: string } {
+): { eligible: boolean; override?: string } {
+  if (!eligibility.eligible || policy === 'as-recommended') return { eligible: eligibility.eligible };
   const recommended = eligibility.recommendedChannelName;
-  if (!eligibility.eligible || policy === 'as-recommended') return { eligible: eligibility.eligible, recommendedChannel: recommended };
+  // C2M may recommend SMS without listing it (both fields may be empty): a recommendation counts as available.
+  if (SMS_CHANNEL.test(recommended)) return { eligible: true };
   const sms = eligibility.availableChannels.find((channel) => SMS_CHANNEL.test(channel));
-  if (sms !== undefined) {
-    return SMS_CHANNEL.test(recommended)
-      ? { eligible: true, recommendedChannel: recommended }
-      : { eligible: true, recommendedChannel: sms, override: sms };
-  }
-  if (policy === 'require-sms') return { eligible: false, recommendedChannel: recommended };
-  // prefer-sms without SMS: another channel C2M recommends (WhatsApp, in-app) stays.
-  return { eligible: true, recommendedChannel: recommended };
+  if (sms !== undefined) return { eligible: true, override: sms };
+  // prefer-sms without SMS: the channel C2M recommends (WhatsApp, in-app) stays; require-sms deflects nobody.
+  return { eligible: policy === 'prefer-sms' };
 }
 
 export async function runIvrRequest(request: IvrRequest, c2m: C2mOperations, options: IvrRunOptions = {}): Promise<IvrOutcome> {
@@ -64,8 +62,9 @@ export async function runIvrRequest(request: IvrRequest, c2m: C2mOperations, opt
   const found: IvrOutcome = {
     result: choice.eligible ? 'ELIGIBLE' : 'NOT_ELIGIBLE',
     callId: eligibility.callId,
-    recommendedChannel: choice.recommendedChannel,
+    recommendedChannel: eligibility.recommendedChannelName,
     availableChannels: eligibility.availableChannels,
+    ...(choice.override === undefined ? {} : { overrideChannel: choice.override }),
   };
   if (request.action === 'eligibility' || !choice.eligible) return found;
 

@@ -18,7 +18,16 @@ export const C2M_RESULTS = ['INVITED', 'ELIGIBLE', 'NOT_ELIGIBLE', 'ERROR'] as c
 export type C2mResult = (typeof C2M_RESULTS)[number];
 
 /** Keys of the answer, all of them in every answer ("" where they do not apply). */
-export const CONNECT_ATTRIBUTE_KEYS = ['result', 'callId', 'recommendedChannel', 'availableChannels', 'errorCode', 'errorMessage'] as const;
+export const CONNECT_ATTRIBUTE_KEYS = [
+  'result',
+  'callId',
+  'recommendedChannel',
+  'availableChannels',
+  /** The channel c2m.whatsapp chose over C2M's recommendation ("" when it chose none): the invite's overrideChannel. */
+  'overrideChannel',
+  'errorCode',
+  'errorMessage',
+] as const;
 export type ConnectAttributeKey = (typeof CONNECT_ATTRIBUTE_KEYS)[number];
 export type ConnectAttributes = Record<ConnectAttributeKey, string>;
 
@@ -27,6 +36,7 @@ export interface IvrOutcome {
   readonly callId?: string | undefined;
   readonly recommendedChannel?: string | undefined;
   readonly availableChannels?: readonly string[] | undefined;
+  readonly overrideChannel?: string | undefined;
   readonly errorCode?: string | undefined;
   readonly errorMessage?: string | undefined;
 }
@@ -92,6 +102,7 @@ export function toConnectAttributes(outcome: IvrOutcome): ConnectAttributes {
     callId: outcome.callId ?? '',
     recommendedChannel: outcome.recommendedChannel ?? '',
     availableChannels: (outcome.availableChannels ?? []).join(','),
+    overrideChannel: outcome.overrideChannel ?? '',
     errorCode: outcome.errorCode ?? '',
     errorMessage: (outcome.errorMessage ?? '').slice(0, MAX_ERROR_MESSAGE_LENGTH),
   };

@@ -14,7 +14,7 @@ type Handler = (typeof HandlerModule)['handler'];
 
 const DOMAIN_PATH = '/liveperson/12345678/domains/';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const KEYS = ['availableChannels', 'callId', 'errorCode', 'errorMessage', 'recommendedChannel', 'result'];
+const KEYS = ['availableChannels', 'callId', 'errorCode', 'errorMessage', 'overrideChannel', 'recommendedChannel', 'result'];
 
 describe('c2m-invite handler', () => {
   const secrets = mockClient(SecretsManagerClient);
@@ -65,6 +65,7 @@ describe('c2m-invite handler', () => {
         callId: expect.stringMatching(UUID),
         recommendedChannel: 'sms',
         availableChannels: 'sms',
+        overrideChannel: '',
         errorCode: '',
         errorMessage: '',
       });
@@ -123,8 +124,9 @@ describe('c2m-invite handler', () => {
       const handler = await coldStart();
       expect(await handler(contactFlowEvent({}), lambdaContext('c2m-invite', 7_000))).toMatchObject({
         result: 'INVITED',
-        recommendedChannel: 'sms',
+        recommendedChannel: 'wa',
         availableChannels: 'sms,wa',
+        overrideChannel: 'sms',
       });
       expect(bodyOf(1)).toMatchObject({ overrideChannel: 'sms' });
       expect(sim.c2m.invites()).toEqual([expect.objectContaining({ channel: 'sms' })]);
@@ -182,6 +184,7 @@ describe('c2m-invite handler', () => {
         callId: expect.stringMatching(UUID),
         recommendedChannel: '',
         availableChannels: '',
+        overrideChannel: '',
         errorCode: '',
         errorMessage: '',
       });
@@ -196,6 +199,7 @@ describe('c2m-invite handler', () => {
         callId: expect.stringMatching(UUID),
         recommendedChannel: 'sms',
         availableChannels: 'sms',
+        overrideChannel: '',
       });
       expect(sim.c2m.invites()).toEqual([]);
 
@@ -208,6 +212,7 @@ describe('c2m-invite handler', () => {
         callId: eligibility.callId,
         recommendedChannel: '',
         availableChannels: '',
+        overrideChannel: '',
         errorCode: '',
         errorMessage: '',
       });
@@ -422,6 +427,7 @@ describe('c2m-invite handler', () => {
         callId: expect.stringMatching(UUID),
         recommendedChannel: 'sms',
         availableChannels: 'sms',
+        overrideChannel: '',
         errorCode: '1400',
         errorMessage: 'Message cannot be sent',
       });
@@ -481,6 +487,7 @@ describe('c2m-invite handler', () => {
         errorCode: 'TIMEOUT',
         callId: expect.stringMatching(UUID),
         availableChannels: 'sms',
+        overrideChannel: '',
       });
       expect(context.getRemainingTimeInMillis()).toBeGreaterThan(800);
     });

@@ -625,6 +625,17 @@ describe('connector-send handler (LivePerson simulator, local DynamoDB and SQS; 
       ]);
     });
 
+    it('getFileUrl put on the queue by hand goes to the dead-letter queue: its URL would reach nobody', async () => {
+      const result = await fromQueue([
+        { type: 'getFileUrl', commandId: 'g-q', consumerId: 'ida', relativePath: '/v1/AUTH_async-images/1/x.PNG' },
+      ]);
+      expect(result.batchItemFailures).toEqual([]);
+      const [parked] = await deadLetters();
+      expect(parked?.MessageAttributes?.errorCode?.StringValue).toBe('INVALID_COMMAND');
+      expect(parked?.MessageAttributes?.deadLetterReason?.StringValue).toContain('getFileUrl is answered only to a direct invocation');
+      expect(sim.requests()).toEqual([]);
+    });
+
     it('updateProfile sets Customer Info and Personal Info SDEs during the conversation', async () => {
       await opened('kai');
       const sdes = [{ type: 'personal' as const, personal: { firstname: 'Kai', language: 'en-GB' } }];

@@ -19,6 +19,8 @@ describe('PresignedUrlFileSource (a loopback server in place of S3)', () => {
       if (path === '/box.png') response.writeHead(200, { 'content-type': 'image/png' }).end(PNG_1X1);
       else if (path === '/expired') response.writeHead(403).end('<Error><Code>AccessDenied</Code></Error>');
       else if (path === '/busy') response.writeHead(503).end('SlowDown');
+      else if (path === '/moved')
+        response.writeHead(301, { location: 'https://elsewhere.example/' }).end('<Error><Code>PermanentRedirect</Code></Error>');
       else if (path === '/large-declared') response.writeHead(200, { 'content-length': '5000' }).end(Buffer.alloc(5000));
       else if (path === '/large-chunked') {
         response.writeHead(200, { 'transfer-encoding': 'chunked' });
@@ -44,8 +46,12 @@ describe('PresignedUrlFileSource (a loopback server in place of S3)', () => {
     const error = await source.read(`${base}/expired?X-Amz-Signature=secret-signature`, { maxBytes: 1000 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FileSourceError);
     expect(isRetryable(error)).toBe(false);
-    expect(String(error)).toContain('answered HTTP 403 (an expired or wrong presigned URL, or no such object)');
+    expect(String(error)).toContain('answered HTTP 403 (an expired or wrong presigned URL, no such object');
     expect(String(error)).not.toContain('secret-signature');
+    // A redirect (a bucket of another region) is not followed, and not retried.
+    const moved = await source.read(`${base}/moved`, { maxBytes: 1000 }).catch((e: unknown) => e);
+    expect(moved).toBeInstanceOf(FileSourceError);
+    expect(String(moved)).toContain('answered HTTP 301');
   });
 
   it('fails for now on a 5xx or no answer in time, to be retried', async () => {

@@ -245,6 +245,20 @@ describe('executeCommand', () => {
     ]);
   });
 
+  it('during a survey, a read receipt naming the conversation goes into the survey’s dialog, and the conversation stays', async () => {
+    survey();
+    expect(await run({ type: 'markRead', ...base, sequenceList: [1], conversationId: 'conv-9' })).toMatchObject({ dialogId: 'survey-9' });
+    expect(calls).toEqual([
+      {
+        op: 'publish',
+        conversationId: 'conv-9',
+        dialogId: 'survey-9',
+        event: { type: 'AcceptStatusEvent', status: 'READ', sequenceList: [1] },
+      },
+    ]);
+    expect(conversations.open.get('consumer-1')).toBe('conv-9');
+  });
+
   it('a survey that ended before its notification: a tap is skipped, text opens a new conversation as before', async () => {
     survey();
     publishFailures.push(closedError());

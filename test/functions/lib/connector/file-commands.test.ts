@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { commandIssues } from '#test/support/commands.ts';
 import { parseCommand } from '#functions/lib/connector/commands.ts';
+import { prepareCommand } from '#functions/lib/connector/enqueue.ts';
 import { fileProblems, imageTypeOf, sharedFileOf } from '#functions/lib/connector/files.ts';
 import { GIF_1X1, JPEG_HEADER, PNG_1X1, pngOfSize } from '#test/support/images.ts';
 
@@ -62,6 +63,13 @@ describe('sendFile', () => {
   it('takes a presigned S3 URL of the brand’s object, and no other URL', () => {
     const url = 'https://brand-files.s3.eu-west-1.amazonaws.com/photos/box.png?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=abc';
     expect(parseCommand({ type: 'sendFile', ...base, file: { url } })).toMatchObject({ file: { url } });
+    for (const host of [
+      'brand-files.s3.dualstack.eu-west-1.amazonaws.com',
+      'brand-files.s3-us-west-2.amazonaws.com',
+      'brand-files.s3-accelerate.amazonaws.com',
+    ]) {
+      expect(parseCommand({ type: 'sendFile', ...base, file: { url: `https://${host}/box.png?X-Amz-Signature=a` } })).toBeTruthy();
+    }
     expect(
       parseCommand({ type: 'sendFile', ...base, file: { url: 'https://s3.amazonaws.com/brand-files/box.png?X-Amz-Signature=a' } }),
     ).toBeTruthy();
@@ -70,6 +78,10 @@ describe('sendFile', () => {
       'https://evil.example/box.png',
       'https://s3.amazonaws.com.evil.example/x',
       'https://169.254.169.254/latest',
+      // Other AWS hosts that merely start with "s3": a load balancer anyone can name, an EC2 name, a VPC endpoint.
+      'https://s3-1234567890.us-east-1.elb.amazonaws.com/x',
+      'https://x.s3.ec2-1-2-3-4.compute-1.amazonaws.com/x',
+      'https://bucket.vpce-0a1b.s3.us-east-1.vpce.amazonaws.com/x',
     ]) {
       expect(commandIssues({ type: 'sendFile', ...base, file: { url: bad } })).toEqual([
         'file.url: file.url must be an https URL of Amazon S3 (a presigned GET URL of your object)',
@@ -145,5 +157,13 @@ describe('the command types', () => {
     expect(commandIssues({ type: 'sendVideo', ...base })).toEqual([
       'type: type must be one of openConversation, sendText, sendTyping, markRead, closeConversation, sendFile, getFileUrl, sendClick, updateProfile',
     ]);
+  });
+});
+
+describe('getFileUrl on the queue', () => {
+  it('is refused by the queue helper: its URL would reach nobody', () => {
+    expect(() => prepareCommand({ type: 'getFileUrl', ...base, relativePath: '/v1/AUTH_async-images/1/x.PNG' })).toThrow(
+      'getFileUrl is answered only to a direct invocation',
+    );
   });
 });

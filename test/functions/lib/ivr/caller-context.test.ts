@@ -44,6 +44,11 @@ describe('sdesOf', () => {
       sdes: [{ type: 'personal', info: { firstname: 'C', lastname: 'B' } }],
     });
     expect(sdesOf({}, { someOtherAttribute: 'x' })).toEqual({ ok: true });
+    // An attribute naming no documented field is another block's business: left alone, not a failure.
+    expect(sdesOf({}, { lp_sde_personal_age: '{"age":31}', lp_sde_personal_firstname: 'Ada' })).toEqual({
+      ok: true,
+      sdes: [{ type: 'personal', info: { firstname: 'Ada' } }],
+    });
   });
 
   it('names every problem without the value', () => {

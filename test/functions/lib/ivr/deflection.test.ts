@@ -98,17 +98,19 @@ describe('the WhatsApp policy (C2M answers eligible for WhatsApp whatever the co
   };
 
   it('chooses the channel: C2M’s by default, SMS when preferred or required and listed, none when required and missing', () => {
-    expect(channelChoice(whatsappFirst)).toEqual({ eligible: true, recommendedChannel: 'wa' });
-    expect(channelChoice(whatsappFirst, 'prefer-sms')).toEqual({ eligible: true, recommendedChannel: 'sms', override: 'sms' });
-    expect(channelChoice(whatsappFirst, 'require-sms')).toEqual({ eligible: true, recommendedChannel: 'sms', override: 'sms' });
-    expect(channelChoice(whatsappOnly, 'prefer-sms')).toEqual({ eligible: true, recommendedChannel: 'wa' });
-    expect(channelChoice(whatsappOnly, 'require-sms')).toEqual({ eligible: false, recommendedChannel: 'wa' });
-    // "twilio" is C2M's other name for SMS; an SMS recommendation needs no override.
-    expect(channelChoice({ ...whatsappOnly, availableChannels: ['wa', 'twilio'] }, 'require-sms')).toMatchObject({
+    expect(channelChoice(whatsappFirst)).toEqual({ eligible: true });
+    expect(channelChoice(whatsappFirst, 'prefer-sms')).toEqual({ eligible: true, override: 'sms' });
+    expect(channelChoice(whatsappFirst, 'require-sms')).toEqual({ eligible: true, override: 'sms' });
+    expect(channelChoice(whatsappOnly, 'prefer-sms')).toEqual({ eligible: true });
+    expect(channelChoice(whatsappOnly, 'require-sms')).toEqual({ eligible: false });
+    // "twilio" is C2M's other name for SMS; an SMS recommendation needs no override, listed or not.
+    expect(channelChoice({ ...whatsappOnly, availableChannels: ['wa', 'twilio'] }, 'require-sms')).toEqual({
+      eligible: true,
       override: 'twilio',
     });
-    expect(channelChoice(ELIGIBLE, 'require-sms')).toEqual({ eligible: true, recommendedChannel: 'sms' });
-    expect(channelChoice({ ...whatsappOnly, eligible: false }, 'prefer-sms')).toEqual({ eligible: false, recommendedChannel: 'wa' });
+    expect(channelChoice(ELIGIBLE, 'require-sms')).toEqual({ eligible: true });
+    expect(channelChoice({ ...ELIGIBLE, availableChannels: [] }, 'require-sms')).toEqual({ eligible: true });
+    expect(channelChoice({ ...whatsappOnly, eligible: false }, 'prefer-sms')).toEqual({ eligible: false });
   });
 
   it('deflect: invites by SMS when preferred; the flow’s own overrideChannel still wins', async () => {
@@ -116,7 +118,8 @@ describe('the WhatsApp policy (C2M answers eligible for WhatsApp whatever the co
     expect(await runIvrRequest({ action: 'deflect', eligibility: ELIGIBILITY, invite: {} }, c2m, { whatsapp: 'prefer-sms' })).toMatchObject(
       {
         result: 'INVITED',
-        recommendedChannel: 'sms',
+        recommendedChannel: 'wa',
+        overrideChannel: 'sms',
       },
     );
     expect(c2m.invite).toHaveBeenCalledWith({ callId: 'call-w', overrideChannel: 'sms' }, { whatsapp: 'prefer-sms' });

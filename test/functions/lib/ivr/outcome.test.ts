@@ -18,6 +18,7 @@ describe('toConnectAttributes', () => {
       callId: 'c-1',
       recommendedChannel: 'wa',
       availableChannels: 'sms,wa',
+      overrideChannel: '',
       errorCode: '',
       errorMessage: '',
     });
