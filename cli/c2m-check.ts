@@ -2,7 +2,7 @@
  * `liveperson-aws c2m check`: asks C2M whether a phone number can be reached by messaging, with the
  * same client and auth the c2m-invite function uses. It sends no invitation.
  */
-import { C2mClient, c2mBaseUrlResolver, isC2mPhoneNumber } from '#functions/lib/liveperson/c2m.ts';
+import { C2mClient, c2mAuthOf, c2mBaseUrlResolver, isC2mPhoneNumber } from '#functions/lib/liveperson/c2m.ts';
 import { livePersonClients, readCredentials, resolveTarget, UsageError, type CommonFlags } from './context.ts';
 
 export interface C2mCheckFlags extends CommonFlags {
@@ -29,9 +29,7 @@ export async function c2mCheck(flags: C2mCheckFlags): Promise<C2mCheckResult> {
   if (!handoffId) throw new UsageError('--handoff-id is required (or set c2m.defaultHandoffId in the deployment config)');
   const credentials = await readCredentials(flags, target);
   const { http, domains, appJwt } = livePersonClients(target, credentials);
-  const auth = credentials.oauth1
-    ? ({ kind: 'api-key', credentials: credentials.oauth1 } as const)
-    : ({ kind: 'app-jwt', appJwt } as const);
+  const auth = c2mAuthOf(credentials, appJwt);
   const c2m = new C2mClient({ accountId: target.accountId, http, baseUrl: c2mBaseUrlResolver({ domains }), auth: () => auth });
   const answer = await c2m.eligibility({ consumerPhoneNumber: flags.phone, skill, handoffId });
   return {

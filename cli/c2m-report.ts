@@ -5,6 +5,7 @@
  */
 import type { C2mRegion } from '#contract/constants.ts';
 import { C2M_REGIONS } from '#contract/constants.ts';
+import { c2mAuthOf } from '#functions/lib/liveperson/c2m.ts';
 import {
   OutboundReportingClient,
   REPORTING_HOSTS,
@@ -51,9 +52,7 @@ export async function c2mReport(flags: C2mReportFlags): Promise<C2mReport> {
   }
   const credentials = await readCredentials(flags, target);
   const { http, appJwt } = livePersonClients(target, credentials);
-  const auth = credentials.oauth1
-    ? ({ kind: 'api-key', credentials: credentials.oauth1 } as const)
-    : ({ kind: 'app-jwt', appJwt } as const);
+  const auth = c2mAuthOf(credentials, appJwt);
   const client = new OutboundReportingClient({ accountId: target.accountId, http, baseUrl, auth: () => auth });
   const window = { from, to };
   const iso = (time: number) => new Date(time).toISOString();

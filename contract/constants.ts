@@ -60,6 +60,23 @@ export type C2mWhatsAppPolicy = (typeof C2M_WHATSAPP_POLICIES)[number];
 
 /** The `integration` a connector declares (LivePerson's values: WEB_SDK, MOBILE_SDK, BRAND_SDK). */
 export const CLIENT_INTEGRATIONS = ['WEB_SDK', 'MOBILE_SDK', 'BRAND_SDK'] as const;
+export const CLIENT_DEVICE_FAMILIES = ['DESKTOP', 'TABLET', 'MOBILE', 'OTHER'] as const;
+export const CLIENT_OPERATING_SYSTEMS = ['WINDOWS', 'LINUX', 'OSX', 'ANDROID', 'IOS', 'OTHER'] as const;
+/** The text fields of a `Client-Properties` object, with the lengths LivePerson's schema allows. */
+export const CLIENT_PROPERTY_TEXT_LIMITS = {
+  appId: 64,
+  appVersion: 32,
+  integrationVersion: 64,
+  osName: 64,
+  osVersion: 64,
+  browser: 64,
+  browserVersion: 64,
+  timeZone: 64,
+} as const;
+/** A feature name as LivePerson writes them, e.g. QUICK_REPLIES. */
+export const CLIENT_FEATURE_NAME = /^[A-Z][A-Z0-9_]*$/;
+/** What an HTTP header value may hold: printable ASCII (fetch refuses other characters, and every call would fail). */
+export const HEADER_VALUE_TEXT = /^[\x20-\x7E]*$/;
 
 /** The webhook routes of the API (a fixed contract: LivePerson's webhook subscriptions point at them). */
 export const WEBHOOK_ROUTES = {

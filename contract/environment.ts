@@ -8,9 +8,14 @@ import {
   C2M_LIMITS,
   C2M_REGIONS,
   C2M_WHATSAPP_POLICIES,
+  CLIENT_DEVICE_FAMILIES,
+  CLIENT_FEATURE_NAME,
   CLIENT_INTEGRATIONS,
+  CLIENT_OPERATING_SYSTEMS,
+  CLIENT_PROPERTY_TEXT_LIMITS,
   DEFAULT_CLIENT_FEATURES,
   DEFAULT_CSDS_URL,
+  HEADER_VALUE_TEXT,
   type LivePersonFunctionName,
 } from './constants.ts';
 import { allowedHostSuffixesProblem, allowInsecureHostsProblem, HOST_POLICY_ENV } from './host-policy.ts';
@@ -42,6 +47,12 @@ const blankAsUnset = <T extends z.ZodMiniType>(schema: T) =>
   z.pipe(
     z.transform((value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value)),
     z.optional(schema),
+  );
+/** The variable's value, or `fallback` when it is unset or blank. */
+const orDefault = <T extends z.ZodMiniType, D>(schema: T, fallback: D) =>
+  z.pipe(
+    blankAsUnset(schema),
+    z.transform((value) => value ?? fallback),
   );
 const positiveInt = (variable: string, unit: string) =>
   z.coerce
@@ -75,32 +86,27 @@ const routingId = (variable: string) =>
  * the default features. Field limits are LivePerson's schema's.
  */
 const clientPropertiesVariable = () => {
-  // An HTTP header value: printable ASCII only (fetch refuses other characters, and every call would fail).
   const text = (max: number) =>
     z.optional(
       z
         .string()
         .check(z.maxLength(max, `at most ${max} characters`))
-        .check(z.regex(/^[\x20-\x7E]*$/, 'printable ASCII only (it goes in an HTTP header)')),
+        .check(z.regex(HEADER_VALUE_TEXT, 'printable ASCII only (it goes in an HTTP header)')),
     );
+  const textFields = Object.fromEntries(Object.entries(CLIENT_PROPERTY_TEXT_LIMITS).map(([field, max]) => [field, text(max)])) as {
+    readonly [F in keyof typeof CLIENT_PROPERTY_TEXT_LIMITS]: ReturnType<typeof text>;
+  };
   const fields = z.strictObject({
     features: z._default(
       z
-        .array(z.string().check(z.regex(/^[A-Z][A-Z0-9_]*$/, 'a feature is a name like QUICK_REPLIES')))
+        .array(z.string().check(z.regex(CLIENT_FEATURE_NAME, 'a feature is a name like QUICK_REPLIES')))
         .check(z.maxLength(20, 'at most 20 features')),
       [...DEFAULT_CLIENT_FEATURES],
     ),
-    appId: text(64),
-    appVersion: text(32),
     integration: z.optional(z.enum(CLIENT_INTEGRATIONS)),
-    integrationVersion: text(64),
-    deviceFamily: z.optional(z.enum(['DESKTOP', 'TABLET', 'MOBILE', 'OTHER'])),
-    os: z.optional(z.enum(['WINDOWS', 'LINUX', 'OSX', 'ANDROID', 'IOS', 'OTHER'])),
-    osName: text(64),
-    osVersion: text(64),
-    browser: text(64),
-    browserVersion: text(64),
-    timeZone: text(64),
+    deviceFamily: z.optional(z.enum(CLIENT_DEVICE_FAMILIES)),
+    os: z.optional(z.enum(CLIENT_OPERATING_SYSTEMS)),
+    ...textFields,
   });
   const problem = (detail: string) => `CONNECTOR_CLIENT_PROPERTIES ${detail}`;
   return z.pipe(
@@ -137,19 +143,14 @@ export const sharedEnvironment = {
   LP_DOMAIN_PARAMETER_PATH: z
     .string({ error: 'LP_DOMAIN_PARAMETER_PATH is not set' })
     .check(z.regex(/^\/.*\/$/, 'LP_DOMAIN_PARAMETER_PATH must start and end with "/", e.g. /liveperson/12345678/domains/')),
-  LP_CSDS_URL: z.pipe(
-    blankAsUnset(z.url({ error: 'LP_CSDS_URL must be a URL, e.g. https://api.liveperson.net' })),
-    z.transform((value) => value ?? DEFAULT_CSDS_URL),
-  ),
-  LP_CONFIG_CACHE_SECONDS: z.pipe(
-    blankAsUnset(
-      z.coerce
-        .number({ error: 'LP_CONFIG_CACHE_SECONDS must be a number of seconds' })
-        .check(z.int('LP_CONFIG_CACHE_SECONDS must be a whole number of seconds'))
-        .check(z.gte(0, 'LP_CONFIG_CACHE_SECONDS must be at least 0'))
-        .check(z.lte(3600, 'LP_CONFIG_CACHE_SECONDS must be at most 3600: a rotated secret must take effect within the hour')),
-    ),
-    z.transform((value) => value ?? DEFAULT_CONFIG_CACHE_SECONDS),
+  LP_CSDS_URL: orDefault(z.url({ error: 'LP_CSDS_URL must be a URL, e.g. https://api.liveperson.net' }), DEFAULT_CSDS_URL),
+  LP_CONFIG_CACHE_SECONDS: orDefault(
+    z.coerce
+      .number({ error: 'LP_CONFIG_CACHE_SECONDS must be a number of seconds' })
+      .check(z.int('LP_CONFIG_CACHE_SECONDS must be a whole number of seconds'))
+      .check(z.gte(0, 'LP_CONFIG_CACHE_SECONDS must be at least 0'))
+      .check(z.lte(3600, 'LP_CONFIG_CACHE_SECONDS must be at most 3600: a rotated secret must take effect within the hour')),
+    DEFAULT_CONFIG_CACHE_SECONDS,
   ),
   // The host policy: checked with the rest of the contract, read by hostPolicyFromEnvironment.
   [HOST_POLICY_ENV.allowedHostSuffixes]: z.optional(z.string()).check(z.superRefine(reportProblem(allowedHostSuffixesProblem))),
@@ -173,24 +174,16 @@ const functionEnvironmentBuilders = {
       STATE_TABLE_NAME: name('STATE_TABLE_NAME'),
       IDEMPOTENCY_TABLE_NAME: name('IDEMPOTENCY_TABLE_NAME'),
       DEAD_LETTER_QUEUE_URL: url('DEAD_LETTER_QUEUE_URL', 'the dead-letter queue'),
-      IDEMPOTENCY_TTL_SECONDS: z.pipe(
-        blankAsUnset(positiveInt('IDEMPOTENCY_TTL_SECONDS', 'seconds')),
-        z.transform((value) => value ?? DEFAULT_IDEMPOTENCY_TTL_SECONDS),
-      ),
-      CONVERSATION_RETENTION_DAYS: z.pipe(
-        blankAsUnset(positiveInt('CONVERSATION_RETENTION_DAYS', 'days')),
-        z.transform((value) => value ?? DEFAULT_STATE_RETENTION_DAYS),
-      ),
-      CONVERSATION_CONCURRENCY: z.pipe(
-        blankAsUnset(
-          positiveInt('CONVERSATION_CONCURRENCY', 'conversations').check(
-            z.lte(
-              MAX_CONVERSATION_CONCURRENCY,
-              `CONVERSATION_CONCURRENCY must be at most ${MAX_CONVERSATION_CONCURRENCY} conversations (a batch holds at most 10 records)`,
-            ),
+      IDEMPOTENCY_TTL_SECONDS: orDefault(positiveInt('IDEMPOTENCY_TTL_SECONDS', 'seconds'), DEFAULT_IDEMPOTENCY_TTL_SECONDS),
+      CONVERSATION_RETENTION_DAYS: orDefault(positiveInt('CONVERSATION_RETENTION_DAYS', 'days'), DEFAULT_STATE_RETENTION_DAYS),
+      CONVERSATION_CONCURRENCY: orDefault(
+        positiveInt('CONVERSATION_CONCURRENCY', 'conversations').check(
+          z.lte(
+            MAX_CONVERSATION_CONCURRENCY,
+            `CONVERSATION_CONCURRENCY must be at most ${MAX_CONVERSATION_CONCURRENCY} conversations (a batch holds at most 10 records)`,
           ),
         ),
-        z.transform((value) => value ?? DEFAULT_CONVERSATION_CONCURRENCY),
+        DEFAULT_CONVERSATION_CONCURRENCY,
       ),
     }),
   'connector-send': () =>
@@ -201,14 +194,8 @@ const functionEnvironmentBuilders = {
         OUTBOUND_DEAD_LETTER_QUEUE_URL: url('OUTBOUND_DEAD_LETTER_QUEUE_URL', 'the outbound dead-letter queue'),
         /** Only the EventBridge route needs it: the queue its events are forwarded to. */
         OUTBOUND_QUEUE_URL: blankAsUnset(url('OUTBOUND_QUEUE_URL', 'the outbound queue')),
-        IDEMPOTENCY_TTL_SECONDS: z.pipe(
-          blankAsUnset(positiveInt('IDEMPOTENCY_TTL_SECONDS', 'seconds')),
-          z.transform((value) => value ?? DEFAULT_IDEMPOTENCY_TTL_SECONDS),
-        ),
-        CONSUMER_RETENTION_DAYS: z.pipe(
-          blankAsUnset(positiveInt('CONSUMER_RETENTION_DAYS', 'days')),
-          z.transform((value) => value ?? DEFAULT_STATE_RETENTION_DAYS),
-        ),
+        IDEMPOTENCY_TTL_SECONDS: orDefault(positiveInt('IDEMPOTENCY_TTL_SECONDS', 'seconds'), DEFAULT_IDEMPOTENCY_TTL_SECONDS),
+        CONSUMER_RETENTION_DAYS: orDefault(positiveInt('CONSUMER_RETENTION_DAYS', 'days'), DEFAULT_STATE_RETENTION_DAYS),
         CONNECTOR_DEFAULT_SKILL_ID: routingId('CONNECTOR_DEFAULT_SKILL_ID'),
         CONNECTOR_DEFAULT_CAMPAIGN_ID: routingId('CONNECTOR_DEFAULT_CAMPAIGN_ID'),
         CONNECTOR_DEFAULT_ENGAGEMENT_ID: routingId('CONNECTOR_DEFAULT_ENGAGEMENT_ID'),

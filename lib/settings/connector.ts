@@ -1,6 +1,13 @@
 /** Settings of the outbound connector (LivePersonConnector and the config's `connector` block). */
 import { z } from 'zod';
-import { CLIENT_INTEGRATIONS } from '#contract/constants.ts';
+import {
+  CLIENT_DEVICE_FAMILIES,
+  CLIENT_FEATURE_NAME,
+  CLIENT_INTEGRATIONS,
+  CLIENT_OPERATING_SYSTEMS,
+  CLIENT_PROPERTY_TEXT_LIMITS,
+  HEADER_VALUE_TEXT,
+} from '#contract/constants.ts';
 import {
   batchSizeField,
   bothValid,
@@ -35,37 +42,34 @@ export const connectorRoutingSettingsSchema = z
     error: 'needs campaignId and engagementId together (a conversation opens on one engagement of one campaign)',
   });
 
-// An HTTP header value: printable ASCII only (fetch refuses other characters, and every call would fail).
 const clientText = (max: number) =>
   z
     .string()
     .max(max, `must be at most ${max} characters`)
-    .regex(/^[\x20-\x7E]*$/, 'must be printable ASCII: it goes in the Client-Properties HTTP header')
+    .regex(HEADER_VALUE_TEXT, 'must be printable ASCII: it goes in the Client-Properties HTTP header')
     .optional();
+const clientTextFields = Object.fromEntries(
+  Object.entries(CLIENT_PROPERTY_TEXT_LIMITS).map(([field, max]) => [field, clientText(max)]),
+) as { readonly [F in keyof typeof CLIENT_PROPERTY_TEXT_LIMITS]: ReturnType<typeof clientText> };
 
 /**
  * What the connector tells LivePerson about its channel (the `Client-Properties` of every call):
- * the features switch on what LivePerson sends it. Limits are LivePerson's.
+ * the features switch on what LivePerson sends it. Fields and limits are LivePerson's
+ * (`CLIENT_PROPERTY_TEXT_LIMITS`: appId, appVersion, integrationVersion, osName, osVersion, browser,
+ * browserVersion, timeZone).
  */
 export const connectorClientPropertiesSchema = z.strictObject({
   /** @default RICH_CONTENT, QUICK_REPLIES, MULTI_DIALOG, PHOTO_SHARING */
   features: z
-    .array(z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'must be a feature name like QUICK_REPLIES'))
+    .array(z.string().regex(CLIENT_FEATURE_NAME, 'must be a feature name like QUICK_REPLIES'))
     .max(20)
     .refine((features) => new Set(features).size === features.length, { error: 'lists a feature twice' })
     .optional(),
-  appId: clientText(64),
-  appVersion: clientText(32),
   /** @default BRAND_SDK */
   integration: z.enum(CLIENT_INTEGRATIONS).optional(),
-  integrationVersion: clientText(64),
-  deviceFamily: z.enum(['DESKTOP', 'TABLET', 'MOBILE', 'OTHER']).optional(),
-  os: z.enum(['WINDOWS', 'LINUX', 'OSX', 'ANDROID', 'IOS', 'OTHER']).optional(),
-  osName: clientText(64),
-  osVersion: clientText(64),
-  browser: clientText(64),
-  browserVersion: clientText(64),
-  timeZone: clientText(64),
+  deviceFamily: z.enum(CLIENT_DEVICE_FAMILIES).optional(),
+  os: z.enum(CLIENT_OPERATING_SYSTEMS).optional(),
+  ...clientTextFields,
 });
 
 export const connectorSettingsSchema = z

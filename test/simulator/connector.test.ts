@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SIMULATED_AGENT_ID, startLivePersonSimulator } from '#simulator/index.ts';
 import type { ConversationChange, LivePersonSimulator, MessagePublished } from '#simulator/index.ts';
-import { fetchAppJwt, fetchConsumerJws, postJson } from './helpers.ts';
+import { conversationRequests, fetchAppJwt, fetchConsumerJws, postJson } from './helpers.ts';
 
 let sim: LivePersonSimulator;
 let appJwt: string;
@@ -12,23 +12,16 @@ const sendUrl = () => `${sim.url}/api/account/${sim.accountId}/messaging/consume
 const auth = (jws = consumerJws) => ({ authorization: appJwt, 'x-lp-on-behalf': jws });
 
 function openRequests(overrides: Record<string, unknown> = {}) {
-  return [
-    { kind: 'req', id: '1', type: 'userprofile.SetUserProfile', body: { authenticatedData: { lp_sdes: [] } } },
-    {
-      kind: 'req',
-      id: '2',
-      type: 'cm.ConsumerRequestConversation',
-      body: {
-        brandId: sim.accountId,
-        channelType: 'MESSAGING',
-        campaignInfo: { campaignId: 99, engagementId: 88 },
-        skillId: '-1',
-        ttrDefName: 'NORMAL',
-        conversationContext: { type: 'SharkContext', lang: 'en-US' },
-        ...overrides,
-      },
+  return conversationRequests(sim.accountId, {
+    profile: { authenticatedData: { lp_sdes: [] } },
+    conversation: {
+      campaignInfo: { campaignId: 99, engagementId: 88 },
+      skillId: '-1',
+      ttrDefName: 'NORMAL',
+      conversationContext: { type: 'SharkContext', lang: 'en-US' },
+      ...overrides,
     },
-  ];
+  });
 }
 
 async function openConversation(jws = consumerJws): Promise<string> {

@@ -79,6 +79,17 @@ export function decodeJwtPayload(token: string): Record<string, unknown> {
 }
 
 /** A consumer of the Connector API: its tokens, CONVERSATION and SEND calls, the same Client-Properties on each. */
+/** A CONVERSATION call's body: SetUserProfile (mandatory, first) and ConsumerRequestConversation for the account. */
+export function conversationRequests(
+  brandId: string,
+  extra: { profile?: Record<string, unknown>; conversation?: Record<string, unknown> } = {},
+): Array<Record<string, unknown>> {
+  return [
+    { kind: 'req', id: '1', type: 'userprofile.SetUserProfile', body: extra.profile ?? {} },
+    { kind: 'req', id: '2', type: 'cm.ConsumerRequestConversation', body: { brandId, channelType: 'MESSAGING', ...extra.conversation } },
+  ];
+}
+
 export interface ConnectorConsumer {
   readonly headers: Record<string, string>;
   open(requests?: unknown[]): Promise<JsonResponse>;
@@ -106,29 +117,13 @@ export async function connectorConsumer(
   let id = 100;
   const consumer: ConnectorConsumer = {
     headers,
-    open: (requests) =>
-      postJson(
-        `${base}?v=3`,
-        requests ?? [
-          { kind: 'req', id: '1', type: 'userprofile.SetUserProfile', body: {} },
-          { kind: 'req', id: '2', type: 'cm.ConsumerRequestConversation', body: { brandId: sim.accountId, channelType: 'MESSAGING' } },
-        ],
-        headers,
-      ),
+    open: (requests) => postJson(`${base}?v=3`, requests ?? conversationRequests(sim.accountId), headers),
     async openConversation(openOptions = {}) {
-      const response = await consumer.open([
-        { kind: 'req', id: '1', type: 'userprofile.SetUserProfile', body: {} },
-        {
-          kind: 'req',
-          id: '2',
-          type: 'cm.ConsumerRequestConversation',
-          body: {
-            brandId: sim.accountId,
-            channelType: 'MESSAGING',
-            ...(openOptions.skillId === undefined ? {} : { skillId: openOptions.skillId }),
-          },
-        },
-      ]);
+      const response = await consumer.open(
+        conversationRequests(sim.accountId, {
+          conversation: openOptions.skillId === undefined ? {} : { skillId: openOptions.skillId },
+        }),
+      );
       if (response.status !== 200) throw new Error(`CONVERSATION answered ${response.status}: ${JSON.stringify(response.body)}`);
       return (response.body as Array<{ body: { conversationId: string } }>)[1]!.body.conversationId;
     },

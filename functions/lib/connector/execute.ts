@@ -162,6 +162,12 @@ async function sendFile(
   return { ...published, openedConversation: opened.openedConversation || published.openedConversation, relativePath: grant.relativePath };
 }
 
+/** A conversation the connector knows for the consumer, with its survey's dialog while one runs. */
+interface KnownConversation {
+  readonly conversationId: string;
+  readonly surveyDialogId?: string;
+}
+
 /** One command's view of a consumer's conversation: looked up once, opened or replaced as needed. */
 class ConsumerConversation {
   readonly #consumerId: string;
@@ -179,7 +185,7 @@ class ConsumerConversation {
    * post-conversation survey runs, the main dialog is closed but the conversation is not: it is
    * current, with the survey's dialog.
    */
-  async current(): Promise<{ conversationId: string; surveyDialogId?: string } | undefined> {
+  async current(): Promise<KnownConversation | undefined> {
     const { conversations } = this.#deps;
     const conversationId = await conversations.openConversationId(this.#consumerId);
     if (conversationId === undefined) return undefined;
@@ -245,13 +251,13 @@ class ConsumerConversation {
     const { connector } = this.#deps;
     // A conversation named by the command is the current one's view (its survey dialog) when it is the one the connector knows.
     const current = await this.current();
-    const known =
+    const known: KnownConversation | undefined =
       target.conversationId === undefined || current?.conversationId === target.conversationId
         ? current
         : { conversationId: target.conversationId };
     let conversationId = known?.conversationId;
     // A survey's dialog takes the consumer's answers (text, taps, read receipts), not typing indicators.
-    const dialogId = target.dialogId ?? (known && 'surveyDialogId' in known ? known.surveyDialogId : undefined);
+    const dialogId = target.dialogId ?? known?.surveyDialogId;
     if (dialogId !== undefined && dialogId !== conversationId && event.type === 'ChatStateEvent') {
       return { ...skipped('in-survey'), ...(conversationId === undefined ? {} : { conversationId }), dialogId };
     }

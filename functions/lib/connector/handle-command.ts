@@ -8,7 +8,7 @@
 import { ConfigurationError, IntegrationError } from '../errors.ts';
 import { QUICK_RETRY_POLICY } from '../liveperson/http.ts';
 import { describeRawCommand, InvalidCommandError, type CommandOutcome, type ConnectorCommandInput } from './commands.ts';
-import { messageGroupIdFor, QUEUED_FILE_URL_PROBLEM } from './enqueue.ts';
+import { messageGroupIdFor } from './enqueue.ts';
 import type { CommandDeadLetters, CommandEvent, CommandQueue, EnqueuedCommand, QueuedCommandMessage } from './ports.ts';
 import type { CommandRunner } from './runner.ts';
 
@@ -67,20 +67,7 @@ export async function handleQueuedCommand(
   // The FIFO processor runs records one after another: LivePerson's 5-10-15 s waits would hold every
   // other consumer of the batch (and bill the sleep). One quick retry here; SQS's visibility timeout
   // and redrive are the slow outer retry. Direct invocations keep the full policy: nobody retries them.
-  // A getFileUrl put on the queue by hand (the helper refuses it): its URL would reach nobody.
-  const outcome: CommandOutcome =
-    describeRawCommand(message.body).type === 'getFileUrl'
-      ? {
-          ok: false,
-          ...describeRawCommand(message.body),
-          error: {
-            code: 'INVALID_COMMAND',
-            message: `invalid command: ${QUEUED_FILE_URL_PROBLEM}`,
-            retryable: false,
-            issues: [QUEUED_FILE_URL_PROBLEM],
-          },
-        }
-      : await deps.runner.run(message.body, { ...time, retry: QUICK_RETRY_POLICY });
+  const outcome = await deps.runner.run(message.body, { ...time, retry: QUICK_RETRY_POLICY, queued: true });
   deps.observer?.outcome?.(outcome, 'queue');
   if (outcome.ok) return;
   if (outcome.error.retryable) throw new CommandFailedError(outcome.error.message);

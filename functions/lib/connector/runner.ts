@@ -18,6 +18,7 @@ import {
   type CommandOutcome,
   type ConnectorCommand,
 } from './commands.ts';
+import { QUEUED_FILE_URL_PROBLEM } from './enqueue.ts';
 import { executeCommand, type ExecutionDependencies } from './execute.ts';
 import { CommandIdReusedError, CommandInProgressError, FileSourceError, type CommandLedger } from './ports.ts';
 
@@ -31,6 +32,8 @@ export interface CommandRunnerOptions {
 export interface RunOptions extends CallOptions {
   /** The time left in the invocation (ms), so a claim on the command expires with it should it crash half-way. */
   readonly remainingTimeMs?: () => number;
+  /** From the outbound queue: a command whose answer nobody would get there (getFileUrl) is refused. */
+  readonly queued?: boolean;
 }
 
 /** HTTP statuses that blame the request itself: sending it again cannot help. */
@@ -50,6 +53,8 @@ export class CommandRunner {
     let command: ConnectorCommand;
     try {
       command = parseCommand(input);
+      // A getFileUrl put on the queue by hand (the queue helper refuses it too).
+      if (options.queued && command.type === 'getFileUrl') throw new InvalidCommandError([QUEUED_FILE_URL_PROBLEM]);
     } catch (error) {
       const issues = error instanceof InvalidCommandError ? error.issues : [messageOf(error)];
       return {
@@ -58,7 +63,7 @@ export class CommandRunner {
         error: { code: 'INVALID_COMMAND', message: `invalid command: ${issues.join('; ')}`, retryable: false, issues },
       };
     }
-    const { remainingTimeMs, ...callOptions } = options;
+    const { remainingTimeMs, queued: _queued, ...callOptions } = options;
     try {
       // A read: nothing to apply twice, and its answer (a URL valid for a minute) is no result to replay.
       if (command.type === 'getFileUrl') return await executeCommand(command, this.#execution, callOptions);

@@ -2,7 +2,7 @@
  * C2M for a contact flow: wires the C2M client to the platform (secret, domains, AppJWT), picks the
  * API key or the AppJWT from the secret on every call, and answers every event before its deadline.
  */
-import { C2mClient, c2mBaseUrlResolver, type C2mAuth, type C2mRegion } from '../liveperson/c2m.ts';
+import { C2mClient, c2mAuthOf, c2mBaseUrlResolver, type C2mAuth, type C2mRegion } from '../liveperson/c2m.ts';
 import type { DeadlineOption } from '../liveperson/domains.ts';
 import { DeadlineExceededError } from '../liveperson/errors.ts';
 import { runIvrRequest } from './deflection.ts';
@@ -88,7 +88,7 @@ export class C2mService {
   async #auth(): Promise<C2mAuth> {
     const { credentials, appJwt } = this.#options.platform;
     const secret = await credentials.get();
-    return secret.oauth1 ? { kind: 'api-key', credentials: secret.oauth1 } : { kind: 'app-jwt', appJwt };
+    return c2mAuthOf(secret, appJwt);
   }
 }
 

@@ -102,6 +102,32 @@ export type C2mAuth =
   | { readonly kind: 'api-key'; readonly credentials: OAuth1Credentials }
   | { readonly kind: 'app-jwt'; readonly appJwt: Pick<AppJwtProvider, 'withToken'> };
 
+/** The API key when the credentials have one, else the AppJWT: how C2M and its reporting are called. */
+export function c2mAuthOf(
+  credentials: { readonly oauth1?: OAuth1Credentials | undefined },
+  appJwt: Pick<AppJwtProvider, 'withToken'>,
+): C2mAuth {
+  return credentials.oauth1 ? { kind: 'api-key', credentials: credentials.oauth1 } : { kind: 'app-jwt', appJwt };
+}
+
+/**
+ * Makes `send` with the Authorization header of `auth`: an OAuth 1.0a signature made for every
+ * attempt (a retry carries a fresh nonce and timestamp, as OAuth 1.0a requires), or `Bearer <AppJWT>`,
+ * refreshed once when the call answers 401.
+ */
+export function withC2mAuthorization<T>(
+  auth: C2mAuth,
+  request: { readonly method: 'GET' | 'POST'; readonly url: string },
+  send: (authorization: () => string) => Promise<T>,
+  options: DeadlineOption,
+): Promise<T> {
+  if (auth.kind === 'api-key') {
+    const credentials = auth.credentials;
+    return send(() => oauth1AuthorizationHeader(credentials, request));
+  }
+  return auth.appJwt.withToken((token) => send(() => `Bearer ${token}`), options);
+}
+
 export interface C2mClientOptions {
   readonly accountId: string;
   readonly http: LivePersonHttpClient;
@@ -189,12 +215,7 @@ export class C2mClient {
         },
         schema,
       );
-    if (auth.kind === 'api-key') {
-      // Signed for every attempt: a retry carries a fresh nonce and timestamp, as OAuth 1.0a requires.
-      const credentials = auth.credentials;
-      return send(() => oauth1AuthorizationHeader(credentials, { method: 'POST', url }));
-    }
-    return auth.appJwt.withToken((token) => send(() => `Bearer ${token}`), options);
+    return withC2mAuthorization(auth, { method: 'POST', url }, send, options);
   }
 }
 

@@ -12,12 +12,11 @@
  */
 import * as z from '#contract/zod.ts';
 import type { C2mRegion } from '#contract/constants.ts';
-import type { C2mAuth } from './c2m.ts';
+import { withC2mAuthorization, type C2mAuth } from './c2m.ts';
 import { hostPolicyFromEnvironment, type HostPolicy } from '#contract/host-policy.ts';
 import { assertAllowedHost, type DeadlineOption } from './domains.ts';
 import { LivePersonResponseError } from './errors.ts';
 import type { LivePersonHttpClient } from './http.ts';
-import { oauth1AuthorizationHeader } from './oauth1.ts';
 
 export const REPORTING_HOSTS: Readonly<Record<C2mRegion, string>> = {
   va: 'https://va.cx-reporting.liveperson.net',
@@ -231,12 +230,8 @@ export class OutboundReportingClient {
     const auth = await this.#options.auth();
     const send = (header: () => string) =>
       http.requestJson({ operation, method: 'GET', url, headers: () => ({ authorization: header() }), deadline: options.deadline }, schema);
-    if (auth.kind === 'api-key') {
-      // Signed for every attempt, query parameters included: a retry carries a fresh nonce and timestamp.
-      const credentials = auth.credentials;
-      return send(() => oauth1AuthorizationHeader(credentials, { method: 'GET', url }));
-    }
-    return auth.appJwt.withToken((token) => send(() => `Bearer ${token}`), options);
+    // An OAuth 1.0a signature covers the query parameters too.
+    return withC2mAuthorization(auth, { method: 'GET', url }, send, options);
   }
 
   /** At most REPORTING_REQUESTS_PER_SECOND calls per second from this client: each waits for its slot. */
