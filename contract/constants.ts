@@ -5,7 +5,14 @@
  */
 
 /** The Lambda functions, by the folder of their handler (`functions/<name>/index.ts`) and their Powertools service name. */
-export const LIVEPERSON_FUNCTION_NAMES = ['webhook-receiver', 'event-processor', 'c2m-invite', 'connector-send', 'domain-refresh'] as const;
+export const LIVEPERSON_FUNCTION_NAMES = [
+  'webhook-receiver',
+  'event-processor',
+  'c2m-invite',
+  'connector-send',
+  'domain-refresh',
+  'c2m-funnel',
+] as const;
 export type LivePersonFunctionName = (typeof LIVEPERSON_FUNCTION_NAMES)[number];
 
 /** LivePerson's global Domain API (CSDS) host; every other service's domain is looked up there. */
@@ -57,6 +64,17 @@ export const DEFAULT_CLIENT_FEATURES = ['RICH_CONTENT', 'QUICK_REPLIES', 'MULTI_
  */
 export const C2M_WHATSAPP_POLICIES = ['as-recommended', 'prefer-sms', 'require-sms'] as const;
 export type C2mWhatsAppPolicy = (typeof C2M_WHATSAPP_POLICIES)[number];
+
+/**
+ * The C2M funnel: how late LivePerson's Outbound Reporting data may be (its documented delay), and
+ * how long after an invite its later steps (delivered, read, a conversation) are still counted.
+ */
+export const C2M_FUNNEL_DEFAULTS = { delayMinutes: 20, lookbackHours: 24, scheduleMinutes: 15 } as const;
+export const C2M_FUNNEL_LIMITS = {
+  delayMinutes: { min: 0, max: 120 },
+  lookbackHours: { min: 1, max: 72 },
+  scheduleMinutes: { min: 5, max: 60 },
+} as const;
 
 /** The `integration` a connector declares (LivePerson's values: WEB_SDK, MOBILE_SDK, BRAND_SDK). */
 export const CLIENT_INTEGRATIONS = ['WEB_SDK', 'MOBILE_SDK', 'BRAND_SDK'] as const;

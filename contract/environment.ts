@@ -5,6 +5,8 @@
  */
 import * as z from './zod.ts';
 import {
+  C2M_FUNNEL_DEFAULTS,
+  C2M_FUNNEL_LIMITS,
   C2M_LIMITS,
   C2M_REGIONS,
   C2M_WHATSAPP_POLICIES,
@@ -59,6 +61,12 @@ const positiveInt = (variable: string, unit: string) =>
     .number({ error: `${variable} must be a number of ${unit}` })
     .check(z.int(`${variable} must be a whole number of ${unit}`))
     .check(z.positive(`${variable} must be a positive number of ${unit}`));
+const boundedInt = (variable: string, unit: string, range: { readonly min: number; readonly max: number }) =>
+  z.coerce
+    .number({ error: `${variable} must be a number of ${unit}` })
+    .check(z.int(`${variable} must be a whole number of ${unit}`))
+    .check(z.gte(range.min, `${variable} must be at least ${range.min} ${unit}`))
+    .check(z.lte(range.max, `${variable} must be at most ${range.max} ${unit}`));
 const reportProblem =
   (problemOf: (value: string | undefined) => string | undefined) =>
   (value: string | undefined, ctx: z.core.$RefinementCtx<string | undefined>) => {
@@ -222,6 +230,23 @@ const functionEnvironmentBuilders = {
       ),
     }),
   'domain-refresh': () => z.object({}),
+  'c2m-funnel': () =>
+    z.object({
+      /** Holds the funnel's watermark (FUNNEL_TABLE). */
+      C2M_FUNNEL_TABLE_NAME: name('C2M_FUNNEL_TABLE_NAME'),
+      /** va, lo or sy: the reporting host's region when C2M's own domain does not tell it. */
+      C2M_REGION: blankAsUnset(z.enum(C2M_REGIONS, { error: `C2M_REGION must be one of ${C2M_REGIONS.join(', ')}` })),
+      /** The Outbound Reporting API's base URL instead of the region's (a proxy, the local stack's simulator). */
+      C2M_REPORTING_URL: blankAsUnset(url('C2M_REPORTING_URL', 'the Outbound Reporting API')),
+      C2M_FUNNEL_DELAY_MINUTES: orDefault(
+        boundedInt('C2M_FUNNEL_DELAY_MINUTES', 'minutes', C2M_FUNNEL_LIMITS.delayMinutes),
+        C2M_FUNNEL_DEFAULTS.delayMinutes,
+      ),
+      C2M_FUNNEL_LOOKBACK_HOURS: orDefault(
+        boundedInt('C2M_FUNNEL_LOOKBACK_HOURS', 'hours', C2M_FUNNEL_LIMITS.lookbackHours),
+        C2M_FUNNEL_DEFAULTS.lookbackHours,
+      ),
+    }),
 } as const satisfies Record<LivePersonFunctionName, () => z.ZodMiniObject>;
 
 type FunctionEnvironmentSchema<N extends LivePersonFunctionName> = ReturnType<(typeof functionEnvironmentBuilders)[N]>;

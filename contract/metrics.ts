@@ -19,6 +19,7 @@ export const METRIC_DIMENSIONS = {
   action: 'Action',
   result: 'Result',
   errorCode: 'ErrorCode',
+  channel: 'Channel',
 } as const;
 
 export const METRICS = {
@@ -56,6 +57,20 @@ export const METRICS = {
   'domain-refresh': {
     succeeded: 'DomainRefreshSucceeded',
     failed: 'DomainRefreshFailed',
+  },
+  /**
+   * The funnel's steps are counted at the time each happened (the EMF timestamp), once each, with the
+   * service dimension only (what the alarm reads) and again per channel (dimension: channel).
+   */
+  'c2m-funnel': {
+    invitesAttempted: 'C2mInvitesAttempted',
+    invitesSent: 'C2mInvitesSent',
+    invitesDelivered: 'C2mInvitesDelivered',
+    invitesRead: 'C2mInvitesRead',
+    invitesFailed: 'C2mInvitesFailed',
+    conversationsCreated: 'C2mConversationsCreated',
+    runSucceeded: 'C2mFunnelRunSucceeded',
+    runFailed: 'C2mFunnelRunFailed',
   },
 } as const satisfies Record<LivePersonFunctionName, Record<string, string>>;
 

@@ -9,6 +9,9 @@ export const STATE_TABLE = { partitionKey: 'conversationId', timeToLiveAttribute
 /** The idempotency table, with the attribute names Powertools' DynamoDB persistence layer uses by default. */
 export const IDEMPOTENCY_TABLE = { partitionKey: 'id', timeToLiveAttribute: 'expiration' } as const;
 
+/** The C2M funnel's table: one item per account holding how far the funnel has counted (its watermark). */
+export const FUNNEL_TABLE = { partitionKey: 'id' } as const;
+
 /** The EventBridge bus the processor publishes to. */
 export function eventBusName(accountId: string): string {
   return `liveperson-${accountId}`;

@@ -1,16 +1,27 @@
 // IVR deflection: the c2m-invite function Amazon Connect invokes from a contact flow, its permission
-// for the Connect instance, the instance's Lambda integration and, on request, the contact flow itself.
-import { Arn, ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
-import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+// for the Connect instance, the instance's Lambda integration and, on request, the contact flow itself;
+// and the scheduled c2m-funnel function that counts what became of the invites.
+import { Arn, ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnContactFlow, CfnIntegrationAssociation } from 'aws-cdk-lib/aws-connect';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { C2mRegion } from '#contract/constants.ts';
+import { FUNNEL_TABLE } from '#contract/resources.ts';
 import type { FunctionVariables } from '#contract/environment.ts';
 import { renderC2mDeflectionFlow } from './contact-flows/c2m-deflection.ts';
 import { LivePersonFunction } from './lambda-function.ts';
 import type { CredentialsSecretRef } from './lambda-function.ts';
-import { c2mSettingsSchema, CONNECT_LAMBDA_LIMIT_SECONDS, connectRegionProblem, type C2mSettingsInput } from './settings/c2m.ts';
+import {
+  c2mSettingsSchema,
+  CONNECT_LAMBDA_LIMIT_SECONDS,
+  connectRegionProblem,
+  type C2mSettings,
+  type C2mSettingsInput,
+} from './settings/c2m.ts';
 import { ConstructPropsError, resolveSettings } from './settings/resolve.ts';
 
 // With the construct: the monitoring compares the function's alarms with it.
@@ -53,8 +64,19 @@ export interface LivePersonIvrDeflectionProps extends C2mSettingsInput {
   readonly fallbackQueueArn?: string;
 }
 
+/** The c2m-funnel function, its schedule and the table holding how far it has counted. */
+export interface C2mFunnelResources {
+  readonly function: LivePersonFunction<'c2m-funnel'>;
+  readonly schedule: Rule;
+  readonly watermarkTable: Table;
+  /** Minutes between two runs. */
+  readonly scheduleMinutes: number;
+}
+
 export class LivePersonIvrDeflection extends Construct {
   readonly c2mInvite: LivePersonFunction<'c2m-invite'>;
+  /** Undefined when `funnel.enabled` is false. */
+  readonly funnel: C2mFunnelResources | undefined;
   readonly integrationAssociation: CfnIntegrationAssociation | undefined;
   readonly contactFlow: CfnContactFlow | undefined;
   readonly #allowedInstances = new Set<string>();
@@ -98,6 +120,8 @@ export class LivePersonIvrDeflection extends Construct {
       description: `LivePerson C2M eligibility and invite for Amazon Connect (account ${props.accountId})`,
     });
 
+    this.funnel = settings.funnel.enabled ? this.buildFunnel(props, settings) : undefined;
+
     if (props.connectInstanceArn !== undefined) {
       this.allowConnectInstance(props.connectInstanceArn);
       // Lists the function in the instance's console (Flows > AWS Lambda), so flows can pick it.
@@ -122,6 +146,63 @@ export class LivePersonIvrDeflection extends Construct {
       // Connect checks the flow's Lambda function when it saves the flow: associate it first.
       if (this.integrationAssociation) this.contactFlow.node.addDependency(this.integrationAssociation);
     }
+  }
+
+  /**
+   * The funnel: LivePerson's Outbound Reporting API read on a schedule, each step of each invite
+   * published once as a CloudWatch metric. Runs never overlap (reserved concurrency 1), and the
+   * watermark's conditional write keeps a retried or late run from counting a window twice.
+   */
+  private buildFunnel(props: LivePersonIvrDeflectionProps, settings: C2mSettings): C2mFunnelResources {
+    const { funnel } = settings;
+    const watermarkTable = new Table(this, 'FunnelWatermark', {
+      partitionKey: { name: FUNNEL_TABLE.partitionKey, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      encryption: TableEncryption.AWS_MANAGED,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      // One item saying how far the funnel has counted: nothing to keep once the stack is gone.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const environment: FunctionVariables<'c2m-funnel'> = {
+      C2M_FUNNEL_TABLE_NAME: watermarkTable.tableName,
+      C2M_REGION: settings.region,
+      C2M_REPORTING_URL: funnel.reportingUrl,
+      C2M_FUNNEL_DELAY_MINUTES: String(funnel.delayMinutes),
+      C2M_FUNNEL_LOOKBACK_HOURS: String(funnel.lookbackHours),
+    };
+    const fn = new LivePersonFunction(this, 'Funnel', {
+      name: 'c2m-funnel',
+      accountId: props.accountId,
+      credentials: props.credentials,
+      credentialsAccess: 'read',
+      domainParameterAccess: 'read',
+      ...(props.csdsUrl ? { csdsUrl: props.csdsUrl } : {}),
+      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+      // A run reads up to two days of invites at LivePerson's 10 requests/s.
+      timeout: Duration.minutes(5),
+      reservedConcurrentExecutions: 1,
+      environment,
+      description: `Publishes the C2M funnel of account ${props.accountId} (Outbound Reporting API) as CloudWatch metrics`,
+    });
+    fn.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'FunnelWatermark',
+        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        resources: [watermarkTable.tableArn],
+      }),
+    );
+    const schedule = new Rule(this, 'FunnelSchedule', {
+      description: `Counts the C2M funnel of account ${props.accountId} every ${funnel.scheduleMinutes} minutes`,
+      schedule: Schedule.rate(Duration.minutes(funnel.scheduleMinutes)),
+      targets: [
+        new LambdaFunction(fn.fn, {
+          retryAttempts: 2,
+          // A late run is harmless (the watermark says where to go on), but the next one is due by then.
+          maxEventAge: Duration.minutes(funnel.scheduleMinutes),
+        }),
+      ],
+    });
+    return { function: fn, schedule, watermarkTable, scheduleMinutes: funnel.scheduleMinutes };
   }
 
   /**

@@ -23,7 +23,7 @@ import { watchConnector } from './monitoring/connector.ts';
 import { watchDomains } from './monitoring/domains.ts';
 import { watchFunctions } from './monitoring/functions.ts';
 import { wafWidget, watchIngestion } from './monitoring/ingestion.ts';
-import { c2mSlowThresholdMs, watchIvrDeflection } from './monitoring/ivr-deflection.ts';
+import { c2mSlowThresholdMs, watchC2mFunnel, watchIvrDeflection } from './monitoring/ivr-deflection.ts';
 import { watchProcessing } from './monitoring/processing.ts';
 import type { LivePersonProcessing } from './processing.ts';
 import { monitoringSettingsSchema } from './settings/monitoring.ts';
@@ -61,6 +61,10 @@ export interface LivePersonMonitoringProps extends Omit<MonitoringSettingsInput,
   readonly c2mErrorRatePercent?: number;
   /** @default 10 */
   readonly c2mMinimumRequests?: number;
+  /** @default 50 */
+  readonly c2mUndeliveredPercent?: number;
+  /** @default 10 */
+  readonly c2mFunnelMinimumSent?: number;
   /** Must be below the c2m-invite timeout. @default 6000, or 1 s under the c2m-invite timeout when that is shorter */
   readonly c2mP99DurationMs?: number;
   /** Also the prefix of every alarm name. @default the stack name */
@@ -146,11 +150,13 @@ export class LivePersonMonitoring extends Construct {
     if (props.ingestion) rows.push(watchIngestion(alarms, props.ingestion, settings));
     if (props.processing) rows.push(watchProcessing(props.processing));
     if (props.ivrDeflection && c2mSlowMs !== undefined) rows.push(watchIvrDeflection(alarms, props.ivrDeflection, settings, c2mSlowMs));
+    if (props.ivrDeflection?.funnel) rows.push(watchC2mFunnel(alarms, props.ivrDeflection.funnel, settings));
     if (props.connector) rows.push(watchConnector(alarms, props.connector, settings));
     const functions = [
       props.ingestion?.receiver,
       props.processing?.processor,
       props.ivrDeflection?.c2mInvite,
+      props.ivrDeflection?.funnel?.function,
       props.connector?.sender,
       props.domains?.refresh,
     ];

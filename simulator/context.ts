@@ -17,6 +17,7 @@ export interface SimulatorConfig {
   domains: Partial<Record<string, string>>;
   fileUrlTtlSeconds: number;
   reportingPageSize: number;
+  reportingDelayMs: number;
   /** The account's post-conversation survey, if any; changed at run time by `connector.configureSurvey`. */
   survey: SurveyConfig | undefined;
 }

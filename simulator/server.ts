@@ -158,6 +158,7 @@ export async function startLivePersonSimulator(options: SimulatorOptions = {}): 
     domains: { ...options.domains },
     fileUrlTtlSeconds: options.fileUrlTtlSeconds ?? 60,
     reportingPageSize: options.reportingPageSize ?? 100,
+    reportingDelayMs: options.reportingDelayMs ?? 0,
     survey: options.survey === undefined ? undefined : structuredClone(options.survey),
   };
   const events = new EventEmitter<SimulatorEvents>();
@@ -267,7 +268,7 @@ export async function startLivePersonSimulator(options: SimulatorOptions = {}): 
       case 'swift':
         return context.storage.handle(request);
       case 'outboundReporting':
-        return handleOutboundReporting(request, context, config.reportingPageSize);
+        return handleOutboundReporting(request, context);
       case 'unrouted':
         return plainError(404, `No simulated LivePerson service at ${request.path}`);
     }

@@ -54,6 +54,11 @@ export interface SimulatorOptions {
   /** Records per page of the Outbound Reporting transactions (LivePerson's pages vary in length). @default 100 */
   reportingPageSize?: number;
   /**
+   * How late the Outbound Reporting data is: an invite, and each later step of it, shows only this long
+   * after it happened (LivePerson: up to 20 minutes). @default 0
+   */
+  reportingDelayMs?: number;
+  /**
    * A post-conversation survey configured on the account: closing the main dialog (a consumer's
    * DialogChange) starts it. Default: none, the conversation simply closes.
    */

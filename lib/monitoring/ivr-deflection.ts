@@ -1,15 +1,15 @@
 // IVR deflection (C2M): the share of C2M requests answered ERROR, c2m-invite's duration against
-// Amazon Connect's limit, and the invites by action and result.
+// Amazon Connect's limit, the invites by action and result; and the funnel of what became of them.
 import { GraphWidget, MathExpression, Stats } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IWidget } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct } from 'constructs';
 import { METRIC_DIMENSIONS } from '#contract/metrics.ts';
-import type { LivePersonIvrDeflection } from '../ivr-deflection.ts';
+import type { C2mFunnelResources, LivePersonIvrDeflection } from '../ivr-deflection.ts';
 import { CONNECT_LAMBDA_LIMIT_SECONDS } from '../ivr-deflection.ts';
 import { ConstructPropsError } from '../settings/resolve.ts';
 import { DEFAULT_C2M_P99_DURATION_MS } from '../settings/monitoring.ts';
 import type { AlarmFactory, MonitoringThresholds } from './alarms.ts';
-import { FIVE_MINUTES, customMetric, metricName, nameSearch } from './metrics.ts';
+import { FIVE_MINUTES, ONE_HOUR, breakdownSearch, customMetric, metricName, nameSearch } from './metrics.ts';
 
 /**
  * The p99 duration above which C2mSlow alarms: the one set, or the default lowered to 1 s under a
@@ -84,5 +84,54 @@ export function watchIvrDeflection(alarms: AlarmFactory, ivr: LivePersonIvrDefle
         { value: CONNECT_LAMBDA_LIMIT_SECONDS * 1000, label: 'Amazon Connect limit' },
       ],
     }),
+  ];
+}
+
+/**
+ * The funnel (c2m-funnel's metrics, each step at the minute it happened, published up to the
+ * reporting delay plus one schedule interval late): the C2mInvitesUndelivered alarm and its row.
+ */
+export function watchC2mFunnel(alarms: AlarmFactory, funnel: C2mFunnelResources, t: MonitoringThresholds): IWidget[] {
+  const hourly = (metric: ReturnType<typeof customMetric>) => metric.with({ period: ONE_HOUR });
+  const attempted = hourly(customMetric('c2m-funnel', 'invitesAttempted', 'attempted'));
+  const sent = hourly(customMetric('c2m-funnel', 'invitesSent', 'sent'));
+  const delivered = hourly(customMetric('c2m-funnel', 'invitesDelivered', 'delivered'));
+  const read = hourly(customMetric('c2m-funnel', 'invitesRead', 'read'));
+  const failed = hourly(customMetric('c2m-funnel', 'invitesFailed', 'failed'));
+  const conversations = hourly(customMetric('c2m-funnel', 'conversationsCreated', 'conversations created'));
+  const undelivered = new MathExpression({
+    // Below the minimum a few late receipts would read as a high share: report 0 then.
+    expression: `IF(sent >= ${t.c2mFunnelMinimumSent}, 100 * (sent - FILL(delivered, 0)) / sent, 0)`,
+    usingMetrics: { sent, delivered },
+    period: ONE_HOUR,
+    label: 'sent, not delivered (%)',
+  });
+  alarms.alarm('C2mInvitesUndelivered', {
+    metric: undelivered,
+    threshold: t.c2mUndeliveredPercent,
+    description:
+      `More than ${t.c2mUndeliveredPercent}% of the C2M invites sent in an hour were not delivered (with at least ${t.c2mFunnelMinimumSent} sent): ` +
+      `callers accept a message that never reaches them. The funnel is LivePerson's reporting data, up to 20 minutes late and read every ` +
+      `${funnel.scheduleMinutes} minutes. Check \`liveperson-aws c2m report --transactions\` (errorCode, errorSource), the ` +
+      `${metricName('c2m-funnel', 'invitesFailed')} metric by ${METRIC_DIMENSIONS.channel}, and the SMS or WhatsApp channel in LivePerson.`,
+  });
+  const runs = [customMetric('c2m-funnel', 'runSucceeded', 'runs'), customMetric('c2m-funnel', 'runFailed', 'failed runs')];
+  return [
+    new GraphWidget({
+      title: 'C2M funnel (invites per hour)',
+      width: 8,
+      left: [attempted, sent, delivered, read, failed, conversations],
+      right: [undelivered],
+      rightAnnotations: [{ value: t.c2mUndeliveredPercent, label: 'alarm' }],
+    }),
+    new GraphWidget({
+      title: 'C2M funnel by channel (delivered, conversations)',
+      width: 8,
+      left: [
+        breakdownSearch('c2m-funnel', 'invitesDelivered', [METRIC_DIMENSIONS.channel], ONE_HOUR),
+        breakdownSearch('c2m-funnel', 'conversationsCreated', [METRIC_DIMENSIONS.channel], ONE_HOUR),
+      ],
+    }),
+    new GraphWidget({ title: 'C2M funnel runs', width: 8, left: runs }),
   ];
 }

@@ -9,6 +9,7 @@ import type { METRIC_DIMENSIONS, MetricKey } from '#contract/metrics.ts';
 
 export const FIVE_MINUTES = Duration.minutes(5);
 export const ONE_MINUTE = Duration.minutes(1);
+export const ONE_HOUR = Duration.hours(1);
 
 /** A breakdown dimension the functions add to some metrics (Reason, Route, …). */
 export type MetricDimension = (typeof METRIC_DIMENSIONS)[keyof typeof METRIC_DIMENSIONS];
@@ -35,8 +36,9 @@ export function breakdownSearch<S extends LivePersonFunctionName>(
   service: S,
   key: MetricKey<S>,
   dimensions: readonly MetricDimension[],
+  period: Duration = FIVE_MINUTES,
 ): SearchExpression {
-  return search(`{${[METRICS_NAMESPACE, ...dimensions, SERVICE_DIMENSION].join(',')}} MetricName="${metricName(service, key)}"`);
+  return search(`{${[METRICS_NAMESPACE, ...dimensions, SERVICE_DIMENSION].join(',')}} MetricName="${metricName(service, key)}"`, period);
 }
 
 /** One line per dimension set of a metric whose dimensions vary (e.g. an ErrorCode on errors only): searched by name. */
@@ -45,6 +47,6 @@ export function nameSearch<S extends LivePersonFunctionName>(service: S, key: Me
 }
 
 // Dashboards only: an alarm cannot watch a SEARCH.
-function search(query: string): SearchExpression {
-  return new SearchExpression({ expression: `SEARCH('${query}', 'Sum', 300)`, period: FIVE_MINUTES });
+function search(query: string, period: Duration = FIVE_MINUTES): SearchExpression {
+  return new SearchExpression({ expression: `SEARCH('${query}', 'Sum', ${period.toSeconds()})`, period });
 }

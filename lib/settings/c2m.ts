@@ -3,7 +3,7 @@
  * function Amazon Connect invokes, C2M's defaults and the optional contact flow.
  */
 import { z } from 'zod';
-import { C2M_LIMITS, C2M_REGIONS, C2M_WHATSAPP_POLICIES } from '#contract/constants.ts';
+import { C2M_FUNNEL_DEFAULTS, C2M_FUNNEL_LIMITS, C2M_LIMITS, C2M_REGIONS, C2M_WHATSAPP_POLICIES } from '#contract/constants.ts';
 import { booleanField, patternOrToken } from './fields.ts';
 
 /** Amazon Connect waits at most this long for a synchronous Lambda block. */
@@ -50,6 +50,28 @@ const c2mText = (limit: number, message: string) =>
     .min(1, 'must not be empty')
     .refine((value) => value.length <= limit, message);
 
+const wholeIn = (unit: string, range: { readonly min: number; readonly max: number }) =>
+  z
+    .int({ error: `must be a whole number of ${unit}` })
+    .min(range.min, `must be at least ${range.min} ${unit}`)
+    .max(range.max, `must be at most ${range.max} ${unit}`);
+
+/** The scheduled c2m-funnel function: the funnel of the invites as CloudWatch metrics (LivePerson's Outbound Reporting API). */
+export const c2mFunnelSettingsSchema = z.strictObject({
+  enabled: booleanField().default(true),
+  /** Minutes between two runs. */
+  scheduleMinutes: wholeIn('minutes', C2M_FUNNEL_LIMITS.scheduleMinutes).default(C2M_FUNNEL_DEFAULTS.scheduleMinutes),
+  /** C2M_FUNNEL_DELAY_MINUTES: how late LivePerson's reporting data may be (it documents 20 minutes). */
+  delayMinutes: wholeIn('minutes', C2M_FUNNEL_LIMITS.delayMinutes).default(C2M_FUNNEL_DEFAULTS.delayMinutes),
+  /** C2M_FUNNEL_LOOKBACK_HOURS: how long after an invite its later steps (delivered, read, a conversation) are still counted. */
+  lookbackHours: wholeIn('hours', C2M_FUNNEL_LIMITS.lookbackHours).default(C2M_FUNNEL_DEFAULTS.lookbackHours),
+  /** C2M_REPORTING_URL: the Outbound Reporting API's base URL instead of the region's (a proxy). */
+  reportingUrl: z
+    .url({ protocol: /^https$/, error: 'must be an https URL, e.g. "https://va.cx-reporting.liveperson.net"' })
+    .transform((url) => url.replace(/\/+$/, ''))
+    .optional(),
+});
+
 export const c2mSettingsSchema = z
   .strictObject({
     /** C2M_DEFAULT_SKILL: used when the flow passes no `skill`. */
@@ -90,6 +112,8 @@ export const c2mSettingsSchema = z
       )
       .default(3),
     createContactFlow: booleanField().default(false),
+    /** The funnel function (on by default): its schedule and windows. */
+    funnel: c2mFunnelSettingsSchema.prefault({}),
     contactFlowName: z
       .string({ error: 'must be a string' })
       .trim()

@@ -36,6 +36,14 @@ export const monitoringSettingsSchema = z.strictObject({
     .default(20),
   /** The error rate alarms only over at least this many C2M requests in 5 minutes (a few calls prove nothing). */
   c2mMinimumRequests: z.int({ error: 'must be a whole number of requests' }).min(1, 'must be at least 1 request').default(10),
+  /** Share of the C2M invites sent in an hour that were not delivered, above which to alarm (from the funnel). */
+  c2mUndeliveredPercent: z
+    .number({ error: 'must be a percentage' })
+    .gt(0, 'must be greater than 0 percent')
+    .max(100, 'must be at most 100 percent')
+    .default(50),
+  /** The undelivered alarm needs at least this many invites sent in the hour. */
+  c2mFunnelMinimumSent: z.int({ error: 'must be a whole number of invites' }).min(1, 'must be at least 1 invite').default(10),
   // No schema default (DEFAULT_C2M_P99_DURATION_MS applies in the construct): it is lowered under a shorter
   // c2m-invite timeout, and a value set is checked against that timeout, a cross-field rule.
   c2mP99DurationMs: z.int({ error: 'must be a whole number of milliseconds' }).min(100, 'must be at least 100 ms').optional(),

@@ -5,8 +5,9 @@
 // Documented: the paths, `attemptedStartTime`/`attemptedEndTime` in epoch ms, the 24-hour and 60-day
 // windows, the answers' shapes, `page` offsets, the error body {code, requestTraceId, message}.
 // Simulator-defined (LivePerson documents none of it): the next page is asked with `offset`, pages
-// hold `reportingPageSize` records (default 100), and every invite is sent and delivered at once
-// (SMS reports no read). Auth as C2M: `Bearer <AppJWT>` or the OAuth 1.0a API key.
+// hold `reportingPageSize` records (default 100), every invite is sent and delivered at once (SMS
+// reports no read), and each step shows `reportingDelayMs` after it happened (LivePerson documents a
+// delay of up to 20 minutes, not how it shows). Auth as C2M: `Bearer <AppJWT>` or the OAuth 1.0a API key.
 import { randomUUID } from 'node:crypto';
 import type { SimContext } from '../context.ts';
 import type { SimReply, SimRequest } from '../http.ts';
@@ -23,7 +24,8 @@ export function reportingError(status: number, message: string): SimReply {
 }
 
 /** Paths: /api/account/{accountId}/app/c2m/analytics/ and .../transactions/ */
-export function handleOutboundReporting(request: SimRequest, context: SimContext, pageSize: number): SimReply {
+export function handleOutboundReporting(request: SimRequest, context: SimContext): SimReply {
+  const { reportingPageSize: pageSize, reportingDelayMs } = context.config;
   const [, , accountId = '', , app, resource, ...rest] = request.segments;
   if (app !== 'c2m' || (resource !== 'analytics' && resource !== 'transactions') || rest.some((part) => part !== '')) {
     return reportingError(404, `No Outbound Reporting resource at ${request.path}`);
@@ -45,8 +47,12 @@ export function handleOutboundReporting(request: SimRequest, context: SimContext
   const limit = resource === 'analytics' ? MAX_ANALYTICS_WINDOW_MS : MAX_TRANSACTIONS_WINDOW_MS;
   if (to - from > limit) return reportingError(400, `The time interval cannot exceed ${resource === 'analytics' ? '60 days' : '24 hours'}`);
 
-  const conversationOf = conversationsByCall(context.conversations.list());
-  const invites = context.c2m.invites().filter((invite) => invite.receivedAt >= from && invite.receivedAt < to);
+  const visibleUntil = Date.now() - reportingDelayMs;
+  const shown = (time: number | undefined) => time !== undefined && time < visibleUntil;
+  const conversationOf = new Map(
+    [...conversationsByCall(context.conversations.list())].filter(([, conversation]) => shown(conversation.startTs)),
+  );
+  const invites = context.c2m.invites().filter((invite) => invite.receivedAt >= from && invite.receivedAt < to && shown(invite.receivedAt));
   const requestMetadata = { accountId, app: 'c2m', attemptedStartTime: from, attemptedEndTime: to };
   if (resource === 'analytics') {
     const rows = new Map<string, Record<string, number | string>>();
@@ -71,7 +77,7 @@ export function handleOutboundReporting(request: SimRequest, context: SimContext
       for (const counter of ['attempted', 'eligible', 'sent', 'delivered'] as const) row[counter] = Number(row[counter]) + 1;
       const conversation = conversationOf.get(invite.callId);
       if (conversation) row.conversationscreated = Number(row.conversationscreated) + 1;
-      if (conversation?.stage === 'CLOSE') row.conversationsclosed = Number(row.conversationsclosed) + 1;
+      if (conversation?.stage === 'CLOSE' && shown(conversation.closeTs)) row.conversationsclosed = Number(row.conversationsclosed) + 1;
       rows.set(key, row);
     }
     return jsonReply(200, { requestMetadata, analytics: [...rows.values()] });
@@ -96,7 +102,7 @@ export function handleOutboundReporting(request: SimRequest, context: SimContext
       errorSource: null,
       conversationId: conversation?.conversationId ?? null,
       conversationsCreatedTime: conversation ? new Date(conversation.startTs).toISOString() : null,
-      conversationsClosedTime: conversation?.closeTs === undefined ? null : new Date(conversation.closeTs).toISOString(),
+      conversationsClosedTime: conversation && shown(conversation.closeTs) ? new Date(conversation.closeTs ?? 0).toISOString() : null,
       consumerId: invite.consumerId ?? null,
       handOffId: invite.handoffId,
     };

@@ -245,7 +245,7 @@ describe('host policy in the deployed functions', () => {
   it('gives every LivePerson function LP_ALLOWED_HOST_SUFFIXES, and no function LP_ALLOW_INSECURE_HOSTS', () => {
     const variables = functionVariables({ accountId: '12345678' });
     const livePerson = variables.filter((vars) => 'LP_ACCOUNT_ID' in vars);
-    expect(livePerson).toHaveLength(5);
+    expect(livePerson).toHaveLength(6);
     for (const vars of livePerson)
       expect(vars).toMatchObject({ LP_ALLOWED_HOST_SUFFIXES: 'liveperson.net', LP_CSDS_URL: 'https://api.liveperson.net' });
     for (const vars of variables) expect(vars).not.toHaveProperty('LP_ALLOW_INSECURE_HOSTS');
@@ -258,7 +258,7 @@ describe('host policy in the deployed functions', () => {
       csdsUrl: 'https://api.lp-cloud.example',
     });
     const livePerson = variables.filter((vars) => 'LP_ACCOUNT_ID' in vars);
-    expect(livePerson).toHaveLength(5);
+    expect(livePerson).toHaveLength(6);
     for (const vars of livePerson)
       expect(vars).toMatchObject({
         LP_ALLOWED_HOST_SUFFIXES: 'liveperson.net,lp-cloud.example',

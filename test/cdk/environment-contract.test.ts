@@ -67,7 +67,14 @@ describe('the environment of every function (full stack, every capability and op
     accountId: '12345678',
     region: 'us-east-1',
     connectInstanceArn: INSTANCE_ARN,
-    c2m: { defaultSkill: 'sales', defaultHandoffId: 'ivr-1', region: 'va', createContactFlow: true, whatsapp: 'prefer-sms' },
+    c2m: {
+      defaultSkill: 'sales',
+      defaultHandoffId: 'ivr-1',
+      region: 'va',
+      createContactFlow: true,
+      whatsapp: 'prefer-sms',
+      funnel: { reportingUrl: 'https://va.cx-reporting.liveperson.net', delayMinutes: 25, lookbackHours: 48 },
+    },
     connector: {
       defaultRouting: { skillId: '11', campaignId: '22', engagementId: '33' },
       clientProperties: { features: ['QUICK_REPLIES'], appId: 'kiosk' },
@@ -78,7 +85,7 @@ describe('the environment of every function (full stack, every capability and op
   });
   const variables = functionVariables(Template.fromStack(stack));
 
-  it('has all five functions', () => {
+  it('has all six functions', () => {
     expect([...variables.keys()].sort()).toEqual([...LIVEPERSON_FUNCTION_NAMES].sort());
   });
 

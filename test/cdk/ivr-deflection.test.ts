@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { App, Fn, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { describe, expect, it } from 'vitest';
 import { C2M_RESULTS } from '#functions/lib/ivr/outcome.ts';
@@ -206,7 +206,12 @@ describe('c2m config', () => {
   });
 
   it('applies the defaults to an empty block', () => {
-    const defaults = { timeoutSeconds: 7, reservedConcurrency: 3, createContactFlow: false };
+    const defaults = {
+      timeoutSeconds: 7,
+      reservedConcurrency: 3,
+      createContactFlow: false,
+      funnel: { enabled: true, scheduleMinutes: 15, delayMinutes: 20, lookbackHours: 24 },
+    };
     expect(parseDeploymentConfig({ accountId: '1', c2m: {} }).c2m).toStrictEqual(defaults);
     // The construct's defaults are the same schema's.
     expect(c2mSettingsSchema.parse({})).toStrictEqual(defaults);
@@ -252,6 +257,12 @@ describe('c2m config', () => {
       { connectInstanceArn: INSTANCE_ARN },
     ],
     [{ contactFlowName: 'x'.repeat(128) }, 'c2m.contactFlowName: must be at most 127 characters (the Amazon Connect limit)'],
+    [{ funnel: { scheduleMinutes: 1 } }, 'c2m.funnel.scheduleMinutes: must be at least 5 minutes'],
+    [{ funnel: { lookbackHours: 73 } }, 'c2m.funnel.lookbackHours: must be at most 72 hours'],
+    [{ funnel: { delayMinutes: -1 } }, 'c2m.funnel.delayMinutes: must be at least 0 minutes'],
+    [{ funnel: { reportingUrl: 'http://va.cx-reporting.liveperson.net' } }, 'c2m.funnel.reportingUrl: must be an https URL'],
+    [{ funnel: { enabled: 'yes' as never } }, 'c2m.funnel.enabled: must be true or false'],
+    [{ funnel: { schedule: 5 } as never }, 'c2m.funnel.schedule: is not a known field'],
   ])('refuses %j', (c2m, message, extra = {}) => {
     let error: unknown;
     try {
@@ -261,6 +272,112 @@ describe('c2m config', () => {
     }
     expect(error).toBeInstanceOf(DeploymentConfigError);
     expect((error as DeploymentConfigError).issues).toEqual([expect.stringContaining(message)]);
+  });
+});
+
+describe('the C2M funnel (c2m-funnel on a schedule)', () => {
+  const template = templateOf({ accountId: '12345678', c2m: { region: 'lo' } });
+  const funnelId = () => {
+    const ids = logicalIdsAt(template, 'AWS::Lambda::Function', '/IvrDeflection/Funnel/');
+    expect(ids).toHaveLength(1);
+    return ids[0] ?? '';
+  };
+  const tableId = () => {
+    const ids = logicalIdsAt(template, 'AWS::DynamoDB::Table', '/IvrDeflection/FunnelWatermark/');
+    expect(ids).toHaveLength(1);
+    return ids[0] ?? '';
+  };
+
+  it('runs c2m-funnel one at a time, with the watermark table, the region and the documented delay in its environment', () => {
+    const properties = (template.findResources('AWS::Lambda::Function')[funnelId()] as Resource).Properties;
+    expect(properties).toMatchObject({
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Timeout: 300,
+      ReservedConcurrentExecutions: 1,
+      Environment: {
+        Variables: expect.objectContaining({
+          POWERTOOLS_SERVICE_NAME: 'c2m-funnel',
+          C2M_FUNNEL_TABLE_NAME: { Ref: tableId() },
+          C2M_REGION: 'lo',
+          C2M_FUNNEL_DELAY_MINUTES: '20',
+          C2M_FUNNEL_LOOKBACK_HOURS: '24',
+        }),
+      },
+    });
+    expect((properties.Environment as { Variables: Record<string, unknown> }).Variables.C2M_REPORTING_URL).toBeUndefined();
+  });
+
+  it('invokes it every 15 minutes, with two retries and no event older than one interval', () => {
+    const rules = resourcesOf(template, 'AWS::Events::Rule').filter((rule) => rule.Properties.ScheduleExpression === 'rate(15 minutes)');
+    expect(rules).toHaveLength(1);
+    expect(rules[0]?.Properties.Targets).toEqual([
+      expect.objectContaining({
+        Arn: { 'Fn::GetAtt': [funnelId(), 'Arn'] },
+        RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 900 },
+      }),
+    ]);
+    const permissions = resourcesOf(template, 'AWS::Lambda::Permission').filter((p) => p.Properties.Principal === 'events.amazonaws.com');
+    expect(permissions.map((p) => p.Properties.FunctionName)).toContainEqual({ 'Fn::GetAtt': [funnelId(), 'Arn'] });
+  });
+
+  it('keeps the watermark in an encrypted on-demand table keyed by id, that only the funnel may read and move', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      SSESpecification: { SSEEnabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+    const policies = logicalIdsAt(template, 'AWS::IAM::Policy', '/IvrDeflection/Funnel/Role/');
+    expect(policies).toHaveLength(1);
+    const statements = (
+      (template.findResources('AWS::IAM::Policy')[policies[0] ?? ''] as Resource).Properties.PolicyDocument as {
+        Statement: Array<{ Sid?: string; Action: string | string[]; Resource: unknown }>;
+      }
+    ).Statement;
+    expect(statements.find((statement) => statement.Sid === 'FunnelWatermark')).toMatchObject({
+      Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      Resource: { 'Fn::GetAtt': [tableId(), 'Arn'] },
+    });
+    expect(statements.flatMap((statement) => [statement.Action].flat()).sort()).toEqual(
+      [
+        'dynamodb:GetItem',
+        'dynamodb:UpdateItem',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'secretsmanager:DescribeSecret',
+        'secretsmanager:GetSecretValue',
+        'ssm:GetParameter',
+      ].sort(),
+    );
+    // No other function may touch it.
+    for (const [id, policy] of Object.entries(template.findResources('AWS::IAM::Policy'))) {
+      if (policies.includes(id)) continue;
+      expect(JSON.stringify(policy), id).not.toContain(tableId());
+    }
+  });
+
+  it('takes its schedule, windows and reporting URL from c2m.funnel, and builds nothing with enabled: false', () => {
+    const custom = templateOf({
+      accountId: '12345678',
+      c2m: {
+        funnel: { scheduleMinutes: 30, delayMinutes: 25, lookbackHours: 48, reportingUrl: 'https://reporting.example.liveperson.net/' },
+      },
+    });
+    custom.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(30 minutes)' });
+    custom.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          C2M_FUNNEL_DELAY_MINUTES: '25',
+          C2M_FUNNEL_LOOKBACK_HOURS: '48',
+          C2M_REPORTING_URL: 'https://reporting.example.liveperson.net',
+        }),
+      },
+    });
+    const off = templateOf({ accountId: '12345678', c2m: { funnel: { enabled: false } } });
+    expect(logicalIdsAt(off, 'AWS::Lambda::Function', '/IvrDeflection/Funnel/')).toEqual([]);
+    expect(logicalIdsAt(off, 'AWS::DynamoDB::Table', '/IvrDeflection/')).toEqual([]);
+    expect(Object.keys(off.findResources('AWS::CloudWatch::Alarm')).filter((id) => id.includes('C2mInvitesUndelivered'))).toEqual([]);
   });
 });
 
@@ -277,7 +394,9 @@ describe("LivePersonIvrDeflection in a brand's own app", () => {
     const ivr = new LivePersonIvrDeflection(stack, 'Ivr', { accountId: '42', credentials });
     ivr.allowConnectInstance(INSTANCE_ARN);
     ivr.allowConnectInstance(INSTANCE_ARN); // once only
-    const permissions = resourcesOf(Template.fromStack(stack), 'AWS::Lambda::Permission');
+    const permissions = resourcesOf(Template.fromStack(stack), 'AWS::Lambda::Permission').filter(
+      (p) => p.Properties.Principal === 'connect.amazonaws.com',
+    );
     expect(permissions.map((p) => p.Properties.SourceArn)).toEqual([INSTANCE_ARN]);
     expect(ivr.integrationAssociation).toBeUndefined();
   });

@@ -79,6 +79,8 @@ describe('monitoring reads only the metrics the functions emit', () => {
 
   it('alarms on contract metrics, each under the service that emits it', () => {
     expect(alarms.map((read) => `${read.service}/${read.metricName}`).sort()).toEqual([
+      'c2m-funnel/C2mInvitesDelivered',
+      'c2m-funnel/C2mInvitesSent',
       'c2m-invite/C2mErrors',
       'c2m-invite/C2mRequests',
       'domain-refresh/DomainRefreshFailed',

@@ -50,10 +50,10 @@ const lambdaAlarm = (metricName: string, functionId: string) => ({
   Period: 300,
   Threshold: 0,
 });
-const serviceMetric = (metricName: string, service: string) => ({
+const serviceMetric = (metricName: string, service: string, period = 300) => ({
   MetricStat: {
     Metric: { Namespace: 'LivePerson', MetricName: metricName, Dimensions: [{ Name: 'service', Value: service }] },
-    Period: 300,
+    Period: period,
     Stat: 'Sum',
   },
   ReturnData: false,
@@ -91,6 +91,9 @@ describe('LivePersonMonitoring (default config: every capability)', () => {
         'DomainRefreshFailed',
         'C2mErrorRate',
         'C2mSlow',
+        'C2mFunnelErrors',
+        'C2mFunnelThrottles',
+        'C2mInvitesUndelivered',
       ].sort(),
     );
   });
@@ -169,6 +172,7 @@ describe('LivePersonMonitoring (default config: every capability)', () => {
       WebhookReceiver: '/Ingestion/Receiver/Function/',
       EventProcessor: '/Processing/Processor/Function/',
       C2mInvite: '/IvrDeflection/Function/Function/',
+      C2mFunnel: '/IvrDeflection/Funnel/Function/',
       ConnectorSend: '/Connector/Sender/Function/',
       DomainRefresh: '/Domains/Refresh/Function/',
     };
@@ -189,6 +193,18 @@ describe('LivePersonMonitoring (default config: every capability)', () => {
         { Id: 'errors', ...serviceMetric('C2mErrors', 'c2m-invite') },
       ],
     });
+  });
+
+  it('alarms when over 50% of at least 10 C2M invites sent in an hour were not delivered (the funnel, metric math)', () => {
+    expect(alarms.C2mInvitesUndelivered).toMatchObject({
+      Threshold: 50,
+      Metrics: [
+        { Id: 'expr_1', Expression: 'IF(sent >= 10, 100 * (sent - FILL(delivered, 0)) / sent, 0)', ReturnData: true },
+        { Id: 'sent', ...serviceMetric('C2mInvitesSent', 'c2m-funnel', 3600) },
+        { Id: 'delivered', ...serviceMetric('C2mInvitesDelivered', 'c2m-funnel', 3600) },
+      ],
+    });
+    expect(alarms.C2mInvitesUndelivered?.AlarmDescription).toContain('every 15 minutes');
   });
 
   it("alarms when the p99 duration of c2m-invite passes 6000 ms, under Connect's 8 s", () => {
@@ -316,6 +332,9 @@ describe('LivePersonMonitoring (default config: every capability)', () => {
       'C2M requests and errors',
       'C2M invites by action and result',
       'c2m-invite duration (ms)',
+      'C2M funnel (invites per hour)',
+      'C2M funnel by channel (delivered, conversations)',
+      'C2M funnel runs',
       'Connector commands',
       'Connector conversations opened',
       'Outbound queue: depth and age',
@@ -330,6 +349,7 @@ describe('LivePersonMonitoring (default config: every capability)', () => {
     expect(text).toContain(`SEARCH('{LivePerson,Reason,Route,service} MetricName=\\"WebhookRejectedByReason\\"', 'Sum', 300)`);
     expect(text).toContain(`SEARCH('{LivePerson,Reason,service} MetricName=\\"EventsFailedByReason\\"', 'Sum', 300)`);
     expect(text).toContain(`SEARCH('Namespace=\\"LivePerson\\" MetricName=\\"C2mResults\\"', 'Sum', 300)`);
+    expect(text).toContain(`SEARCH('{LivePerson,Channel,service} MetricName=\\"C2mInvitesDelivered\\"', 'Sum', 3600)`);
     for (const metric of [
       'WebhookAccepted',
       'WebhookRejected',
@@ -374,6 +394,8 @@ describe('LivePersonMonitoring (custom config)', () => {
         c2mErrorRatePercent: 35,
         c2mMinimumRequests: 25,
         c2mP99DurationMs: 5000,
+        c2mUndeliveredPercent: 30,
+        c2mFunnelMinimumSent: 40,
       },
     });
     const alarms = alarmsOf(template);
@@ -388,6 +410,10 @@ describe('LivePersonMonitoring (custom config)', () => {
       Metrics: [{ Expression: 'IF(requests >= 25, 100 * FILL(errors, 0) / requests, 0)' }, {}, {}],
     });
     expect(alarms.C2mSlow?.Threshold).toBe(5000);
+    expect(alarms.C2mInvitesUndelivered).toMatchObject({
+      Threshold: 30,
+      Metrics: [{ Expression: 'IF(sent >= 40, 100 * (sent - FILL(delivered, 0)) / sent, 0)' }, {}, {}],
+    });
     // Dead letters and domain refresh failures alarm on any.
     expect(alarms.EventDeadLetters?.Threshold).toBe(0);
     expect(alarms.DomainRefreshFailed?.Threshold).toBe(0);
@@ -477,6 +503,8 @@ describe('monitoring config', () => {
       c2mErrorRatePercent: 20,
       c2mMinimumRequests: 10,
       c2mP99DurationMs: 6000,
+      c2mUndeliveredPercent: 50,
+      c2mFunnelMinimumSent: 10,
     });
   });
 

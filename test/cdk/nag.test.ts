@@ -111,6 +111,7 @@ function expectedAcknowledgements(options: { waf: boolean; eventRoute: boolean }
     ),
     // The same domain-path grant as domain-refresh's, on the c2m-invite and connector-send roles.
     { path: 'LivePerson-12345678/IvrDeflection/Function/Role/DefaultPolicy', ids: [expect.stringMatching(DOMAIN_WILDCARD)] },
+    { path: 'LivePerson-12345678/IvrDeflection/Funnel/Role/DefaultPolicy', ids: [expect.stringMatching(DOMAIN_WILDCARD)] },
     { path: 'LivePerson-12345678/Connector/Sender/Role/DefaultPolicy', ids: [expect.stringMatching(DOMAIN_WILDCARD)] },
     // A dead-letter queue itself (of the EventBridge target and the async invocations), which cdk-nag cannot tell.
     ...(options.eventRoute

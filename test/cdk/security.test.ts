@@ -234,7 +234,7 @@ describe('encryption at rest and in transit (full stack)', () => {
 
   it('encrypts every table', () => {
     const tables = Object.entries(resources('AWS::DynamoDB::Table'));
-    expect(tables).toHaveLength(2);
+    expect(tables).toHaveLength(3);
     for (const [id, table] of tables) expect(table.Properties.SSESpecification, id).toEqual({ SSEEnabled: true });
   });
 
@@ -263,7 +263,7 @@ describe('logsKmsKey', () => {
     const keyIds = logicalIdsAt(template, 'AWS::KMS::Key', '/LogsKey/');
     expect(keyIds).toHaveLength(1);
     const groups = Object.entries(template.findResources('AWS::Logs::LogGroup'));
-    expect(groups.length).toBe(8); // five functions, the Trigger provider, API access and execution logs
+    expect(groups.length).toBe(9); // six functions, the Trigger provider, API access and execution logs
     for (const [id, group] of groups) {
       expect((group as Resource).Properties.KmsKeyId, id).toEqual({ 'Fn::GetAtt': [keyIds[0], 'Arn'] });
     }

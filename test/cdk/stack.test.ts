@@ -330,12 +330,12 @@ describe('LivePersonStack wiring of processing and connector (default config)', 
       },
     });
     expect(stack.connector?.eventRule).toBeUndefined();
-    // The only rule is the domain refresh schedule.
+    // The only rules are the domain refresh and C2M funnel schedules.
     expect(
       Object.values(template.findResources('AWS::Events::Rule')).map(
         (r) => (r as { Properties: { ScheduleExpression?: string } }).Properties.ScheduleExpression,
       ),
-    ).toEqual(['rate(12 hours)']);
+    ).toEqual(['rate(12 hours)', 'rate(15 minutes)']);
   });
 
   it('outputs the bus, the state table, the outbound queues and the connector function', () => {
@@ -418,7 +418,9 @@ describe('LivePersonStack wiring (custom config)', () => {
 
   it('builds neither processing nor connector when both are off, and no connector when it alone is off', () => {
     const neither = templateOf({ accountId: '12345678', capabilities: { processing: false, connector: false } });
-    neither.resourceCountIs('AWS::DynamoDB::Table', 0);
+    // Only the C2M funnel's watermark table is left.
+    expect(logicalIdsAt(neither, 'AWS::DynamoDB::Table', '/IvrDeflection/FunnelWatermark/')).toHaveLength(1);
+    neither.resourceCountIs('AWS::DynamoDB::Table', 1);
     neither.resourceCountIs('AWS::Events::EventBus', 0);
     neither.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
     const outputs = Object.keys(neither.toJSON().Outputs as object);
@@ -434,7 +436,7 @@ describe('LivePersonStack wiring (custom config)', () => {
     }
     const noConnector = templateOf({ accountId: '12345678', capabilities: { connector: false } });
     expect(logicalIdsAt(noConnector, 'AWS::SQS::Queue', '/Connector/')).toEqual([]);
-    noConnector.resourceCountIs('AWS::DynamoDB::Table', 2);
+    noConnector.resourceCountIs('AWS::DynamoDB::Table', 3);
   });
 
   it('refuses processing without ingestion and connector without processing, naming the fields', () => {

@@ -1,6 +1,6 @@
 // The simulator's Outbound Reporting API, read by the project's own client: the funnel is what the
 // simulator really did (invites sent, conversations the invited consumers opened and closed).
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AppJwtProvider } from '#functions/lib/liveperson/app-jwt.ts';
 import type { C2mAuth } from '#functions/lib/liveperson/c2m.ts';
 import { LivePersonHttpClient } from '#functions/lib/liveperson/http.ts';
@@ -59,6 +59,33 @@ describe('Outbound Reporting (simulator)', () => {
     // Three records, two per page: the second page was asked for by offset.
     const offsets = sim.requests({ service: 'outboundReporting' }).map((r) => r.query.offset ?? null);
     expect(offsets).toEqual([null, '2']);
+  });
+
+  it('shows an invite, and each later step of it, only once the reporting delay has passed', async () => {
+    await sim.close();
+    sim = await startLivePersonSimulator({ reportingDelayMs: 60_000 });
+    appJwt = await fetchAppJwt(sim);
+    const window = { from: Date.now() - 1000, to: Date.now() + 120_000 };
+    const callId = await deflect('+12065550121');
+    expect(await reporting().transactions(window)).toEqual([]);
+    expect(await reporting().analytics(window)).toEqual([]);
+    const invitedAt = sim.c2m.invites()[0]?.receivedAt ?? 0;
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      // A minute after the invite it shows; the consumer answers now, so the conversation does not yet.
+      vi.setSystemTime(invitedAt + 60_001);
+      sim.c2m.consumerReplies(callId, 'yes');
+      const [record] = await reporting().transactions(window);
+      expect(record).toMatchObject({
+        transactionId: callId,
+        sentTime: new Date(invitedAt).toISOString(),
+        conversationCreatedTime: undefined,
+      });
+      vi.setSystemTime(invitedAt + 120_002);
+      expect((await reporting().transactions(window))[0]?.conversationCreatedTime).toBe(new Date(invitedAt + 60_001).toISOString());
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('counts the funnel per channel, skill and day', async () => {

@@ -5,17 +5,18 @@
  * LivePerson facts behind this: docs/liveperson.md#outbound-reporting-api-the-c2m-funnel.
  *
  * Where the pages leave things open, the readings here are:
- * - the host comes from the region table (no Domain API service name is documented);
+ * - the host comes from the region table (no Domain API service name is documented): the region
+ *   configured, else the one C2M's own domain (from the Domain API) names;
  * - the next page of transactions is asked for with `offset=<page.nextOffset>` (the answer names
  *   the offsets, the request parameter is not documented), and -1 (or no page) means the last;
  * - an AppJWT goes as `Bearer <token>`, as C2M takes it.
  */
 import * as z from '#contract/zod.ts';
 import type { C2mRegion } from '#contract/constants.ts';
-import { withC2mAuthorization, type C2mAuth } from './c2m.ts';
+import { C2M_REGIONS, C2M_SERVICE, withC2mAuthorization, type C2mAuth } from './c2m.ts';
 import { hostPolicyFromEnvironment, type HostPolicy } from '#contract/host-policy.ts';
-import { assertAllowedHost, type DeadlineOption } from './domains.ts';
-import { LivePersonResponseError } from './errors.ts';
+import { assertAllowedHost, type DeadlineOption, type DomainResolver } from './domains.ts';
+import { LivePersonError, LivePersonResponseError } from './errors.ts';
 import type { LivePersonHttpClient } from './http.ts';
 
 export const REPORTING_HOSTS: Readonly<Record<C2mRegion, string>> = {
@@ -134,8 +135,8 @@ const transactionsAnswerSchema = z.looseObject({
 export interface OutboundReportingClientOptions {
   readonly accountId: string;
   readonly http: LivePersonHttpClient;
-  /** Base URL with scheme; the region table's by default (`REPORTING_HOSTS`). */
-  readonly baseUrl: string;
+  /** Base URL with scheme (`REPORTING_HOSTS`), or a lookup of it (reportingBaseUrlResolver). */
+  readonly baseUrl: string | ((options: DeadlineOption) => Promise<string>);
   /** Asked before every call, so a rotated secret takes effect. */
   readonly auth: () => Promise<C2mAuth> | C2mAuth;
   /** The clock, for the windows' checks and the rate limit (tests pass their own). */
@@ -221,7 +222,8 @@ export class OutboundReportingClient {
     options: DeadlineOption,
   ): Promise<T> {
     await this.#slot();
-    const { accountId, http, baseUrl } = this.#options;
+    const { accountId, http } = this.#options;
+    const baseUrl = typeof this.#options.baseUrl === 'string' ? this.#options.baseUrl : await this.#options.baseUrl(options);
     const query = new URLSearchParams({ attemptedStartTime: String(window.from), attemptedEndTime: String(window.to) });
     if (offset !== undefined) query.set('offset', String(offset));
     const url = `${baseUrl}/api/account/${encodeURIComponent(accountId)}/app/c2m/${resource}/?${query.toString()}`;
@@ -241,6 +243,48 @@ export class OutboundReportingClient {
     this.#nextSlot = slot + 1000 / REPORTING_REQUESTS_PER_SECOND;
     if (slot > now) await this.#sleep(slot - now);
   }
+}
+
+export class ReportingHostUnknownError extends LivePersonError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('Outbound Reporting host', message, false, options);
+    this.name = 'ReportingHostUnknownError';
+  }
+}
+
+export interface ReportingBaseUrlOptions {
+  /** A base URL to use as given (a proxy, the simulator). */
+  readonly url?: string | undefined;
+  /** The account's region, when configured. */
+  readonly region?: C2mRegion | undefined;
+  /** Otherwise C2M's domain is looked up and its region (its first label, as in va.connect-to-messaging…) names the host. */
+  readonly domains: Pick<DomainResolver, 'resolve'>;
+}
+
+/** The reporting API's base URL: the one given, else the configured region's host, else the region of C2M's own domain. */
+export function reportingBaseUrlResolver(options: ReportingBaseUrlOptions): (options: DeadlineOption) => Promise<string> {
+  if (options.url !== undefined) {
+    const url = options.url.replace(/\/+$/, '');
+    return () => Promise.resolve(url);
+  }
+  if (options.region !== undefined) {
+    const host = REPORTING_HOSTS[options.region];
+    return () => Promise.resolve(host);
+  }
+  let cached: string | undefined;
+  return async ({ deadline } = {}) => {
+    if (cached !== undefined) return cached;
+    const c2mDomain = await options.domains.resolve(C2M_SERVICE, deadline === undefined ? {} : { deadline });
+    const host = /^(?:[a-z]+:\/\/)?([^/:]+)/i.exec(c2mDomain)?.[1] ?? '';
+    const region = C2M_REGIONS.find((candidate) => host.toLowerCase().startsWith(`${candidate}.`));
+    if (region === undefined) {
+      throw new ReportingHostUnknownError(
+        `C2M's domain (${host}) names no region (${C2M_REGIONS.join(', ')}): set the account's C2M region (c2m.region, C2M_REGION)`,
+      );
+    }
+    cached = REPORTING_HOSTS[region];
+    return cached;
+  };
 }
 
 function checkWindow(operation: string, window: ReportingWindow, maxMs: number): void {

@@ -8,7 +8,12 @@ import type { AppJwtProvider } from '#functions/lib/liveperson/app-jwt.ts';
 import type { C2mAuth } from '#functions/lib/liveperson/c2m.ts';
 import { LivePersonApiError } from '#functions/lib/liveperson/errors.ts';
 import { LivePersonHttpClient } from '#functions/lib/liveperson/http.ts';
-import { OutboundReportingClient, REPORTING_HOSTS } from '#functions/lib/liveperson/outbound-reporting.ts';
+import {
+  OutboundReportingClient,
+  REPORTING_HOSTS,
+  ReportingHostUnknownError,
+  reportingBaseUrlResolver,
+} from '#functions/lib/liveperson/outbound-reporting.ts';
 import { startScriptedServer, type ScriptedServer } from '#test/support/scripted-server.ts';
 
 const fixture = (name: string) =>
@@ -168,5 +173,39 @@ describe('OutboundReportingClient', () => {
     const page = { page: { nextOffset: 5 }, transactions: [{ transactionId: 't-1' }] };
     server.script({ status: 200, body: page }, { status: 200, body: page });
     await expect(client().transactions(WINDOW)).rejects.toThrow('page offsets do not advance (5 → 5)');
+  });
+});
+
+describe('reportingBaseUrlResolver', () => {
+  const domains = (domain: string) => {
+    const asked: string[] = [];
+    return {
+      asked,
+      resolve: async (service: string) => {
+        asked.push(service);
+        return domain;
+      },
+    };
+  };
+
+  it('takes a URL given as it is, else the configured region, without any lookup', async () => {
+    const lookups = domains('va.connect-to-messaging.liveperson.net');
+    expect(await reportingBaseUrlResolver({ url: 'http://127.0.0.1:4040/', domains: lookups })({})).toBe('http://127.0.0.1:4040');
+    expect(await reportingBaseUrlResolver({ region: 'sy', domains: lookups })({})).toBe('https://sy.cx-reporting.liveperson.net');
+    expect(lookups.asked).toEqual([]);
+  });
+
+  it("otherwise reads the region from C2M's own domain (Domain API), once", async () => {
+    const lookups = domains('lo.connect-to-messaging.liveperson.net');
+    const resolve = reportingBaseUrlResolver({ domains: lookups });
+    expect(await resolve({})).toBe('https://lo.cx-reporting.liveperson.net');
+    expect(await resolve({})).toBe('https://lo.cx-reporting.liveperson.net');
+    expect(lookups.asked).toEqual(['connectToMessagingDomain']);
+  });
+
+  it('says what to set when the domain names no region', async () => {
+    const resolve = reportingBaseUrlResolver({ domains: domains('http://127.0.0.1:4040') });
+    await expect(resolve({})).rejects.toThrow(ReportingHostUnknownError);
+    await expect(resolve({})).rejects.toThrow("C2M's domain (127.0.0.1) names no region (va, lo, sy): set the account's C2M region");
   });
 });
