@@ -8,7 +8,8 @@ import { C2M_REGIONS } from '#contract/constants.ts';
 import { c2mAuthOf } from '#functions/lib/liveperson/c2m.ts';
 import {
   OutboundReportingClient,
-  REPORTING_HOSTS,
+  ReportingHostUnknownError,
+  reportingBaseUrlResolver,
   type FunnelRow,
   type InviteTransaction,
 } from '#functions/lib/liveperson/outbound-reporting.ts';
@@ -43,16 +44,14 @@ export async function c2mReport(flags: C2mReportFlags): Promise<C2mReport> {
   const to = timeOf('--to', flags.to, Date.now());
   const from = timeOf('--from', flags.from, to - DAY_MS);
   const region = flags['lp-region'] ?? target.config?.c2m?.region;
-  let baseUrl = flags['reporting-url'];
-  if (baseUrl === undefined) {
-    if (region === undefined || !(C2M_REGIONS as readonly string[]).includes(region)) {
-      throw new UsageError(`--lp-region must be one of ${C2M_REGIONS.join(', ')} (or set c2m.region in the deployment config)`);
-    }
-    baseUrl = REPORTING_HOSTS[region as C2mRegion];
+  if (region !== undefined && !(C2M_REGIONS as readonly string[]).includes(region)) {
+    throw new UsageError(`--lp-region must be one of ${C2M_REGIONS.join(', ')} (or set c2m.region in the deployment config)`);
   }
   const credentials = await readCredentials(flags, target);
-  const { http, appJwt } = livePersonClients(target, credentials);
+  const { http, domains, appJwt } = livePersonClients(target, credentials);
   const auth = c2mAuthOf(credentials, appJwt);
+  // The funnel function's rule: the URL given, else the region's host, else the region of C2M's own domain (CSDS).
+  const baseUrl = reportingBaseUrlResolver({ url: flags['reporting-url'], region: region as C2mRegion | undefined, domains });
   const client = new OutboundReportingClient({ accountId: target.accountId, http, baseUrl, auth: () => auth });
   const window = { from, to };
   const iso = (time: number) => new Date(time).toISOString();
@@ -63,6 +62,7 @@ export async function c2mReport(flags: C2mReportFlags): Promise<C2mReport> {
   } catch (error) {
     // A window LivePerson refuses is the caller's mistake, named before any call.
     if (error instanceof RangeError) throw new UsageError(error.message);
+    if (error instanceof ReportingHostUnknownError) throw new UsageError(`${error.message}, or pass --lp-region or --reporting-url`);
     throw error;
   }
 }

@@ -259,7 +259,15 @@ describe('liveperson-aws CLI', () => {
       );
       expect(tooLong).toMatchObject({ code: 2, err: expect.stringContaining('the window is longer than LivePerson allows') });
       const noRegion = await run('c2m', 'report', ...target, '--secret-id', 'lp/good', '--config', file('empty-cdk.json', { context: {} }));
-      expect(noRegion).toMatchObject({ code: 2, err: expect.stringContaining('--lp-region must be one of va, lo, sy') });
+      // Without a region, C2M's own domain (from CSDS) would name it: the simulator's names none.
+      expect(noRegion).toMatchObject({
+        code: 2,
+        err: expect.stringContaining(
+          "C2M's domain (127.0.0.1) names no region (va, lo, sy): set the account's C2M region (c2m.region, C2M_REGION), or pass --lp-region",
+        ),
+      });
+      const badRegion = await run('c2m', 'report', ...target, '--secret-id', 'lp/good', '--lp-region', 'eu');
+      expect(badRegion).toMatchObject({ code: 2, err: expect.stringContaining('--lp-region must be one of va, lo, sy') });
       expect(await run('c2m', 'report', ...target, '--secret-id', 'lp/good', '--from', 'yesterday')).toMatchObject({
         code: 2,
         err: expect.stringContaining('--from must be an ISO time'),
