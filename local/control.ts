@@ -5,6 +5,8 @@
  *   GET  /health                      the stack's URLs
  *   POST /connect/c2m                 {"phoneNumber": "+1...", "parameters": {"action": "deflect", ...}} → the C2M handler's output
  *   POST /connector/commands          a connector command → the connector handler's result (direct invocation)
+ *   POST /c2m/funnel                  runs the c2m-funnel handler now → its run summary (what it counted, in which window)
+ *   GET  /c2m/funnel                  the funnel's last runs in this stack, oldest first (the scheduled ones too)
  *   GET  /events[?conversationId=]    events published to EventBridge so far
  *   GET  /simulator/invites           C2M invites the simulator received
  *   POST /simulator/consumer-reply    {"callId": "...", "text": "..."}: the invited consumer answers
@@ -20,6 +22,7 @@ import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import type { LivePersonSimulator } from '#simulator/index.ts';
 import { quickRepliesContent } from '#simulator/notifications.ts';
+import type { FunnelRunSummary } from '#functions/lib/ivr/funnel.ts';
 import type { AwsStandIns } from './aws-standins.ts';
 import { ONE_PIXEL_PNG_BASE64 } from './sample-files.ts';
 
@@ -70,6 +73,8 @@ export async function startControlServer(options: {
   aws: AwsStandIns;
   invokeC2m(phoneNumber: string, parameters: Record<string, string>): Promise<unknown>;
   invokeConnector(command: unknown): Promise<unknown>;
+  invokeFunnel(): Promise<FunnelRunSummary>;
+  funnelRuns(): readonly FunnelRunSummary[];
   /** Where the simulator sends Connector webhooks. */
   connectorWebhookUrl(): string;
   info(): Record<string, unknown>;
@@ -90,6 +95,10 @@ export async function startControlServer(options: {
       }
       case 'POST /connector/commands':
         return options.invokeConnector(await body());
+      case 'POST /c2m/funnel':
+        return options.invokeFunnel();
+      case 'GET /c2m/funnel':
+        return options.funnelRuns();
       case 'GET /events': {
         const conversationId = url.searchParams.get('conversationId');
         return options.aws

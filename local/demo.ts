@@ -15,9 +15,11 @@
  *  10. the brand's own app sends a consumer message through the Connector API
  *  11. the app shares a photo with the agent; the agent's file comes back, and its download URL works
  *  12. the agent ends the conversation; the app's consumer answers the survey through the Connector API
+ *  13. the C2M funnel counts the invite and the conversation it led to, each once
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs, styleText } from 'node:util';
+import type { FunnelRunSummary } from '#functions/lib/ivr/funnel.ts';
 import { ONE_PIXEL_PNG_BASE64 } from './sample-files.ts';
 
 export interface DemoStep {
@@ -46,7 +48,7 @@ interface PublishedEvent {
 }
 
 /** How many steps the story has: the demo passed when each was observed. */
-export const DEMO_STEP_COUNT = 12;
+export const DEMO_STEP_COUNT = 13;
 
 export async function runDemo(controlUrl: string, onStep: (step: DemoStep) => void = () => undefined): Promise<DemoStep[]> {
   // A new caller each run: C2M does not invite a consumer who already has an open conversation.
@@ -78,6 +80,8 @@ export async function runDemo(controlUrl: string, onStep: (step: DemoStep) => vo
     }
   };
 
+  // The funnel counts each step in the run whose window holds its time: every run ending after this may hold the demo's.
+  const startedAt = Date.now();
   try {
     const eligibility = await call<Record<string, string>>('POST', '/connect/c2m', {
       phoneNumber: caller,
@@ -318,6 +322,19 @@ export async function runDemo(controlUrl: string, onStep: (step: DemoStep) => vo
       "The agent ends the app's conversation; its consumer answers the survey through the Connector API",
       answer.ok === true && answer.dialogId === appSurvey.dialogId && answered.some(isAnswer),
       `survey dialog ${appSurvey.dialogId}; answer went to ${answer.dialogId ?? 'nowhere'} with metadata ${answered.find(isAnswer)?.detail.metadata?.[0]?.type ?? 'none'}`,
+    );
+
+    // Counted now, up to this moment. A scheduled run (npm start) may have counted part of the story
+    // already, so the check adds up every run since the demo began: each step is in exactly one of them.
+    const run = await call<FunnelRunSummary>('POST', '/c2m/funnel');
+    const runs = await call<FunnelRunSummary[]>('GET', '/c2m/funnel');
+    const since = runs.filter((r) => r.status === 'counted' && r.to !== undefined && Date.parse(r.to) > startedAt);
+    const counted = (step: 'attempted' | 'conversationCreated') => since.reduce((sum, r) => sum + (r.totals?.[step] ?? 0), 0);
+    record(
+      'The C2M funnel counts the invite and the conversation the consumer opened',
+      (run.status === 'counted' || run.status === 'nothing-due') && counted('attempted') >= 1 && counted('conversationCreated') >= 1,
+      `this run ${run.status} ${run.from ?? ''}–${run.to ?? ''}: attempted ${run.totals?.attempted ?? 0}, conversations ${run.totals?.conversationCreated ?? 0}; ` +
+        `since the demo began (${since.length} run(s)): attempted ${counted('attempted')}, conversations ${counted('conversationCreated')}`,
     );
   } catch (error) {
     record('The story could not go on', false, error instanceof Error ? error.message : String(error));

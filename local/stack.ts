@@ -2,11 +2,12 @@
  * The whole product on one machine, on loopback: the LivePerson simulator (or a real LivePerson
  * account), SQS (fauxqs), DynamoDB (dynalite), stand-ins for Secrets Manager, SSM and EventBridge,
  * an API Gateway stand-in in front of the real webhook receiver, pollers that feed the queues to the
- * real processor and connector handlers as Lambda would, and a control endpoint that invokes the
- * real C2M handler with an Amazon Connect event.
+ * real processor and connector handlers as Lambda would, a control endpoint that invokes the
+ * real C2M handler with an Amazon Connect event, and the real c2m-funnel handler on call (its schedule
+ * is the caller's: `npm start` runs it on an interval).
  *
  * The handlers are the deployed code: this only sets the environment they read (AWS_ENDPOINT_URL_*,
- * LP_CSDS_URL, LP_ALLOW_INSECURE_HOSTS for the simulator, queue and table names) before importing
+ * LP_CSDS_URL, LP_ALLOW_INSECURE_HOSTS and C2M_REPORTING_URL for the simulator, queue and table names) before importing
  * them. Handlers read their environment once, at import, so one process runs one local stack.
  */
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
@@ -22,7 +23,8 @@ import { lambdaContext } from './lambda-context.ts';
 import { startSqsPoller, type BatchOutcome, type SqsPoller } from './sqs-poller.ts';
 import { startTcpProxy } from './tcp-proxy.ts';
 import { startLocalSqs, type LocalSqs } from './sqs.ts';
-import { defaultSecretName, eventBusName } from '#contract/resources.ts';
+import { defaultSecretName, eventBusName, FUNNEL_TABLE } from '#contract/resources.ts';
+import type { FunnelRunSummary } from '#functions/lib/ivr/funnel.ts';
 import { DEFAULT_CSDS_URL, domainParameterPath } from '#contract/constants.ts';
 import { DEFAULT_CONFIG_CACHE_SECONDS } from '#contract/environment.ts';
 
@@ -71,7 +73,8 @@ export type LocalStackEvent =
     }
   | { readonly kind: 'published'; readonly event: PublishedEvent }
   | { readonly kind: 'c2m'; readonly phoneNumber: string; readonly action: string; readonly output: Record<string, string | null> }
-  | { readonly kind: 'connector'; readonly command: unknown; readonly result: unknown };
+  | { readonly kind: 'connector'; readonly command: unknown; readonly result: unknown }
+  | { readonly kind: 'funnel'; readonly summary: FunnelRunSummary };
 
 export interface LocalStack {
   readonly urls: {
@@ -92,17 +95,28 @@ export interface LocalStack {
     readonly outbound: string;
     readonly outboundDeadLetter: string;
   };
-  readonly tables: { readonly state: string; readonly idempotency: string };
+  readonly tables: { readonly state: string; readonly idempotency: string; readonly funnel: string };
   readonly events: EventEmitter<{ event: [LocalStackEvent] }>;
   /** Invokes the C2M handler as an Amazon Connect flow block would. */
   invokeC2m(phoneNumber: string, parameters?: Record<string, string>): Promise<Record<string, string | null>>;
   /** Invokes the connector handler directly (synchronous callers). */
   invokeConnector(command: unknown): Promise<unknown>;
+  /**
+   * Runs the c2m-funnel handler now, as its schedule does. Runs never overlap (in AWS reserved
+   * concurrency 1 sees to that): a call made during a run waits for it.
+   */
+  invokeFunnel(): Promise<FunnelRunSummary>;
+  /** The funnel's last runs in this stack, oldest first (at most FUNNEL_RUNS_KEPT). */
+  funnelRuns(): readonly FunnelRunSummary[];
   readonly faults: LocalStackFaults;
   stop(): Promise<void>;
 }
 
 const REGION = 'us-east-1';
+/** How many funnel summaries funnelRuns() keeps. */
+export const FUNNEL_RUNS_KEPT = 100;
+/** The deployed function's timeout: a run reads up to two days of invites at LivePerson's 10 requests/s. */
+const FUNNEL_TIMEOUT_MS = 5 * 60_000;
 
 type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 type QueueHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
@@ -166,6 +180,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const tables = {
       state: await dynamo.createTable('conversation-state', STATE_TABLE_KEY),
       idempotency: await dynamo.createTable('idempotency', IDEMPOTENCY_TABLE_KEY),
+      funnel: await dynamo.createTable('c2m-funnel-watermark', FUNNEL_TABLE.partitionKey),
     };
 
     // The SDK sends each SQS call to its QueueUrl's host, so the handlers get URLs on the proxy.
@@ -199,6 +214,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       OUTBOUND_DEAD_LETTER_QUEUE_URL: viaProxy(queues.outboundDeadLetter),
       C2M_DEFAULT_SKILL: 'support',
       C2M_DEFAULT_HANDOFF_ID: 'H123456789',
+      C2M_FUNNEL_TABLE_NAME: tables.funnel,
+      // The simulator serves the Outbound Reporting API itself, from the invites it sent, at once. A real
+      // account keeps the deployed rules: the host from C2M's region, and LivePerson's reporting delay.
+      ...(simulator ? { C2M_REPORTING_URL: simulator.url, C2M_FUNNEL_DELAY_MINUTES: '0' } : {}),
     });
 
     // The deploy-time domain refresh, run for real: SSM ends up holding every service's domain.
@@ -211,6 +230,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const processor = (await import('#functions/event-processor/index.ts')).handler as unknown as QueueHandler;
     const c2m = (await import('#functions/c2m-invite/index.ts')).handler as unknown as ConnectHandler;
     const connector = (await import('#functions/connector-send/index.ts')).handler as unknown as DirectHandler;
+    const funnel = (await import('#functions/c2m-funnel/index.ts')).handler as unknown as DirectHandler;
 
     const gateway: LocalApiGateway = await startLocalApiGateway({
       handler: receiver,
@@ -266,6 +286,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       emit({ kind: 'connector', command, result });
       return result;
     };
+    const funnelRuns: FunnelRunSummary[] = [];
+    let funnelBusy: Promise<unknown> = Promise.resolve();
+    const invokeFunnel = (): Promise<FunnelRunSummary> => {
+      const run = funnelBusy.then(async () => {
+        const summary = (await funnel({}, lambdaContext('c2m-funnel', FUNNEL_TIMEOUT_MS))) as FunnelRunSummary;
+        funnelRuns.push(summary);
+        if (funnelRuns.length > FUNNEL_RUNS_KEPT) funnelRuns.shift();
+        emit({ kind: 'funnel', summary });
+        return summary;
+      });
+      funnelBusy = run.catch(() => undefined);
+      return run;
+    };
+    // Stopped before DynamoDB and the simulator (stoppers run in reverse): a run in flight ends first.
+    stoppers.push(async () => void (await funnelBusy));
 
     const webhooks = `${gateway.url}/webhooks`;
     if (simulator) {
@@ -279,6 +314,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       aws,
       invokeC2m,
       invokeConnector,
+      invokeFunnel,
+      funnelRuns: () => [...funnelRuns],
       connectorWebhookUrl: () => `${webhooks}/connector`,
       info: () => ({ accountId, webhooks, simulator: simulator?.url }),
     });
@@ -295,6 +332,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       events,
       invokeC2m,
       invokeConnector,
+      invokeFunnel,
+      funnelRuns: () => [...funnelRuns],
       faults: {
         sqsAvailable: (available) => sqsProxy.setAvailable(available),
         crashProcessorAfter: (records) => {

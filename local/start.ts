@@ -3,6 +3,7 @@
  * per event that flows through. Ctrl-C stops everything.
  *
  *   npm start                                   against the LivePerson simulator
+ *   npm start -- --funnel-seconds 15            the C2M funnel counted every 15 s (default 60, 0 = only on request)
  *   npm start -- --liveperson real --account 12345678 --credentials ./lp-credentials.json
  *                                               against a real LivePerson account (still no AWS)
  */
@@ -10,6 +11,8 @@ import { readFileSync } from 'node:fs';
 import { parseArgs, styleText } from 'node:util';
 import { z } from 'zod';
 import { credentialsSecretSchema } from '#functions/lib/aws/config.ts';
+import type { FunnelRunSummary } from '#functions/lib/ivr/funnel.ts';
+import { logSafeReason } from '#functions/lib/log-mask.ts';
 import { SIMULATOR_DEFAULTS } from '#simulator/index.ts';
 import { startLocalStack, type LocalStackEvent, type RealLivePerson } from './stack.ts';
 
@@ -21,11 +24,22 @@ const USAGE = `usage: npm start [-- options]
   --account <id>         the LivePerson account (site) id
   --credentials <file>   a JSON file shaped like the credentials secret ({"clientId": ..., "clientSecret": ...})
   --csds-url <url>       Domain API (default https://api.liveperson.net)
+  --funnel-seconds <n>   run the C2M funnel (c2m-funnel) every n seconds (default 60; 0: only on POST /c2m/funnel)
   --verbose              the handlers' INFO logs too (their warnings and errors are always shown)`;
 
 function port(option: string, value: string): number {
   const parsed = z.coerce.number().int().min(0).max(65535).safeParse(value);
   if (!parsed.success) throw new Error(`--${option} must be a port number from 0 to 65535, got "${value}"`);
+  return parsed.data;
+}
+
+/** At most a day: the deployed schedule is every 5 to 60 minutes, and the local one is for watching. */
+const MAX_FUNNEL_SECONDS = 86_400;
+
+function seconds(option: string, value: string): number {
+  const parsed = z.coerce.number().int().min(0).max(MAX_FUNNEL_SECONDS).safeParse(value);
+  if (!parsed.success)
+    throw new Error(`--${option} must be a whole number of seconds from 0 (off) to ${MAX_FUNNEL_SECONDS}, got "${value}"`);
   return parsed.data;
 }
 
@@ -39,6 +53,7 @@ function parseOptions() {
       account: { type: 'string' },
       credentials: { type: 'string' },
       'csds-url': { type: 'string' },
+      'funnel-seconds': { type: 'string', default: '60' },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -74,6 +89,7 @@ function parseOptions() {
       control: port('control-port', values['control-port']),
     },
     livePerson,
+    funnelSeconds: seconds('funnel-seconds', values['funnel-seconds']),
     verbose: values.verbose,
   };
 }
@@ -108,7 +124,59 @@ export function describeEvent(event: LocalStackEvent): string {
       const command = event.command as { type?: string; consumerId?: string };
       return `${label('blue', 'connector')} ${command.type ?? '?'} ${dim(command.consumerId ?? '')} → ${JSON.stringify(event.result)}`;
     }
+    case 'funnel':
+      return describeFunnel(event.summary);
   }
+}
+
+/** The step names as the console line writes them, in the funnel's order. */
+const FUNNEL_LINE_STEPS = [
+  ['attempted', 'attempted'],
+  ['sent', 'sent'],
+  ['delivered', 'delivered'],
+  ['read', 'read'],
+  ['failed', 'failed'],
+  ['conversationCreated', 'conversations'],
+] as const;
+
+/** One line about a funnel run: its window (local time) and what it counted, per step and per channel. */
+export function describeFunnel(summary: FunnelRunSummary): string {
+  const window = `${clock(summary.from, summary.to)}–${clock(summary.to)}`;
+  switch (summary.status) {
+    case 'nothing-due':
+      return `${label('blue', 'funnel')} ${dim(`nothing due yet (counted until ${clock(summary.to)})`)}`;
+    case 'claimed-elsewhere':
+      return `${label('yellow', 'funnel')} ${window} ${styleText('yellow', 'claimed by another run: nothing published by this one')}`;
+    case 'counted': {
+      const totals = summary.totals;
+      const steps = FUNNEL_LINE_STEPS.map(([step, name]) => `${name} ${totals?.[step] ?? 0}`).join(' · ');
+      const channels = Object.entries(summary.byChannel ?? {})
+        .map(([channel, counts]) => `${channel} ${counts.attempted}`)
+        .join(', ');
+      const notes = [
+        channels === '' ? undefined : dim(`attempted by channel: ${channels}`),
+        dim(`${summary.invitesRead ?? 0} invite(s) read`),
+        summary.unreadableTimes ? styleText('yellow', `${summary.unreadableTimes} unreadable time(s) left out`) : undefined,
+        summary.skippedFrom === undefined
+          ? undefined
+          : styleText('yellow', `skipped steps since ${summary.skippedFrom} (older than CloudWatch takes)`),
+      ].filter((note) => note !== undefined);
+      const counted = FUNNEL_LINE_STEPS.some(([step]) => (totals?.[step] ?? 0) > 0);
+      return `${label('blue', 'funnel')} ${window}  ${counted ? steps : dim(steps)}  ${notes.join('  ')}`;
+    }
+  }
+}
+
+/** HH:MM:SS in local time; with the date when it is not the day of `sameDayAs` (a first run counts the past day). */
+function clock(iso: string | undefined, sameDayAs?: string): string {
+  if (iso === undefined) return '?';
+  const time = new Date(iso);
+  if (Number.isNaN(time.getTime())) return iso;
+  const two = (value: number) => String(value).padStart(2, '0');
+  const hms = `${two(time.getHours())}:${two(time.getMinutes())}:${two(time.getSeconds())}`;
+  const other = sameDayAs === undefined ? undefined : new Date(sameDayAs);
+  if (other === undefined || other.toDateString() === time.toDateString()) return hms;
+  return `${time.getFullYear()}-${two(time.getMonth() + 1)}-${two(time.getDate())} ${hms}`;
 }
 
 async function main(): Promise<void> {
@@ -151,17 +219,41 @@ async function main(): Promise<void> {
   line('c2m', `${stack.urls.control}/connect/c2m`, 'POST {"phoneNumber": "+12065550100", "parameters": {"action": "deflect"}}');
   line('connector', `${stack.urls.control}/connector/commands`, 'POST a command; or queue it on the outbound queue');
   line('events', `${stack.urls.control}/events`, 'GET what was published to EventBridge');
+  line(
+    'funnel',
+    `${stack.urls.control}/c2m/funnel`,
+    `POST counts the C2M funnel now, GET lists the runs; ${options.funnelSeconds > 0 ? `runs every ${options.funnelSeconds} s` : 'no interval (--funnel-seconds 0)'}`,
+  );
   line('sqs', stack.urls.sqs, `event queue ${stack.queues.events}`);
-  line('dynamodb', stack.urls.dynamodb, `tables ${stack.tables.state}, ${stack.tables.idempotency}`);
+  line('dynamodb', stack.urls.dynamodb, `tables ${stack.tables.state}, ${stack.tables.idempotency}, ${stack.tables.funnel}`);
   line('aws', stack.urls.aws, 'Secrets Manager, SSM, EventBridge stand-ins');
   const demo = options.ports.control === 3001 ? 'npm run demo' : `npm run demo -- --url ${stack.urls.control}`;
   console.log(dim(`ready: ${demo} plays a full story against this stack; Ctrl-C stops it`));
   stack.events.on('event', (event) => console.log(describeEvent(event)));
 
   let stopping = false;
+  // The funnel's schedule: the next run is timed from the end of the last, so runs never pile up.
+  let funnelTimer: NodeJS.Timeout | undefined;
+  const scheduleFunnel = () => {
+    if (options.funnelSeconds === 0 || stopping) return;
+    funnelTimer = setTimeout(() => {
+      stack
+        .invokeFunnel()
+        .catch((error: unknown) => {
+          if (!stopping)
+            console.error(
+              `${label('red', 'funnel')} ${styleText('red', `run failed: ${logSafeReason(error)}`)} ${dim('(next run as scheduled)')}`,
+            );
+        })
+        .finally(scheduleFunnel);
+    }, options.funnelSeconds * 1000);
+  };
+  scheduleFunnel();
+
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
+    clearTimeout(funnelTimer);
     console.log(dim(`stopping (${signal})`));
     stack.stop().then(
       () => process.exit(0),

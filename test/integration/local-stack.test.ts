@@ -1,8 +1,12 @@
 /**
  * The integration test of the whole product: the local stack in this process (simulator, SQS,
- * DynamoDB, AWS stand-ins, the five real handlers) and the demo story against it, step by step.
+ * DynamoDB, AWS stand-ins, the real handlers) and the demo story against it, step by step.
  */
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FUNNEL_TABLE } from '#contract/resources.ts';
+import { funnelWatermarkKey } from '#functions/lib/aws/funnel-watermark.ts';
+import { emptyCounts, type FunnelRunSummary } from '#functions/lib/ivr/funnel.ts';
 import { runDemo } from '#local/demo.ts';
 import { startLocalStack, type LocalStack, type LocalStackEvent } from '#local/stack.ts';
 
@@ -36,6 +40,7 @@ describe('local stack', () => {
       ['The brand app sends a consumer message through the Connector API; it comes back as an event', true],
       ["The app shares a photo with the agent; the agent's file comes back, typed, and downloads", true],
       ["The agent ends the app's conversation; its consumer answers the survey through the Connector API", true],
+      ['The C2M funnel counts the invite and the conversation the consumer opened', true],
     ]);
     const webhooks = seen.filter((event) => event.kind === 'webhook');
     expect(webhooks.length).toBeGreaterThanOrEqual(6);
@@ -55,5 +60,98 @@ describe('local stack', () => {
     expect(output).toMatchObject({ result: 'ELIGIBLE' });
     const invalid = await stack.invokeC2m('12345', { action: 'eligibility' });
     expect(invalid).toMatchObject({ result: 'ERROR' });
+  });
+
+  describe('c2m-funnel', () => {
+    const post = async (path: string) => {
+      const response = await fetch(`${stack.urls.control}${path}`, { method: 'POST' });
+      return { status: response.status, body: (await response.json()) as FunnelRunSummary & { error?: string } };
+    };
+    /** An invited caller who answers: one invite attempted, sent and delivered, and one conversation. */
+    const inviteAndAnswer = async (phoneNumber: string) => {
+      const eligibility = await stack.invokeC2m(phoneNumber, { action: 'eligibility' });
+      const callId = eligibility.callId ?? '';
+      expect(await stack.invokeC2m(phoneNumber, { action: 'invite', callId })).toMatchObject({ result: 'INVITED' });
+      const invite = stack.simulator?.c2m.invites().find((candidate) => candidate.callId === callId);
+      expect(invite).toBeDefined();
+      stack.simulator?.c2m.consumerReplies(callId, 'Yes please');
+      // The reply's conversation starts at this millisecond; a run counts times before its own start.
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      return { channel: (invite?.channel ?? '').toLowerCase() };
+    };
+    const watermark = async () => {
+      const client = new DynamoDBClient({
+        endpoint: stack.urls.dynamodb,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      });
+      try {
+        const { Item } = await client.send(
+          new GetItemCommand({
+            TableName: stack.tables.funnel,
+            Key: { [FUNNEL_TABLE.partitionKey]: { S: funnelWatermarkKey(stack.accountId) } },
+            ConsistentRead: true,
+          }),
+        );
+        return Item?.countedUntil?.N === undefined ? undefined : Number(Item.countedUntil.N);
+      } finally {
+        client.destroy();
+      }
+    };
+
+    it('counts an invite and its conversation once, and nothing again on the next run', async () => {
+      // Whatever earlier tests left uncounted is counted first, so the run after the invite sees only it.
+      await stack.invokeFunnel();
+      const { channel } = await inviteAndAnswer('+12065550142');
+      const events = seen.length;
+
+      const counted = await stack.invokeFunnel();
+      const expected = { ...emptyCounts(), attempted: 1, sent: 1, delivered: 1, conversationCreated: 1 };
+      expect(counted).toMatchObject({ status: 'counted', totals: expected, byChannel: { [channel]: expected } });
+      expect(counted.invitesRead).toBeGreaterThanOrEqual(1);
+      expect(await watermark()).toBe(Date.parse(counted.to ?? ''));
+      expect(seen.slice(events).filter((event) => event.kind === 'funnel')).toEqual([{ kind: 'funnel', summary: counted }]);
+
+      const again = await stack.invokeFunnel();
+      expect(['counted', 'nothing-due']).toContain(again.status);
+      if (again.status === 'counted') {
+        expect(again.from).toBe(counted.to);
+        expect(again.totals).toEqual(emptyCounts());
+      }
+      expect(stack.funnelRuns().slice(-2)).toEqual([counted, again]);
+    });
+
+    it('overlapping calls wait for each other: each step is counted by exactly one of them', async () => {
+      await stack.invokeFunnel();
+      await inviteAndAnswer('+12065550143');
+      const runs = await Promise.all([stack.invokeFunnel(), stack.invokeFunnel(), stack.invokeFunnel()]);
+      expect(runs.map((run) => run.status).filter((status) => status === 'claimed-elsewhere')).toEqual([]);
+      const attempted = runs.reduce((sum, run) => sum + (run.totals?.attempted ?? 0), 0);
+      const conversations = runs.reduce((sum, run) => sum + (run.totals?.conversationCreated ?? 0), 0);
+      expect({ attempted, conversations }).toEqual({ attempted: 1, conversations: 1 });
+    });
+
+    it('POST /c2m/funnel runs it and answers the summary; GET lists the runs', async () => {
+      await stack.invokeFunnel();
+      const { channel } = await inviteAndAnswer('+12065550144');
+      const { status, body } = await post('/c2m/funnel');
+      expect(status).toBe(200);
+      const expected = { ...emptyCounts(), attempted: 1, sent: 1, delivered: 1, conversationCreated: 1 };
+      expect(body).toMatchObject({ status: 'counted', totals: expected, byChannel: { [channel]: expected } });
+      const runs = (await (await fetch(`${stack.urls.control}/c2m/funnel`)).json()) as FunnelRunSummary[];
+      expect(runs.at(-1)).toEqual(body);
+    });
+
+    it('a failed run answers the error and moves nothing: the next run counts what it missed', async () => {
+      await stack.invokeFunnel();
+      await inviteAndAnswer('+12065550145');
+      const before = await watermark();
+      stack.simulator?.fail({ service: 'outboundReporting', status: 403 });
+      const failed = await post('/c2m/funnel');
+      expect(failed.status).toBe(500);
+      expect(failed.body.error).toMatch(/403/);
+      expect(await watermark()).toBe(before);
+      expect(await stack.invokeFunnel()).toMatchObject({ status: 'counted', totals: { attempted: 1, conversationCreated: 1 } });
+    });
   });
 });
