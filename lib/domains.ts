@@ -48,11 +48,14 @@ export class LivePersonDomains extends Construct {
   /** Log group of the Trigger's provider function (CDK's singleton), with the configured retention. */
   readonly triggerLogGroup: LogGroup | undefined;
   readonly parameterPath: string;
+  /** Hours between two scheduled refreshes. */
+  readonly refreshHours: number;
 
   constructor(scope: Construct, id: string, props: LivePersonDomainsProps) {
     super(scope, id);
     const { refreshHours, refreshOnDeploy } = resolveSettings(this, 'LivePersonDomains', domainsSettingsSchema, props);
     const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
+    this.refreshHours = refreshHours;
 
     // CSDS is public: this function never reads the credentials secret, so it gets no access to it.
     this.refresh = new LivePersonFunction(this, 'Refresh', {

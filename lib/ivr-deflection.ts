@@ -205,6 +205,11 @@ export class LivePersonIvrDeflection extends Construct {
     return { function: fn, schedule, watermarkTable, scheduleMinutes: funnel.scheduleMinutes };
   }
 
+  /** Whether an Amazon Connect instance may invoke the function (props or allowConnectInstance() so far). */
+  get connectInstanceAllowed(): boolean {
+    return this.#allowedInstances.size > 0;
+  }
+
   /**
    * Lets an Amazon Connect instance invoke the function: lambda:InvokeFunction for
    * connect.amazonaws.com, scoped to that instance (SourceArn) and its account (SourceAccount).

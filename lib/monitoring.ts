@@ -22,6 +22,7 @@ import { AlarmFactory } from './monitoring/alarms.ts';
 import { watchConnector } from './monitoring/connector.ts';
 import { watchDomains } from './monitoring/domains.ts';
 import { watchFunctions } from './monitoring/functions.ts';
+import { watchHeartbeats } from './monitoring/heartbeats.ts';
 import { wafWidget, watchIngestion } from './monitoring/ingestion.ts';
 import { c2mSlowThresholdMs, watchC2mFunnel, watchIvrDeflection } from './monitoring/ivr-deflection.ts';
 import { watchProcessing } from './monitoring/processing.ts';
@@ -65,6 +66,11 @@ export interface LivePersonMonitoringProps extends Omit<MonitoringSettingsInput,
   readonly c2mUndeliveredPercent?: number;
   /** @default 10 */
   readonly c2mFunnelMinimumSent?: number;
+  /**
+   * Alarms for silence: `webhookSilenceHours` (12), `c2mSilenceHours` (12, with a Connect instance), `domainRefresh` (true),
+   * `businessHours` ({startHourUtc, endHourUtc, days}: silence counts only then). @default all on, at any hour
+   */
+  readonly heartbeats?: MonitoringSettingsInput['heartbeats'];
   /** Must be below the c2m-invite timeout. @default 6000, or 1 s under the c2m-invite timeout when that is shorter */
   readonly c2mP99DurationMs?: number;
   /** Also the prefix of every alarm name. @default the stack name */
@@ -168,6 +174,15 @@ export class LivePersonMonitoring extends Construct {
       ),
       ...(props.domains ? watchDomains(alarms, props.domains) : []),
     ]);
+    watchHeartbeats(
+      alarms,
+      {
+        webhooks: props.ingestion !== undefined,
+        c2m: props.ivrDeflection?.connectInstanceAllowed ?? false,
+        domainRefreshHours: props.domains?.refreshHours,
+      },
+      settings.heartbeats,
+    );
     const waf = props.ingestion?.webAcl?.name;
     if (waf !== undefined) rows.push([wafWidget(waf)]);
     this.alarms = alarms.alarms;

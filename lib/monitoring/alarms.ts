@@ -13,6 +13,10 @@ export interface AlarmSpec {
   readonly threshold: number;
   /** What it means and where to look: the notification carries it. */
   readonly description: string;
+  /** Consecutive breaching periods that alarm (a heartbeat's silence lasts several). @default 1 */
+  readonly periods?: number;
+  /** @default NOT_BREACHING: the metric is reported only while something happens */
+  readonly treatMissingData?: TreatMissingData;
 }
 
 export class AlarmFactory {
@@ -40,11 +44,11 @@ export class AlarmFactory {
       metric: spec.metric,
       threshold: spec.threshold,
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      datapointsToAlarm: 1,
+      evaluationPeriods: spec.periods ?? 1,
+      datapointsToAlarm: spec.periods ?? 1,
       // Each metric here is reported only while something happens (a request, an invocation, a message in the queue):
-      // no data means nothing to report, not a failure.
-      treatMissingData: TreatMissingData.NOT_BREACHING,
+      // no data means nothing to report, not a failure. Heartbeats say otherwise.
+      treatMissingData: spec.treatMissingData ?? TreatMissingData.NOT_BREACHING,
     });
     alarm.addAlarmAction(this.#action);
     alarm.addOkAction(this.#action);

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 
+const SILENCE_HINT = 'must be a whole number of hours from 1 to 168 (a week, the longest an alarm looks back), or false for none';
 const countSchema = z.int({ error: 'must be a whole number' }).min(0, 'must be at least 0 (0 alarms on any)');
 const queueAgeSchema = z
   .int({ error: 'must be a whole number of seconds' })
@@ -12,6 +13,40 @@ const queueAgeSchema = z
 
 /** p99 duration of c2m-invite above which to alarm; Amazon Connect gives up at 8 s. Lowered to 1 s under the function timeout when that is shorter. */
 export const DEFAULT_C2M_P99_DURATION_MS = 6000;
+
+const silenceHoursSchema = z.union([z.int({ error: SILENCE_HINT }).min(1, SILENCE_HINT).max(168, SILENCE_HINT), z.literal(false)], {
+  error: SILENCE_HINT,
+});
+
+/**
+ * Alarms for silence: nothing happened for a while where something always should. Business hours
+ * (UTC: CloudWatch's metric math knows no time zones) keep the traffic heartbeats quiet at night
+ * and at weekends.
+ */
+export const heartbeatSettingsSchema = z
+  .strictObject({
+    /** Hours without an accepted webhook after which to alarm; false for none. */
+    webhookSilenceHours: silenceHoursSchema.default(12),
+    /** Hours without a C2M request after which to alarm, when an Amazon Connect instance is configured; false for none. */
+    c2mSilenceHours: silenceHoursSchema.default(12),
+    /** Alarm when no domain refresh succeeded for two intervals. */
+    domainRefresh: z.boolean({ error: 'must be true or false' }).default(true),
+    /** Only count silence in these hours (UTC); unset: at any time. */
+    businessHours: z
+      .strictObject({
+        /** First hour of the day counted, 0–23 (UTC). */
+        startHourUtc: z.int({ error: 'must be a whole hour, 0 to 23' }).min(0, 'must be 0 to 23').max(23, 'must be 0 to 23'),
+        /** The hour the day ends (exclusive), 1–24 (UTC); may be below the start for a day that spans midnight UTC. */
+        endHourUtc: z.int({ error: 'must be a whole hour, 1 to 24' }).min(1, 'must be 1 to 24').max(24, 'must be 1 to 24'),
+        /** Which days count: Monday to Friday, or every day (UTC days). */
+        days: z.enum(['weekdays', 'every-day'], { error: 'must be "weekdays" or "every-day"' }).default('weekdays'),
+      })
+      .refine((hours) => hours.startHourUtc !== hours.endHourUtc % 24, {
+        error: 'startHourUtc and endHourUtc must differ (leave businessHours out to count every hour)',
+      })
+      .optional(),
+  })
+  .prefault({});
 
 export const monitoringSettingsSchema = z.strictObject({
   enabled: z.boolean({ error: 'must be true or false' }).default(true),
@@ -44,10 +79,13 @@ export const monitoringSettingsSchema = z.strictObject({
     .default(50),
   /** The undelivered alarm needs at least this many invites sent in the hour. */
   c2mFunnelMinimumSent: z.int({ error: 'must be a whole number of invites' }).min(1, 'must be at least 1 invite').default(10),
+  heartbeats: heartbeatSettingsSchema,
   // No schema default (DEFAULT_C2M_P99_DURATION_MS applies in the construct): it is lowered under a shorter
   // c2m-invite timeout, and a value set is checked against that timeout, a cross-field rule.
   c2mP99DurationMs: z.int({ error: 'must be a whole number of milliseconds' }).min(100, 'must be at least 100 ms').optional(),
 });
+
+export type HeartbeatSettings = z.output<typeof heartbeatSettingsSchema>;
 
 /** Validated monitoring settings, defaults applied. */
 export type MonitoringSettings = z.output<typeof monitoringSettingsSchema>;

@@ -84,6 +84,8 @@ describe('monitoring reads only the metrics the functions emit', () => {
       'c2m-invite/C2mErrors',
       'c2m-invite/C2mRequests',
       'domain-refresh/DomainRefreshFailed',
+      'domain-refresh/DomainRefreshSucceeded',
+      'webhook-receiver/WebhookAccepted',
     ]);
     for (const read of alarms) expect(emitted(read.service ?? ''), read.where).toContain(read.metricName);
   });

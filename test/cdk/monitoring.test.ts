@@ -94,12 +94,15 @@ describe('LivePersonMonitoring (default config: every capability)', () => {
         'C2mFunnelErrors',
         'C2mFunnelThrottles',
         'C2mInvitesUndelivered',
+        'WebhooksSilent',
+        'DomainRefreshSilent',
       ].sort(),
     );
   });
 
   it('alarms on the first breaching period, counts no data as fine, and notifies the topic on ALARM and OK', () => {
-    for (const [name, properties] of Object.entries(alarms)) {
+    // The heartbeats alarm on silence: they have their own tests below.
+    for (const [name, properties] of Object.entries(alarms).filter(([alarmName]) => !alarmName.endsWith('Silent'))) {
       expect(properties, name).toMatchObject({
         ComparisonOperator: 'GreaterThanThreshold',
         EvaluationPeriods: 1,
@@ -205,6 +208,34 @@ describe('LivePersonMonitoring (default config: every capability)', () => {
       ],
     });
     expect(alarms.C2mInvitesUndelivered?.AlarmDescription).toContain('every 15 minutes');
+  });
+
+  it('alarms after 12 hours without an accepted webhook, counting an hour without data as silent (heartbeat)', () => {
+    expect(alarms.WebhooksSilent).toMatchObject({
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+      EvaluationPeriods: 12,
+      DatapointsToAlarm: 12,
+      TreatMissingData: 'breaching',
+      AlarmActions: [{ Ref: topicId }],
+      Metrics: [
+        { Id: 'expr_1', Expression: 'IF(FILL(m, 0) == 0, 1, 0)', ReturnData: true },
+        { Id: 'm', ...serviceMetric('WebhookAccepted', 'webhook-receiver', 3600) },
+      ],
+    });
+  });
+
+  it('alarms when no domain refresh succeeded for two 12-hour intervals, and has no C2M heartbeat without a Connect instance', () => {
+    expect(alarms.DomainRefreshSilent).toMatchObject({
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 2,
+      TreatMissingData: 'breaching',
+      Metrics: [
+        { Expression: 'IF(FILL(m, 0) == 0, 1, 0)' },
+        { Id: 'm', ...serviceMetric('DomainRefreshSucceeded', 'domain-refresh', 43_200) },
+      ],
+    });
+    expect(alarms.C2mSilent).toBeUndefined();
   });
 
   it("alarms when the p99 duration of c2m-invite passes 6000 ms, under Connect's 8 s", () => {
@@ -464,8 +495,44 @@ describe('LivePersonMonitoring (custom config)', () => {
         'WebhookReceiverThrottles',
         'DomainRefreshThrottles',
         'DomainRefreshFailed',
+        'WebhooksSilent',
+        'DomainRefreshSilent',
       ].sort(),
     );
+  });
+
+  it('alarms when the contact flow stopped calling C2M, only within business hours when they are set', () => {
+    const template = templateOf({
+      accountId: '12345678',
+      connectInstanceArn: 'arn:aws:connect:us-east-1:123456789012:instance/11111111-2222-3333-4444-555555555555',
+      domainRefreshHours: 6,
+      monitoring: { heartbeats: { c2mSilenceHours: 3, webhookSilenceHours: 24, businessHours: { startHourUtc: 13, endHourUtc: 22 } } },
+    });
+    const alarms = alarmsOf(template);
+    const inHours = 'FILL(m, 0) == 0 AND HOUR(FILL(m, 0)) >= 13 AND HOUR(FILL(m, 0)) < 22 AND DAY(FILL(m, 0)) <= 5';
+    expect(alarms.C2mSilent).toMatchObject({
+      EvaluationPeriods: 3,
+      Metrics: [{ Expression: `IF(${inHours}, 1, 0)` }, { Id: 'm', ...serviceMetric('C2mRequests', 'c2m-invite', 3600) }],
+      AlarmDescription: expect.stringContaining('No C2M request for 3 hours (counting only 13:00–22:00 UTC, Monday to Friday)'),
+    });
+    expect(alarms.WebhooksSilent).toMatchObject({ EvaluationPeriods: 24, Metrics: [{ Expression: `IF(${inHours}, 1, 0)` }, {}] });
+    // The refresh runs day and night: no business hours for it.
+    expect(alarms.DomainRefreshSilent).toMatchObject({
+      Metrics: [{ Expression: 'IF(FILL(m, 0) == 0, 1, 0)' }, { ...serviceMetric('DomainRefreshSucceeded', 'domain-refresh', 21_600) }],
+    });
+    const overnight = alarmsOf(
+      templateOf({
+        accountId: '12345678',
+        monitoring: { heartbeats: { businessHours: { startHourUtc: 22, endHourUtc: 6, days: 'every-day' } } },
+      }),
+    );
+    expect(overnight.WebhooksSilent).toMatchObject({
+      Metrics: [{ Expression: 'IF(FILL(m, 0) == 0 AND (HOUR(FILL(m, 0)) >= 22 OR HOUR(FILL(m, 0)) < 6), 1, 0)' }, {}],
+    });
+    const off = alarmsOf(
+      templateOf({ accountId: '12345678', monitoring: { heartbeats: { webhookSilenceHours: false, domainRefresh: false } } }),
+    );
+    expect(Object.keys(off).filter((name) => name.endsWith('Silent'))).toEqual([]);
   });
 
   it('builds nothing of monitoring when disabled', () => {
@@ -505,6 +572,7 @@ describe('monitoring config', () => {
       c2mP99DurationMs: 6000,
       c2mUndeliveredPercent: 50,
       c2mFunnelMinimumSent: 10,
+      heartbeats: { webhookSilenceHours: 12, c2mSilenceHours: 12, domainRefresh: true },
     });
   });
 
@@ -527,6 +595,23 @@ describe('monitoring config', () => {
       'monitoring.c2mP99DurationMs: must be below c2m.timeoutSeconds (7000 ms): a call that slow has already timed out',
     ],
     [{ email: 'a@b.c' }, 'monitoring.email: is not a known field'],
+    [
+      { heartbeats: { webhookSilenceHours: 0 } },
+      'monitoring.heartbeats.webhookSilenceHours: must be a whole number of hours from 1 to 168',
+    ],
+    [{ heartbeats: { c2mSilenceHours: 200 } }, 'monitoring.heartbeats.c2mSilenceHours: must be a whole number of hours from 1 to 168'],
+    [
+      { heartbeats: { businessHours: { startHourUtc: 8, endHourUtc: 8 } } },
+      'monitoring.heartbeats.businessHours: startHourUtc and endHourUtc must differ',
+    ],
+    [
+      { heartbeats: { businessHours: { startHourUtc: 24, endHourUtc: 8 } } },
+      'monitoring.heartbeats.businessHours.startHourUtc: must be 0 to 23',
+    ],
+    [
+      { heartbeats: { businessHours: { startHourUtc: 8, endHourUtc: 18, days: 'mondays' } } },
+      'monitoring.heartbeats.businessHours.days: must be "weekdays" or "every-day"',
+    ],
   ])('names the field for a bad monitoring value %j', (monitoring, expected) => {
     expect(issues(monitoring)).toEqual([expect.stringContaining(expected)]);
   });
@@ -576,6 +661,8 @@ describe('LivePersonMonitoring construct on its own', () => {
         'WebhookReceiverErrors',
         'WebhookReceiverThrottles',
         'WebhookServerErrors',
+        'WebhooksSilent',
+        'DomainRefreshSilent',
       ].sort(),
     );
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'brand-lp-EventQueueStalled' });
