@@ -6,6 +6,7 @@
  *   npx liveperson-aws webhook send --url <url>       post a signed test notification
  *   npx liveperson-aws c2m check --phone +1...        C2M eligibility of a phone number
  *   npx liveperson-aws c2m report --from --to         what became of the C2M invites (Outbound Reporting)
+ *   npx liveperson-aws events replay --from --to      send archived events back to the bus (EventBridge replay)
  *
  * Human-readable by default; --json for scripts. Exit code 0 when all went well, 1 when a check or
  * call failed, 2 for a usage mistake.
@@ -15,6 +16,7 @@ import { c2mCheck } from './c2m-check.ts';
 import { c2mReport, formatC2mReport } from './c2m-report.ts';
 import { COMMON_HELP, COMMON_OPTIONS, messageOf, UsageError } from './context.ts';
 import { doctor } from './doctor.ts';
+import { eventsReplay, formatEventsReplay } from './events-replay.ts';
 import { webhookSend } from './webhook-send.ts';
 
 export const USAGE = `usage: npx liveperson-aws <command> [options]
@@ -28,6 +30,15 @@ commands:
   c2m report                   what became of the C2M invites of a window: attempted, sent, delivered, read, conversations
       [--from <time>] [--to <time>] (ISO or epoch ms; default the last 24 h; at most 60 days)
       [--transactions] (one line per invite; at most 24 h) [--lp-region va|lo|sy] [--reporting-url <url>]
+  events replay --from <time> --to <time>
+                               send a window's archived events (ISO or epoch ms; within the archive's retention, not in
+                               the future) back to the event bus: an EventBridge replay from the bus's archive
+      [--rule <name|arn> ...] (only to these rules of the bus: a subscriber's), or [--detail-type <type> ...] (only to
+      the rules taking these types: a replay cannot leave events out, so they get every type their pattern takes)
+      [--wait] [--wait-minutes <n>] (until COMPLETED, FAILED or CANCELLED; 30 min by default; the replay goes on)
+      [--replay-name <name>] [--archive-arn <arn>] [--bus-name <name>] (default: the account's liveperson-<id>)
+      Replayed events keep their detail, eventId included, so subscribers' deduplication on it holds; each one
+      carries a top-level "replay-name". --region is the bus's (default: AWS_REGION, else the deployment config's).
 
 options:
 ${COMMON_HELP}`;
@@ -60,6 +71,13 @@ export async function runCli(argv: readonly string[], output: CliOutput = consol
         'lp-region': { type: 'string' },
         'reporting-url': { type: 'string' },
         transactions: { type: 'boolean', default: false },
+        'detail-type': { type: 'string', multiple: true },
+        rule: { type: 'string', multiple: true },
+        'archive-arn': { type: 'string' },
+        'bus-name': { type: 'string' },
+        'replay-name': { type: 'string' },
+        wait: { type: 'boolean', default: false },
+        'wait-minutes': { type: 'string' },
       },
     });
   } catch (error) {
@@ -108,6 +126,11 @@ export async function runCli(argv: readonly string[], output: CliOutput = consol
         const report = await c2mReport(values);
         print(report, formatC2mReport(report));
         return 0;
+      }
+      case 'events replay': {
+        const result = await eventsReplay(values, { progress: (line) => (values.json ? undefined : output.out(line)) });
+        print(result, formatEventsReplay(result));
+        return result.ok ? 0 : 1;
       }
       default:
         output.err(`unknown command "${command}"\n\n${USAGE}`);

@@ -26,6 +26,10 @@ import { allowedHostSuffixesProblem, allowInsecureHostsProblem, HOST_POLICY_ENV 
 export const RUNTIME_ENV = {
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
+  /** "true" with active tracing: the function loads Powertools Tracer (functions/lib/aws/tracing.ts). */
+  traceEnabled: 'POWERTOOLS_TRACE_ENABLED',
+  /** Always "false": a handler's answer never goes into a trace. */
+  tracerCaptureResponse: 'POWERTOOLS_TRACER_CAPTURE_RESPONSE',
 } as const;
 
 /** How long configuration values are cached by default (seconds): a rotated secret takes effect within this time. */

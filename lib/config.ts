@@ -91,6 +91,8 @@ export const deploymentConfigSchema = z
     connector: connectorBlockSchema.optional(),
     monitoring: monitoringSettingsSchema.optional(),
     logsKmsKey: booleanField().default(false),
+    /** Active X-Ray tracing of every function (their AWS and LivePerson calls as subsegments). */
+    tracing: booleanField().default(true),
   })
   .superRefine((config, ctx) => {
     // Amazon Connect only invokes Lambda functions in its own region: catch a mismatch at synth, not in a call.

@@ -241,6 +241,7 @@ export class LivePersonIngestion extends Construct {
       cloudWatchRole: props.cloudWatchRole ?? true,
       deployOptions: {
         stageName,
+        tracingEnabled: settings.stageTracing,
         // The stage default, for any method without its own settings below.
         throttlingRateLimit: settings.throttlingRateLimit,
         throttlingBurstLimit: settings.throttlingBurstLimit,

@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import { Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, type FunctionOptions } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Runtime, Tracing, type FunctionOptions } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -85,6 +85,12 @@ export interface LivePersonFunctionProps<N extends LivePersonFunctionName = Live
   /** @default `LivePerson <name> (account <accountId>)` */
   readonly description?: string;
   /**
+   * X-Ray: ACTIVE traces every invocation, its AWS calls and its LivePerson calls (Powertools Tracer);
+   * anything else turns the tracer off.
+   * @default the enclosing LivePersonStack's config.tracing (true: ACTIVE), else Tracing.ACTIVE
+   */
+  readonly tracing?: Tracing;
+  /**
    * The function's own variables, by their names in the environment contract (contract/environment.ts);
    * an unset value is left out. The shared LP_* variables are the construct's and cannot be given here.
    * @default none
@@ -126,6 +132,7 @@ export class LivePersonFunction<N extends LivePersonFunctionName = LivePersonFun
       timeout = Duration.seconds(10),
       description,
       environment,
+      tracing = stackTracing(this) === false ? Tracing.DISABLED : Tracing.ACTIVE,
       ...functionOptions
     } = props;
     // What the function would refuse at every call is refused at synth: a bad suffix, or a CSDS URL outside them.
@@ -156,6 +163,8 @@ export class LivePersonFunction<N extends LivePersonFunctionName = LivePersonFun
       ...(credentials ? { LP_SECRET_ID: credentials.secretId } : {}),
       [RUNTIME_ENV.serviceName]: name,
       [RUNTIME_ENV.metricsNamespace]: METRICS_NAMESPACE,
+      [RUNTIME_ENV.traceEnabled]: String(tracing === Tracing.ACTIVE),
+      [RUNTIME_ENV.tracerCaptureResponse]: 'false',
       // No NODE_OPTIONS=--enable-source-maps: the bundle maps its stack traces itself, when one is printed (BUNDLE_INJECT).
     };
     const own = Object.entries(environment ?? {}).filter((entry): entry is [string, string] => entry[1] !== undefined);
@@ -178,6 +187,7 @@ export class LivePersonFunction<N extends LivePersonFunctionName = LivePersonFun
       architecture: Architecture.ARM_64,
       memorySize,
       timeout,
+      tracing,
       role: this.role,
       logGroup: this.logGroup,
       description: description ?? `LivePerson ${name} (account ${accountId})`,
@@ -201,6 +211,17 @@ export class LivePersonFunction<N extends LivePersonFunctionName = LivePersonFun
       },
     });
 
+    if (tracing === Tracing.ACTIVE) {
+      // Lambda's active tracing adds xray:PutTraceSegments and xray:PutTelemetryRecords on "*" to the role.
+      const policy = this.role.node.tryFindChild('DefaultPolicy');
+      if (policy) {
+        Validations.of(policy).acknowledge({
+          id: 'AwsSolutions-IAM5[Resource::*]',
+          reason:
+            'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions: "*" is the only resource they take.',
+        });
+      }
+    }
     if (credentials && credentialsAccess === 'read') this.grantCredentialsRead();
     if (domainParameterAccess === 'read' || domainParameterAccess === 'read-write') this.grantDomainParametersRead();
     if (domainParameterAccess === 'read-write') this.grantDomainParametersWrite();
@@ -272,6 +293,10 @@ export class LivePersonFunction<N extends LivePersonFunctionName = LivePersonFun
 
 // The deployment config's list, when the function is built inside a LivePersonStack (its constructs pass csdsUrl on
 // but not the list). A structural read, not an import: liveperson-stack.ts imports the constructs that import this file.
+function stackTracing(scope: Construct): boolean | undefined {
+  return (Stack.of(scope) as { config?: Partial<DeploymentConfig> }).config?.tracing;
+}
+
 function stackHostSuffixes(scope: Construct): readonly string[] | undefined {
   const config = (Stack.of(scope) as { config?: Partial<DeploymentConfig> }).config;
   return config?.allowedHostSuffixes;

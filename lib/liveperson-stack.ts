@@ -151,6 +151,14 @@ export class LivePersonStack extends Stack {
         value: this.processing.eventBus.eventBusName,
       });
       new CfnOutput(this, 'EventBusArn', { description: 'ARN of the LivePerson event bus', value: this.processing.eventBus.eventBusArn });
+      const archive = this.processing.archive;
+      if (archive) {
+        new CfnOutput(this, 'EventArchiveName', {
+          description: 'EventBridge archive of the LivePerson events (replay with liveperson-aws events replay)',
+          value: archive.archiveName,
+        });
+        new CfnOutput(this, 'EventArchiveArn', { description: 'ARN of the LivePerson event archive', value: archive.archiveArn });
+      }
       new CfnOutput(this, 'ConversationStateTableName', {
         description: "DynamoDB table holding one item per conversation (and the connector's consumers)",
         value: this.processing.stateTable.tableName,

@@ -1,8 +1,9 @@
 // Event processing: the event queue drives the processor, which keeps the conversation state table,
-// skips duplicates through the idempotency table and publishes typed events to the EventBridge bus.
+// skips duplicates through the idempotency table and publishes typed events to the EventBridge bus,
+// whose archive keeps them for replay.
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption, type ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { EventBus } from 'aws-cdk-lib/aws-events';
+import { Archive, EventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -11,9 +12,10 @@ import { Construct } from 'constructs';
 import type { FunctionVariables } from '#contract/environment.ts';
 import type { CredentialsSecretRef } from './lambda-function.ts';
 import { LivePersonFunction } from './lambda-function.ts';
-import { processingSettingsSchema, type ProcessingSettingsInput } from './settings/processing.ts';
+import { eventArchiveName, processingSettingsSchema, type ProcessingSettingsInput } from './settings/processing.ts';
 import { resolveSettings } from './settings/resolve.ts';
 import { eventBusName, IDEMPOTENCY_TABLE, STATE_TABLE } from '#contract/resources.ts';
+import { EVENT_SOURCE } from '#contract/constants.ts';
 
 /** What Powertools' DynamoDB persistence layer does on an idempotency table (claim, complete, release, read). */
 export function idempotencyTableStatement(table: ITable): PolicyStatement {
@@ -56,6 +58,12 @@ export interface LivePersonProcessingProps extends ProcessingSettingsInput {
    * each conversation's records stay strictly in order, and 1 handles the batch record by record. @default 10
    */
   readonly concurrentConversations?: number;
+  /**
+   * Days the bus's archive (named `liveperson-<accountId>`) keeps each published event, 1 to 3650, for
+   * `liveperson-aws events replay`; false: no archive (turning it off deletes the archived events).
+   * @default 30
+   */
+  readonly archiveRetentionDays?: number | false;
 }
 
 export class LivePersonProcessing extends Construct {
@@ -63,6 +71,8 @@ export class LivePersonProcessing extends Construct {
   readonly stateTable: Table;
   readonly idempotencyTable: Table;
   readonly eventBus: EventBus;
+  /** The bus's archive of the events the processor publishes; undefined when archiveRetentionDays is false. */
+  readonly archive: Archive | undefined;
 
   constructor(scope: Construct, id: string, props: LivePersonProcessingProps) {
     super(scope, id);
@@ -92,6 +102,19 @@ export class LivePersonProcessing extends Construct {
       eventBusName: eventBusName(props.accountId),
       description: `Typed LivePerson events of account ${props.accountId} (source "liveperson", detail-type = event type)`,
     });
+    const retentionDays = settings.archiveRetentionDays;
+    // The processor's events only (source "liveperson"): a replay must not resend others' events, such as connector commands.
+    this.archive =
+      retentionDays === false
+        ? undefined
+        : new Archive(this, 'Archive', {
+            sourceEventBus: this.eventBus,
+            // A fixed name, so the CLI finds it from the account id alone.
+            archiveName: eventArchiveName(props.accountId),
+            description: `LivePerson events of account ${props.accountId} (source "${EVENT_SOURCE}"), kept ${retentionDays} days for replay`,
+            eventPattern: { source: [EVENT_SOURCE] },
+            retention: Duration.days(retentionDays),
+          });
 
     const environment: FunctionVariables<'event-processor'> = {
       EVENT_BUS_NAME: this.eventBus.eventBusName,

@@ -5,6 +5,7 @@
 import type { Context } from 'aws-lambda';
 import { readRuntimeEnvironment } from '../lib/aws/config.ts';
 import { refreshDomainParameters, ssmDomainParameterStore, type DomainRefreshResult } from '../lib/aws/domain-parameters.ts';
+import { livePersonCallTracer } from '../lib/aws/tracing.ts';
 import { createTelemetry, lambdaHandler } from '../lib/lambda/telemetry.ts';
 import { DomainResolver } from '../lib/liveperson/domains.ts';
 import { LivePersonHttpClient } from '../lib/liveperson/http.ts';
@@ -14,6 +15,7 @@ const telemetry = createTelemetry('domain-refresh');
 const { logger } = telemetry;
 const environment = readRuntimeEnvironment();
 const http = new LivePersonHttpClient({
+  tracer: livePersonCallTracer(),
   onRetry: (notice) => logger.warn('retrying CSDS', { retry: notice.retry, delayMs: notice.delayMs, reason: logSafeReason(notice.error) }),
 });
 const resolver = new DomainResolver({

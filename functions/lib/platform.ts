@@ -10,6 +10,7 @@ import { ConsumerJwsProvider, type ConsumerJwsStore } from './liveperson/consume
 import { DomainResolver } from './liveperson/domains.ts';
 import { LivePersonHttpClient, type RetryNotice } from './liveperson/http.ts';
 import { CredentialsSource, readRuntimeEnvironment, SsmDomainSource, type RuntimeEnvironment } from './aws/config.ts';
+import { livePersonCallTracer } from './aws/tracing.ts';
 import { logSafeReason } from './log-mask.ts';
 
 /** Where the platform's warnings go (a Powertools Logger fits). */
@@ -40,6 +41,7 @@ export function createLivePersonPlatform(options: LivePersonPlatformOptions = {}
   const environment = options.environment ?? readRuntimeEnvironment(options.env);
   const logger = options.logger;
   const http = new LivePersonHttpClient({
+    tracer: livePersonCallTracer(),
     onRetry: (notice: RetryNotice) =>
       logger?.warn('retrying LivePerson call', {
         operation: notice.operation,

@@ -82,6 +82,12 @@ export const ingestionSettingsSchema = z.strictObject({
     .default(300),
   /** Absent: no web ACL (so the config's output has no `waf` unless one was written). */
   waf: wafSettingsSchema.optional(),
+  /**
+   * X-Ray tracing of the API stage. Off by default: API Gateway's segment records the request's headers
+   * and URL, so the connector route's signature and the messaging route's URL token would be in the trace.
+   * The trace starts at the receiver either way.
+   */
+  stageTracing: booleanField().default(false),
   /** Each route its own budget; unset, connector takes the stage limits above and messaging a share of them. */
   routeThrottling: z
     .strictObject({ connector: routeThrottlingSettingsSchema.optional(), messaging: routeThrottlingSettingsSchema.optional() })

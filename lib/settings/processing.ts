@@ -3,6 +3,33 @@ import { z } from 'zod';
 import { DEFAULT_CONVERSATION_CONCURRENCY, MAX_CONVERSATION_CONCURRENCY } from '#contract/environment.ts';
 import { batchSizeField, daysField, functionTimeoutField, hoursField, maxConcurrencyField } from './fields.ts';
 
+/**
+ * The most days the event archive keeps events. EventBridge itself has no upper limit; this one keeps a
+ * typo (36500) from storing conversations for a century.
+ */
+export const MAX_ARCHIVE_RETENTION_DAYS = 3650;
+
+/** The event bus's archive (the operations CLI replays from it by this name). */
+export function eventArchiveName(accountId: string): string {
+  return `liveperson-${accountId}`;
+}
+
+/**
+ * Days the archive keeps each event, or false for no archive. No "forever": CloudFormation reads 0 as
+ * indefinitely, and the events carry conversation content, so every archived event expires.
+ */
+export const archiveRetentionDaysField = () =>
+  z.union(
+    [
+      z.literal(false),
+      z
+        .int()
+        .min(1, 'must be at least 1 day (0, which EventBridge reads as forever, is not offered), or false for no archive')
+        .max(MAX_ARCHIVE_RETENTION_DAYS, `must be at most ${MAX_ARCHIVE_RETENTION_DAYS} days (ten years)`),
+    ],
+    { error: `must be a whole number of days from 1 to ${MAX_ARCHIVE_RETENTION_DAYS}, or false for no archive` },
+  );
+
 export const processingSettingsSchema = z.strictObject({
   /** Records per invocation; 10 is the most a FIFO event source allows. */
   batchSize: batchSizeField().default(10),
@@ -19,6 +46,8 @@ export const processingSettingsSchema = z.strictObject({
     .min(1, 'must be at least 1 (one conversation after another)')
     .max(MAX_CONVERSATION_CONCURRENCY, `must be at most ${MAX_CONVERSATION_CONCURRENCY} (a batch holds at most 10 records)`)
     .default(DEFAULT_CONVERSATION_CONCURRENCY),
+  /** The bus's archive of the events published (source "liveperson"), to replay from: days kept, or false for none. */
+  archiveRetentionDays: archiveRetentionDaysField().default(30),
 });
 
 export type ProcessingSettings = z.output<typeof processingSettingsSchema>;

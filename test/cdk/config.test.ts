@@ -42,6 +42,7 @@ describe('parseDeploymentConfig', () => {
       logRetentionDays: 30,
       capabilities: { ingestion: true, processing: true, ivrDeflection: true, connector: true },
       logsKmsKey: false,
+      tracing: true,
     });
   });
 

@@ -273,6 +273,7 @@ describe('LivePersonConnector with the EventBridge route', () => {
       )
       .filter((entry) => entry.path.includes('/Connector/'));
     expect(acknowledged).toEqual([
+      { path: 'Test/Connector/Sender/Role/DefaultPolicy', ids: ['Annotation::AwsSolutions-IAM5[Resource::*]'] },
       {
         path: 'Test/Connector/Sender/Role/DefaultPolicy',
         ids: [expect.stringMatching(/AwsSolutions-IAM5\[Resource::arn:.*parameter\/liveperson\/12345678\/domains\/\*\]$/)],

@@ -243,6 +243,8 @@ describe('LivePersonIngestion (default config)', () => {
       'secretsmanager:DescribeSecret',
       'secretsmanager:GetSecretValue',
       'sqs:SendMessage',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
     ]);
   });
 
@@ -352,6 +354,7 @@ describe('ingestion config', () => {
       queueRetentionDays: 14,
       queueVisibilityTimeoutSeconds: 300,
       securityPolicy: 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09',
+      stageTracing: false,
     };
     expect(parseDeploymentConfig({ accountId: '1', ingestion: {} }).ingestion).toStrictEqual(defaults);
     // The construct's defaults are the same schema's.

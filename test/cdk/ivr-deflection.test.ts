@@ -84,6 +84,8 @@ describe('LivePersonIvrDeflection (default config)', () => {
         'secretsmanager:DescribeSecret',
         'secretsmanager:GetSecretValue',
         'ssm:GetParameter',
+        'xray:PutTelemetryRecords',
+        'xray:PutTraceSegments',
       ].sort(),
     );
   });
@@ -348,6 +350,8 @@ describe('the C2M funnel (c2m-funnel on a schedule)', () => {
         'secretsmanager:DescribeSecret',
         'secretsmanager:GetSecretValue',
         'ssm:GetParameter',
+        'xray:PutTelemetryRecords',
+        'xray:PutTraceSegments',
       ].sort(),
     );
     // No other function may touch it.

@@ -93,6 +93,35 @@ describe('LivePersonProcessing', () => {
     expect(stack.resolve(processing.eventBus.eventBusName)).toEqual({ Ref: expect.stringMatching(/^ProcessingBus/) });
   });
 
+  it('archives the events of source "liveperson" for 30 days, under a name the CLI derives from the account', () => {
+    template.resourceCountIs('AWS::Events::Archive', 1);
+    template.hasResourceProperties('AWS::Events::Archive', {
+      ArchiveName: 'liveperson-12345678',
+      SourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ProcessingBus'), 'Arn'] },
+      EventPattern: { source: ['liveperson'] },
+      RetentionDays: 30,
+    });
+    expect(processing.archive).toBeDefined();
+    expect(stack.resolve(processing.archive?.archiveArn)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ProcessingArchive/), 'Arn'] });
+  });
+
+  it('keeps archived events the days asked, and creates no archive when told not to', () => {
+    build({ archiveRetentionDays: 1 }).template.hasResourceProperties('AWS::Events::Archive', { RetentionDays: 1 });
+    build({ archiveRetentionDays: 3650 }).template.hasResourceProperties('AWS::Events::Archive', { RetentionDays: 3650 });
+    const off = build({ archiveRetentionDays: false });
+    off.template.resourceCountIs('AWS::Events::Archive', 0);
+    expect(off.processing.archive).toBeUndefined();
+    // The bus stays: only the archive goes.
+    off.template.resourceCountIs('AWS::Events::EventBus', 1);
+  });
+
+  it('refuses an archive retention of 0 (forever to EventBridge) or beyond ten years', () => {
+    expect(() => build({ archiveRetentionDays: 0 })).toThrow(
+      'LivePersonProcessing at Test/Processing: archiveRetentionDays: must be at least 1 day (0, which EventBridge reads as forever, is not offered), or false for no archive',
+    );
+    expect(() => build({ archiveRetentionDays: 3651 })).toThrow('archiveRetentionDays: must be at most 3650 days (ten years)');
+  });
+
   it('takes a batch size and a concurrency cap, and refuses impossible ones', () => {
     build({ batchSize: 5, maxConcurrency: 4 }).template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       BatchSize: 5,
@@ -145,6 +174,7 @@ describe('processing config', () => {
       idempotencyTtlHours: 96,
       conversationRetentionDays: 90,
       concurrentConversations: 10,
+      archiveRetentionDays: 30,
     };
     expect(parseDeploymentConfig({ accountId: '1', processing: {} }).processing).toStrictEqual(defaults);
     // The construct's defaults are the same schema's.
@@ -156,6 +186,12 @@ describe('processing config', () => {
     });
     expect(parseDeploymentConfig({ accountId: '1', processing: { concurrentConversations: 1 } }).processing).toMatchObject({
       concurrentConversations: 1,
+    });
+    expect(parseDeploymentConfig({ accountId: '1', processing: { archiveRetentionDays: false } }).processing).toMatchObject({
+      archiveRetentionDays: false,
+    });
+    expect(parseDeploymentConfig({ accountId: '1', processing: { archiveRetentionDays: 365 } }).processing).toMatchObject({
+      archiveRetentionDays: 365,
     });
   });
 
@@ -172,6 +208,23 @@ describe('processing config', () => {
     [{ concurrentConversations: 0 }, 'processing.concurrentConversations: must be at least 1 (one conversation after another)'],
     [{ concurrentConversations: 11 }, 'processing.concurrentConversations: must be at most 10 (a batch holds at most 10 records)'],
     [{ concurrentConversations: 2.5 }, 'processing.concurrentConversations: must be a whole number of conversations'],
+    [
+      { archiveRetentionDays: 0 },
+      'processing.archiveRetentionDays: must be at least 1 day (0, which EventBridge reads as forever, is not offered), or false for no archive',
+    ],
+    [{ archiveRetentionDays: 3651 }, 'processing.archiveRetentionDays: must be at most 3650 days (ten years)'],
+    [
+      { archiveRetentionDays: 7.5 },
+      'processing.archiveRetentionDays: must be a whole number of days from 1 to 3650, or false for no archive',
+    ],
+    [
+      { archiveRetentionDays: true },
+      'processing.archiveRetentionDays: must be a whole number of days from 1 to 3650, or false for no archive',
+    ],
+    [
+      { archiveRetentionDays: '30' },
+      'processing.archiveRetentionDays: must be a whole number of days from 1 to 3650, or false for no archive',
+    ],
     [{ batch: 5 }, 'processing.batch: is not a known field'],
   ])('names the field for a bad processing value %j', (processing, expected) => {
     expect(configIssues({ processing })).toEqual([expect.stringContaining(expected)]);

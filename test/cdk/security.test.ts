@@ -60,6 +60,8 @@ function grantsOf(template: Template, rolePath: string): string[] {
 const grant = (actions: readonly string[], ...resources: string[]) =>
   actions.flatMap((action) => resources.map((resource) => `${action} ${resource}`));
 const LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+// Active tracing: X-Ray's two write actions take no resource but "*".
+const XRAY = ['xray:PutTelemetryRecords *', 'xray:PutTraceSegments *'];
 const SECRET_READ = ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'];
 const DOMAIN_PATH = 'ssm:/liveperson/12345678/domains';
 const DOMAIN_READ = grant(['ssm:GetParameter'], `${DOMAIN_PATH}/*`);
@@ -80,6 +82,7 @@ const ROLES = {
   'c2m-invite': '/IvrDeflection/Function/Role/',
   'connector-send': '/Connector/Sender/Role/',
   'domain-refresh': '/Domains/Refresh/Role/',
+  'c2m-funnel': '/IvrDeflection/Funnel/Role/',
 } as const;
 
 describe('least privilege: each function role reaches only its own resources (full stack)', () => {
@@ -92,6 +95,7 @@ describe('least privilege: each function role reaches only its own resources (fu
     expect(grantsOf(template, ROLES['webhook-receiver'])).toEqual(
       [
         ...grant(LOGS, 'IngestionReceiverLogGroup'),
+        ...XRAY,
         ...grant(SECRET_READ, 'CredentialsSecret'),
         'sqs:SendMessage IngestionEventQueue',
       ].sort(),
@@ -102,6 +106,7 @@ describe('least privilege: each function role reaches only its own resources (fu
     expect(grantsOf(template, ROLES['event-processor'])).toEqual(
       [
         ...grant(LOGS, 'ProcessingProcessorLogGroup'),
+        ...XRAY,
         ...grant(CONSUME, 'IngestionEventQueue'),
         'sqs:SendMessage IngestionDeadLetterQueue',
         ...grant(STATE, 'ProcessingConversationState'),
@@ -113,7 +118,19 @@ describe('least privilege: each function role reaches only its own resources (fu
 
   it('c2m-invite: reads the secret and the domain parameters, nothing else', () => {
     expect(grantsOf(template, ROLES['c2m-invite'])).toEqual(
-      [...grant(LOGS, 'IvrDeflectionFunctionLogGroup'), ...grant(SECRET_READ, 'CredentialsSecret'), ...DOMAIN_READ].sort(),
+      [...grant(LOGS, 'IvrDeflectionFunctionLogGroup'), ...XRAY, ...grant(SECRET_READ, 'CredentialsSecret'), ...DOMAIN_READ].sort(),
+    );
+  });
+
+  it('c2m-funnel: reads the secret and the domain parameters, reads and moves its watermark, nothing else', () => {
+    expect(grantsOf(template, ROLES['c2m-funnel'])).toEqual(
+      [
+        ...grant(LOGS, 'IvrDeflectionFunnelLogGroup'),
+        ...XRAY,
+        ...grant(SECRET_READ, 'CredentialsSecret'),
+        ...DOMAIN_READ,
+        ...grant(STATE, 'IvrDeflectionFunnelWatermark'),
+      ].sort(),
     );
   });
 
@@ -121,6 +138,7 @@ describe('least privilege: each function role reaches only its own resources (fu
     expect(grantsOf(template, ROLES['connector-send'])).toEqual(
       [
         ...grant(LOGS, 'ConnectorSenderLogGroup'),
+        ...XRAY,
         ...grant(SECRET_READ, 'CredentialsSecret'),
         ...DOMAIN_READ,
         ...grant(STATE, 'ProcessingConversationState'),
@@ -136,17 +154,19 @@ describe('least privilege: each function role reaches only its own resources (fu
 
   it('domain-refresh: reads and writes the parameters under its path only; no secret', () => {
     expect(grantsOf(template, ROLES['domain-refresh'])).toEqual(
-      [...grant(LOGS, 'DomainsRefreshLogGroup'), ...DOMAIN_READ, ...DOMAIN_LIST, `ssm:PutParameter ${DOMAIN_PATH}/*`].sort(),
+      [...grant(LOGS, 'DomainsRefreshLogGroup'), ...XRAY, ...DOMAIN_READ, ...DOMAIN_LIST, `ssm:PutParameter ${DOMAIN_PATH}/*`].sort(),
     );
   });
 
   it('gives each kind of access to exactly the functions that need it', () => {
     const roles = Object.entries(ROLES).map(([name, path]) => ({ name, grants: grantsOf(template, path) }));
     const who = (pattern: RegExp) => roles.filter((role) => role.grants.some((g) => pattern.test(g))).map((role) => role.name);
-    expect(who(/^secretsmanager:/)).toEqual(['webhook-receiver', 'c2m-invite', 'connector-send']);
+    expect(who(/^secretsmanager:/)).toEqual(['webhook-receiver', 'c2m-invite', 'connector-send', 'c2m-funnel']);
     expect(who(/^ssm:PutParameter /)).toEqual(['domain-refresh']);
-    expect(who(/^ssm:/)).toEqual(['c2m-invite', 'connector-send', 'domain-refresh']);
-    expect(who(/^dynamodb:/)).toEqual(['event-processor', 'connector-send']);
+    expect(who(/^ssm:/)).toEqual(['c2m-invite', 'connector-send', 'domain-refresh', 'c2m-funnel']);
+    expect(who(/^dynamodb:/)).toEqual(['event-processor', 'connector-send', 'c2m-funnel']);
+    expect(who(/ IvrDeflectionFunnelWatermark$/)).toEqual(['c2m-funnel']);
+    expect(who(/^xray:/)).toEqual(Object.keys(ROLES));
     expect(who(/^events:/)).toEqual(['event-processor']);
     expect(who(/ IngestionEventQueue$/)).toEqual(['webhook-receiver', 'event-processor']);
     expect(who(/ Connector\w*Queue$/)).toEqual(['connector-send']);
@@ -156,8 +176,8 @@ describe('least privilege: each function role reaches only its own resources (fu
   it('uses no wildcard resource, no AWS managed policy and no inline policy on a function role', () => {
     for (const [name, path] of Object.entries(ROLES)) {
       for (const entry of grantsOf(template, path)) {
-        // The only wildcard: the parameters under the domain path (their names come from CSDS).
-        if (entry.endsWith('*')) expect(entry, name).toMatch(/^ssm:\w+ ssm:\/liveperson\/12345678\/domains\/\*$/);
+        // The only wildcards: the parameters under the domain path (their names come from CSDS), and X-Ray's writes.
+        if (entry.endsWith('*')) expect(entry, name).toMatch(/^(ssm:\w+ ssm:\/liveperson\/12345678\/domains\/\*|xray:Put\w+ \*)$/);
       }
       const roleIds = logicalIdsAt(template, 'AWS::IAM::Role', path);
       expect(roleIds, name).toHaveLength(1);

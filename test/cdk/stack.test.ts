@@ -28,6 +28,59 @@ function statementsOfRoleAt(template: Template, pathPart: string): Statement[] {
   );
 }
 
+describe('tracing (X-Ray)', () => {
+  type Fn = { Properties: { TracingConfig?: { Mode: string }; Environment?: { Variables?: Record<string, unknown> } } };
+  const livePersonFunctions = (template: Template) =>
+    Object.entries(template.findResources('AWS::Lambda::Function') as Record<string, Fn>).filter(
+      ([, fn]) => fn.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME !== undefined,
+    );
+  const xrayGrants = (template: Template) =>
+    JSON.stringify(template.findResources('AWS::IAM::Policy')).match(/xray:PutTraceSegments/g)?.length ?? 0;
+
+  it('traces every function actively by default, its tracer on and its answers kept out of the trace; the stage only when asked', () => {
+    const template = templateOf({ accountId: '12345678' });
+    const functions = livePersonFunctions(template);
+    expect(functions).toHaveLength(6);
+    for (const [id, fn] of functions) {
+      expect(fn.Properties.TracingConfig, id).toEqual({ Mode: 'Active' });
+      expect(fn.Properties.Environment?.Variables, id).toMatchObject({
+        POWERTOOLS_TRACE_ENABLED: 'true',
+        POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
+      });
+    }
+    expect(xrayGrants(template)).toBe(6);
+    // The stage's segment would record the signature header and the messaging route's URL token.
+    template.hasResourceProperties('AWS::ApiGateway::Stage', { TracingEnabled: false });
+    templateOf({ accountId: '12345678', ingestion: { stageTracing: true } }).hasResourceProperties('AWS::ApiGateway::Stage', {
+      TracingEnabled: true,
+    });
+  });
+
+  it('traces nothing with tracing: false, and grants no X-Ray access', () => {
+    const template = templateOf({ accountId: '12345678', tracing: false });
+    for (const [id, fn] of livePersonFunctions(template)) {
+      expect(fn.Properties.TracingConfig, id).toBeUndefined();
+      expect(fn.Properties.Environment?.Variables?.POWERTOOLS_TRACE_ENABLED, id).toBe('false');
+    }
+    expect(xrayGrants(template)).toBe(0);
+  });
+
+  it("takes a function of a brand app's own out of tracing with the CDK option", () => {
+    const app = new App({ context: { ...CLI_CONTEXT, ...SKIP_BUNDLING } });
+    const stack = new Stack(app, 'Brand');
+    new LivePersonFunction(stack, 'Fn', {
+      name: 'domain-refresh',
+      accountId: '42',
+      tracing: Tracing.PASS_THROUGH,
+      domainParameterAccess: 'none',
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      TracingConfig: { Mode: 'PassThrough' },
+      Environment: { Variables: Match.objectLike({ POWERTOOLS_TRACE_ENABLED: 'false' }) },
+    });
+  });
+});
+
 describe('LivePersonStack (default config)', () => {
   let template: Template;
   let refreshFunctionId: string;
@@ -103,7 +156,10 @@ describe('LivePersonStack (default config)', () => {
     ]);
     const actions = statements.flatMap((s) => [s.Action].flat());
     expect(actions.filter((a) => a.startsWith('secretsmanager:') || a.startsWith('kms:'))).toEqual([]);
-    expect(statements.every((s) => s.Effect === 'Allow' && s.Resource !== '*')).toBe(true);
+    // "*" only for X-Ray's writes (active tracing), which take no resource.
+    expect(
+      statements.every((s) => s.Effect === 'Allow' && (s.Resource !== '*' || [s.Action].flat().every((a) => a.startsWith('xray:')))),
+    ).toBe(true);
     expect(actions).not.toContain('ssm:DeleteParameter');
   });
 
@@ -342,6 +398,13 @@ describe('LivePersonStack wiring of processing and connector (default config)', 
     const bus = ref('/Processing/Bus/', 'AWS::Events::EventBus');
     template.hasOutput('EventBusName', { Value: { Ref: bus } });
     template.hasOutput('EventBusArn', { Value: { 'Fn::GetAtt': [bus, 'Arn'] } });
+    const archive = ref('/Processing/Archive/', 'AWS::Events::Archive');
+    template.hasOutput('EventArchiveName', { Value: { Ref: archive } });
+    template.hasOutput('EventArchiveArn', { Value: { 'Fn::GetAtt': [archive, 'Arn'] } });
+    const noArchive = Object.keys(
+      templateOf({ accountId: '12345678', processing: { archiveRetentionDays: false } }).toJSON().Outputs as object,
+    );
+    expect(noArchive.filter((name) => name.startsWith('EventArchive'))).toEqual([]);
     template.hasOutput('ConversationStateTableName', { Value: { Ref: stateTable() } });
     template.hasOutput('OutboundQueueUrl', { Value: { Ref: ref('/Connector/OutboundQueue/', 'AWS::SQS::Queue') } });
     template.hasOutput('OutboundDeadLetterQueueUrl', { Value: { Ref: ref('/Connector/DeadLetterQueue/', 'AWS::SQS::Queue') } });
@@ -427,6 +490,8 @@ describe('LivePersonStack wiring (custom config)', () => {
     for (const name of [
       'EventBusName',
       'EventBusArn',
+      'EventArchiveName',
+      'EventArchiveArn',
       'ConversationStateTableName',
       'OutboundQueueUrl',
       'OutboundDeadLetterQueueUrl',

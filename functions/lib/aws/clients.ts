@@ -23,6 +23,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { traced } from './tracing.ts';
 
 /** How long one AWS call may take. */
 export interface AwsCallBudget {
@@ -71,21 +72,21 @@ function clientConfig(budget: AwsCallBudget) {
 }
 
 export function dynamoDbClient(budget: AwsCallBudget = AWS_CALL_BUDGETS.dynamoDb): DynamoDBClient {
-  return new DynamoDBClient(clientConfig(budget));
+  return traced(new DynamoDBClient(clientConfig(budget)));
 }
 
 export function sqsClient(budget: AwsCallBudget = AWS_CALL_BUDGETS.sqs): SQSClient {
-  return new SQSClient(clientConfig(budget));
+  return traced(new SQSClient(clientConfig(budget)));
 }
 
 export function eventBridgeClient(budget: AwsCallBudget = AWS_CALL_BUDGETS.eventBridge): EventBridgeClient {
-  return new EventBridgeClient(clientConfig(budget));
+  return traced(new EventBridgeClient(clientConfig(budget)));
 }
 
 export function secretsManagerClient(budget: AwsCallBudget = AWS_CALL_BUDGETS.secretsManager): SecretsManagerClient {
-  return new SecretsManagerClient(clientConfig(budget));
+  return traced(new SecretsManagerClient(clientConfig(budget)));
 }
 
 export function ssmClient(budget: AwsCallBudget = AWS_CALL_BUDGETS.ssm): SSMClient {
-  return new SSMClient(clientConfig(budget));
+  return traced(new SSMClient(clientConfig(budget)));
 }

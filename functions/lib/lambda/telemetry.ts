@@ -8,10 +8,12 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { LivePersonFunctionName } from '#contract/constants.ts';
 import { METRIC_DIMENSIONS, METRICS, type MetricKey } from '#contract/metrics.ts';
+import { tracer } from '../aws/tracing.ts';
 
 export type MetricDimensions = Partial<Record<keyof typeof METRIC_DIMENSIONS, string>>;
 
@@ -91,14 +93,17 @@ export interface HandlerOptions {
  * The handler as Lambda calls it, with the context injected into every log line and the metrics
  * flushed after each invocation. The event itself is never logged, whatever POWERTOOLS_LOGGER_LOG_EVENT
  * says: every function's events hold something that must not reach a log (signatures, message text,
- * phone numbers).
+ * phone numbers). When the function traces, the invocation is a subsegment with the ColdStart and
+ * Service annotations; its answer is never put in the trace, for the same reason as the event.
  */
 export function lambdaHandler<E, R>(
   telemetry: Telemetry<LivePersonFunctionName>,
   handle: (event: E, context: Context) => Promise<R>,
   options: HandlerOptions = {},
 ) {
-  return middy(handle)
+  const handler = middy(handle);
+  if (tracer) handler.use(captureLambdaHandler(tracer, { captureResponse: false }));
+  return handler
     .use(injectLambdaContext(telemetry.logger, { logEvent: false, ...(options.resetKeys ? { resetKeys: true } : {}) }))
     .use(logMetrics(telemetry.metrics));
 }

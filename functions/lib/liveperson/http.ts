@@ -110,6 +110,23 @@ export interface RetryNotice {
   readonly error: LivePersonError;
 }
 
+/** What a tracer learns of one call, retries included: never its URL's path or query, headers or body. */
+export interface TracedCall {
+  /** e.g. "C2M eligibility". */
+  readonly operation: string;
+  /** LivePerson's host, e.g. va.connect-to-messaging.liveperson.net. */
+  readonly host: string;
+  /** The last answer's HTTP status; undefined when none came (a network failure). */
+  status: number | undefined;
+  /** Retries made after the first attempt. */
+  retries: number;
+}
+
+/** Wraps each call in a span of the caller's tracing (an X-Ray subsegment in a Lambda function). */
+export interface CallTracer {
+  trace<T>(call: TracedCall, run: () => Promise<T>): Promise<T>;
+}
+
 export interface HttpClientOptions {
   /** Timeout of one attempt (connect, headers and body). Default 5 s. */
   readonly timeoutMs?: number;
@@ -118,6 +135,8 @@ export interface HttpClientOptions {
   readonly minAttemptMs?: number;
   /** Told before every retry, e.g. to log it. */
   readonly onRetry?: (notice: RetryNotice) => void;
+  /** Traces every call; none by default. */
+  readonly tracer?: CallTracer | undefined;
   readonly fetch?: typeof fetch;
   /** How to wait between attempts (tests pass a recorder). */
   readonly sleep?: (ms: number) => Promise<unknown>;
@@ -130,6 +149,7 @@ export class LivePersonHttpClient {
   readonly #retry: RetryPolicy;
   readonly #minAttemptMs: number;
   readonly #onRetry: ((notice: RetryNotice) => void) | undefined;
+  readonly #tracer: CallTracer | undefined;
   readonly #fetch: typeof fetch;
   readonly #sleep: (ms: number) => Promise<unknown>;
 
@@ -138,12 +158,19 @@ export class LivePersonHttpClient {
     this.#retry = options.retry ?? LIVEPERSON_RETRY_POLICY;
     this.#minAttemptMs = options.minAttemptMs ?? 100;
     this.#onRetry = options.onRetry;
+    this.#tracer = options.tracer;
     this.#fetch = options.fetch ?? fetch;
     this.#sleep = options.sleep ?? sleep;
   }
 
   /** Makes the call, retrying per policy; resolves with a 2xx answer or throws a typed LivePersonError. */
   async request(request: HttpRequest): Promise<HttpResponse> {
+    if (this.#tracer === undefined) return this.#request(request, undefined);
+    const call: TracedCall = { operation: request.operation, host: hostOf(request.url), status: undefined, retries: 0 };
+    return this.#tracer.trace(call, () => this.#request(request, call));
+  }
+
+  async #request(request: HttpRequest, call: TracedCall | undefined): Promise<HttpResponse> {
     const policy = request.retry ?? this.#retry;
     let serverRetries = 0;
     let rateLimitRetries = 0;
@@ -155,10 +182,12 @@ export class LivePersonHttpClient {
       let error: LivePersonError;
       try {
         const response = await this.#attempt(request, attemptTimeoutMs);
+        if (call) call.status = response.status;
         if (response.status >= 200 && response.status < 300) return response;
         error = toApiError(request.operation, response);
       } catch (caught) {
         if (!(caught instanceof LivePersonNetworkError)) throw caught;
+        if (call) call.status = undefined;
         error = caught;
         if (caught.timedOut && request.deadline !== undefined && Date.now() >= request.deadline) {
           throw new DeadlineExceededError(request.operation, `deadline reached during attempt ${attempt}`, { cause: caught });
@@ -186,6 +215,7 @@ export class LivePersonHttpClient {
         );
       }
       lastError = error;
+      if (call) call.retries = attempt;
       this.#onRetry?.({ operation: request.operation, retry: attempt, delayMs, error });
       await this.#sleep(delayMs);
     }
@@ -333,4 +363,12 @@ function networkReason(caught: unknown): string {
 
 function describe(error: LivePersonError): string {
   return error instanceof LivePersonApiError ? `HTTP ${error.status}` : error.message;
+}
+
+function hostOf(url: string | URL): string {
+  try {
+    return (typeof url === 'string' ? new URL(url) : url).host;
+  } catch {
+    return 'invalid-url';
+  }
 }

@@ -4,7 +4,8 @@
  * that the processor sends to EventBridge once every handler of the record has succeeded.
  */
 import { EVENT_SOURCE } from '#contract/constants.ts';
-import type { LivePersonEvent, LivePersonEventType } from '../liveperson/events.ts';
+import type { ContentEvent, LivePersonEvent, LivePersonEventType } from '../liveperson/events.ts';
+import type { MessageContent } from '../liveperson/message-content.ts';
 import type { BusEntry } from './ports.ts';
 
 export interface HandlerContext {
@@ -49,19 +50,26 @@ export class EventHandlerRegistry {
  * sequence or timestamp) have none.
  */
 export const publishToEventBridge: EventHandler = (event, context) => {
-  const { identity, ...fields } = busFields(event);
-  context.publish({
-    source: EVENT_SOURCE,
-    detailType: event.type,
-    detail: {
-      accountId: context.accountId,
-      route: context.route,
-      receivedAt: context.receivedAt,
-      ...(identity === undefined ? {} : { eventId: identity }),
-      ...fields,
-    },
-  });
+  context.publish({ source: EVENT_SOURCE, detailType: event.type, detail: busDetail(event, context) });
 };
+
+/**
+ * The detail publishToEventBridge sends for an event. Its type is left to the compiler: the event
+ * types test (test/contract/event-types.test.ts) holds contract/events.ts's detail schemas to it.
+ */
+export function busDetail(event: LivePersonEvent, context: Pick<HandlerContext, 'accountId' | 'route' | 'receivedAt'>) {
+  const { identity, ...fields } = busFields(event);
+  return {
+    accountId: context.accountId,
+    route: context.route,
+    receivedAt: context.receivedAt,
+    ...(identity === undefined ? {} : { eventId: identity }),
+    ...fields,
+  };
+}
+
+/** A ContentEvent's typed content as the bus carries it: a text message's is `{kind: "text"}` alone. */
+type BusMessageContent = Exclude<MessageContent, { kind: 'text' }> | { readonly kind: 'text' };
 
 /**
  * The event's fields for the bus. A text message's `content` is `{kind: "text"}` there: its text is
@@ -69,7 +77,8 @@ export const publishToEventBridge: EventHandler = (event, context) => {
  */
 function busFields(
   event: LivePersonEvent,
-): LivePersonEvent | (Omit<LivePersonEvent & { type: 'ContentEvent' }, 'content'> & { content: { kind: 'text' } }) {
-  if (event.type === 'ContentEvent' && event.content.kind === 'text') return { ...event, content: { kind: 'text' } };
-  return event;
+): Exclude<LivePersonEvent, ContentEvent> | (Omit<ContentEvent, 'content'> & { content: BusMessageContent }) {
+  if (event.type !== 'ContentEvent') return event;
+  const { content } = event;
+  return content.kind === 'text' ? { ...event, content: { kind: 'text' } } : { ...event, content };
 }
