@@ -52,6 +52,15 @@ export function readDeploymentConfig(file: string | undefined): DeploymentConfig
   return parseDeploymentConfig(cdkJson.context?.[CONFIG_CONTEXT_KEY]);
 }
 
+/** The deployment config when it can be read, for a command that only wants a default from it (the region). */
+export function readDeploymentConfigIfReadable(file: string | undefined): DeploymentConfig | undefined {
+  try {
+    return readDeploymentConfig(file);
+  } catch {
+    return undefined;
+  }
+}
+
 export interface Target {
   readonly accountId: string;
   readonly csdsUrl: string;
@@ -66,11 +75,7 @@ export function resolveTarget(flags: CommonFlags): Target {
     config = readDeploymentConfig(flags.config);
   } else if (!flags.credentials && !flags.region && !process.env.AWS_REGION) {
     // Only the region is wanted from it: without a readable config the SDK's own default applies.
-    try {
-      config = readDeploymentConfig(flags.config);
-    } catch {
-      config = undefined;
-    }
+    config = readDeploymentConfigIfReadable(flags.config);
   }
   const accountId = flags.account ?? config?.accountId ?? '';
   if (!/^\d+$/.test(accountId)) throw new UsageError(`--account must be the LivePerson account (site) id, digits only, got "${accountId}"`);

@@ -24,7 +24,7 @@ import { EVENT_SOURCE } from '#contract/constants.ts';
 import { eventBusName } from '#contract/resources.ts';
 import { requestHandlerOptions, type AwsCallBudget } from '#functions/lib/aws/clients.ts';
 import { eventArchiveName } from '#lib/settings/processing.ts';
-import { messageOf, readDeploymentConfig, UsageError, type CommonFlags } from './context.ts';
+import { messageOf, readDeploymentConfig, readDeploymentConfigIfReadable, UsageError, type CommonFlags } from './context.ts';
 
 export interface EventsReplayFlags extends CommonFlags {
   readonly from?: string | undefined;
@@ -174,13 +174,7 @@ function locate(flags: EventsReplayFlags): Location {
   // The account is needed from the config unless given; the region only when nothing else names it.
   let config;
   if (!flags.account) config = readDeploymentConfig(flags.config);
-  else if (!envRegion) {
-    try {
-      config = readDeploymentConfig(flags.config);
-    } catch {
-      config = undefined;
-    }
-  }
+  else if (!envRegion) config = readDeploymentConfigIfReadable(flags.config);
   const accountId = flags.account ?? config?.accountId ?? '';
   if (!/^\d+$/.test(accountId)) throw new UsageError(`--account must be the LivePerson account (site) id, digits only, got "${accountId}"`);
   return {
