@@ -10,7 +10,7 @@ import { publishFunnelCounts } from '../lib/lambda/funnel-telemetry.ts';
 import { createTelemetry, lambdaHandler } from '../lib/lambda/telemetry.ts';
 import { c2mAuthOf } from '../lib/liveperson/c2m.ts';
 import { OutboundReportingClient, reportingBaseUrlResolver } from '../lib/liveperson/outbound-reporting.ts';
-import { logSafeReason, logSafeText } from '../lib/log-mask.ts';
+import { logSafeError } from '../lib/log-mask.ts';
 import { createLivePersonPlatform } from '../lib/platform.ts';
 
 const telemetry = createTelemetry('c2m-funnel');
@@ -47,11 +47,7 @@ async function run(_event: unknown, context: Context): Promise<FunnelRunSummary>
     telemetry.count('runSucceeded');
     return summary;
   } catch (error) {
-    logger.error('C2M funnel run failed', {
-      errorName: error instanceof Error ? error.name : 'unknown',
-      reason: logSafeReason(error),
-      stack: error instanceof Error ? logSafeText(error.stack) : undefined,
-    });
+    logger.error('C2M funnel run failed', logSafeError(error));
     telemetry.count('runFailed');
     throw error;
   }

@@ -9,7 +9,7 @@ import { livePersonCallTracer } from '../lib/aws/tracing.ts';
 import { createTelemetry, lambdaHandler } from '../lib/lambda/telemetry.ts';
 import { DomainResolver } from '../lib/liveperson/domains.ts';
 import { LivePersonHttpClient } from '../lib/liveperson/http.ts';
-import { logSafeReason, logSafeText } from '../lib/log-mask.ts';
+import { logSafeError, logSafeReason } from '../lib/log-mask.ts';
 
 const telemetry = createTelemetry('domain-refresh');
 const { logger } = telemetry;
@@ -37,11 +37,7 @@ async function refresh(_event: unknown, context: Context): Promise<DomainRefresh
     telemetry.count('succeeded');
     return result;
   } catch (error) {
-    logger.error('domain refresh failed', {
-      errorName: error instanceof Error ? error.name : 'unknown',
-      reason: logSafeReason(error),
-      stack: error instanceof Error ? logSafeText(error.stack) : undefined,
-    });
+    logger.error('domain refresh failed', logSafeError(error));
     telemetry.count('failed');
     throw error;
   }

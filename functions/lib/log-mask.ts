@@ -80,6 +80,15 @@ export function logSafeReason(error: unknown): string {
   return maskPhoneNumbers(error instanceof Error ? error.message : String(error));
 }
 
+/** An error's log fields (class name, masked reason and stack), for the line that reports it. */
+export function logSafeError(error: unknown): { errorName: string; reason: string; stack: string | undefined } {
+  return {
+    errorName: error instanceof Error ? error.name : 'unknown',
+    reason: logSafeReason(error),
+    stack: error instanceof Error ? logSafeText(error.stack) : undefined,
+  };
+}
+
 /**
  * A name from outside (a key in a brand's command) with every digit shown as "#", however written:
  * says which key is wrong without repeating a number used as one ("+14155550100" → "+###########").

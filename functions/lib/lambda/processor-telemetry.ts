@@ -4,7 +4,7 @@
  * anything, a phone number too), so they are masked.
  */
 import type { LivePersonEvent } from '../liveperson/events.ts';
-import { logSafeId, logSafeReason, logSafeText } from '../log-mask.ts';
+import { logSafeError, logSafeId, logSafeReason, logSafeText } from '../log-mask.ts';
 import type { QueuedMessage } from '../processing/ports.ts';
 import type { QueuedNotificationObserver } from '../processing/queued-notification.ts';
 import type { Telemetry } from './telemetry.ts';
@@ -58,9 +58,7 @@ export function processorTelemetry(telemetry: Telemetry<'event-processor'>): Mes
       failed: (error, reason) => {
         logger.error('notification failed; it will be retried', {
           ...keys,
-          errorName: error instanceof Error ? error.name : 'unknown',
-          reason: logSafeReason(error),
-          stack: error instanceof Error ? logSafeText(error.stack) : undefined,
+          ...logSafeError(error),
         });
         failure(reason);
       },
