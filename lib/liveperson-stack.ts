@@ -159,6 +159,13 @@ export class LivePersonStack extends Stack {
         });
         new CfnOutput(this, 'EventArchiveArn', { description: 'ARN of the LivePerson event archive', value: archive.archiveArn });
       }
+      const schemas = this.processing.schemas;
+      if (schemas) {
+        new CfnOutput(this, 'EventSchemaRegistryName', {
+          description: 'EventBridge schema registry of the LivePerson events (schema liveperson@<detail-type>, for code bindings)',
+          value: schemas.registry.attrRegistryName,
+        });
+      }
       new CfnOutput(this, 'ConversationStateTableName', {
         description: "DynamoDB table holding one item per conversation (and the connector's consumers)",
         value: this.processing.stateTable.tableName,

@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import type { FunctionVariables } from '#contract/environment.ts';
 import type { CredentialsSecretRef } from './lambda-function.ts';
 import { LivePersonFunction } from './lambda-function.ts';
+import { LivePersonEventSchemas } from './event-schemas.ts';
 import { eventArchiveName, processingSettingsSchema, type ProcessingSettingsInput } from './settings/processing.ts';
 import { resolveSettings } from './settings/resolve.ts';
 import { eventBusName, IDEMPOTENCY_TABLE, STATE_TABLE } from '#contract/resources.ts';
@@ -64,6 +65,11 @@ export interface LivePersonProcessingProps extends ProcessingSettingsInput {
    * @default 30
    */
   readonly archiveRetentionDays?: number | false;
+  /**
+   * An EventBridge schema registry named after the bus, with one JSON Schema per published detail-type
+   * (schemas/events/), for subscribers' code bindings. @default true
+   */
+  readonly eventSchemas?: boolean;
 }
 
 export class LivePersonProcessing extends Construct {
@@ -73,6 +79,8 @@ export class LivePersonProcessing extends Construct {
   readonly eventBus: EventBus;
   /** The bus's archive of the events the processor publishes; undefined when archiveRetentionDays is false. */
   readonly archive: Archive | undefined;
+  /** The schema registry of the published events; undefined when eventSchemas is false. */
+  readonly schemas: LivePersonEventSchemas | undefined;
 
   constructor(scope: Construct, id: string, props: LivePersonProcessingProps) {
     super(scope, id);
@@ -115,6 +123,7 @@ export class LivePersonProcessing extends Construct {
             eventPattern: { source: [EVENT_SOURCE] },
             retention: Duration.days(retentionDays),
           });
+    this.schemas = settings.eventSchemas ? new LivePersonEventSchemas(this, 'EventSchemas', { accountId: props.accountId }) : undefined;
 
     const environment: FunctionVariables<'event-processor'> = {
       EVENT_BUS_NAME: this.eventBus.eventBusName,

@@ -48,6 +48,8 @@ export const processingSettingsSchema = z.strictObject({
     .default(DEFAULT_CONVERSATION_CONCURRENCY),
   /** The bus's archive of the events published (source "liveperson"), to replay from: days kept, or false for none. */
   archiveRetentionDays: archiveRetentionDaysField().default(30),
+  /** The schema registry of the published events (one JSON Schema per detail-type), for subscribers' code bindings. */
+  eventSchemas: z.boolean({ error: 'must be true or false' }).default(true),
 });
 
 export type ProcessingSettings = z.output<typeof processingSettingsSchema>;

@@ -4,6 +4,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
+import { LIVEPERSON_DETAIL_TYPES } from '#contract/events.ts';
 import { DeploymentConfigError, parseDeploymentConfig } from '#lib/config.ts';
 import { LivePersonProcessing, type LivePersonProcessingProps } from '#lib/processing.ts';
 import { processingSettingsSchema } from '#lib/settings/processing.ts';
@@ -115,6 +116,20 @@ describe('LivePersonProcessing', () => {
     off.template.resourceCountIs('AWS::Events::EventBus', 1);
   });
 
+  it('registers the schema of every published detail-type in a registry named after the bus, unless told not to', () => {
+    template.resourceCountIs('AWS::EventSchemas::Registry', 1);
+    template.hasResourceProperties('AWS::EventSchemas::Registry', { RegistryName: 'liveperson-12345678' });
+    template.resourceCountIs('AWS::EventSchemas::Schema', LIVEPERSON_DETAIL_TYPES.length);
+    expect(Object.keys(processing.schemas?.schemas ?? {}).sort()).toEqual([...LIVEPERSON_DETAIL_TYPES].sort());
+    const off = build({ eventSchemas: false });
+    off.template.resourceCountIs('AWS::EventSchemas::Registry', 0);
+    off.template.resourceCountIs('AWS::EventSchemas::Schema', 0);
+    expect(off.processing.schemas).toBeUndefined();
+    expect(() => build({ eventSchemas: 'yes' as unknown as boolean })).toThrow(
+      'LivePersonProcessing at Test/Processing: eventSchemas: must be true or false',
+    );
+  });
+
   it('refuses an archive retention of 0 (forever to EventBridge) or beyond ten years', () => {
     expect(() => build({ archiveRetentionDays: 0 })).toThrow(
       'LivePersonProcessing at Test/Processing: archiveRetentionDays: must be at least 1 day (0, which EventBridge reads as forever, is not offered), or false for no archive',
@@ -175,6 +190,7 @@ describe('processing config', () => {
       conversationRetentionDays: 90,
       concurrentConversations: 10,
       archiveRetentionDays: 30,
+      eventSchemas: true,
     };
     expect(parseDeploymentConfig({ accountId: '1', processing: {} }).processing).toStrictEqual(defaults);
     // The construct's defaults are the same schema's.

@@ -405,6 +405,10 @@ describe('LivePersonStack wiring of processing and connector (default config)', 
       templateOf({ accountId: '12345678', processing: { archiveRetentionDays: false } }).toJSON().Outputs as object,
     );
     expect(noArchive.filter((name) => name.startsWith('EventArchive'))).toEqual([]);
+    const registry = ref('/Processing/EventSchemas/Registry', 'AWS::EventSchemas::Registry');
+    template.hasOutput('EventSchemaRegistryName', { Value: { 'Fn::GetAtt': [registry, 'RegistryName'] } });
+    const noSchemas = Object.keys(templateOf({ accountId: '12345678', processing: { eventSchemas: false } }).toJSON().Outputs as object);
+    expect(noSchemas).not.toContain('EventSchemaRegistryName');
     template.hasOutput('ConversationStateTableName', { Value: { Ref: stateTable() } });
     template.hasOutput('OutboundQueueUrl', { Value: { Ref: ref('/Connector/OutboundQueue/', 'AWS::SQS::Queue') } });
     template.hasOutput('OutboundDeadLetterQueueUrl', { Value: { Ref: ref('/Connector/DeadLetterQueue/', 'AWS::SQS::Queue') } });
@@ -492,6 +496,7 @@ describe('LivePersonStack wiring (custom config)', () => {
       'EventBusArn',
       'EventArchiveName',
       'EventArchiveArn',
+      'EventSchemaRegistryName',
       'ConversationStateTableName',
       'OutboundQueueUrl',
       'OutboundDeadLetterQueueUrl',

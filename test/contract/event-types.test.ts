@@ -19,6 +19,8 @@ import type {
   LivePersonEventBridgeEvent,
   LivePersonExConversationChangeNotificationDetail,
 } from '../../events/index.ts';
+import type { LivePersonEventBridgeEvent as PackageEventBridgeEvent } from 'liveperson-aws-integrations/events';
+import * as localEvents from '../../events/index.ts';
 
 /** Keys whose value may be undefined: JSON.stringify leaves them out, so on the wire they are optional. */
 type UndefinedKeys<T> = { [K in keyof T]-?: unknown extends T[K] ? never : undefined extends T[K] ? K : never }[keyof T];
@@ -118,6 +120,14 @@ describe('the types a brand imports (events/index.ts)', () => {
       },
     } satisfies LivePersonBusEvent;
     expect(z.safeParse(LIVEPERSON_DETAIL_SCHEMAS[event['detail-type']], event.detail).success).toBe(true);
+  });
+
+  it("are what the package's ./events export names, as a brand's code imports them", async () => {
+    expectTypeOf<PackageEventBridgeEvent<'ContentEvent'>>().toEqualTypeOf<LivePersonEventBridgeEvent<'ContentEvent'>>();
+    // Node resolves the package's own name through its exports map to the same module.
+    const byName = (await import('liveperson-aws-integrations/events')) as typeof localEvents;
+    expect(byName.LIVEPERSON_DETAIL_TYPES).toBe(localEvents.LIVEPERSON_DETAIL_TYPES);
+    expect(byName.EVENT_SOURCE).toBe('liveperson');
   });
 
   it('narrow by detail-type and by the detail type', () => {
