@@ -17,6 +17,17 @@ export interface LocalApiGateway {
   stop(): Promise<void>;
 }
 
+/** One webhook request and its answer, as the stand-in saw them. */
+export interface WebhookExchange {
+  readonly resource: string;
+  readonly statusCode: number;
+  readonly durationMs: number;
+  /** The proxy event the receiver got: headers, body (base64), path (the messaging token in it), request id. */
+  readonly event: APIGatewayProxyEvent;
+  /** The answer's body as text. */
+  readonly answer: string;
+}
+
 const ROUTES: ReadonlyArray<{ resource: string; pattern: RegExp }> = [
   { resource: WEBHOOK_ROUTES.connector, pattern: /^\/webhooks\/connector$/ },
   { resource: WEBHOOK_ROUTES.messaging, pattern: /^\/webhooks\/messaging\/(?<token>[^/]+)$/ },
@@ -28,7 +39,7 @@ export async function startLocalApiGateway(options: {
   port?: number;
   /** Lambda timeout the handler's context reports. */
   timeoutMs?: number;
-  onRequest?: (info: { resource: string; statusCode: number; durationMs: number }) => void;
+  onRequest?: (info: WebhookExchange) => void;
 }): Promise<LocalApiGateway> {
   const stage = options.stage ?? 'live';
   const server: Server = createServer((request, response) => {
@@ -63,7 +74,13 @@ export async function startLocalApiGateway(options: {
         ...(result.headers as Record<string, string> | undefined),
       });
       response.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
-      options.onRequest?.({ resource: route.resource, statusCode: result.statusCode, durationMs: performance.now() - started });
+      options.onRequest?.({
+        resource: route.resource,
+        statusCode: result.statusCode,
+        durationMs: performance.now() - started,
+        event,
+        answer: result.isBase64Encoded ? Buffer.from(result.body, 'base64').toString('utf8') : result.body,
+      });
     })();
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));

@@ -32,6 +32,13 @@ export interface PublishedEvent {
   readonly detailType: string;
   readonly detail: unknown;
   readonly time: string;
+  /** The X-Ray trace the PutEvents call was made in (its X-Amzn-Trace-Id Root), as EventBridge passes it on to targets. */
+  readonly traceId?: string;
+}
+
+/** What an operation knows of its request besides the body. */
+interface CallContext {
+  readonly traceId: string | undefined;
 }
 
 /** One request as received: the `x-amz-target` header and the parsed JSON body. */
@@ -363,7 +370,7 @@ export async function startAwsStandIns(options: AwsStandInsOptions = {}): Promis
   let refusals: { count: number; errorCode: string } = { count: 0, errorCode: 'InternalFailure' };
 
   // PutEvents answers per entry, in request order; a refused entry carries an ErrorCode.
-  function putEvents(body: Body): Body {
+  function putEvents(body: Body, call: CallContext): Body {
     if (!Array.isArray(body.Entries) || body.Entries.length === 0 || body.Entries.length > 10) {
       throw new AwsError('ValidationException', 'Entries must hold 1 to 10 entries');
     }
@@ -388,6 +395,7 @@ export async function startAwsStandIns(options: AwsStandInsOptions = {}): Promis
         detailType: requireString(entry.DetailType, 'DetailType'),
         detail,
         time: new Date().toISOString(),
+        ...(call.traceId ? { traceId: call.traceId } : {}),
       };
       published.push(event);
       for (const listener of eventListeners) listener(event);
@@ -396,7 +404,7 @@ export async function startAwsStandIns(options: AwsStandInsOptions = {}): Promis
     return { FailedEntryCount: failed, Entries: entries };
   }
 
-  const operations: Readonly<Record<string, (body: Body) => Body>> = {
+  const operations: Readonly<Record<string, (body: Body, call: CallContext) => Body>> = {
     [`${EVENTS_TARGET}PutEvents`]: putEvents,
     [`${SECRETS_TARGET}GetSecretValue`]: getSecretValue,
     [`${SECRETS_TARGET}PutSecretValue`]: putSecretValue,
@@ -442,7 +450,9 @@ export async function startAwsStandIns(options: AwsStandInsOptions = {}): Promis
       if (!operation) throw new AwsError('UnknownOperationException', `the local AWS stand-ins do not serve ${target}`);
       if (typeof body !== 'object' || body === null || Array.isArray(body))
         throw new AwsError('SerializationException', 'request body must be a JSON object');
-      send(response, 200, operation(body as Body));
+      const traceHeader = request.headers['x-amzn-trace-id'];
+      const traceId = typeof traceHeader === 'string' ? /(?:^|;)\s*Root=([^;]+)/.exec(traceHeader)?.[1] : undefined;
+      send(response, 200, operation(body as Body, { traceId }));
     } catch (error) {
       if (error instanceof AwsError) send(response, error.status, { __type: error.type, [messageKey]: error.message });
       else send(response, 500, { __type: 'InternalFailure', [messageKey]: error instanceof Error ? error.message : String(error) });

@@ -16,6 +16,10 @@
  *   POST /simulator/agent-file        {"conversationId": "...", "fileType": "PNG", "base64"?: "...", "caption"?: "..."}: the agent shares a file
  *   POST /simulator/survey            {"conversationId": "..."}: the agent ends the dialog; the post-conversation survey asks
  *   POST /simulator/notification      any JSON: LivePerson sends it, signed, to the connector webhook (e.g. a type not known yet)
+ *
+ * and the web console (GET /, /console/*: console/server.ts). Requests from a browser page of another
+ * origin, or naming another host (DNS rebinding), are refused: a website open in the same browser
+ * must not drive the stack.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -25,6 +29,7 @@ import { quickRepliesContent } from '#simulator/notifications.ts';
 import type { FunnelRunSummary } from '#functions/lib/ivr/funnel.ts';
 import type { AwsStandIns } from './aws-standins.ts';
 import { ONE_PIXEL_PNG_BASE64 } from './sample-files.ts';
+import { ConsoleRequestError, type ConsoleRoutes } from './console/server.ts';
 
 export interface ControlServer {
   readonly url: string;
@@ -78,6 +83,8 @@ export async function startControlServer(options: {
   /** Where the simulator sends Connector webhooks. */
   connectorWebhookUrl(): string;
   info(): Record<string, unknown>;
+  /** The web console's routes. */
+  console?: ConsoleRoutes;
 }): Promise<ControlServer> {
   const simulator = () => {
     if (!options.simulator) throw new RequestError(409, 'the local stack runs against a real LivePerson account: no simulator');
@@ -151,10 +158,14 @@ export async function startControlServer(options: {
   async function answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://localhost');
     try {
+      const refusal = foreignRequest(request, port);
+      if (refusal) throw new RequestError(403, refusal);
+      if (await options.console?.handle(request, response, url, () => readJson(request))) return;
       const result = await route(request.method ?? 'GET', url, () => readJson(request));
       send(response, 200, result ?? null);
     } catch (error) {
-      const status = error instanceof RequestError ? error.status : 500;
+      if (response.headersSent) return void response.end();
+      const status = error instanceof RequestError || error instanceof ConsoleRequestError ? error.status : 500;
       send(response, status, { error: error instanceof Error ? error.message : String(error) });
     }
   }
@@ -164,10 +175,26 @@ export async function startControlServer(options: {
   return {
     url: `http://127.0.0.1:${port}`,
     async stop() {
+      options.console?.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * Why a request must be refused, or undefined: its Host must be this server on loopback, and a browser's
+ * Origin (sent on every cross-origin request) this server's own. curl and the demo send no Origin.
+ */
+export function foreignRequest(request: IncomingMessage, port: number): string | undefined {
+  const allowed = new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
+  const host = request.headers.host;
+  if (host !== undefined && !allowed.has(host.toLowerCase())) return `Host ${host} is not this local stack's (127.0.0.1:${port})`;
+  const origin = request.headers.origin;
+  if (origin !== undefined && !allowed.has(origin.toLowerCase().replace(/^http:\/\//, ''))) {
+    return `requests from pages of ${origin} are refused: the console is served at http://127.0.0.1:${port}/`;
+  }
+  return undefined;
 }
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {

@@ -12,6 +12,7 @@
  */
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, ConnectContactFlowEvent, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { startLivePersonSimulator, SIMULATOR_DEFAULTS, type LivePersonSimulator } from '#simulator/index.ts';
 import { startLocalApiGateway, type LocalApiGateway } from './api-gateway.ts';
@@ -22,10 +23,16 @@ import { IDEMPOTENCY_TABLE_KEY, startLocalDynamoDb, STATE_TABLE_KEY } from './dy
 import { lambdaContext } from './lambda-context.ts';
 import { startSqsPoller, type BatchOutcome, type SqsPoller } from './sqs-poller.ts';
 import { startTcpProxy } from './tcp-proxy.ts';
+import { LocalTraces, type Trace } from './trace.ts';
+import { applyFault, conversationsView } from './console/stack-views.ts';
+import { consoleRoutes, ConsoleRequestError } from './console/server.ts';
+import { Timeline } from './console/timeline.ts';
+import { listDeadLetters, redriveDeadLetters } from './dead-letters.ts';
+import { loadEventSchemaChecker } from './event-schema-check.ts';
 import { startLocalSqs, type LocalSqs } from './sqs.ts';
 import { defaultSecretName, eventBusName, FUNNEL_TABLE } from '#contract/resources.ts';
 import type { FunnelRunSummary } from '#functions/lib/ivr/funnel.ts';
-import { DEFAULT_CSDS_URL, domainParameterPath } from '#contract/constants.ts';
+import { DEFAULT_CSDS_URL, domainParameterPath, WEBHOOK_ROUTES } from '#contract/constants.ts';
 import { DEFAULT_CONFIG_CACHE_SECONDS } from '#contract/environment.ts';
 
 export interface RealLivePerson {
@@ -63,7 +70,20 @@ export interface LocalStackFaults {
 
 /** What flows through the stack, one event per line on the console. */
 export type LocalStackEvent =
-  | { readonly kind: 'webhook'; readonly resource: string; readonly status: number; readonly durationMs: number }
+  | {
+      readonly kind: 'webhook';
+      readonly resource: string;
+      readonly status: number;
+      readonly durationMs: number;
+      /** The request's path below the stage, the messaging route's token masked. */
+      readonly path?: string;
+      /** The request's headers, the signature masked. */
+      readonly headers?: Readonly<Record<string, string>>;
+      /** The request's body and the answer's, as text. */
+      readonly body?: string;
+      readonly answer?: string;
+      readonly traceId?: string;
+    }
   | {
       readonly kind: 'batch';
       readonly queue: 'events' | 'outbound';
@@ -71,10 +91,20 @@ export type LocalStackEvent =
       readonly failed: number;
       readonly error?: string;
     }
-  | { readonly kind: 'published'; readonly event: PublishedEvent }
-  | { readonly kind: 'c2m'; readonly phoneNumber: string; readonly action: string; readonly output: Record<string, string | null> }
-  | { readonly kind: 'connector'; readonly command: unknown; readonly result: unknown }
-  | { readonly kind: 'funnel'; readonly summary: FunnelRunSummary };
+  /** schemaProblems: what makes an event of source liveperson not match its JSON Schema; empty when it does. */
+  | { readonly kind: 'published'; readonly event: PublishedEvent; readonly schemaProblems?: readonly string[] }
+  | {
+      readonly kind: 'c2m';
+      readonly phoneNumber: string;
+      readonly action: string;
+      readonly output: Record<string, string | null>;
+      readonly parameters?: Readonly<Record<string, string>>;
+      readonly traceId?: string;
+    }
+  | { readonly kind: 'connector'; readonly command: unknown; readonly result: unknown; readonly traceId?: string }
+  | { readonly kind: 'funnel'; readonly summary: FunnelRunSummary }
+  /** A webhook's trace once the processor handled its body (or at once when the receiver refused it); a C2M call's, a command's. */
+  | { readonly kind: 'trace'; readonly trace: Trace };
 
 export interface LocalStack {
   readonly urls: {
@@ -97,6 +127,10 @@ export interface LocalStack {
   };
   readonly tables: { readonly state: string; readonly idempotency: string; readonly funnel: string };
   readonly events: EventEmitter<{ event: [LocalStackEvent] }>;
+  /** The traces of the last webhooks, C2M calls and commands: each invocation with its AWS and LivePerson calls, timed. */
+  readonly traces: LocalTraces;
+  /** The web console's timeline (GET / on the control URL). */
+  readonly timeline: Timeline;
   /** Invokes the C2M handler as an Amazon Connect flow block would. */
   invokeC2m(phoneNumber: string, parameters?: Record<string, string>): Promise<Record<string, string | null>>;
   /** Invokes the connector handler directly (synchronous callers). */
@@ -161,7 +195,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // The handlers reach SQS through a proxy that failure tests can switch off.
     const sqsProxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(sqs.endpoint).port) });
     stoppers.push(() => sqsProxy.stop());
-    aws.onEvent((event) => emit({ kind: 'published', event }));
+    // Every event of ours is held to its checked-in JSON Schema as it is published.
+    const schemas = loadEventSchemaChecker();
+    aws.onEvent((event) => emit({ kind: 'published', event, schemaProblems: schemas.check(event) }));
 
     const visibility = String(options.visibilityTimeoutSeconds ?? 2);
     const deadLetterQueue = async (name: string) => {
@@ -232,10 +268,55 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const connector = (await import('#functions/connector-send/index.ts')).handler as unknown as DirectHandler;
     const funnel = (await import('#functions/c2m-funnel/index.ts')).handler as unknown as DirectHandler;
 
+    const traces = new LocalTraces();
+    stoppers.push(async () => traces.close());
+    // A webhook's trace goes on in the processor invocations that get its body from the queue, as
+    // SQS's AWSTraceHeader carries it in AWS; the queued message is the webhook's body, unchanged.
+    const traceOfBody = new Map<string, Trace>();
+    const traceOfRequest = new Map<string, string>();
+    const bodyKey = (body: string | Buffer) => createHash('sha256').update(body).digest('base64');
+    const tracedReceiver: ProxyHandler = (event, context) => {
+      const key = bodyKey(Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8'));
+      return traces.trace(
+        `${event.httpMethod} ${event.resource}`,
+        (trace) => {
+          traceOfRequest.set(event.requestContext.requestId, trace.id);
+          traceOfBody.delete(key);
+          traceOfBody.set(key, trace);
+          if (traceOfBody.size > 1000) traceOfBody.delete(traceOfBody.keys().next().value as string);
+          return traces.invocation('webhook-receiver', () => receiver(event, context));
+        },
+        {
+          status: (result) => result.statusCode,
+          onEnd: (trace) => {
+            // Nothing was queued (refused, or the receiver failed): the trace ends with the answer.
+            if (trace.root.status === undefined || trace.root.status >= 300) {
+              traceOfBody.delete(key);
+              emit({ kind: 'trace', trace });
+            }
+          },
+        },
+      );
+    };
+
     const gateway: LocalApiGateway = await startLocalApiGateway({
-      handler: receiver,
+      handler: tracedReceiver,
       port: options.ports?.gateway ?? 0,
-      onRequest: ({ resource, statusCode, durationMs }) => emit({ kind: 'webhook', resource, status: statusCode, durationMs }),
+      onRequest: ({ resource, statusCode, durationMs, event, answer }) => {
+        const traceId = traceOfRequest.get(event.requestContext.requestId);
+        traceOfRequest.delete(event.requestContext.requestId);
+        emit({
+          kind: 'webhook',
+          resource,
+          status: statusCode,
+          durationMs,
+          path: maskWebhookPath(event.path),
+          headers: maskWebhookHeaders(event.headers),
+          body: event.body === null ? '' : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8').toString('utf8'),
+          answer,
+          ...(traceId ? { traceId } : {}),
+        });
+      },
     });
     stoppers.push(() => gateway.stop());
 
@@ -257,18 +338,35 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await processor({ Records: event.Records.slice(0, survivors) }, context);
       throw new Error(`simulated crash after ${survivors} of ${event.Records.length} records`);
     };
+    const tracedProcessor: QueueHandler = async (event, context) => {
+      const within = [
+        ...new Set(event.Records.map((record) => traceOfBody.get(bodyKey(record.body))).filter((trace) => trace !== undefined)),
+      ];
+      try {
+        return await traces.invocation('event-processor', () => processorWithFaults(event, context), {
+          traces: within,
+          note: `${event.Records.length} record(s)`,
+        });
+      } finally {
+        for (const trace of within) emit({ kind: 'trace', trace });
+      }
+    };
+    const tracedConnector: QueueHandler = (event, context) =>
+      traces.trace('outbound queue', () => traces.invocation('connector-send', () => (connector as QueueHandler)(event, context)), {
+        onEnd: (trace) => emit({ kind: 'trace', trace }),
+      });
     const pollers: SqsPoller[] = [
       startSqsPoller({
         client: sqs.client,
         queueUrl: queues.events,
-        handler: processorWithFaults,
+        handler: tracedProcessor,
         functionName: 'event-processor',
         onBatch: report('events'),
       }),
       startSqsPoller({
         client: sqs.client,
         queueUrl: queues.outbound,
-        handler: connector as QueueHandler,
+        handler: tracedConnector,
         functionName: 'connector-send',
         onBatch: report('outbound'),
       }),
@@ -277,13 +375,32 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const invokeC2m = async (phoneNumber: string, parameters: Record<string, string> = {}) => {
       // Connect's synchronous budget is 8 s; the deployed function's timeout is below it.
-      const output = await c2m(contactFlowEvent({ phoneNumber, parameters }), lambdaContext('c2m-invite', 7_000));
-      emit({ kind: 'c2m', phoneNumber, action: parameters.action ?? 'deflect', output });
+      const action = parameters.action ?? 'deflect';
+      let traceId: string | undefined;
+      const output = await traces.trace(
+        `Amazon Connect ${action}`,
+        (trace) => {
+          traceId = trace.id;
+          return traces.invocation('c2m-invite', () =>
+            c2m(contactFlowEvent({ phoneNumber, parameters }), lambdaContext('c2m-invite', 7_000)),
+          );
+        },
+        { onEnd: (trace) => emit({ kind: 'trace', trace }) },
+      );
+      emit({ kind: 'c2m', phoneNumber, action, output, parameters, ...(traceId ? { traceId } : {}) });
       return output;
     };
     const invokeConnector = async (command: unknown) => {
-      const result = await connector(command, lambdaContext('connector-send', 30_000));
-      emit({ kind: 'connector', command, result });
+      let traceId: string | undefined;
+      const result = await traces.trace(
+        'connector command',
+        (trace) => {
+          traceId = trace.id;
+          return traces.invocation('connector-send', () => connector(command, lambdaContext('connector-send', 30_000)));
+        },
+        { onEnd: (trace) => emit({ kind: 'trace', trace }) },
+      );
+      emit({ kind: 'connector', command, result, ...(traceId ? { traceId } : {}) });
       return result;
     };
     const funnelRuns: FunnelRunSummary[] = [];
@@ -308,7 +425,42 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       simulator.webhooks.subscribe({ url: `${webhooks}/connector`, redelivery: { backoffScale: 0.25 } });
     }
 
+    // The web console: every event of the stack on one timeline, and the buttons the page offers.
+    const timeline = new Timeline();
+    events.on('event', (event) => timeline.record(event));
+    const deadLetterQueues = {
+      events: [queues.eventsDeadLetter, queues.events],
+      outbound: [queues.outboundDeadLetter, queues.outbound],
+    } as const;
+    const consoleApi = consoleRoutes({
+      timeline,
+      conversations: async () => conversationsView(simulator, dynamo, tables.state),
+      deadLetters: async () => ({
+        queues: await Promise.all(
+          (['events', 'outbound'] as const).map(async (queue) => ({
+            queue,
+            url: deadLetterQueues[queue][0],
+            messages: await listDeadLetters(sqs, deadLetterQueues[queue][0]),
+          })),
+        ),
+      }),
+      redrive: (queue) => redriveDeadLetters(sqs, ...deadLetterQueues[queue]),
+      fault: async (fault) => applyFault(fault, { simulator, sqsAvailable: (available) => sqsProxy.setAvailable(available) }),
+      replay: async (item) => {
+        const original = timeline.original(item.id);
+        if (!original) throw new ConsoleRequestError(404, `the body of ${item.id} is no longer kept`);
+        if (!simulator) throw new ConsoleRequestError(409, 'a replay is signed by the simulator: this stack runs against a real account');
+        const url =
+          original.resource === WEBHOOK_ROUTES.connector
+            ? `${webhooks}/connector`
+            : `${webhooks}/messaging/${SIMULATOR_DEFAULTS.webhookToken}`;
+        const delivery = await simulator.webhooks.send(url, original.body);
+        return { state: delivery.state, status: delivery.attempts.at(-1)?.status };
+      },
+    });
+
     const control: ControlServer = await startControlServer({
+      console: consoleApi,
       port: options.ports?.control ?? 0,
       simulator,
       aws,
@@ -330,6 +482,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       queues,
       tables,
       events,
+      traces,
+      timeline,
       invokeC2m,
       invokeConnector,
       invokeFunnel,
@@ -346,4 +500,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await stop();
     throw error;
   }
+}
+
+/** The messaging route's last segment is its secret token: never shown. */
+export function maskWebhookPath(path: string): string {
+  return path.replace(/^(\/webhooks\/messaging\/)[^/]+$/, '$1****');
+}
+
+/** Headers as a console may show them: the signature (an HMAC of the body by the client secret) masked. */
+export function maskWebhookHeaders(headers: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const masked: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    masked[name] = /^(x-liveperson-signature|authorization)$/i.test(name) ? `${value.slice(0, 5)}****` : value;
+  }
+  return masked;
 }

@@ -15,6 +15,7 @@ import type { FunnelRunSummary } from '#functions/lib/ivr/funnel.ts';
 import { logSafeReason } from '#functions/lib/log-mask.ts';
 import { SIMULATOR_DEFAULTS } from '#simulator/index.ts';
 import { startLocalStack, type LocalStackEvent, type RealLivePerson } from './stack.ts';
+import { renderTrace } from './trace.ts';
 
 const USAGE = `usage: npm start [-- options]
   --simulator-port <n>   LivePerson simulator port (default 4040)
@@ -25,7 +26,8 @@ const USAGE = `usage: npm start [-- options]
   --credentials <file>   a JSON file shaped like the credentials secret ({"clientId": ..., "clientSecret": ...})
   --csds-url <url>       Domain API (default https://api.liveperson.net)
   --funnel-seconds <n>   run the C2M funnel (c2m-funnel) every n seconds (default 60; 0: only on POST /c2m/funnel)
-  --verbose              the handlers' INFO logs too (their warnings and errors are always shown)`;
+  --verbose              the handlers' INFO logs too (their warnings and errors are always shown), and the trace
+                         of each webhook, C2M call and command as a tree of timings`;
 
 function port(option: string, value: string): number {
   const parsed = z.coerce.number().int().min(0).max(65535).safeParse(value);
@@ -111,7 +113,10 @@ export function describeEvent(event: LocalStackEvent): string {
     }
     case 'published': {
       const detail = event.event.detail as PublishedDetail;
-      return `${label('magenta', 'published')} ${event.event.detailType} ${dim(detail.conversationId ?? '')} ${describePublished(detail)}`;
+      const line = `${label('magenta', 'published')} ${event.event.detailType} ${dim(detail.conversationId ?? '')} ${describePublished(detail)}`;
+      const problems = event.schemaProblems ?? [];
+      if (problems.length === 0) return line;
+      return `${line}\n${label('red', 'schema')} ${styleText('red', `${event.event.detailType} does not match schemas/events/${event.event.detailType}.json: ${problems.join('; ')}`)}`;
     }
     case 'c2m': {
       const { result, callId, errorCode, errorMessage } = event.output;
@@ -126,6 +131,10 @@ export function describeEvent(event: LocalStackEvent): string {
     }
     case 'funnel':
       return describeFunnel(event.summary);
+    case 'trace':
+      return renderTrace(event.trace)
+        .map((line, index) => (index === 0 ? `${label('gray', 'trace')} ${line}` : dim(`      ${line}`)))
+        .join('\n');
   }
 }
 
@@ -227,9 +236,13 @@ async function main(): Promise<void> {
   line('sqs', stack.urls.sqs, `event queue ${stack.queues.events}`);
   line('dynamodb', stack.urls.dynamodb, `tables ${stack.tables.state}, ${stack.tables.idempotency}, ${stack.tables.funnel}`);
   line('aws', stack.urls.aws, 'Secrets Manager, SSM, EventBridge stand-ins');
+  line('console', `${stack.urls.control}/`, 'open in a browser: the flow as it happens, with buttons for the story');
   const demo = options.ports.control === 3001 ? 'npm run demo' : `npm run demo -- --url ${stack.urls.control}`;
   console.log(dim(`ready: ${demo} plays a full story against this stack; Ctrl-C stops it`));
-  stack.events.on('event', (event) => console.log(describeEvent(event)));
+  // A trace is printed with --verbose only: the tree of timings of each webhook, C2M call and command.
+  stack.events.on('event', (event) => {
+    if (event.kind !== 'trace' || options.verbose) console.log(describeEvent(event));
+  });
 
   let stopping = false;
   // The funnel's schedule: the next run is timed from the end of the last, so runs never pile up.

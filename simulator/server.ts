@@ -55,6 +55,8 @@ export interface LivePersonSimulator {
   clearRequests(): void;
   /** Injected faults, consumed in order by the requests of the matching service. */
   fail(rule: FaultRule): void;
+  /** Drops the injected faults not yet consumed. */
+  clearFaults(): void;
   /** Every AppJWT issued so far is answered as expired from now on. */
   expireAppJwts(): void;
   /**
@@ -308,6 +310,9 @@ export async function startLivePersonSimulator(options: SimulatorOptions = {}): 
     },
     fail(rule) {
       faults.push({ ...rule, remaining: rule.times ?? 1 });
+    },
+    clearFaults() {
+      faults.length = 0;
     },
     expireAppJwts() {
       context.tokens.expireIssuedAppJwts();

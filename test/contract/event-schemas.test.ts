@@ -3,9 +3,9 @@
  * generator makes from contract/events.ts, and every event the processor publishes for LivePerson's
  * documented notifications, and for generated ones, is valid against its schema.
  *
- * The files are draft-04 (what EventBridge's registry takes); ajv 8 validates draft-07 and later
- * only, so the events are validated against the draft-07 generation of the same zod schema, and a
- * test shows the two generations say the same (draft-04 has `enum` for `const` and no
+ * The files are draft-04 (what EventBridge's registry takes). The examples are validated against the
+ * files themselves with ajv's draft-04 build (the local stack's checker), and against the draft-07
+ * generation of the same zod schema with ajv 8, and a test shows the two generations say the same (draft-04 has `enum` for `const` and no
  * `propertyNames`, which only restates that JSON keys are strings).
  */
 import { spawnSync } from 'node:child_process';
@@ -25,6 +25,7 @@ import { processNotification } from '#functions/lib/processing/process-notificat
 import { EventHandlerRegistry, publishToEventBridge } from '#functions/lib/processing/registry.ts';
 import { notificationFixtures } from '#test/support/fixtures.ts';
 import { documentedNotification, notYetKnownNotification } from '#test/property/documented-notifications.ts';
+import { loadEventSchemaChecker } from '#local/event-schema-check.ts';
 import { EVENT_SCHEMA_DIR, eventSchemaDrift, renderEventSchemas } from '../../scripts/event-schemas.ts';
 
 const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
@@ -112,6 +113,17 @@ describe('the checked-in event schemas (schemas/events/)', () => {
       const file = JSON.parse(readFileSync(path.join(EVENT_SCHEMA_DIR, `${type}.json`), 'utf8')) as unknown;
       expect(file, type).toEqual(eventJsonSchema(type));
     }
+  });
+
+  it('validate every documented example as published, read as the draft-04 files themselves (ajv-draft-04)', async () => {
+    const checker = loadEventSchemaChecker(EVENT_SCHEMA_DIR);
+    const examples = await documentedExamples();
+    expect(examples.length).toBeGreaterThan(20);
+    const broken = examples.flatMap(({ name, entry }) => {
+      const found = checker.check(entry);
+      return found.length === 0 ? [] : [`${name} → ${entry.detailType}: ${found.join('; ')}`];
+    });
+    expect(broken).toEqual([]);
   });
 
   it('are byte for byte what the generator writes, with no file left over', async () => {

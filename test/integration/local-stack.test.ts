@@ -9,6 +9,8 @@ import { funnelWatermarkKey } from '#functions/lib/aws/funnel-watermark.ts';
 import { emptyCounts, type FunnelRunSummary } from '#functions/lib/ivr/funnel.ts';
 import { runDemo } from '#local/demo.ts';
 import { startLocalStack, type LocalStack, type LocalStackEvent } from '#local/stack.ts';
+import { renderTrace, traceView, type SpanView, type Trace } from '#local/trace.ts';
+import { SIMULATOR_DEFAULTS } from '#simulator/index.ts';
 
 describe('local stack', () => {
   let stack: LocalStack;
@@ -46,6 +48,46 @@ describe('local stack', () => {
     expect(webhooks.length).toBeGreaterThanOrEqual(6);
     expect(webhooks.every((event) => event.status === 200)).toBe(true);
     expect(seen.some((event) => event.kind === 'batch' && event.queue === 'events' && event.failed === 0)).toBe(true);
+    // Every event the story published matches its checked-in JSON Schema.
+    const published = seen.flatMap((event) => (event.kind === 'published' ? [event] : []));
+    expect(new Set(published.map((event) => event.event.detailType)).size).toBeGreaterThanOrEqual(4);
+    expect(
+      published.filter((event) => event.schemaProblems?.length !== 0).map((event) => [event.event.detailType, event.schemaProblems]),
+    ).toEqual([]);
+  });
+
+  it("traces each webhook from the receiver through the queue to the processor, each step's calls timed and nothing secret kept", () => {
+    const traces = seen.flatMap((event) => (event.kind === 'trace' ? [traceView(event.trace)] : []));
+    const webhooks = traces.filter((trace) => trace.root.name === 'POST /webhooks/connector');
+    expect(webhooks.length).toBeGreaterThanOrEqual(6);
+    const processed = webhooks.filter((trace) => trace.root.children.some((step) => step.name === 'event-processor'));
+    expect(processed.length).toBeGreaterThanOrEqual(6);
+    const [one] = processed;
+    const step = (name: string) => one?.root.children.find((child) => child.name === name);
+    expect(one?.root.status).toBe(200);
+    expect(step('webhook-receiver')?.children.map((call) => [call.name, call.status])).toContainEqual(['SQS SendMessage', 200]);
+    const processorCalls = step('event-processor')?.children.map((call) => call.name) ?? [];
+    expect(processorCalls).toEqual(expect.arrayContaining(['DynamoDB PutItem', 'EventBridge PutEvents']));
+    // Every step ended, and began after its trace did.
+    const all = (span: SpanView): SpanView[] => [span, ...span.children.flatMap(all)];
+    for (const trace of processed) {
+      for (const span of all(trace.root)) {
+        expect(span.durationMs, span.name).toBeGreaterThanOrEqual(0);
+        expect(span.startMs, span.name).toBeGreaterThanOrEqual(0);
+      }
+    }
+    const c2m = traces.find((trace) => trace.root.name === 'Amazon Connect eligibility');
+    expect(c2m?.root.children[0]?.name).toBe('c2m-invite');
+    expect(c2m?.root.children[0]?.children.map((call) => [call.name, call.status])).toContainEqual(['LivePerson C2M eligibility', 200]);
+    expect(traces.some((trace) => trace.root.name === 'connector command')).toBe(true);
+    const rendered = renderTrace(stack.traces.get(one?.id ?? '') as Trace);
+    expect(rendered[0]).toBe(`trace ${one?.id}  ${one?.startedAt}`);
+    expect(rendered.slice(1).join('\n')).toMatch(/^POST \/webhooks\/connector +200 +\+0\.0 ms +\d+\.\d ms\n├─ webhook-receiver /);
+    // Names, statuses and timings only: no token, signature, phone number or content.
+    const everything = JSON.stringify(traces);
+    for (const secret of [SIMULATOR_DEFAULTS.webhookToken, SIMULATOR_DEFAULTS.clientSecret, '+1206', 'Bearer', 'x-liveperson-signature']) {
+      expect(everything).not.toContain(secret);
+    }
   });
 
   it('answers a bad control request with a clear error', async () => {

@@ -9,6 +9,7 @@
  * Node's fetch keeps connections alive by default, so a warm Lambda reuses its sockets.
  * LivePerson facts behind this: docs/liveperson.md#retries-and-timeouts.
  */
+import { tracingChannel } from 'node:diagnostics_channel';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as z from '#contract/zod.ts';
 import {
@@ -122,6 +123,14 @@ export interface TracedCall {
   retries: number;
 }
 
+/**
+ * Each call on a Node diagnostics tracing channel too (start, asyncEnd, error), as undici and node:http
+ * publish theirs: what observes a process from inside (the local stack's traces, an APM agent) sees the
+ * calls by operation. It costs a property read while nothing subscribes.
+ */
+export const LIVEPERSON_CALL_CHANNEL = 'liveperson-aws:liveperson-call';
+export const livePersonCalls = tracingChannel<object, { readonly call: TracedCall }>(LIVEPERSON_CALL_CHANNEL);
+
 /** Wraps each call in a span of the caller's tracing (an X-Ray subsegment in a Lambda function). */
 export interface CallTracer {
   trace<T>(call: TracedCall, run: () => Promise<T>): Promise<T>;
@@ -165,9 +174,13 @@ export class LivePersonHttpClient {
 
   /** Makes the call, retrying per policy; resolves with a 2xx answer or throws a typed LivePersonError. */
   async request(request: HttpRequest): Promise<HttpResponse> {
-    if (this.#tracer === undefined) return this.#request(request, undefined);
+    const observed = livePersonCalls.hasSubscribers;
+    if (this.#tracer === undefined && !observed) return this.#request(request, undefined);
     const call: TracedCall = { operation: request.operation, host: hostOf(request.url), status: undefined, retries: 0 };
-    return this.#tracer.trace(call, () => this.#request(request, call));
+    const run = () => this.#request(request, call);
+    // The channel's context is a wrapper: tracePromise writes the call's result (the answer, tokens and all) into it.
+    const traced = observed ? () => livePersonCalls.tracePromise(run, { call }) : run;
+    return this.#tracer ? this.#tracer.trace(call, traced) : traced();
   }
 
   async #request(request: HttpRequest, call: TracedCall | undefined): Promise<HttpResponse> {
