@@ -512,7 +512,8 @@ export function maskWebhookHeaders(headers: Readonly<Record<string, string | und
   const masked: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue;
-    masked[name] = /^(x-liveperson-signature|authorization)$/i.test(name) ? `${value.slice(0, 5)}****` : value;
+    // The algorithm stays readable (sha1=, Bearer): it says which check applies, and nothing of the secret.
+    masked[name] = /^(x-liveperson-signature|authorization)$/i.test(name) ? `${/^[\w-]+[= ]/.exec(value)?.[0] ?? ''}****` : value;
   }
   return masked;
 }

@@ -65,7 +65,8 @@ export interface ConsoleRoutes {
 }
 
 export function consoleRoutes(options: ConsoleOptions): ConsoleRoutes {
-  const streams = new Set<ServerResponse>();
+  /** The open event streams, each with what detaches it from the timeline. */
+  const streams = new Map<ServerResponse, () => void>();
   const folder = import.meta.dirname;
 
   function json(response: ServerResponse, status: number, body: unknown): void {
@@ -78,21 +79,27 @@ export function consoleRoutes(options: ConsoleOptions): ConsoleRoutes {
       'cache-control': 'no-store',
       connection: 'keep-alive',
     });
-    const send = (event: string, data: unknown) => response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    // Sent now, not with the first item: an EventSource counts as open once the headers arrive.
+    response.write('retry: 2000\n\n');
+    const write = (text: string) => {
+      if (!response.writableEnded && !response.destroyed) response.write(text);
+    };
+    const send = (event: string, data: unknown) => write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     // The backlog first, then what happens; the page replaces an item it has by its id.
     for (const item of options.timeline.items()) send('item', item);
     const offItem = options.timeline.onItem((item) => send('item', item));
     const offReset = options.timeline.onReset(() => send('reset', {}));
-    const keepAlive = setInterval(() => response.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
-    streams.add(response);
+    const keepAlive = setInterval(() => write(': keep-alive\n\n'), KEEP_ALIVE_MS);
     const end = () => {
       clearInterval(keepAlive);
       offItem();
       offReset();
       streams.delete(response);
     };
+    streams.set(response, end);
     request.on('close', end);
     response.on('close', end);
+    response.on('error', end);
   }
 
   return {
@@ -100,7 +107,8 @@ export function consoleRoutes(options: ConsoleOptions): ConsoleRoutes {
       const key = `${request.method ?? 'GET'} ${url.pathname}`;
       const file = request.method === 'GET' ? STATIC_FILES[url.pathname] : undefined;
       if (file) {
-        const content = await readFile(path.join(folder, file.file));
+        const content = await readFile(path.join(folder, file.file)).catch(() => undefined);
+        if (content === undefined) throw new ConsoleRequestError(404, `the console's ${file.file} is missing from local/console/`);
         response
           .writeHead(200, {
             'content-type': file.type,
@@ -177,8 +185,10 @@ export function consoleRoutes(options: ConsoleOptions): ConsoleRoutes {
       }
     },
     close() {
-      for (const response of streams) response.end();
-      streams.clear();
+      for (const [response, end] of [...streams]) {
+        end();
+        response.end();
+      }
     },
   };
 }
