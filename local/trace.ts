@@ -58,6 +58,7 @@ const AWS_SERVICES: ReadonlyArray<readonly [prefix: string, name: string]> = [
 
 export function awsCallName(target: string | undefined, method: string, host: string | undefined): string {
   if (target !== undefined) {
+    if (!target.includes('.')) return target;
     const operation = target.slice(target.lastIndexOf('.') + 1);
     const service = AWS_SERVICES.find(([prefix]) => target.startsWith(prefix))?.[1] ?? target.slice(0, target.lastIndexOf('.'));
     return `${service} ${operation}`;
@@ -172,7 +173,8 @@ export class LocalTraces {
       if (current) parents.push({ trace: current.trace, parent: current.span });
     }
     const first = parents[0];
-    if (first === undefined) return run();
+    // Given traces but none known (records queued before the stack started): the call is no one's.
+    if (first === undefined) return within ? this.#store.exit(run) : run();
     const invocation = span('invocation', name, within?.note);
     for (const { parent } of parents) parent.children.push(invocation);
     const active: Active = { trace: first.trace, span: invocation };
