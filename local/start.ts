@@ -133,7 +133,7 @@ export function describeEvent(event: LocalStackEvent): string {
       return describeFunnel(event.summary);
     case 'trace':
       return renderTrace(event.trace)
-        .map((line, index) => (index === 0 ? `${label('gray', 'trace')} ${line}` : dim(`      ${line}`)))
+        .map((line, index) => (index === 0 ? `${label('gray', 'trace')} ${line.replace(/^trace /, '')}` : dim(`      ${line}`)))
         .join('\n');
   }
 }
