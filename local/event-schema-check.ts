@@ -27,7 +27,7 @@ export interface EventSchemaChecker {
 }
 
 export function loadEventSchemaChecker(dir: string = EVENT_SCHEMAS_DIR): EventSchemaChecker {
-  const ajv = new Ajv.default({ allErrors: true, strict: false });
+  const ajv = new Ajv.default({ allErrors: true, strict: true });
   addFormats.default(ajv);
   const validators = new Map<string, ValidateFunction>();
   for (const detailType of LIVEPERSON_DETAIL_TYPES) {
